@@ -1,0 +1,117 @@
+/**
+ * `npm run sim -- --protocol 2pc|majority|paxos --nodes N --seeds S [--faults] [--seed K] [--start K]`
+ * runs the swarm: S seeds of bots, faults and a liveness phase, invariants after every step. A progress
+ * line goes to stderr; the last stdout line is one JSON summary. Exits 1 on any violation, naming the seed.
+ */
+import { MAX_NODES, MIN_NODES, PROTOCOLS, type ProtocolName } from '../shared/engine/types';
+import { reproduceCommand, runSeed, type SwarmOptions } from '../shared/sim/swarm';
+
+const USAGE = `usage: npm run sim -- --protocol 2pc|majority|paxos --nodes N (--seeds S | --seed K) [--start K] [--faults]
+
+  --protocol   which protocol to run
+  --nodes      cluster size, ${MIN_NODES} to ${MAX_NODES}
+  --seeds      how many seeds to run (seeds start..start+S-1)
+  --start      first seed (default 0)
+  --seed       run exactly this one seed and print its failures in full
+  --faults     inject drops, duplicates, delays, crashes and partitions during the safety phase
+`;
+
+function fail(message: string): never {
+  process.stderr.write(`${message}\n\n${USAGE}`);
+  process.exit(2);
+}
+
+function parseArgs(argv: string[]): { protocol: ProtocolName; nodes: number; seeds: number; start: number; faults: boolean } {
+  let protocol: string | undefined;
+  let nodes: number | undefined;
+  let seeds: number | undefined;
+  let start = 0;
+  let faults = false;
+  const int = (flag: string, value: string | undefined): number => {
+    if (value === undefined || !/^\d+$/.test(value)) fail(`${flag} needs a whole number`);
+    return Number(value);
+  };
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    switch (arg) {
+      case '--protocol':
+        protocol = argv[++i];
+        break;
+      case '--nodes':
+        nodes = int(arg, argv[++i]);
+        break;
+      case '--seeds':
+        seeds = int(arg, argv[++i]);
+        break;
+      case '--start':
+        start = int(arg, argv[++i]);
+        break;
+      case '--seed':
+        start = int(arg, argv[++i]);
+        seeds = 1;
+        break;
+      case '--faults':
+        faults = true;
+        break;
+      case '--help':
+      case '-h':
+        process.stdout.write(USAGE);
+        process.exit(0);
+        break;
+      default:
+        fail(`unknown argument "${arg}"`);
+    }
+  }
+  if (!protocol || !(PROTOCOLS as readonly string[]).includes(protocol)) fail('--protocol must be 2pc, majority or paxos');
+  if (nodes === undefined || nodes < MIN_NODES || nodes > MAX_NODES) fail(`--nodes must be from ${MIN_NODES} to ${MAX_NODES}`);
+  if (seeds === undefined || seeds < 1) fail('--seeds must be at least 1');
+  return { protocol: protocol as ProtocolName, nodes, seeds, start, faults };
+}
+
+const args = parseArgs(process.argv.slice(2));
+const began = performance.now();
+let steps = 0;
+let decided = 0;
+let stuck = 0;
+const failedSeeds: { seed: number; code: string; message: string; step: number; reproduce: string }[] = [];
+let lastProgress = 0;
+
+for (let i = 0; i < args.seeds; i++) {
+  const seed = args.start + i;
+  const options: SwarmOptions = { protocol: args.protocol, nodes: args.nodes, seed, faults: args.faults };
+  const result = runSeed(options);
+  steps += result.steps;
+  if (result.decided) decided += 1;
+  if (result.stuck) stuck += 1;
+  if (result.failures.length > 0) {
+    const first = result.failures[0]!;
+    const reproduce = reproduceCommand(options);
+    failedSeeds.push({ seed, code: first.code, message: first.message, step: first.step, reproduce });
+    process.stderr.write(`\nseed ${seed}: ${first.code} at step ${first.step}: ${first.message}\n  reproduce with: ${reproduce}\n`);
+    if (args.seeds === 1) {
+      for (const f of result.failures.slice(0, 20)) process.stderr.write(`  step ${f.step} ${JSON.stringify(f.command)}: ${f.message}\n`);
+    }
+  }
+  const now = performance.now();
+  if (now - lastProgress > 250 || i === args.seeds - 1) {
+    lastProgress = now;
+    const pct = Math.round(((i + 1) / args.seeds) * 100);
+    process.stderr.write(`\r${args.protocol} n=${args.nodes}: ${i + 1}/${args.seeds} seeds (${pct}%), ${failedSeeds.length} failing, ${steps} steps`);
+  }
+}
+process.stderr.write('\n');
+
+const summary = {
+  protocol: args.protocol,
+  nodes: args.nodes,
+  seeds: args.seeds,
+  faults: args.faults,
+  steps,
+  violations: failedSeeds.length,
+  stuck,
+  decided,
+  ms: Math.round(performance.now() - began),
+  failedSeeds: failedSeeds.slice(0, 20),
+};
+process.stdout.write(`${JSON.stringify(summary)}\n`);
+process.exit(failedSeeds.length > 0 ? 1 : 0);

@@ -1,0 +1,184 @@
+import { majorityOf, nodeName } from './names';
+import type { Protocol } from './protocol';
+import { Rng } from './rng';
+import type {
+  BallotBox,
+  CommitPoint,
+  EngineEvent,
+  GlobalState,
+  InboxEntry,
+  Message,
+  NodeId,
+  NodeState,
+  Payload,
+  RoundConfig,
+  Violation,
+  World,
+} from './types';
+
+/** Most messages a node keeps waiting in its inbox; older ones are discarded first. */
+export const INBOX_LIMIT = 64;
+
+/**
+ * The mutable draft of the next world during one step. The previous world is never touched:
+ * every node, array or record that changes is replaced, so old worlds stay valid for replay.
+ */
+export class StepContext {
+  readonly world: World;
+  readonly events: EngineEvent[] = [];
+  readonly rng: Rng;
+  private globalCopied = false;
+  private inFlightCopied = false;
+
+  constructor(
+    previous: World,
+    readonly protocol: Protocol,
+  ) {
+    this.world = { ...previous, nodes: previous.nodes.slice() };
+    this.rng = new Rng(previous.rng);
+  }
+
+  get now(): number {
+    return this.world.tick;
+  }
+
+  get config(): RoundConfig {
+    return this.world.config;
+  }
+
+  node(id: NodeId): NodeState {
+    const node = this.world.nodes[id];
+    if (!node) throw new Error(`no node ${id}`);
+    return node;
+  }
+
+  durable<T extends object>(id: NodeId): T {
+    return this.node(id).durable as T;
+  }
+
+  volatile<T extends object>(id: NodeId): T {
+    return this.node(id).volatile as T;
+  }
+
+  updateNode(id: NodeId, patch: Partial<NodeState>): void {
+    this.world.nodes[id] = { ...this.node(id), ...patch };
+  }
+
+  setDurable<T extends object>(id: NodeId, durable: T): void {
+    this.updateNode(id, { durable });
+  }
+
+  setVolatile<T extends object>(id: NodeId, volatile: T): void {
+    this.updateNode(id, { volatile });
+  }
+
+  addToInbox(id: NodeId, message: Message): void {
+    const inbox = this.node(id).inbox;
+    const entry: InboxEntry = { ...message, deliveredAt: this.now };
+    const next = inbox.length >= INBOX_LIMIT ? inbox.slice(inbox.length - INBOX_LIMIT + 1) : inbox.slice();
+    next.push(entry);
+    this.updateNode(id, { inbox: next });
+  }
+
+  removeFromInbox(id: NodeId, messageId: number): void {
+    this.updateNode(id, { inbox: this.node(id).inbox.filter((m) => m.id !== messageId) });
+  }
+
+  mutableInFlight(): Message[] {
+    if (!this.inFlightCopied) {
+      this.world.inFlight = this.world.inFlight.slice();
+      this.inFlightCopied = true;
+    }
+    return this.world.inFlight;
+  }
+
+  mutableGlobal(): GlobalState {
+    if (!this.globalCopied) {
+      const g = this.world.global;
+      this.world.global = {
+        ...g,
+        boxes: g.boxes.slice(),
+        chosen: g.chosen.slice(),
+        violations: g.violations.slice(),
+        votesCast: { ...g.votesCast },
+        outcomes: { ...g.outcomes },
+      };
+      this.globalCopied = true;
+    }
+    return this.world.global;
+  }
+
+  latency(): number {
+    const { latencyMin, latencyMax } = this.config.settings;
+    return this.rng.int(latencyMin, latencyMax);
+  }
+
+  /** Puts a message on the wire; it arrives after a random latency unless lost on the way. */
+  send(from: NodeId, to: NodeId, payload: Payload): Message {
+    const message: Message = {
+      id: this.world.nextMessageId,
+      from,
+      to,
+      payload,
+      sentAt: this.now,
+      deliverAt: this.now + this.latency(),
+    };
+    this.world.nextMessageId += 1;
+    this.mutableInFlight().push(message);
+    this.emit({
+      type: 'sent',
+      visibleTo: [from],
+      node: from,
+      message,
+      text: `${nodeName(from)} sent ${this.protocol.label(payload)} to ${nodeName(to)}.`,
+    });
+    return message;
+  }
+
+  /** Sends the payload to every other node (and to itself when `self` is set). */
+  broadcast(from: NodeId, payload: Payload, self = false): void {
+    for (let to = 0; to < this.config.nodes; to++) {
+      if (to !== from || self) this.send(from, to, payload);
+    }
+  }
+
+  emit(event: EngineEvent): void {
+    this.events.push(event);
+  }
+
+  violation(code: string, message: string, node?: NodeId): void {
+    const v: Violation = { step: this.world.step, tick: this.now, code, message };
+    if (node !== undefined) v.node = node;
+    this.mutableGlobal().violations.push(v);
+    this.emit({ type: 'violation', visibleTo: 'god', code, text: message, ...(node !== undefined ? { node } : {}) });
+  }
+
+  /**
+   * Records in the god view that `voter` cast a vote (or acceptance) for `value` under `key`.
+   * The vote that brings a box to a majority is the commit point: the decree is chosen from then on,
+   * whether or not anyone knows it yet. `voterKnew` says whether the voter's own tally showed it.
+   */
+  castVote(key: string, value: string, voter: NodeId, voterKnew: (voters: readonly NodeId[]) => boolean): void {
+    const global = this.mutableGlobal();
+    const index = global.boxes.findIndex((b) => b.key === key && b.value === value);
+    const old = index >= 0 ? global.boxes[index] : undefined;
+    if (old?.voters.includes(voter)) return;
+    const box: BallotBox = { key, value, voters: [...(old?.voters ?? []), voter] };
+    if (index >= 0) global.boxes[index] = box;
+    else global.boxes.push(box);
+    if (box.voters.length !== majorityOf(this.config.nodes)) return;
+    // Paxos may gather a second majority on a later ballot; only the same value can, and it changes nothing.
+    if (global.chosen.some((c) => c.decree === value)) return;
+    const knew = voterKnew(box.voters);
+    this.recordChosen(
+      { decree: value, step: this.world.step, tick: this.now, node: voter, nodeKnew: knew, voters: box.voters },
+      `Commit point: ${value} became chosen when ${nodeName(voter)} voted, making a majority of ${box.voters.length}. ${nodeName(voter)} ${knew ? 'could tell from its own tally' : 'did not know it'}.`,
+    );
+  }
+
+  /** The god view's record that a decree is chosen from this step on. */
+  recordChosen(point: CommitPoint, text: string): void {
+    this.mutableGlobal().chosen.push(point);
+    this.emit({ type: 'chosen', visibleTo: 'god', node: point.node, decree: point.decree, text });
+  }
+}

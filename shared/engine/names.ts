@@ -1,0 +1,24 @@
+import type { NodeId } from './types';
+
+const LETTERS = 'ABCDEFGHI';
+
+/** Players see nodes as letters: node 0 is A. */
+export function nodeName(id: NodeId): string {
+  return LETTERS[id] ?? `#${id}`;
+}
+
+export function nodeIdFromName(name: string): NodeId | null {
+  const i = LETTERS.indexOf(name.toUpperCase());
+  return name.length === 1 && i >= 0 ? i : null;
+}
+
+/** The smallest number of nodes that is more than half of n: floor(n/2)+1. */
+export function majorityOf(n: number): number {
+  return Math.floor(n / 2) + 1;
+}
+
+export function listNames(ids: readonly NodeId[]): string {
+  const names = ids.map(nodeName);
+  if (names.length <= 1) return names.join('');
+  return `${names.slice(0, -1).join(', ')} and ${names[names.length - 1]}`;
+}

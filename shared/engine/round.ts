@@ -1,0 +1,115 @@
+import { protocolFor } from '../protocols';
+import { commandSchema, configSchema } from '../wire/commands';
+import { SchemaError } from '../wire/schema';
+import { replay, ReplayError } from './replay';
+import type { Command, NodeId, RoundConfig } from './types';
+import { configProblem } from './world';
+
+export const ROUND_FORMAT = 'quorum-round';
+export const ROUND_VERSION = 1;
+export const MAX_ROUND_COMMANDS = 200_000;
+
+export interface RoundMeta {
+  /** ISO timestamps, filled in by the server; the engine never reads a clock. */
+  startedAt?: string;
+  endedAt?: string;
+  players?: { node: NodeId; nickname: string }[];
+  classCode?: string;
+  outcome?: string | null;
+  interrupted?: boolean;
+}
+
+/** A round: everything needed to re-run it, plus what people want to read about it. */
+export interface RoundDocument {
+  format: typeof ROUND_FORMAT;
+  version: typeof ROUND_VERSION;
+  config: RoundConfig;
+  log: Command[];
+  meta: RoundMeta;
+}
+
+export function roundDocument(config: RoundConfig, log: readonly Command[], meta: RoundMeta = {}): RoundDocument {
+  return { format: ROUND_FORMAT, version: ROUND_VERSION, config, log: log.slice(), meta };
+}
+
+export function serializeRound(doc: RoundDocument): string {
+  return JSON.stringify(doc);
+}
+
+export type ParsedRound = { ok: true; round: RoundDocument } | { ok: false; error: string };
+
+function parseMeta(raw: unknown): RoundMeta {
+  if (raw === undefined) return {};
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw new SchemaError('meta must be an object');
+  const m = raw as Record<string, unknown>;
+  const meta: RoundMeta = {};
+  for (const key of ['startedAt', 'endedAt', 'classCode'] as const) {
+    if (m[key] === undefined) continue;
+    if (typeof m[key] !== 'string' || (m[key] as string).length > 64) throw new SchemaError(`meta.${key} must be a short text`);
+    meta[key] = m[key] as string;
+  }
+  if (m.outcome !== undefined) {
+    if (m.outcome !== null && (typeof m.outcome !== 'string' || m.outcome.length > 64)) throw new SchemaError('meta.outcome must be a short text or null');
+    meta.outcome = m.outcome as string | null;
+  }
+  if (m.interrupted !== undefined) {
+    if (typeof m.interrupted !== 'boolean') throw new SchemaError('meta.interrupted must be true or false');
+    meta.interrupted = m.interrupted;
+  }
+  if (m.players !== undefined) {
+    if (!Array.isArray(m.players) || m.players.length > 9) throw new SchemaError('meta.players must be a list of at most 9 players');
+    meta.players = m.players.map((p, i) => {
+      const player = p as Record<string, unknown>;
+      if (typeof p !== 'object' || p === null || typeof player.node !== 'number' || typeof player.nickname !== 'string' || player.nickname.length > 24) {
+        throw new SchemaError(`meta.players[${i}] must be {node, nickname}`);
+      }
+      return { node: player.node, nickname: player.nickname };
+    });
+  }
+  return meta;
+}
+
+/**
+ * Reads a round from untrusted JSON (text or parsed). Never throws: a malformed, truncated or
+ * foreign document gets an error that names what is wrong. The log must also re-run cleanly.
+ */
+export function parseRound(input: unknown): ParsedRound {
+  let raw = input;
+  if (typeof input === 'string') {
+    try {
+      raw = JSON.parse(input);
+    } catch {
+      return { ok: false, error: 'This file is not valid JSON (it may be truncated or not a Quorum round at all).' };
+    }
+  }
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return { ok: false, error: 'A round file must hold a JSON object.' };
+  const doc = raw as Record<string, unknown>;
+  if (doc.format !== ROUND_FORMAT) return { ok: false, error: `This is not a Quorum round: its format is not "${ROUND_FORMAT}".` };
+  if (doc.version !== ROUND_VERSION) {
+    return { ok: false, error: `This round uses format version ${String(doc.version)}; this Quorum reads version ${ROUND_VERSION}.` };
+  }
+  try {
+    const config = configSchema.parse(doc.config, 'config');
+    const problem = configProblem(config);
+    if (problem) return { ok: false, error: `The round's config is invalid: ${problem}.` };
+    if (!Array.isArray(doc.log)) return { ok: false, error: 'The round has no command log (log must be a list).' };
+    if (doc.log.length > MAX_ROUND_COMMANDS) return { ok: false, error: `The log is too long (at most ${MAX_ROUND_COMMANDS} commands).` };
+    const protocol = protocolFor(config.protocol);
+    const log = doc.log.map((c, i) => {
+      const command = commandSchema.parse(c, `log[${i}]`);
+      if (command.type === 'act') {
+        const action = protocol.parseAction(command.action);
+        if (typeof action === 'string') throw new SchemaError(`log[${i}].action: ${action}`);
+        return { ...command, action };
+      }
+      return command;
+    });
+    const meta = parseMeta(doc.meta);
+    replay(config, log);
+    return { ok: true, round: { format: ROUND_FORMAT, version: ROUND_VERSION, config, log, meta } };
+  } catch (error) {
+    if (error instanceof SchemaError) return { ok: false, error: `The round is malformed: ${error.message}.` };
+    if (error instanceof ReplayError) return { ok: false, error: `The round does not re-run: ${error.message}.` };
+    throw error;
+  }
+}

@@ -1,0 +1,266 @@
+import { protocolFor } from '../protocols';
+import { StepContext } from './context';
+import { listNames, nodeName } from './names';
+import type { Local, Protocol } from './protocol';
+import { rejection } from './rejections';
+import type { Command, Message, NodeId, Rejection, StepResult, World } from './types';
+
+export const MAX_DELAY_TICKS = 1000;
+export const MAX_DECREE_LENGTH = 24;
+
+export function localOf(world: World, id: NodeId): Local {
+  const node = world.nodes[id];
+  if (!node) throw new Error(`no node ${id}`);
+  return { now: world.tick, config: world.config, node };
+}
+
+/**
+ * The only way a world changes. Returns the next world and what happened, or a rejection;
+ * a rejected command leaves the world exactly as it was. Pure: the same world and command
+ * always give the same result.
+ */
+export function step(world: World, command: Command): StepResult {
+  const protocol = protocolFor(world.config.protocol);
+  const refused = checkCommand(world, command, protocol);
+  if (refused && !(refused.rule && world.config.settings.sandbox)) return { ok: false, rejection: refused };
+
+  const ctx = new StepContext(world, protocol);
+  if (refused) ctx.violation(refused.code, refused.message, command.type === 'act' ? command.node : undefined);
+  applyCommand(ctx, command, protocol);
+  ctx.world.step = world.step + 1;
+  ctx.world.rng = ctx.rng.state();
+  return { ok: true, world: ctx.world, events: ctx.events };
+}
+
+function findInFlight(world: World, id: number): Message | undefined {
+  return world.inFlight.find((m) => m.id === id);
+}
+
+function validNode(world: World, id: unknown): id is NodeId {
+  return typeof id === 'number' && Number.isInteger(id) && id >= 0 && id < world.config.nodes;
+}
+
+/** Everything that makes a command impossible or illegal, before anything changes. */
+export function checkCommand(world: World, command: Command, protocol: Protocol): Rejection | null {
+  switch (command.type) {
+    case 'act': {
+      if (!validNode(world, command.node)) return rejection('unknown-node', 'There is no such node in this round.');
+      const node = world.nodes[command.node]!;
+      if (node.crashed) {
+        return rejection('node-crashed', `${nodeName(node.id)} is down. A crashed node can do nothing until it recovers.`);
+      }
+      return protocol.check(localOf(world, command.node), command.action);
+    }
+    case 'tick':
+    case 'heal':
+      return null;
+    case 'deliver':
+    case 'drop':
+    case 'duplicate':
+      return findInFlight(world, command.id)
+        ? null
+        : rejection('no-such-message', 'That message is not in flight any more: it was delivered, dropped or never sent.');
+    case 'delay':
+      if (!findInFlight(world, command.id)) {
+        return rejection('no-such-message', 'That message is not in flight any more: it was delivered, dropped or never sent.');
+      }
+      if (!Number.isInteger(command.ticks) || command.ticks < 1 || command.ticks > MAX_DELAY_TICKS) {
+        return rejection('bad-delay', `A delay is a whole number of ticks from 1 to ${MAX_DELAY_TICKS}.`);
+      }
+      return null;
+    case 'crash':
+      if (!validNode(world, command.node)) return rejection('unknown-node', 'There is no such node in this round.');
+      return world.nodes[command.node]!.crashed
+        ? rejection('already-crashed', `${nodeName(command.node)} is already down.`)
+        : null;
+    case 'recover':
+      if (!validNode(world, command.node)) return rejection('unknown-node', 'There is no such node in this round.');
+      return world.nodes[command.node]!.crashed ? null : rejection('not-crashed', `${nodeName(command.node)} is not down.`);
+    case 'partition': {
+      const seen = new Set<NodeId>();
+      for (const group of command.groups) {
+        for (const id of group) {
+          if (!validNode(world, id)) return rejection('unknown-node', 'A partition names a node that is not in this round.');
+          if (seen.has(id)) return rejection('bad-partition', `${nodeName(id)} appears in two groups of the partition.`);
+          seen.add(id);
+        }
+      }
+      const groups = command.groups.filter((g) => g.length > 0).length + (seen.size < world.config.nodes ? 1 : 0);
+      return groups >= 2 ? null : rejection('bad-partition', 'A partition needs at least two groups of nodes.');
+    }
+    case 'propose': {
+      if (!validNode(world, command.node)) return rejection('unknown-node', 'There is no such node in this round.');
+      const decree = command.decree;
+      if (typeof decree !== 'string' || decree.trim().length === 0 || decree.length > MAX_DECREE_LENGTH) {
+        return rejection('bad-decree', `A decree is a short text of 1 to ${MAX_DECREE_LENGTH} characters.`);
+      }
+      if (world.nodes[command.node]!.crashed) {
+        return rejection('node-crashed', `${nodeName(command.node)} is down: a client's request to it gets no answer.`);
+      }
+      return null;
+    }
+  }
+}
+
+function applyCommand(ctx: StepContext, command: Command, protocol: Protocol): void {
+  switch (command.type) {
+    case 'act': {
+      const who = nodeName(command.node);
+      ctx.emit({
+        type: 'acted',
+        visibleTo: [command.node],
+        node: command.node,
+        action: command.action,
+        text: `${who} ${protocol.describeAction(command.action)}.`,
+      });
+      protocol.apply(ctx, command.node, command.action);
+      return;
+    }
+    case 'tick':
+      return tick(ctx, protocol);
+    case 'deliver': {
+      const message = takeInFlight(ctx, command.id);
+      return deliver(ctx, protocol, message);
+    }
+    case 'drop': {
+      const message = takeInFlight(ctx, command.id);
+      ctx.emit({
+        type: 'dropped',
+        visibleTo: 'god',
+        message,
+        text: `The network dropped ${protocol.label(message.payload)} from ${nodeName(message.from)} to ${nodeName(message.to)}.`,
+      });
+      return;
+    }
+    case 'delay': {
+      const inFlight = ctx.mutableInFlight();
+      const index = inFlight.findIndex((m) => m.id === command.id);
+      const message = { ...inFlight[index]!, deliverAt: inFlight[index]!.deliverAt + command.ticks };
+      inFlight[index] = message;
+      ctx.emit({
+        type: 'delayed',
+        visibleTo: 'god',
+        message,
+        text: `The network delayed ${protocol.label(message.payload)} to ${nodeName(message.to)} by ${command.ticks} ticks.`,
+      });
+      return;
+    }
+    case 'duplicate': {
+      const original = findInFlight(ctx.world, command.id)!;
+      const copy: Message = {
+        ...original,
+        id: ctx.world.nextMessageId,
+        deliverAt: Math.max(original.deliverAt, ctx.now + 1) + ctx.rng.int(0, ctx.config.settings.latencyMax),
+      };
+      ctx.world.nextMessageId += 1;
+      ctx.mutableInFlight().push(copy);
+      ctx.emit({
+        type: 'duplicated',
+        visibleTo: 'god',
+        message: copy,
+        original: original.id,
+        text: `The network duplicated ${protocol.label(original.payload)} to ${nodeName(original.to)}.`,
+      });
+      return;
+    }
+    case 'crash': {
+      const id = command.node;
+      ctx.updateNode(id, { crashed: true, volatile: protocol.initVolatile(ctx.config, id), inbox: [] });
+      ctx.emit({
+        type: 'crashed',
+        // Other nodes cannot tell a crashed node from a slow one: only the node itself learns of it.
+        visibleTo: [id],
+        node: id,
+        text: `${nodeName(id)} crashed. It keeps what it wrote to disk and forgets everything else.`,
+      });
+      return;
+    }
+    case 'recover': {
+      const id = command.node;
+      ctx.updateNode(id, { crashed: false, volatile: protocol.initVolatile(ctx.config, id), inbox: [] });
+      ctx.emit({
+        type: 'recovered',
+        visibleTo: [id],
+        node: id,
+        text: `${nodeName(id)} recovered and re-read its durable state.`,
+      });
+      protocol.onRecover(ctx, id);
+      return;
+    }
+    case 'partition': {
+      // Nodes not named in any group stay together in one extra group.
+      const groups = new Array<number>(ctx.config.nodes).fill(command.groups.length);
+      command.groups.forEach((group, g) => group.forEach((id) => (groups[id] = g)));
+      ctx.world.partition = groups;
+      const described = describeGroups(groups);
+      ctx.emit({ type: 'partitioned', visibleTo: 'god', groups, text: `The network split into ${described}.` });
+      return;
+    }
+    case 'heal':
+      ctx.world.partition = null;
+      ctx.emit({ type: 'healed', visibleTo: 'god', text: 'The network healed: every node can reach every other.' });
+      return;
+    case 'propose': {
+      const decree = command.decree.trim();
+      if (!ctx.world.proposed.includes(decree)) ctx.world.proposed = [...ctx.world.proposed, decree];
+      ctx.emit({
+        type: 'proposed',
+        visibleTo: [command.node],
+        node: command.node,
+        decree,
+        text: `A client asked ${nodeName(command.node)} to get "${decree}" decided.`,
+      });
+      protocol.onPropose(ctx, command.node, decree);
+      return;
+    }
+  }
+}
+
+function describeGroups(groups: number[]): string {
+  const byGroup = new Map<number, NodeId[]>();
+  groups.forEach((g, id) => byGroup.set(g, [...(byGroup.get(g) ?? []), id]));
+  return [...byGroup.values()].map((ids) => `{${listNames(ids)}}`).join(' and ');
+}
+
+function takeInFlight(ctx: StepContext, id: number): Message {
+  const inFlight = ctx.mutableInFlight();
+  const index = inFlight.findIndex((m) => m.id === id);
+  const [message] = inFlight.splice(index, 1);
+  return message!;
+}
+
+/** One tick of the clock: every message due by now arrives, oldest first. */
+function tick(ctx: StepContext, protocol: Protocol): void {
+  ctx.world.tick += 1;
+  const now = ctx.world.tick;
+  const pending = ctx.world.inFlight;
+  let due: Message[] | null = null;
+  for (const m of pending) if (m.deliverAt <= now) (due ??= []).push(m);
+  if (!due) return;
+  ctx.world.inFlight = pending.filter((m) => m.deliverAt > now);
+  due.sort((a, b) => a.deliverAt - b.deliverAt || a.id - b.id);
+  for (const message of due) deliver(ctx, protocol, message);
+}
+
+function deliver(ctx: StepContext, protocol: Protocol, message: Message): void {
+  const to = ctx.node(message.to);
+  const label = protocol.label(message.payload);
+  const route = `${label} from ${nodeName(message.from)} to ${nodeName(message.to)}`;
+  if (to.crashed) {
+    ctx.emit({ type: 'lost', visibleTo: 'god', message, text: `${route} was lost: ${nodeName(to.id)} is down.` });
+    return;
+  }
+  const groups = ctx.world.partition;
+  if (groups && groups[message.from] !== groups[message.to]) {
+    ctx.emit({ type: 'lost', visibleTo: 'god', message, text: `${route} was lost at the partition.` });
+    return;
+  }
+  ctx.emit({
+    type: 'delivered',
+    visibleTo: [message.to],
+    node: message.to,
+    message,
+    text: `${nodeName(message.to)} received ${label} from ${nodeName(message.from)}.`,
+  });
+  if (protocol.onDeliver(ctx, message.to, message)) ctx.addToInbox(message.to, message);
+}

@@ -1,0 +1,157 @@
+import { protocolFor } from '../protocols';
+import { nodeName } from './names';
+import type { RoundStatus } from './protocol';
+import { localOf } from './step';
+import type {
+  Action,
+  EngineEvent,
+  GlobalState,
+  InboxEntry,
+  Message,
+  NodeId,
+  NodeState,
+  Payload,
+  ProtocolName,
+  RoundConfig,
+  Settings,
+  World,
+} from './types';
+
+export interface PeerView {
+  id: NodeId;
+  name: string;
+  role: string;
+}
+
+/** A message in flight as a node sees it: contents only if it sent it or it is addressed to it. */
+export interface InFlightView {
+  id: number;
+  from: NodeId;
+  to: NodeId;
+  sentAt: number;
+  deliverAt: number;
+  payload: Payload | null;
+  label: string | null;
+}
+
+/** Everything one node can know, and nothing more. */
+export interface NodeView {
+  kind: 'node';
+  node: NodeId;
+  now: number;
+  protocol: ProtocolName;
+  nodes: number;
+  settings: Settings;
+  self: {
+    id: NodeId;
+    name: string;
+    role: string;
+    crashed: boolean;
+    durable: object;
+    volatile: object;
+    learned: string | null;
+  };
+  inbox: (InboxEntry & { label: string })[];
+  legal: Action[];
+  peers: PeerView[];
+  inFlight: InFlightView[];
+}
+
+export interface GodNodeView extends NodeState {
+  name: string;
+  role: string;
+  learned: string | null;
+  legal: Action[];
+}
+
+/** The whole truth, for instructors, replays and the reveal at the end of a round. */
+export interface GodView {
+  kind: 'god';
+  now: number;
+  step: number;
+  config: RoundConfig;
+  nodes: GodNodeView[];
+  inFlight: (Message & { label: string })[];
+  partition: number[] | null;
+  proposed: string[];
+  global: GlobalState;
+  status: RoundStatus & { stuck: boolean };
+}
+
+export function viewOf(world: World, id: NodeId): NodeView {
+  const protocol = protocolFor(world.config.protocol);
+  const node = world.nodes[id];
+  if (!node) throw new Error(`no node ${id}`);
+  const peers: PeerView[] = world.nodes.map((n) => ({ id: n.id, name: nodeName(n.id), role: protocol.roleOf(world.config, n.id) }));
+  return {
+    kind: 'node',
+    node: id,
+    now: world.tick,
+    protocol: world.config.protocol,
+    nodes: world.config.nodes,
+    settings: world.config.settings,
+    self: {
+      id,
+      name: nodeName(id),
+      role: protocol.roleOf(world.config, id),
+      crashed: node.crashed,
+      durable: node.durable,
+      volatile: node.volatile,
+      learned: protocol.learned(node),
+    },
+    inbox: node.inbox.map((m) => ({ ...m, label: protocol.label(m.payload) })),
+    legal: node.crashed ? [] : protocol.legalActions(localOf(world, id)),
+    peers,
+    inFlight: world.inFlight.map((m) => {
+      const mine = m.from === id || m.to === id;
+      return {
+        id: m.id,
+        from: m.from,
+        to: m.to,
+        sentAt: m.sentAt,
+        deliverAt: m.deliverAt,
+        payload: mine ? m.payload : null,
+        label: mine ? protocol.label(m.payload) : null,
+      };
+    }),
+  };
+}
+
+export function godView(world: World): GodView {
+  const protocol = protocolFor(world.config.protocol);
+  return {
+    kind: 'god',
+    now: world.tick,
+    step: world.step,
+    config: world.config,
+    nodes: world.nodes.map((n) => ({
+      ...n,
+      name: nodeName(n.id),
+      role: protocol.roleOf(world.config, n.id),
+      learned: protocol.learned(n),
+      legal: n.crashed ? [] : protocol.legalActions(localOf(world, n.id)),
+    })),
+    inFlight: world.inFlight.map((m) => ({ ...m, label: protocol.label(m.payload) })),
+    partition: world.partition,
+    proposed: world.proposed,
+    global: world.global,
+    status: { ...protocol.status(world), stuck: world.global.stuck },
+  };
+}
+
+/** The events a viewer may see: a node sees what concerns it, the god view sees everything. */
+export function eventsFor(events: readonly EngineEvent[], viewer: NodeId | 'god'): EngineEvent[] {
+  if (viewer === 'god') return events.slice();
+  return events.filter((e) => e.visibleTo === 'all' || (Array.isArray(e.visibleTo) && e.visibleTo.includes(viewer)));
+}
+
+/** Legal actions of a node in a world (what bots choose from and buttons are made of). */
+export function legalActions(world: World, id: NodeId): Action[] {
+  const node = world.nodes[id];
+  if (!node || node.crashed) return [];
+  return protocolFor(world.config.protocol).legalActions(localOf(world, id));
+}
+
+export function roundStatus(world: World): RoundStatus & { stuck: boolean } {
+  return { ...protocolFor(world.config.protocol).status(world), stuck: world.global.stuck };
+}

@@ -1,0 +1,72 @@
+import { protocolFor } from '../protocols';
+import { seedRng } from './rng';
+import { MAX_NODES, MIN_NODES, PROTOCOLS, type RoundConfig, type Settings, type World } from './types';
+
+export const DEFAULT_SETTINGS: Settings = {
+  latencyMin: 2,
+  latencyMax: 6,
+  sandbox: false,
+  gossip: false,
+  timeoutTicks: 30,
+  decrees: ['X', 'Y', 'Z'],
+};
+
+export function makeConfig(
+  protocol: RoundConfig['protocol'],
+  nodes: number,
+  seed: number,
+  settings: Partial<Settings> = {},
+): RoundConfig {
+  return { protocol, nodes, seed, settings: { ...DEFAULT_SETTINGS, ...settings } };
+}
+
+/** What is wrong with a round's config, or null. Shared by the engine, the server and the round loader. */
+export function configProblem(config: RoundConfig): string | null {
+  if (!PROTOCOLS.includes(config.protocol)) return `protocol must be one of ${PROTOCOLS.join(', ')}`;
+  if (!Number.isInteger(config.nodes) || config.nodes < MIN_NODES || config.nodes > MAX_NODES) {
+    return `nodes must be a whole number from ${MIN_NODES} to ${MAX_NODES}`;
+  }
+  if (!Number.isInteger(config.seed) || config.seed < 0 || config.seed > 0xffffffff) {
+    return 'seed must be a whole number from 0 to 4294967295';
+  }
+  const s = config.settings;
+  if (!Number.isInteger(s.latencyMin) || !Number.isInteger(s.latencyMax) || s.latencyMin < 1 || s.latencyMax < s.latencyMin || s.latencyMax > 1000) {
+    return 'latency must be whole ticks with 1 <= latencyMin <= latencyMax <= 1000';
+  }
+  if (!Number.isInteger(s.timeoutTicks) || s.timeoutTicks < 1 || s.timeoutTicks > 100000) {
+    return 'timeoutTicks must be a whole number from 1 to 100000';
+  }
+  if (s.decrees.length < 1 || s.decrees.length > 9) return 'there must be 1 to 9 decrees in play';
+  if (s.decrees.some((d) => d.trim().length === 0 || d.length > 24)) return 'each decree is 1 to 24 characters';
+  if (new Set(s.decrees).size !== s.decrees.length) return 'the decrees in play must differ from each other';
+  return null;
+}
+
+/** The world at tick 0: every node up with fresh state, nothing in flight. */
+export function createWorld(config: RoundConfig): World {
+  const problem = configProblem(config);
+  if (problem) throw new Error(`invalid round config: ${problem}`);
+  const protocol = protocolFor(config.protocol);
+  const nodes = [];
+  for (let id = 0; id < config.nodes; id++) {
+    nodes.push({
+      id,
+      crashed: false,
+      durable: protocol.initDurable(config, id),
+      volatile: protocol.initVolatile(config, id),
+      inbox: [],
+    });
+  }
+  return {
+    config,
+    tick: 0,
+    step: 0,
+    rng: seedRng(config.seed),
+    nextMessageId: 1,
+    nodes,
+    inFlight: [],
+    partition: null,
+    proposed: [],
+    global: { boxes: [], chosen: [], violations: [], stuck: false, votesCast: {}, outcomes: {} },
+  };
+}

@@ -1,0 +1,27 @@
+/** The engine's public surface: the server, the client, bots and tools import from here. */
+export * from './engine/types';
+export { step, checkCommand, localOf, MAX_DECREE_LENGTH, MAX_DELAY_TICKS } from './engine/step';
+export { createWorld, makeConfig, configProblem, DEFAULT_SETTINGS } from './engine/world';
+export { viewOf, godView, eventsFor, legalActions, roundStatus } from './engine/view';
+export type { NodeView, GodView, GodNodeView, InFlightView, PeerView } from './engine/view';
+export type { Local, Protocol, RoundStatus } from './engine/protocol';
+export { Rng, seedRng, type RngState } from './engine/rng';
+export { nodeName, nodeIdFromName, majorityOf, listNames } from './engine/names';
+export { digestOf } from './engine/digest';
+export { replay, Replay, ReplayError } from './engine/replay';
+export {
+  parseRound,
+  roundDocument,
+  serializeRound,
+  ROUND_FORMAT,
+  ROUND_VERSION,
+  type RoundDocument,
+  type RoundMeta,
+  type ParsedRound,
+} from './engine/round';
+export { protocolFor } from './protocols';
+export { checkInvariants, type InvariantBreak } from './invariants';
+export { botDecide, BOT_KINDS, type BotKind } from './bots';
+export { runSeed, reproduceCommand, mustDecide, type SwarmOptions, type SeedResult } from './sim/swarm';
+export { commandSchema, configSchema, settingsSchema, parseCommand, actionShape } from './wire/commands';
+export * as schema from './wire/schema';

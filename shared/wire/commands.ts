@@ -1,0 +1,52 @@
+import { MAX_DECREE_LENGTH, MAX_DELAY_TICKS } from '../engine/step';
+import { MAX_NODES, PROTOCOLS, type Command, type RoundConfig, type Settings } from '../engine/types';
+import { bool, check, int, list, literal, object, oneOf, str, tagged, type Schema, SchemaError } from './schema';
+
+const NODE = int(0, MAX_NODES - 1);
+const MESSAGE = int(1, 2 ** 31);
+
+/** An action's outer shape; the protocol checks its fields. */
+export const actionShape: Schema<{ kind: string; [field: string]: unknown }> = {
+  describe: 'an action object with a kind',
+  parse(value, path = 'action') {
+    if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new SchemaError(`${path} must be an object`);
+    const kind = (value as Record<string, unknown>).kind;
+    if (typeof kind !== 'string' || kind.length === 0 || kind.length > 32) throw new SchemaError(`${path}.kind must be a short text`);
+    if (Object.keys(value).length > 8) throw new SchemaError(`${path} has too many fields`);
+    return value as { kind: string };
+  },
+};
+
+export const commandSchema: Schema<Command> = tagged<Command>('type', {
+  act: object({ type: literal('act'), node: NODE, action: actionShape }),
+  tick: object({ type: literal('tick') }),
+  deliver: object({ type: literal('deliver'), id: MESSAGE }),
+  drop: object({ type: literal('drop'), id: MESSAGE }),
+  delay: object({ type: literal('delay'), id: MESSAGE, ticks: int(1, MAX_DELAY_TICKS) }),
+  duplicate: object({ type: literal('duplicate'), id: MESSAGE }),
+  crash: object({ type: literal('crash'), node: NODE }),
+  recover: object({ type: literal('recover'), node: NODE }),
+  partition: object({ type: literal('partition'), groups: list(list(NODE, 0, MAX_NODES), 1, MAX_NODES) }),
+  heal: object({ type: literal('heal') }),
+  propose: object({ type: literal('propose'), node: NODE, decree: str(1, MAX_DECREE_LENGTH) }),
+});
+
+export const settingsSchema: Schema<Settings> = object({
+  latencyMin: int(1, 1000),
+  latencyMax: int(1, 1000),
+  sandbox: bool,
+  gossip: bool,
+  timeoutTicks: int(1, 100000),
+  decrees: list(str(1, MAX_DECREE_LENGTH), 1, 9),
+});
+
+export const configSchema: Schema<RoundConfig> = object({
+  protocol: oneOf(PROTOCOLS),
+  nodes: int(3, MAX_NODES),
+  seed: int(0, 0xffffffff),
+  settings: settingsSchema,
+});
+
+export function parseCommand(raw: unknown): { ok: true; value: Command } | { ok: false; error: string } {
+  return check(commandSchema, raw);
+}

@@ -1,0 +1,14 @@
+import { defineConfig } from 'vite';
+
+// The client lives in client/; `npm start` builds it into dist/client and the server serves it.
+export default defineConfig({
+  root: 'client',
+  publicDir: 'public',
+  build: {
+    outDir: '../dist/client',
+    emptyOutDir: true,
+  },
+  server: {
+    host: '127.0.0.1',
+  },
+});
