@@ -25,3 +25,4 @@ export { botDecide, BOT_KINDS, type BotKind } from './bots';
 export { runSeed, reproduceCommand, mustDecide, type SwarmOptions, type SeedResult } from './sim/swarm';
 export { commandSchema, configSchema, settingsSchema, parseCommand, actionShape } from './wire/commands';
 export * as schema from './wire/schema';
+export * as messages from './wire/messages';

@@ -1,0 +1,183 @@
+/**
+ * The contract between the client and the server: every message a client may send, as a schema the
+ * server validates before anything else happens, and the shape of every message the server sends.
+ * docs/PROTOCOL.md documents each of them.
+ */
+import type { EngineEvent, NodeId, ProtocolName, Rejection } from '../engine/types';
+import type { CommitPoint } from '../engine/types';
+import type { GodView, NodeView } from '../engine/view';
+import { MAX_DECREE_LENGTH } from '../engine/step';
+import { MAX_NODES, MIN_NODES, PROTOCOLS, type Command } from '../engine/types';
+import { commandSchema, actionShape } from './commands';
+import { bool, int, list, num, object, oneOf, str, type Schema, SchemaError } from './schema';
+
+export const ROOM_CLASSROOM = 'classroom';
+export const ROOM_SOLO = 'solo';
+
+/** Largest message (in bytes, as encoded) a client may send; larger ones are refused. */
+export const MAX_CLIENT_MESSAGE_BYTES = 2048;
+/** Messages per second a client may send before it is disconnected. */
+export const MAX_CLIENT_MESSAGES_PER_SECOND = 30;
+export const MIN_SPEED = 0.25;
+export const MAX_SPEED = 8;
+export const NICKNAME_MIN = 1;
+export const NICKNAME_MAX = 24;
+export const JOIN_CODE_LENGTH = 6;
+/** Join codes avoid look-alike characters (no 0/O, 1/I/L). */
+export const JOIN_CODE_ALPHABET = '23456789ABCDEFGHJKMNPQRSTUVWXYZ';
+
+const NODE = int(0, MAX_NODES - 1);
+const SEQ = int(1, 2 ** 31);
+
+/** What an instructor sets up before a round starts. */
+export const roundSetupSchema = object(
+  {
+    protocol: oneOf(PROTOCOLS),
+    nodes: int(MIN_NODES, MAX_NODES),
+    /** Seats students may take; the others stay with bots. Default: every seat. */
+    studentSeats: list(NODE, 0, MAX_NODES),
+    latencyMin: int(1, 100),
+    latencyMax: int(1, 100),
+    sandbox: bool,
+    gossip: bool,
+    /** Ticks an idle human may think before their node acts as a bot would; 0 means never. */
+    decisionDeadline: int(0, 10_000),
+    decrees: list(str(1, MAX_DECREE_LENGTH), 1, 9),
+    speed: num(MIN_SPEED, MAX_SPEED),
+  },
+  ['studentSeats', 'latencyMin', 'latencyMax', 'sandbox', 'gossip', 'decisionDeadline', 'decrees', 'speed'],
+);
+export type RoundSetup = ReturnType<typeof roundSetupSchema.parse>;
+
+/** Engine commands an instructor may inject live (node actions go through `act`). */
+export const INSTRUCTOR_COMMANDS: readonly Command['type'][] = [
+  'crash',
+  'recover',
+  'deliver',
+  'drop',
+  'delay',
+  'duplicate',
+  'partition',
+  'heal',
+  'propose',
+];
+
+const injectCommand: Schema<Command> = {
+  describe: 'an engine command: crash, recover, deliver, drop, delay, duplicate, partition, heal or propose',
+  parse(value, path = 'command') {
+    const command = commandSchema.parse(value, path);
+    if (!INSTRUCTOR_COMMANDS.includes(command.type)) throw new SchemaError(`${path}.type "${command.type}" cannot be injected`);
+    return command;
+  },
+};
+
+/** Every message a client may send, keyed by its type. */
+export const clientMessages = {
+  /** A player's move for the node it holds. `seq` numbers the player's actions: each is applied once. */
+  act: object({ seq: SEQ, action: actionShape }),
+  // Instructor (classroom) and solo player controls:
+  setup: roundSetupSchema,
+  start: object({}),
+  pause: object({}),
+  resume: object({}),
+  speed: object({ speed: num(MIN_SPEED, MAX_SPEED) }),
+  stepOnce: object({}),
+  endRound: object({}),
+  nextRound: object({}),
+  closeClass: object({}),
+  inject: object({ command: injectCommand }),
+  autopilot: object({ node: NODE, on: bool }),
+  moveStudent: object({ nickname: str(NICKNAME_MIN, NICKNAME_MAX), seat: NODE }),
+  kick: object({ nickname: str(NICKNAME_MIN, NICKNAME_MAX), reason: str(0, 200) }),
+} satisfies Record<string, Schema<unknown>>;
+
+export type ClientMessageType = keyof typeof clientMessages;
+export const CLIENT_MESSAGE_TYPES = Object.keys(clientMessages) as ClientMessageType[];
+/** Messages only the instructor (or the solo player, for their own round) may send. */
+export const CONTROL_MESSAGE_TYPES: readonly ClientMessageType[] = CLIENT_MESSAGE_TYPES.filter((t) => t !== 'act');
+
+/** Join options, validated at join time. */
+export const joinOptions = {
+  /** A student joins a class by code with a nickname. */
+  student: object({ code: str(JOIN_CODE_LENGTH, JOIN_CODE_LENGTH), nickname: str(1, 64) }),
+  /** The instructor rejoins their class with the key they got when creating it. */
+  instructor: object({ code: str(JOIN_CODE_LENGTH, JOIN_CODE_LENGTH), instructorKey: str(8, 64) }),
+  solo: object({ protocol: oneOf(PROTOCOLS), nodes: int(MIN_NODES, MAX_NODES) }, ['protocol', 'nodes']),
+};
+
+export const createClassRequest = object({ title: str(0, 80) }, ['title']);
+
+// ---- Server -> client -------------------------------------------------------------------------
+
+export type RoundPhase = 'setup' | 'running' | 'paused' | 'ended';
+
+export interface RoundInfo {
+  id: string | null;
+  phase: RoundPhase;
+  protocol: ProtocolName;
+  nodes: number;
+  speed: number;
+  tick: number;
+  sandbox: boolean;
+}
+
+export interface WelcomeMessage {
+  role: 'student' | 'instructor' | 'solo';
+  /** The node this client plays, if any. */
+  node: NodeId | null;
+  nickname: string | null;
+  classCode: string | null;
+}
+
+/** After every step: the recipient's own view (a node's, or the god view) and the events it may see. */
+export interface ViewMessage {
+  round: RoundInfo;
+  view: NodeView | GodView;
+  events: EngineEvent[];
+  /** Highest action seq of this client that the server has applied or refused. */
+  lastSeq: number;
+}
+
+export interface RejectedMessage {
+  code: string;
+  message: string;
+  /** The action's seq, when the refused message was an `act`. */
+  seq?: number;
+}
+
+export interface RevealMessage {
+  god: GodView;
+  outcome: string | null;
+  commitPoints: CommitPoint[];
+  roundId: string | null;
+}
+
+export interface RosterEntry {
+  nickname: string;
+  node: NodeId | null;
+  connected: boolean;
+  autopilot: boolean;
+  rejections: number;
+}
+
+export interface RosterMessage {
+  students: RosterEntry[];
+  seats: { node: NodeId; holder: 'bot' | 'student'; nickname: string | null; autopilot: boolean }[];
+}
+
+export interface KickedMessage {
+  reason: string;
+}
+
+export type ServerMessages = {
+  welcome: WelcomeMessage;
+  view: ViewMessage;
+  rejected: RejectedMessage;
+  accepted: { seq: number };
+  reveal: RevealMessage;
+  roster: RosterMessage;
+  kicked: KickedMessage;
+  closed: { reason: string };
+};
+
+export type { Rejection };
