@@ -158,7 +158,7 @@ export class StepContext {
    * The vote that brings a box to a majority is the commit point: the decree is chosen from then on,
    * whether or not anyone knows it yet. `voterKnew` says whether the voter's own tally showed it.
    */
-  castVote(key: string, value: string, voter: NodeId, voterKnew: (voters: readonly NodeId[]) => boolean): void {
+  castVote(key: string, value: string, voter: NodeId, verb: 'voted' | 'accepted', voterKnew: (voters: readonly NodeId[]) => boolean): void {
     const global = this.mutableGlobal();
     const index = global.boxes.findIndex((b) => b.key === key && b.value === value);
     const old = index >= 0 ? global.boxes[index] : undefined;
@@ -172,7 +172,7 @@ export class StepContext {
     const knew = voterKnew(box.voters);
     this.recordChosen(
       { decree: value, step: this.world.step, tick: this.now, node: voter, nodeKnew: knew, voters: box.voters },
-      `Commit point: ${value} became chosen when ${nodeName(voter)} voted, making a majority of ${box.voters.length}. ${nodeName(voter)} ${knew ? 'could tell from its own tally' : 'did not know it'}.`,
+      `Commit point: ${value} became chosen when ${nodeName(voter)} ${verb}, making a majority of ${box.voters.length}. ${nodeName(voter)} ${knew ? 'could tell from its own tally' : 'did not know it'}.`,
     );
   }
 

@@ -142,14 +142,14 @@ export const majorityVote: Protocol = {
           ? null
           : rejection('not-requested', `No client asked you for ${action.decree}; you can only put forward a decree a client proposed to you.`);
       case 'vote':
-        if (!v.candidates.includes(action.decree)) {
-          return rejection('unknown-candidate', `You have not heard of ${action.decree} as a candidate, so you cannot vote for it.`);
-        }
         if (d.vote !== null) {
           return ruleBroken(
             'vote-locked',
             `You already voted for ${d.vote}, and votes are locked. If a vote could change, two different decrees could each gather a majority.`,
           );
+        }
+        if (!v.candidates.includes(action.decree)) {
+          return rejection('unknown-candidate', `You have not heard of ${action.decree} as a candidate, so you cannot vote for it.`);
         }
         return null;
       case 'ignore': {
@@ -174,7 +174,7 @@ export const majorityVote: Protocol = {
         const node = ctx.node(id);
         ctx.updateNode(id, { inbox: node.inbox.filter((m) => m.payload.kind !== 'candidate') });
         countVote(ctx, id, id, action.decree);
-        ctx.castVote(VOTE_KEY, action.decree, id, () => {
+        ctx.castVote(VOTE_KEY, action.decree, id, 'voted', () => {
           const mine = ctx.volatile<MajorityVolatile>(id).tally[action.decree] ?? [];
           return mine.length >= majorityOf(ctx.config.nodes);
         });

@@ -119,7 +119,7 @@ function acceptLocally(ctx: StepContext, id: NodeId, ballot: Ballot, value: stri
   const d = ctx.durable<PaxosDurable>(id);
   ctx.setDurable<PaxosDurable>(id, { ...d, promised: ballot, accepted: { ballot, value } });
   tallyAcceptance(ctx, id, id, ballot, value);
-  ctx.castVote(ballotKey(ballot), value, id, () => {
+  ctx.castVote(ballotKey(ballot), value, id, 'accepted', () => {
     const mine = ctx.volatile<PaxosVolatile>(id).acceptances.find((a) => compareBallots(a.ballot, ballot) === 0);
     return (mine?.from.length ?? 0) >= majorityOf(ctx.config.nodes);
   });

@@ -246,15 +246,14 @@ export const twoPhaseCommit: Protocol = {
         return d.decision === null ? rejection('no-decision', 'Your log holds no decision to send yet.') : null;
       case 'vote': {
         if (d.role !== 'participant') return null;
-        const entry = local.node.inbox.find((m) => m.id === action.msg && m.payload.kind === 'prepare');
-        if (!entry) return rejection('not-in-inbox', 'That PREPARE is not waiting in your inbox.');
         if (d.vote !== null) {
           return ruleBroken(
             'vote-locked',
             `You already voted ${d.vote.toUpperCase()}. A vote is locked once cast: the coordinator may already have counted it.`,
           );
         }
-        return null;
+        const entry = local.node.inbox.find((m) => m.id === action.msg && m.payload.kind === 'prepare');
+        return entry ? null : rejection('not-in-inbox', 'That PREPARE is not waiting in your inbox.');
       }
       case 'abort':
         if (d.role !== 'participant' || v.role !== 'participant') return null;
@@ -311,9 +310,10 @@ export const twoPhaseCommit: Protocol = {
         return;
       }
       case 'vote': {
-        const entry = ctx.node(id).inbox.find((m) => m.id === action.msg)!;
-        ctx.removeFromInbox(id, entry.id);
-        castVote(ctx, id, action.vote, entry.payload.decree as string);
+        // In sandbox mode a second vote arrives here without a PREPARE: it re-votes on the same decree.
+        const entry = ctx.node(id).inbox.find((m) => m.id === action.msg);
+        if (entry) ctx.removeFromInbox(id, entry.id);
+        castVote(ctx, id, action.vote, (entry?.payload.decree as string | undefined) ?? null);
         return;
       }
       case 'abort': {
