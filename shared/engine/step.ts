@@ -71,11 +71,11 @@ export function checkCommand(world: World, command: Command, protocol: Protocol)
     case 'crash':
       if (!validNode(world, command.node)) return rejection('unknown-node', 'There is no such node in this round.');
       return world.nodes[command.node]!.crashed
-        ? rejection('already-crashed', `${nodeName(command.node)} is already down.`)
+        ? rejection('already-crashed', `${nodeName(command.node)} is already down; recover it first.`)
         : null;
     case 'recover':
       if (!validNode(world, command.node)) return rejection('unknown-node', 'There is no such node in this round.');
-      return world.nodes[command.node]!.crashed ? null : rejection('not-crashed', `${nodeName(command.node)} is not down.`);
+      return world.nodes[command.node]!.crashed ? null : rejection('not-crashed', `${nodeName(command.node)} is up and running, so there is nothing to recover.`);
     case 'partition': {
       const seen = new Set<NodeId>();
       for (const group of command.groups) {

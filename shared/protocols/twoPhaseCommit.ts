@@ -257,7 +257,7 @@ export const twoPhaseCommit: Protocol = {
       }
       case 'abort':
         if (d.role !== 'participant' || v.role !== 'participant') return null;
-        if (d.outcome !== null) return rejection('already-decided', `You already ${d.outcome === 'commit' ? 'committed' : 'aborted'}.`);
+        if (d.outcome !== null) return rejection('already-decided', `You already ${d.outcome === 'commit' ? 'committed' : 'aborted'}, and an outcome is final.`);
         if (d.vote === 'yes') {
           return ruleBroken(
             'in-doubt',

@@ -1,0 +1,52 @@
+import { describe, expect, it } from 'vitest';
+import { digestOf } from '../../shared/engine/digest';
+import { parseRound, roundDocument, serializeRound } from '../../shared/engine/round';
+import { replay } from '../../shared/engine/replay';
+import { runSeed } from '../../shared/sim/swarm';
+
+const run = runSeed({ protocol: 'paxos', nodes: 5, seed: 9, faults: true });
+const doc = roundDocument(run.world.config, run.log, { players: [{ node: 0, nickname: 'Ada' }], outcome: 'X' });
+const text = serializeRound(doc);
+
+describe('the round document', () => {
+  it('round-trips: parse(serialize(doc)) replays to the same world', () => {
+    const parsed = parseRound(text);
+    expect(parsed.ok).toBe(true);
+    if (!parsed.ok) return;
+    expect(parsed.round).toEqual(doc);
+    const worlds = replay(parsed.round.config, parsed.round.log);
+    expect(digestOf(worlds[worlds.length - 1])).toBe(digestOf(run.world));
+  });
+
+  const bad: [string, unknown, RegExp][] = [
+    ['not JSON', '{"format": "quorum-round", "vers', /not valid JSON/],
+    ['truncated', text.slice(0, Math.floor(text.length / 2)), /not valid JSON/],
+    ['a list', '[]', /JSON object/],
+    ['foreign', JSON.stringify({ hello: 'world' }), /not a Quorum round/],
+    ['newer version', JSON.stringify({ ...doc, version: 2 }), /version 2/],
+    ['bad protocol', JSON.stringify({ ...doc, config: { ...doc.config, protocol: 'raft' } }), /config\.protocol must be one of/],
+    ['too many nodes', JSON.stringify({ ...doc, config: { ...doc.config, nodes: 12 } }), /config\.nodes must be from 3 to 9/],
+    ['no log', JSON.stringify({ ...doc, log: 'none' }), /log must be a list/],
+    ['a bad command', JSON.stringify({ ...doc, log: [{ type: 'explode' }] }), /log\[0\]\.type must be one of/],
+    ['a bad action', JSON.stringify({ ...doc, log: [{ type: 'act', node: 0, action: { kind: 'teleport' } }] }), /log\[0\]\.action/],
+    ['a log that does not re-run', JSON.stringify({ ...doc, log: [{ type: 'drop', id: 5 }] }), /command 0 \(drop\) is refused/],
+    ['bad meta', JSON.stringify({ ...doc, meta: { players: 'everyone' } }), /meta\.players/],
+  ];
+  for (const [name, input, error] of bad) {
+    it(`explains what is wrong with ${name}`, () => {
+      const parsed = parseRound(input);
+      expect(parsed.ok).toBe(false);
+      if (!parsed.ok) expect(parsed.error).toMatch(error);
+    });
+  }
+
+  it('never throws on random garbage', () => {
+    let seed = 1;
+    const next = () => (seed = (seed * 1103515245 + 12345) % 2147483648);
+    for (let i = 0; i < 500; i++) {
+      const cut = next() % text.length;
+      const mutated = text.slice(0, cut) + String.fromCharCode(32 + (next() % 90)) + text.slice(cut + 1);
+      expect(() => parseRound(mutated)).not.toThrow();
+    }
+  });
+});

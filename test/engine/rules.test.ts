@@ -1,0 +1,200 @@
+import { describe, expect, it } from 'vitest';
+import { step } from '../../shared/engine/step';
+import { legalActions } from '../../shared/engine/view';
+import { checkInvariants } from '../../shared/invariants';
+import { commandOf, worldFrom } from './helpers';
+
+/**
+ * Each row: a world built from a script, one more command, and the expected verdict: `null` for
+ * accepted, or the rejection code. A refused command must leave the world exactly as it was.
+ */
+interface Row {
+  name: string;
+  script: string[];
+  command: string;
+  refused: string | null;
+}
+
+const TPC_PREPARED = ['config 2pc nodes=3 latency=1-1 timeout=5', 'propose A X', 'act A prepare decree=X', 'tick'];
+const TPC_ALL_YES = [...TPC_PREPARED, 'act B vote msg=1 vote=yes', 'act C vote msg=2 vote=yes', 'tick'];
+
+const twoPhaseRows: Row[] = [
+  { name: 'the coordinator starts a requested transaction', script: ['config 2pc', 'propose A X'], command: 'act A prepare decree=X', refused: null },
+  { name: 'a transaction needs a client request', script: ['config 2pc'], command: 'act A prepare decree=X', refused: 'not-requested' },
+  { name: 'only the coordinator prepares', script: ['config 2pc', 'propose A X'], command: 'act B prepare decree=X', refused: 'not-coordinator' },
+  { name: 'one transaction per round', script: [...TPC_PREPARED, 'propose A Y'], command: 'act A prepare decree=Y', refused: 'already-begun' },
+  { name: 'the coordinator does not vote', script: TPC_PREPARED, command: 'act A vote msg=1 vote=yes', refused: 'not-participant' },
+  { name: 'a participant votes on a PREPARE it holds', script: TPC_PREPARED, command: 'act B vote msg=1 vote=yes', refused: null },
+  { name: 'a vote answers a PREPARE in the inbox', script: TPC_PREPARED, command: 'act B vote msg=2 vote=yes', refused: 'not-in-inbox' },
+  { name: 'a vote is locked', script: [...TPC_PREPARED, 'act B vote msg=1 vote=yes'], command: 'act B vote msg=1 vote=no', refused: 'vote-locked' },
+  { name: 'commit needs every YES', script: [...TPC_PREPARED, 'act B vote msg=1 vote=yes', 'tick'], command: 'act A decide outcome=commit', refused: 'not-all-yes' },
+  { name: 'a NO forbids commit', script: [...TPC_PREPARED, 'act B vote msg=1 vote=yes', 'act C vote msg=2 vote=no', 'tick'], command: 'act A decide outcome=commit', refused: 'not-all-yes' },
+  { name: 'all YES allows commit', script: TPC_ALL_YES, command: 'act A decide outcome=commit', refused: null },
+  { name: 'the coordinator may always abort before deciding', script: TPC_PREPARED, command: 'act A decide outcome=abort', refused: null },
+  { name: 'nothing to decide before PREPARE', script: ['config 2pc', 'propose A X'], command: 'act A decide outcome=abort', refused: 'not-begun' },
+  { name: 'a logged decision is final', script: [...TPC_ALL_YES, 'act A decide outcome=commit'], command: 'act A decide outcome=abort', refused: 'decision-final' },
+  { name: 'resend needs a logged decision', script: TPC_PREPARED, command: 'act A resend', refused: 'no-decision' },
+  { name: 'a logged decision may be sent again', script: [...TPC_ALL_YES, 'act A decide outcome=commit'], command: 'act A resend', refused: null },
+  { name: 'a YES voter is in doubt and cannot abort', script: [...TPC_PREPARED, 'act B vote msg=1 vote=yes', 'tick 10'], command: 'act B abort', refused: 'in-doubt' },
+  { name: 'no giving up before the timeout', script: TPC_PREPARED, command: 'act B abort', refused: 'too-early' },
+  { name: 'a participant that has not voted may abort after its timeout', script: [...TPC_PREPARED, 'tick 5'], command: 'act B abort', refused: null },
+  { name: 'a decided participant has nothing to abort', script: [...TPC_PREPARED, 'act B vote msg=1 vote=no'], command: 'act B abort', refused: 'already-decided' },
+  { name: 'only an in-doubt participant asks its peers', script: TPC_PREPARED, command: 'act B askPeers', refused: 'not-in-doubt' },
+  { name: 'an in-doubt participant may ask its peers', script: [...TPC_PREPARED, 'act B vote msg=1 vote=yes'], command: 'act B askPeers', refused: null },
+  { name: 'a crashed node cannot act', script: [...TPC_PREPARED, 'crash B'], command: 'act B askPeers', refused: 'node-crashed' },
+  { name: 'an unknown action kind is refused', script: TPC_PREPARED, command: 'act B fly', refused: 'bad-action' },
+];
+
+const MV = ['config majority nodes=5 latency=1-1', 'propose A X', 'propose B Y'];
+const majorityRows: Row[] = [
+  { name: 'a node votes for its own request', script: MV, command: 'act A vote decree=X', refused: null },
+  { name: 'a vote needs a known candidate', script: MV, command: 'act C vote decree=X', refused: 'unknown-candidate' },
+  { name: 'a node votes for a candidate it heard of', script: [...MV, 'act A putForward decree=X', 'tick'], command: 'act C vote decree=X', refused: null },
+  { name: 'a vote is locked', script: [...MV, 'act A vote decree=X', 'tick'], command: 'act A vote decree=Y', refused: 'vote-locked' },
+  { name: 'voting twice for the same decree is still voting twice', script: [...MV, 'act A vote decree=X'], command: 'act A vote decree=X', refused: 'vote-locked' },
+  { name: 'only a requested decree can be put forward', script: MV, command: 'act A putForward decree=Y', refused: 'not-requested' },
+  { name: 'ignore needs a message in the inbox', script: MV, command: 'act A ignore msg=7', refused: 'not-in-inbox' },
+  { name: 'a candidate in the inbox may be ignored', script: [...MV, 'act A putForward decree=X', 'tick'], command: 'act C ignore msg=2', refused: null },
+  { name: 'a decree is 1 to 24 characters', script: MV, command: 'act A vote decree=ABCDEFGHIJKLMNOPQRSTUVWXYZ', refused: 'bad-action' },
+];
+
+const PX = ['config paxos nodes=3 latency=1-1', 'propose A X', 'propose C Z'];
+const PX_PREPARED = [...PX, 'act A prepare ballot=1', 'tick'];
+const paxosRows: Row[] = [
+  { name: 'a proposer starts a ballot', script: PX, command: 'act A prepare ballot=1', refused: null },
+  { name: 'a ballot must be new', script: PX_PREPARED, command: 'act A prepare ballot=1', refused: 'ballot-not-new' },
+  { name: 'a ballot must be positive', script: PX, command: 'act A prepare ballot=0', refused: 'bad-action' },
+  { name: 'an acceptor promises a ballot above its promise', script: PX_PREPARED, command: 'act B promise msg=1', refused: null },
+  { name: 'a promise answers a PREPARE in the inbox', script: PX_PREPARED, command: 'act B promise msg=2', refused: 'not-in-inbox' },
+  { name: 'promise does not answer an ACCEPT', script: [...PX_PREPARED, 'act B promise msg=1', 'tick', 'act A propose value=X', 'tick'], command: 'act B promise msg=4', refused: 'wrong-message' },
+  {
+    name: 'no promise below an earlier promise',
+    script: [...PX, 'act A prepare ballot=1', 'act C prepare ballot=1', 'tick', 'act B promise msg=4'],
+    command: 'act B promise msg=1',
+    refused: 'promised-higher',
+  },
+  {
+    name: 'a refusal is for ballots below the promise',
+    script: [...PX, 'act A prepare ballot=1', 'act C prepare ballot=1', 'tick', 'act B promise msg=4'],
+    command: 'act B refuse msg=1',
+    refused: null,
+  },
+  { name: 'nothing to refuse without a higher promise', script: PX_PREPARED, command: 'act B refuse msg=1', refused: 'nothing-to-refuse' },
+  { name: 'propose needs a ballot', script: PX, command: 'act A propose value=X', refused: 'no-ballot' },
+  { name: 'propose needs a majority of promises', script: PX_PREPARED, command: 'act A propose value=X', refused: 'no-majority-of-promises' },
+  { name: 'propose with a majority of promises', script: [...PX_PREPARED, 'act B promise msg=1', 'tick'], command: 'act A propose value=X', refused: null },
+  { name: 'a proposer proposes only a requested value', script: [...PX_PREPARED, 'act B promise msg=1', 'tick'], command: 'act A propose value=Q', refused: 'not-proposed' },
+  {
+    name: 'one ballot carries one value',
+    script: [...PX_PREPARED, 'act B promise msg=1', 'tick', 'act A propose value=X'],
+    command: 'act A propose value=X',
+    refused: 'already-proposed',
+  },
+  {
+    name: 'the highest accepted value must be adopted',
+    script: [...PX_PREPARED, 'act B promise msg=1', 'tick', 'act A propose value=X', 'tick', 'act B accept msg=4', 'act C prepare ballot=2', 'tick', 'act B promise msg=9', 'tick'],
+    command: 'act C propose value=Z',
+    refused: 'must-adopt-value',
+  },
+  {
+    name: 'the adopted value is accepted',
+    script: [...PX_PREPARED, 'act B promise msg=1', 'tick', 'act A propose value=X', 'tick', 'act B accept msg=4', 'act C prepare ballot=2', 'tick', 'act B promise msg=9', 'tick'],
+    command: 'act C propose value=X',
+    refused: null,
+  },
+  {
+    name: 'no acceptance below the promise',
+    script: [...PX_PREPARED, 'act B promise msg=1', 'tick', 'act C prepare ballot=2', 'act A propose value=X', 'tick', 'act B promise msg=5'],
+    command: 'act B accept msg=6',
+    refused: 'promised-higher',
+  },
+];
+
+const engineRows: Row[] = [
+  { name: 'tick always works', script: PX, command: 'tick', refused: null },
+  { name: 'a message in flight can be dropped', script: [...PX, 'act A prepare ballot=1'], command: 'drop 1', refused: null },
+  { name: 'a delivered message cannot be dropped', script: PX_PREPARED, command: 'drop 1', refused: 'no-such-message' },
+  { name: 'a delay is 1 to 1000 ticks', script: [...PX, 'act A prepare ballot=1'], command: 'delay 1 0', refused: 'bad-delay' },
+  { name: 'a message can be duplicated', script: [...PX, 'act A prepare ballot=1'], command: 'duplicate 2', refused: null },
+  { name: 'a crashed node cannot crash again', script: [...PX, 'crash B'], command: 'crash B', refused: 'already-crashed' },
+  { name: 'only a crashed node recovers', script: PX, command: 'recover B', refused: 'not-crashed' },
+  { name: 'a partition needs two groups', script: PX, command: 'partition A,B,C', refused: 'bad-partition' },
+  { name: 'a node stands in one group', script: PX, command: 'partition A,B B,C', refused: 'bad-partition' },
+  { name: 'unnamed nodes form a group of their own', script: PX, command: 'partition A', refused: null },
+  { name: 'a crashed node gets no client requests', script: [...PX, 'crash B'], command: 'propose B X', refused: 'node-crashed' },
+];
+
+function runRows(rows: Row[]): void {
+  for (const row of rows) {
+    it(row.name, () => {
+      const world = worldFrom(row.script);
+      const before = JSON.stringify(world);
+      const result = step(world, commandOf(row.command));
+      if (row.refused === null) {
+        expect(result.ok ? null : result.rejection).toBeNull();
+      } else {
+        expect(result.ok).toBe(false);
+        if (result.ok) return;
+        expect(result.rejection.code).toBe(row.refused);
+        expect(result.rejection.message.length).toBeGreaterThan(30);
+        expect(JSON.stringify(world)).toBe(before);
+      }
+      // The legal list agrees with the verdict for node actions.
+      const command = commandOf(row.command);
+      if (command.type === 'act' && !world.nodes[command.node]!.crashed) {
+        const listed = legalActions(world, command.node).some((a) => JSON.stringify(a) === JSON.stringify(command.action));
+        if (listed) expect(row.refused).toBeNull();
+      }
+    });
+  }
+}
+
+describe('two-phase commit rules', () => runRows(twoPhaseRows));
+describe('majority vote rules', () => runRows(majorityRows));
+describe('paxos rules', () => runRows(paxosRows));
+describe('engine commands', () => runRows(engineRows));
+
+describe('legal actions', () => {
+  it('every listed action is accepted, for every node, along a whole seeded round', async () => {
+    const { runSeed } = await import('../../shared/sim/swarm');
+    const { replay } = await import('../../shared/engine/replay');
+    for (const protocol of ['2pc', 'majority', 'paxos'] as const) {
+      const run = runSeed({ protocol, nodes: 5, seed: 11, faults: true, safetyTicks: 60, livenessTicks: 300 });
+      const worlds = replay(run.world.config, run.log);
+      for (const world of worlds.filter((_, i) => i % 7 === 0)) {
+        for (const node of world.nodes) {
+          for (const action of legalActions(world, node.id)) {
+            const result = step(world, { type: 'act', node: node.id, action });
+            expect(result.ok ? null : result.rejection).toBeNull();
+          }
+        }
+      }
+    }
+  });
+});
+
+describe('sandbox mode', () => {
+  it('accepts a broken rule as a violation, and lets a second decree be chosen', () => {
+    const script = ['config majority nodes=3 latency=1-1 sandbox', 'propose A X', 'propose B Y', 'act A vote decree=X', 'tick', 'act B vote decree=X'];
+    let world = worldFrom(script);
+    expect(world.global.chosen.map((c) => c.decree)).toEqual(['X']);
+    // A and B vote again, for Y: refused normally, recorded as violations in sandbox mode.
+    world = worldFrom([...script, 'act B putForward decree=Y', 'tick', 'act A vote decree=Y', 'act B vote decree=Y']);
+    expect(world.global.violations.map((v) => v.code)).toEqual(['vote-locked', 'vote-locked']);
+    expect(world.global.chosen.map((c) => c.decree)).toEqual(['X', 'Y']);
+    // The checker reports what the rules would have prevented.
+    expect(checkInvariants(null, world).map((b) => b.code)).toContain('agreement');
+  });
+
+  it('still refuses the impossible', () => {
+    const world = worldFrom(['config paxos nodes=3 sandbox']);
+    const result = step(world, { type: 'act', node: 1, action: { kind: 'promise', msg: 99 } });
+    expect(result.ok).toBe(false);
+  });
+
+  it('without sandbox the same vote is refused', () => {
+    const world = worldFrom(['config majority nodes=3 latency=1-1', 'propose A X', 'propose B Y', 'act A vote decree=X', 'tick']);
+    const result = step(world, commandOf('act A vote decree=Y'));
+    expect(result.ok ? null : result.rejection.code).toBe('vote-locked');
+  });
+});
