@@ -26,3 +26,14 @@ export { runSeed, reproduceCommand, mustDecide, type SwarmOptions, type SeedResu
 export { commandSchema, configSchema, settingsSchema, parseCommand, actionShape } from './wire/commands';
 export * as schema from './wire/schema';
 export * as messages from './wire/messages';
+export {
+  buildTimeline,
+  commitPointStep,
+  type Timeline,
+  type TimelineMarker,
+  type MessageTrace,
+  type MessageFate,
+  type MarkerKind,
+  type RecordedRejection,
+} from './engine/timeline';
+export { parseScriptLine, ScriptError, type ScriptLine } from './engine/script';

@@ -1,0 +1,150 @@
+/**
+ * What a replay's timeline and space-time diagram show, derived by re-running a round once:
+ * markers (faults, proposals, decisions, the commit point, violations) and the life of every
+ * message (sent at which step and tick, then delivered, dropped, lost, or still in flight).
+ */
+import { protocolFor } from '../protocols';
+import { nodeName } from './names';
+import { step } from './step';
+import type { Command, NodeId, RoundConfig } from './types';
+import { createWorld } from './world';
+
+export type MarkerKind = 'fault' | 'proposal' | 'decision' | 'commit-point' | 'violation' | 'rejection';
+
+export interface TimelineMarker {
+  /** The command index: the world after this command shows the marked moment. */
+  step: number;
+  tick: number;
+  kind: MarkerKind;
+  text: string;
+  node?: NodeId;
+}
+
+export type MessageFate = 'delivered' | 'dropped' | 'lost' | 'in-flight';
+
+export interface MessageTrace {
+  id: number;
+  from: NodeId;
+  to: NodeId;
+  label: string;
+  sentStep: number;
+  sentTick: number;
+  /** When the message stopped travelling (or the last step, while still in flight). */
+  endStep: number;
+  endTick: number;
+  fate: MessageFate;
+  /** For a copy made by the network, the message it duplicates. */
+  duplicateOf: number | null;
+}
+
+export interface Timeline {
+  /** ticks[i] is the clock after the first i commands. */
+  ticks: number[];
+  markers: TimelineMarker[];
+  messages: MessageTrace[];
+}
+
+/** A refusal recorded by whoever ran the round (refused commands are not in the log). */
+export interface RecordedRejection {
+  /** How many commands had been applied when it was refused. */
+  step: number;
+  node: NodeId | null;
+  code: string;
+  message: string;
+}
+
+const FAULTS = new Set(['crash', 'recover', 'drop', 'delay', 'duplicate', 'partition', 'heal']);
+
+export function buildTimeline(config: RoundConfig, log: readonly Command[], rejections: readonly RecordedRejection[] = []): Timeline {
+  const protocol = protocolFor(config.protocol);
+  let world = createWorld(config);
+  const ticks = [0];
+  const markers: TimelineMarker[] = [];
+  const messages = new Map<number, MessageTrace>();
+  log.forEach((command, index) => {
+    const result = step(world, command);
+    if (!result.ok) throw new Error(`command ${index} is refused: ${result.rejection.message}`);
+    world = result.world;
+    ticks.push(world.tick);
+    const at = { step: index + 1, tick: world.tick };
+    if (FAULTS.has(command.type)) {
+      const text = result.events.find((e) => e.visibleTo === 'god' || e.type === 'crashed' || e.type === 'recovered')?.text ?? command.type;
+      markers.push({ ...at, kind: 'fault', text, ...('node' in command ? { node: command.node } : {}) });
+    }
+    for (const event of result.events) {
+      const m = event.message;
+      switch (event.type) {
+        case 'sent':
+          if (m) {
+            messages.set(m.id, {
+              id: m.id,
+              from: m.from,
+              to: m.to,
+              label: protocol.label(m.payload),
+              sentStep: index + 1,
+              sentTick: world.tick,
+              endStep: -1,
+              endTick: -1,
+              fate: 'in-flight',
+              duplicateOf: null,
+            });
+          }
+          break;
+        case 'duplicated':
+          if (m) {
+            messages.set(m.id, {
+              id: m.id,
+              from: m.from,
+              to: m.to,
+              label: protocol.label(m.payload),
+              sentStep: index + 1,
+              sentTick: world.tick,
+              endStep: -1,
+              endTick: -1,
+              fate: 'in-flight',
+              duplicateOf: typeof event.original === 'number' ? event.original : null,
+            });
+          }
+          break;
+        case 'delivered':
+        case 'dropped':
+        case 'lost': {
+          const trace = m ? messages.get(m.id) : undefined;
+          if (trace) {
+            trace.endStep = index + 1;
+            trace.endTick = world.tick;
+            trace.fate = event.type;
+          }
+          break;
+        }
+        case 'proposed':
+          markers.push({ ...at, kind: 'proposal', text: event.text, ...(event.node !== undefined ? { node: event.node } : {}) });
+          break;
+        case 'chosen':
+          markers.push({ ...at, kind: 'commit-point', text: event.text, ...(event.node !== undefined ? { node: event.node } : {}) });
+          break;
+        case 'learned':
+        case 'stuck':
+          markers.push({ ...at, kind: 'decision', text: event.text, ...(event.node !== undefined ? { node: event.node } : {}) });
+          break;
+        case 'violation':
+          markers.push({ ...at, kind: 'violation', text: event.text, ...(event.node !== undefined ? { node: event.node } : {}) });
+          break;
+      }
+    }
+  });
+  for (const r of rejections) {
+    const stepIndex = Math.max(0, Math.min(log.length, r.step));
+    const who = r.node === null ? '' : `${nodeName(r.node)}: `;
+    markers.push({ step: stepIndex, tick: ticks[stepIndex]!, kind: 'rejection', text: `${who}${r.message}`, ...(r.node !== null ? { node: r.node } : {}) });
+  }
+  markers.sort((a, b) => a.step - b.step);
+  const last = { step: log.length, tick: world.tick };
+  const traces = [...messages.values()].map((t) => (t.fate === 'in-flight' ? { ...t, endStep: last.step, endTick: last.tick } : t));
+  return { ticks, markers, messages: traces };
+}
+
+/** The step to jump to for "jump to the commit point": the world right after the deciding vote. */
+export function commitPointStep(timeline: Timeline): number | null {
+  return timeline.markers.find((m) => m.kind === 'commit-point')?.step ?? null;
+}
