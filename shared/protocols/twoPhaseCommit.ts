@@ -90,6 +90,9 @@ function applyOutcome(ctx: StepContext, id: NodeId, outcome: Outcome, how: strin
 function castVote(ctx: StepContext, id: NodeId, vote: Vote, decree: string | null): void {
   const d = ctx.durable<ParticipantDurable>(id);
   ctx.setDurable<ParticipantDurable>(id, { ...d, vote, decree: decree ?? d.decree });
+  // Once voted, any PREPARE still waiting has been answered.
+  const inbox = ctx.node(id).inbox;
+  if (inbox.some((m) => m.payload.kind === 'prepare')) ctx.updateNode(id, { inbox: inbox.filter((m) => m.payload.kind !== 'prepare') });
   ctx.mutableGlobal().votesCast[id] = vote;
   ctx.send(id, COORDINATOR, { kind: 'vote', vote });
   if (vote === 'no') applyOutcome(ctx, id, 'abort', 'it voted NO, so the transaction cannot commit');
@@ -140,6 +143,8 @@ export const twoPhaseCommit: Protocol = {
     switch (p.kind) {
       case 'prepare': {
         if (d.role !== 'participant') return false;
+        // Already aborted (told so, or gave up): a late PREPARE gets nothing.
+        if (d.outcome !== null && d.vote === null) return false;
         if (d.vote !== null) {
           // Already voted: repeat the locked vote, whatever the PREPARE says.
           ctx.send(id, COORDINATOR, { kind: 'vote', vote: d.vote });
@@ -191,7 +196,7 @@ export const twoPhaseCommit: Protocol = {
       return actions;
     }
     if (d.role === 'participant' && v.role === 'participant') {
-      if (d.vote === null) {
+      if (d.vote === null && d.outcome === null) {
         for (const m of local.node.inbox) {
           if (m.payload.kind === 'prepare') actions.push({ kind: 'vote', msg: m.id, vote: 'yes' }, { kind: 'vote', msg: m.id, vote: 'no' });
         }
@@ -252,6 +257,7 @@ export const twoPhaseCommit: Protocol = {
             `You already voted ${d.vote.toUpperCase()}. A vote is locked once cast: the coordinator may already have counted it.`,
           );
         }
+        if (d.outcome !== null) return rejection('already-decided', `You already aborted, and an outcome is final.`);
         const entry = local.node.inbox.find((m) => m.id === action.msg && m.payload.kind === 'prepare');
         return entry ? null : rejection('not-in-inbox', 'That PREPARE is not waiting in your inbox.');
       }

@@ -41,6 +41,12 @@ const twoPhaseRows: Row[] = [
   { name: 'a decided participant has nothing to abort', script: [...TPC_PREPARED, 'act B vote msg=1 vote=no'], command: 'act B abort', refused: 'already-decided' },
   { name: 'only an in-doubt participant asks its peers', script: TPC_PREPARED, command: 'act B askPeers', refused: 'not-in-doubt' },
   { name: 'an in-doubt participant may ask its peers', script: [...TPC_PREPARED, 'act B vote msg=1 vote=yes'], command: 'act B askPeers', refused: null },
+  {
+    name: 'a participant told ABORT before its PREPARE arrived has nothing to vote on',
+    script: ['config 2pc nodes=3 latency=1-1', 'propose A X', 'act A prepare decree=X', 'delay 1 10', 'act A decide outcome=abort', 'tick 12'],
+    command: 'act B vote msg=1 vote=yes',
+    refused: 'already-decided',
+  },
   { name: 'a crashed node cannot act', script: [...TPC_PREPARED, 'crash B'], command: 'act B askPeers', refused: 'node-crashed' },
   { name: 'an unknown action kind is refused', script: TPC_PREPARED, command: 'act B fly', refused: 'bad-action' },
 ];
