@@ -1,0 +1,120 @@
+/**
+ * The replay's state machine, free of any drawing: which command of the round is shown, through whose
+ * eyes, and how playback advances. It re-runs the engine on the stored log (no video).
+ */
+import { Replay } from '../../../shared/engine/replay';
+import { buildTimeline, commitPointStep, type RecordedRejection, type Timeline } from '../../../shared/engine/timeline';
+import type { NodeId, World } from '../../../shared/engine/types';
+import { godView, viewOf, type GodView, type NodeView } from '../../../shared/engine/view';
+import type { RoundDocument } from '../../../shared/engine/round';
+
+export const REPLAY_SPEEDS = [0.25, 0.5, 1, 2, 4, 8, 16] as const;
+/** Commands shown per second of playback at 1x. */
+export const COMMANDS_PER_SECOND = 4;
+
+export type PointOfView = 'god' | NodeId;
+
+export class ReplayController {
+  readonly replay: Replay;
+  readonly timeline: Timeline;
+  private position = 0;
+  private pov: PointOfView = 'god';
+  private playing = false;
+  private speedValue = 1;
+  /** Fractional commands accumulated between frames while playing. */
+  private carry = 0;
+
+  constructor(
+    readonly round: RoundDocument,
+    rejections: readonly RecordedRejection[] = [],
+  ) {
+    this.replay = new Replay(round.config, round.log);
+    this.timeline = buildTimeline(round.config, round.log, rejections);
+  }
+
+  get length(): number {
+    return this.replay.length;
+  }
+
+  get step(): number {
+    return this.position;
+  }
+
+  get pointOfView(): PointOfView {
+    return this.pov;
+  }
+
+  get isPlaying(): boolean {
+    return this.playing;
+  }
+
+  get speed(): number {
+    return this.speedValue;
+  }
+
+  world(): World {
+    return this.replay.worldAt(this.position);
+  }
+
+  /** What the chosen point of view could know at the current step. */
+  view(): GodView | NodeView {
+    const world = this.world();
+    return this.pov === 'god' ? godView(world) : viewOf(world, this.pov);
+  }
+
+  seek(step: number): void {
+    this.position = Math.max(0, Math.min(this.length, Math.round(step)));
+    this.carry = 0;
+    if (this.position >= this.length) this.playing = false;
+  }
+
+  stepForward(): void {
+    this.seek(this.position + 1);
+  }
+
+  stepBack(): void {
+    this.seek(this.position - 1);
+  }
+
+  setPointOfView(pov: PointOfView): void {
+    if (pov !== 'god' && (!Number.isInteger(pov) || pov < 0 || pov >= this.round.config.nodes)) throw new Error(`no node ${pov}`);
+    this.pov = pov;
+  }
+
+  setSpeed(speed: number): void {
+    if (!(REPLAY_SPEEDS as readonly number[]).includes(speed)) throw new Error(`speed must be one of ${REPLAY_SPEEDS.join(', ')}`);
+    this.speedValue = speed;
+  }
+
+  play(): void {
+    if (this.position >= this.length) this.seek(0);
+    this.playing = true;
+  }
+
+  pause(): void {
+    this.playing = false;
+    this.carry = 0;
+  }
+
+  /** Advances playback by `elapsedMs` of wall time; returns whether the step changed. */
+  advance(elapsedMs: number): boolean {
+    if (!this.playing) return false;
+    this.carry += (elapsedMs / 1000) * COMMANDS_PER_SECOND * this.speedValue;
+    const whole = Math.floor(this.carry);
+    if (whole === 0) return false;
+    this.carry -= whole;
+    const before = this.position;
+    this.seek(this.position + whole);
+    if (this.position >= this.length) this.playing = false;
+    return this.position !== before;
+  }
+
+  /** Jumps to the world right after the deciding vote; returns false when nothing was chosen. */
+  jumpToCommitPoint(): boolean {
+    const step = commitPointStep(this.timeline);
+    if (step === null) return false;
+    this.pause();
+    this.seek(step);
+    return true;
+  }
+}
