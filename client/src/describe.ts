@@ -1,0 +1,192 @@
+/**
+ * Words for what the views contain: node state lines, button labels for legal actions, the reveal's
+ * sentences. Presentation only: every fact comes from a view, every move from `view.legal`.
+ */
+import { listNames, majorityOf, nodeName } from '../../shared/engine/names';
+import type { Action, CommitPoint, NodeId, ProtocolName } from '../../shared/engine/types';
+
+interface Ballot {
+  n: number;
+  node: number;
+}
+
+const ballot = (b: Ballot | null | undefined): string => (b ? `${b.n}.${nodeName(b.node)}` : '—');
+
+/** What a node's state looks like to someone allowed to see it. */
+export interface NodeFacts {
+  role: string;
+  crashed: boolean;
+  durable: object;
+  volatile: object;
+  learned: string | null;
+}
+
+/** Tally lines such as "X: A, C (2 of 3)"; the number a decree needs is a majority of all nodes. */
+function tallyLines(tally: Record<string, number[]>, nodes: number): string[] {
+  const need = majorityOf(nodes);
+  return Object.entries(tally).map(([decree, voters]) => `${decree}: ${listNames(voters)} (${voters.length} of ${need})`);
+}
+
+/** A node's state in a few short lines: durable first (it survives a crash), then volatile. */
+export function nodeStateLines(protocol: ProtocolName, facts: NodeFacts, nodes: number): string[] {
+  const d = facts.durable as Record<string, unknown>;
+  const v = facts.volatile as Record<string, unknown>;
+  const lines: string[] = [];
+  if (facts.crashed) lines.push('CRASHED: only its disk remains');
+  switch (protocol) {
+    case 'paxos': {
+      lines.push(`promised ${ballot(d.promised as Ballot | null)}`);
+      const acc = d.accepted as { ballot: Ballot; value: string } | null;
+      lines.push(acc ? `accepted ${acc.value} @ ${ballot(acc.ballot)}` : 'accepted nothing');
+      if (facts.crashed) break;
+      const proposal = v.proposal as { ballot: Ballot; phase: string; promises: unknown[]; value: string | null } | null;
+      if (proposal) {
+        lines.push(
+          proposal.phase === 'preparing'
+            ? `ballot ${ballot(proposal.ballot)}: ${proposal.promises.length} of ${majorityOf(nodes)} promises`
+            : `ballot ${ballot(proposal.ballot)}: sent ACCEPT ${proposal.value ?? ''}`,
+        );
+      }
+      const acceptances = (v.acceptances as { ballot: Ballot; value: string; from: number[] }[] | undefined) ?? [];
+      for (const a of acceptances) lines.push(`heard ${a.value} @ ${ballot(a.ballot)} accepted by ${listNames(a.from)} (${a.from.length} of ${majorityOf(nodes)})`);
+      const requests = (v.requests as string[] | undefined) ?? [];
+      if (requests.length > 0) lines.push(`asked for: ${requests.join(', ')}`);
+      break;
+    }
+    case 'majority': {
+      lines.push(d.vote ? `voted ${String(d.vote)} (locked)` : 'has not voted');
+      if (facts.crashed) break;
+      const tally = (v.tally as Record<string, number[]> | undefined) ?? {};
+      const tl = tallyLines(tally, nodes);
+      lines.push(...(tl.length > 0 ? tl.map((t) => `tally ${t}`) : ['tally: no votes heard']));
+      const candidates = (v.candidates as string[] | undefined) ?? [];
+      if (candidates.length > 0) lines.push(`candidates: ${candidates.join(', ')}`);
+      break;
+    }
+    case '2pc': {
+      lines.push(twoPhaseState(facts));
+      if (facts.crashed) break;
+      if (d.role === 'coordinator') {
+        const votes = (v.votes as Record<string, string> | undefined) ?? {};
+        const heard = Object.entries(votes).map(([id, vote]) => `${nodeName(Number(id))} ${vote.toUpperCase()}`);
+        lines.push(heard.length > 0 ? `votes: ${heard.join(', ')}` : 'votes: none yet');
+        const requests = (v.requests as string[] | undefined) ?? [];
+        if (requests.length > 0 && d.decree === null) lines.push(`asked for: ${requests.join(', ')}`);
+      }
+      break;
+    }
+  }
+  if (facts.learned !== null) lines.push(`learned: ${facts.learned} is chosen`);
+  return lines;
+}
+
+/** The 2PC state a student must tell apart: working, voted YES and in doubt, committed, aborted. */
+export function twoPhaseState(facts: NodeFacts): string {
+  const d = facts.durable as Record<string, unknown>;
+  if (d.role === 'coordinator') {
+    if (d.decision) return `logged ${String(d.decision).toUpperCase()} for ${String(d.decree)}`;
+    if (d.decree) return `collecting votes on ${String(d.decree)}`;
+    return 'working: no transaction yet';
+  }
+  if (d.outcome === 'commit') return 'committed';
+  if (d.outcome === 'abort') return 'aborted';
+  if (d.vote === 'yes') return 'voted YES: in doubt';
+  if (d.vote === 'no') return 'voted NO';
+  return 'working: has not voted';
+}
+
+/** The text on the button for a legal action. */
+export function actionLabel(action: Action): string {
+  const a = action as Record<string, unknown>;
+  switch (action.kind) {
+    case 'promise':
+      return 'Promise';
+    case 'refuse':
+      return 'Refuse';
+    case 'accept':
+      return 'Accept';
+    case 'ignore':
+      return 'Ignore';
+    case 'prepare':
+      return typeof a.ballot === 'number' ? `Start ballot ${a.ballot} (send PREPARE)` : `Begin ${String(a.decree)} (send PREPARE)`;
+    case 'propose':
+      return `Send ACCEPT for ${String(a.value)}`;
+    case 'putForward':
+      return `Put ${String(a.decree)} forward`;
+    case 'vote':
+      return typeof a.vote === 'string' ? `Vote ${a.vote.toUpperCase()}` : `Vote for ${String(a.decree)}`;
+    case 'decide':
+      return `Decide ${String(a.outcome).toUpperCase()}`;
+    case 'resend':
+      return 'Send the decision again';
+    case 'abort':
+      return 'Give up and abort';
+    case 'askPeers':
+      return 'Ask the others what happened';
+    default:
+      return action.kind;
+  }
+}
+
+/** Legal actions that answer inbox message `msg`, and those that stand alone. */
+export function splitLegal(legal: readonly Action[]): { byMessage: Map<number, Action[]>; general: Action[] } {
+  const byMessage = new Map<number, Action[]>();
+  const general: Action[] = [];
+  for (const action of legal) {
+    const msg = (action as { msg?: unknown }).msg;
+    if (typeof msg === 'number') byMessage.set(msg, [...(byMessage.get(msg) ?? []), action]);
+    else general.push(action);
+  }
+  return { byMessage, general };
+}
+
+/** How the commit point's deciding event is told, per protocol. */
+function decidingEvent(protocol: ProtocolName, cp: CommitPoint, who: string): string {
+  switch (protocol) {
+    case 'majority':
+      return `${who}'s vote was cast`;
+    case 'paxos':
+      return `${who} accepted it`;
+    case '2pc':
+      return `${who}, the coordinator, logged COMMIT`;
+  }
+}
+
+/**
+ * The reveal's sentence, e.g. "X was chosen when node D's vote was cast at tick 41. D did not know:
+ * its own tally could not show the majority yet."
+ */
+export function commitPointSentence(protocol: ProtocolName, cp: CommitPoint, nameOf: (id: NodeId) => string = (id) => `node ${nodeName(id)}`): string {
+  const who = nameOf(cp.node);
+  const first = `${cp.decree} was chosen when ${decidingEvent(protocol, cp, who)} at tick ${cp.tick}.`;
+  const knew = cp.nodeKnew
+    ? `${nodeName(cp.node)} knew at once.`
+    : `${nodeName(cp.node)} did not know: its own view could not show the majority yet.`;
+  const voters = cp.voters.length > 0 ? ` The majority: ${listNames(cp.voters)}.` : '';
+  return `${first} ${knew}${voters}`;
+}
+
+/** "A (Ada)" when a student holds the node, "A" otherwise. */
+export function nodeTitle(id: NodeId, nickname: string | null | undefined): string {
+  return nickname ? `${nodeName(id)} (${nickname})` : nodeName(id);
+}
+
+export const PROTOCOL_TITLES: Record<ProtocolName, string> = {
+  paxos: 'Paxos',
+  majority: 'Majority vote',
+  '2pc': 'Two-phase commit',
+};
+
+/** One line that tells a new player what their node is for in this protocol. */
+export function roleHint(protocol: ProtocolName, role: string): string {
+  switch (protocol) {
+    case 'paxos':
+      return 'Answer PREPARE with a promise and ACCEPT with an acceptance unless you promised a higher ballot. A value is chosen when a majority accepts one ballot.';
+    case 'majority':
+      return 'Vote once for a candidate; your vote is locked. A decree is chosen when a majority votes for it, but you only learn it from your own tally.';
+    case '2pc':
+      return role === 'coordinator'
+        ? 'Send PREPARE, collect every vote, then log COMMIT (only with every YES) or ABORT.'
+        : 'Vote YES or NO on the PREPARE. After YES you are in doubt until the coordinator tells you the outcome.';
+  }
+}
