@@ -1,0 +1,152 @@
+/**
+ * One HTTP server carries everything: the Colyseus matchmaker and websockets, the JSON API, and the
+ * built client (with an SPA fallback, so /join/CODE opens the game).
+ */
+import { createServer, type Server as HttpServer } from 'node:http';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import express from 'express';
+import { Server, matchMaker } from '@colyseus/core';
+import { WebSocketTransport } from '@colyseus/ws-transport';
+import { check } from '../shared/wire/schema';
+import { createClassRequest, ROOM_CLASSROOM, ROOM_SOLO } from '../shared/wire/messages';
+import { ClassroomRoom } from './classroom';
+import type { ServerConfig } from './config';
+import { setRegistry } from './context';
+import { Registry } from './registry';
+import { SoloRoom } from './solo';
+import { RoundStore } from './store';
+
+export interface QuorumServer {
+  port: number;
+  http: HttpServer;
+  registry: Registry;
+  store: RoundStore;
+  /** Ends every room (telling clients), finishes writes, closes the port and the database. */
+  close(): Promise<void>;
+}
+
+export interface StartOptions {
+  config: ServerConfig;
+  port: number;
+  host: string;
+  /** Folder with the built client, served when present. */
+  clientDir?: string;
+  log?: (line: string) => void;
+}
+
+const INSTRUCTOR_KEY_HEADER = 'x-instructor-key';
+/** Largest JSON body the API reads. */
+const MAX_BODY = '4kb';
+
+export async function startServer(options: StartOptions): Promise<QuorumServer> {
+  const log = options.log ?? ((line: string) => console.log(line));
+  const store = new RoundStore(options.config.dbPath);
+  const interrupted = store.markInterrupted(new Date().toISOString());
+  if (interrupted > 0) log(`kept ${interrupted} round(s) that were running when the server stopped, marked interrupted`);
+  const registry = new Registry(options.config, store);
+  setRegistry(registry);
+
+  const http = createServer();
+  const app = express();
+  app.disable('x-powered-by');
+  app.use(express.json({ limit: MAX_BODY }));
+
+  app.get('/health', (_req, res) => {
+    res.json({ ok: true, classes: registry.classes.size });
+  });
+
+  app.post('/api/classes', async (req, res) => {
+    const address = req.socket.remoteAddress ?? 'unknown';
+    if (!registry.joins.allow(address)) {
+      res.status(429).json({ error: 'Too many requests from your address: wait a few seconds and try again.' });
+      return;
+    }
+    const parsed = check(createClassRequest, req.body ?? {});
+    if (!parsed.ok) {
+      res.status(400).json({ error: parsed.error });
+      return;
+    }
+    const title = (parsed.value.title ?? '').trim();
+    const live = registry.newClass(title);
+    try {
+      store.createClass(live.code, title, live.instructorKey, new Date().toISOString());
+      await matchMaker.createRoom(ROOM_CLASSROOM, { code: live.code, title, createToken: registry.issueCreateToken() });
+      res.status(201).json({ code: live.code, instructorKey: live.instructorKey, roomId: live.code, title });
+    } catch (error) {
+      registry.classes.delete(live.code);
+      console.error('creating a class failed:', error);
+      res.status(500).json({ error: 'The class could not be created.' });
+    }
+  });
+
+  app.get('/api/rounds', (req, res) => {
+    const code = typeof req.query.class === 'string' ? req.query.class.trim().toUpperCase() : '';
+    const key = req.get(INSTRUCTOR_KEY_HEADER) ?? '';
+    if (!code) {
+      res.status(400).json({ error: 'Name the class: /api/rounds?class=CODE.' });
+      return;
+    }
+    if (!key || !store.checkInstructorKey(code, key)) {
+      res.status(403).json({ error: `The ${INSTRUCTOR_KEY_HEADER} header must hold the instructor key of class ${code}.` });
+      return;
+    }
+    res.json({ class: code, rounds: store.listRounds(code) });
+  });
+
+  app.get('/api/rounds/:id', (req, res) => {
+    const id = req.params.id;
+    const doc = /^[A-Za-z0-9_-]{1,64}$/.test(id) ? store.roundDocument(id) : null;
+    if (!doc) {
+      res.status(404).json({ error: 'No round has that id.' });
+      return;
+    }
+    res.json(doc);
+  });
+
+  app.use('/api', (_req, res) => {
+    res.status(404).json({ error: 'No such API route.' });
+  });
+
+  const clientDir = options.clientDir;
+  if (clientDir && existsSync(join(clientDir, 'index.html'))) {
+    app.use(express.static(clientDir, { index: 'index.html' }));
+    // Client-side routes such as /join/CODE load the app, which reads the path itself.
+    app.get(/^\/(?!matchmake\/).*/, (_req, res) => {
+      res.sendFile(join(clientDir, 'index.html'));
+    });
+  }
+
+  app.use((error: unknown, _req: express.Request, res: express.Response, _next: express.NextFunction) => {
+    const status = typeof (error as { status?: unknown })?.status === 'number' ? (error as { status: number }).status : 500;
+    if (status >= 500) console.error('HTTP error:', error);
+    if (!res.headersSent) res.status(status).json({ error: status === 413 ? 'The request is too large.' : 'The request could not be handled.' });
+  });
+
+  http.on('request', app);
+
+  const transport = new WebSocketTransport({
+    server: http,
+    // Frames above the message cap are answered with `rejected`; only absurd ones are cut off here.
+    maxPayload: 64 * 1024,
+  });
+  const server = new Server({ transport, gracefullyShutdown: false, greet: false });
+  server.define(ROOM_CLASSROOM, ClassroomRoom).filterBy(['code']);
+  server.define(ROOM_SOLO, SoloRoom);
+
+  await server.listen(options.port, options.host);
+  const address = http.address();
+  const port = typeof address === 'object' && address ? address.port : options.port;
+
+  let closed: Promise<void> | null = null;
+  const close = (): Promise<void> =>
+    (closed ??= (async () => {
+      await server.gracefullyShutdown(false);
+      await new Promise<void>((resolve) => http.close(() => resolve()));
+      http.closeAllConnections?.();
+      store.close();
+      setRegistry(null);
+    })());
+
+  return { port, http, registry, store, close };
+}

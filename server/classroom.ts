@@ -1,0 +1,181 @@
+/**
+ * The classroom: an instructor hosts with a join code, students join with the code and a nickname,
+ * every student is a node, bots hold the other seats. Created only by the server (POST /api/classes);
+ * the room id is the join code.
+ */
+import { ServerError, type AuthContext, type Client } from '@colyseus/core';
+import { check } from '../shared/wire/schema';
+import { joinOptions, NICKNAME_MAX, NICKNAME_MIN } from '../shared/wire/messages';
+import { registry } from './context';
+import { GameRoom, Refusal as RefusalError, type Member } from './gameRoom';
+import { DEFAULT_SETUP } from './round';
+
+/** Join error codes: the matchmaker answers with them as HTTP statuses, so they must be valid ones. */
+export const JOIN_ERRORS = {
+  badOptions: 400,
+  wrongKey: 403,
+  noSuchClass: 404,
+  nicknameTaken: 409,
+  wrongRoom: 410,
+  tooManyJoins: 429,
+} as const;
+
+export interface ClassroomCreateOptions {
+  code: string;
+  title: string;
+  createToken: string;
+}
+
+type Auth = { role: 'student'; code: string; nickname: string } | { role: 'instructor'; code: string };
+
+export function limitJoins(context: AuthContext | undefined): void {
+  const address = context?.ip;
+  if (address && !registry().joins.allow(address)) {
+    throw new ServerError(JOIN_ERRORS.tooManyJoins, 'Too many join attempts from your address: wait a few seconds and try again.');
+  }
+}
+
+export class ClassroomRoom extends GameRoom {
+  protected override readonly handlers = {
+    act: this.onAct,
+    setup: this.onSetup,
+    start: this.onStart,
+    pause: this.onPause,
+    resume: this.onResume,
+    speed: this.onSpeed,
+    stepOnce: this.onStepOnce,
+    endRound: this.onEndRound,
+    nextRound: this.onNextRound,
+    inject: this.onInject,
+    autopilot: this.onAutopilot,
+    closeClass: this.onCloseClass,
+    moveStudent: this.onMoveStudent,
+    kick: this.onKick,
+  };
+
+  private title = '';
+
+  static override async onAuth(_token: string, options: unknown, context: AuthContext): Promise<Auth> {
+    limitJoins(context);
+    const raw = typeof options === 'object' && options !== null ? (options as Record<string, unknown>) : {};
+    // Codes are typed by people: accept any letter case. The matchmaker reads the same object next.
+    if (typeof raw.code === 'string') raw.code = raw.code.trim().toUpperCase();
+    const asInstructor = 'instructorKey' in raw;
+    const parsed = asInstructor ? check(joinOptions.instructor, raw) : check(joinOptions.student, raw);
+    if (!parsed.ok) throw new ServerError(JOIN_ERRORS.badOptions, `Cannot join: ${parsed.error}.`);
+    const code = parsed.value.code;
+    const live = registry().classes.get(code);
+    if (!live) throw new ServerError(JOIN_ERRORS.noSuchClass, `No class is running with the code ${code}. Check the code with your instructor.`);
+    if (asInstructor) {
+      if ((parsed.value as { instructorKey: string }).instructorKey !== live.instructorKey) {
+        throw new ServerError(JOIN_ERRORS.wrongKey, 'That is not the instructor key of this class.');
+      }
+      return { role: 'instructor', code };
+    }
+    const nickname = (parsed.value as { nickname: string }).nickname.trim();
+    if (nickname.length < NICKNAME_MIN || nickname.length > NICKNAME_MAX) {
+      throw new ServerError(JOIN_ERRORS.badOptions, `A nickname is ${NICKNAME_MIN} to ${NICKNAME_MAX} characters (spaces at either end do not count).`);
+    }
+    return { role: 'student', code, nickname };
+  }
+
+  override onCreate(options: ClassroomCreateOptions): void {
+    this.reg = registry();
+    if (!this.reg.consumeCreateToken(options?.createToken)) throw new ServerError(JOIN_ERRORS.badOptions, 'Classes are created with POST /api/classes.');
+    this.installGate();
+    this.roomId = options.code;
+    this.classCode = options.code;
+    this.title = options.title;
+    // The class lives until the instructor closes it, even while nobody is connected.
+    this.autoDispose = false;
+    this.newRound(DEFAULT_SETUP);
+  }
+
+  override onJoin(client: Client, _options: unknown, auth: Auth): void {
+    if (!auth || auth.code !== this.classCode) throw new ServerError(JOIN_ERRORS.wrongRoom, 'That join code belongs to another class.');
+    if (auth.role === 'instructor') {
+      const member = this.newMember(client.sessionId, 'instructor', null);
+      this.attach(client, member);
+      this.welcome(member);
+      this.sendView(member, []);
+      if (this.round.phase === 'ended') this.sendReveal(member);
+      this.sendRoster();
+      return;
+    }
+    const taken = [...this.members.values()].find((m) => m.nickname !== null && m.nickname.toLowerCase() === auth.nickname.toLowerCase());
+    let member: Member;
+    if (taken && !taken.connected && !taken.gone) {
+      // The same student back from a reload (their reconnection token is lost): they take their node back.
+      const old = taken.client;
+      member = taken;
+      this.attach(client, member);
+      if (old) old.userData = undefined;
+    } else if (taken) {
+      throw new ServerError(JOIN_ERRORS.nicknameTaken, `The nickname "${auth.nickname}" is already taken in this class: pick another.`);
+    } else {
+      member = this.newMember(client.sessionId, 'student', auth.nickname);
+      this.attach(client, member);
+      const seat = this.freeStudentSeat();
+      if (seat !== null) this.seatMember(member, seat);
+    }
+    this.welcome(member);
+    this.sendView(member, []);
+    if (this.round.phase === 'ended') this.sendReveal(member);
+    this.sendRoster();
+    if (this.round.persisted) this.reg.store.updatePlayers(this.round.id, this.storedPlayers());
+  }
+
+  private newMember(id: string, role: Member['role'], nickname: string | null): Member {
+    const member: Member = { id, role, nickname, node: null, client: null, connected: false, lastSeq: 0, rejections: 0, gone: false, sent: 0 };
+    this.members.set(id, member);
+    return member;
+  }
+
+  private student(nickname: string): Member {
+    const wanted = nickname.trim().toLowerCase();
+    const member = [...this.members.values()].find((m) => m.role === 'student' && m.nickname?.toLowerCase() === wanted);
+    if (!member) throw new RefusalError('no-such-student', `No student is called "${nickname}".`);
+    return member;
+  }
+
+  private onMoveStudent(_member: Member, message: { nickname: string; seat: number }): void {
+    const student = this.student(message.nickname);
+    if (message.seat >= this.seats.length) throw new RefusalError('bad-seat', `This round has seats 0 to ${this.seats.length - 1}.`);
+    if (student.node === message.seat) return;
+    const seat = this.seats[message.seat]!;
+    if (seat.holder === 'student') throw new RefusalError('seat-taken', `Seat ${message.seat} is held by another student.`);
+    this.seatMember(student, message.seat);
+    this.fillSeats();
+    this.welcome(student);
+    this.sendView(student, []);
+    this.sendRoster();
+  }
+
+  private onKick(_member: Member, message: { nickname: string; reason: string }): void {
+    const student = this.student(message.nickname);
+    const reason = message.reason.trim() || 'The instructor removed you from the class.';
+    this.tell(student, 'kicked', { reason });
+    const client = student.client;
+    this.removeMember(student);
+    client?.leave(4003, 'kicked');
+  }
+
+  private onCloseClass(): void {
+    void this.closeRoom('The instructor closed the class.', 'finished');
+  }
+
+  protected override afterMemberRemoved(): void {
+    if (this.round.persisted) this.reg.store.updatePlayers(this.round.id, this.storedPlayers());
+  }
+
+  override onDispose(): void {
+    super.onDispose();
+    if (this.classCode === null) return;
+    this.reg.classes.delete(this.classCode ?? '');
+    this.reg.store.closeClass(this.classCode ?? '', new Date().toISOString());
+  }
+
+  get classTitle(): string {
+    return this.title;
+  }
+}

@@ -1,0 +1,138 @@
+/**
+ * One round as the server runs it: the engine's world, the command log it persists, and the bots'
+ * random source. Every change goes through `step`; every accepted command is appended to the store
+ * before the caller broadcasts anything.
+ */
+import { randomInt } from 'node:crypto';
+import { nanoid } from 'nanoid';
+import {
+  createWorld,
+  makeConfig,
+  configProblem,
+  roundStatus,
+  step,
+  Rng,
+  DEFAULT_SETTINGS,
+  type Command,
+  type EngineEvent,
+  type Rejection,
+  type RoundConfig,
+  type World,
+} from '../shared';
+import type { RoundPhase, RoundSetup } from '../shared/wire/messages';
+import type { RoundStore, StoredPlayer } from './store';
+
+export type { RoundPhase, RoundSetup };
+
+/** The setup every new class and solo round starts from. */
+export const DEFAULT_SETUP: Required<RoundSetup> = {
+  protocol: 'paxos',
+  nodes: 5,
+  studentSeats: [0, 1, 2, 3, 4],
+  latencyMin: DEFAULT_SETTINGS.latencyMin,
+  latencyMax: DEFAULT_SETTINGS.latencyMax,
+  sandbox: false,
+  gossip: false,
+  decisionDeadline: 0,
+  // Two clients with different requests: enough to show a commit point and, sometimes, a race.
+  decrees: ['X', 'Y'],
+  speed: 1,
+};
+
+/** Fills the optional fields of a setup; returns the full setup or what is wrong with it. */
+export function completeSetup(setup: RoundSetup, previous: Required<RoundSetup> = DEFAULT_SETUP): Required<RoundSetup> | string {
+  const nodes = setup.nodes;
+  const full: Required<RoundSetup> = {
+    protocol: setup.protocol,
+    nodes,
+    studentSeats: setup.studentSeats ?? Array.from({ length: nodes }, (_, i) => i),
+    latencyMin: setup.latencyMin ?? previous.latencyMin,
+    latencyMax: setup.latencyMax ?? previous.latencyMax,
+    sandbox: setup.sandbox ?? previous.sandbox,
+    gossip: setup.gossip ?? previous.gossip,
+    decisionDeadline: setup.decisionDeadline ?? previous.decisionDeadline,
+    decrees: setup.decrees ?? previous.decrees,
+    speed: setup.speed ?? previous.speed,
+  };
+  if (full.studentSeats.some((s) => s >= nodes)) return `studentSeats must name seats from 0 to ${nodes - 1}`;
+  if (new Set(full.studentSeats).size !== full.studentSeats.length) return 'studentSeats must not name a seat twice';
+  const problem = configProblem(configOf(full, 0));
+  return problem ?? full;
+}
+
+export function configOf(setup: Required<RoundSetup>, seed: number): RoundConfig {
+  return makeConfig(setup.protocol, setup.nodes, seed, {
+    latencyMin: setup.latencyMin,
+    latencyMax: setup.latencyMax,
+    sandbox: setup.sandbox,
+    gossip: setup.gossip,
+    decrees: setup.decrees.slice(),
+  });
+}
+
+export type Applied = { ok: true; events: EngineEvent[] } | { ok: false; rejection: Rejection };
+
+export class Round {
+  readonly id = nanoid(16);
+  readonly config: RoundConfig;
+  world: World;
+  phase: RoundPhase = 'setup';
+  /** Drives bot choices; bots' moves are logged as commands, so replays never need it. */
+  readonly botRng: Rng;
+  commands = 0;
+  persisted = false;
+
+  constructor(
+    readonly setup: Required<RoundSetup>,
+    private readonly store: RoundStore,
+    readonly classCode: string | null,
+  ) {
+    const seed = randomInt(0, 0xffffffff);
+    this.config = configOf(setup, seed);
+    this.world = createWorld(this.config);
+    this.botRng = Rng.fromSeed(seed ^ 0x5eed);
+  }
+
+  /** Starts keeping the round: from here on every command is in the store. */
+  begin(players: StoredPlayer[], now: string): void {
+    this.store.beginRound(this.id, this.classCode, this.config, players, now);
+    this.persisted = true;
+  }
+
+  /** Steps the engine; an accepted command is stored before this returns. */
+  apply(command: Command): Applied {
+    const result = step(this.world, command);
+    if (!result.ok) return result;
+    if (this.persisted) this.store.append(this.id, command);
+    this.world = result.world;
+    this.commands += 1;
+    return { ok: true, events: result.events };
+  }
+
+  /** The clients' requests that open a round: the 2PC coordinator gets one transaction, otherwise each decree goes to its own node. */
+  openingRequests(): Command[] {
+    const decrees = this.config.settings.decrees;
+    if (this.config.protocol === '2pc') return [{ type: 'propose', node: 0, decree: decrees[0]! }];
+    const nodes = this.botRng.shuffle(Array.from({ length: this.config.nodes }, (_, i) => i));
+    return decrees.slice(0, this.config.nodes).map((decree, i) => ({ type: 'propose', node: nodes[i]!, decree }));
+  }
+
+  status(): ReturnType<typeof roundStatus> {
+    return roundStatus(this.world);
+  }
+
+  finish(players: StoredPlayer[], now: string, state: 'finished' | 'interrupted' = 'finished'): void {
+    this.phase = 'ended';
+    if (!this.persisted) return;
+    const status = this.status();
+    this.store.finishRound(
+      this.id,
+      status.outcome,
+      { status, commitPoints: this.world.global.chosen, violations: this.world.global.violations, ticks: this.world.tick },
+      players,
+      now,
+      state,
+    );
+    this.persisted = false;
+  }
+}

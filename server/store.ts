@@ -1,0 +1,197 @@
+/**
+ * Where rounds are kept: SQLite through better-sqlite3, in WAL mode. Every accepted command is
+ * appended to its round's log the moment it is accepted (one small synchronous insert), so a
+ * `kill -9` loses nothing that any client has already seen.
+ */
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { createHash } from 'node:crypto';
+import Database from 'better-sqlite3';
+import { roundDocument, type Command, type RoundConfig, type RoundDocument, type RoundMeta } from '../shared';
+
+export type RoundState = 'running' | 'finished' | 'interrupted';
+
+export interface RoundRow {
+  id: string;
+  classCode: string | null;
+  state: RoundState;
+  protocol: string;
+  nodes: number;
+  commands: number;
+  outcome: string | null;
+  startedAt: string;
+  endedAt: string | null;
+}
+
+export interface StoredPlayer {
+  node: number;
+  nickname: string;
+}
+
+export function hashKey(key: string): string {
+  return createHash('sha256').update(key).digest('hex');
+}
+
+export class RoundStore {
+  private readonly db: Database.Database;
+  private readonly insertCommand: Database.Statement;
+  private readonly commandCount = new Map<string, number>();
+
+  constructor(readonly path: string) {
+    if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+    this.db = new Database(path);
+    this.db.pragma('journal_mode = WAL');
+    // WAL + NORMAL survives a killed process (not a power cut) and keeps each insert cheap.
+    this.db.pragma('synchronous = NORMAL');
+    this.db.exec(`
+      CREATE TABLE IF NOT EXISTS classes (
+        code TEXT PRIMARY KEY,
+        title TEXT NOT NULL,
+        key_hash TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        closed_at TEXT
+      );
+      CREATE TABLE IF NOT EXISTS rounds (
+        id TEXT PRIMARY KEY,
+        class_code TEXT,
+        state TEXT NOT NULL,
+        config TEXT NOT NULL,
+        players TEXT NOT NULL,
+        outcome TEXT,
+        result TEXT,
+        started_at TEXT NOT NULL,
+        ended_at TEXT
+      );
+      CREATE INDEX IF NOT EXISTS rounds_by_class ON rounds (class_code, started_at);
+      CREATE TABLE IF NOT EXISTS commands (
+        round_id TEXT NOT NULL,
+        idx INTEGER NOT NULL,
+        command TEXT NOT NULL,
+        PRIMARY KEY (round_id, idx)
+      ) WITHOUT ROWID;
+    `);
+    this.insertCommand = this.db.prepare('INSERT INTO commands (round_id, idx, command) VALUES (?, ?, ?)');
+  }
+
+  /** Rounds that were running when the process died become replays up to their last command. */
+  markInterrupted(now: string): number {
+    const info = this.db
+      .prepare(`UPDATE rounds SET state = 'interrupted', ended_at = COALESCE(ended_at, ?) WHERE state = 'running'`)
+      .run(now);
+    this.db.prepare(`UPDATE classes SET closed_at = ? WHERE closed_at IS NULL`).run(now);
+    return info.changes;
+  }
+
+  createClass(code: string, title: string, instructorKey: string, now: string): void {
+    this.db
+      .prepare('INSERT OR REPLACE INTO classes (code, title, key_hash, created_at, closed_at) VALUES (?, ?, ?, ?, NULL)')
+      .run(code, title, hashKey(instructorKey), now);
+  }
+
+  closeClass(code: string, now: string): void {
+    this.db.prepare('UPDATE classes SET closed_at = ? WHERE code = ?').run(now, code);
+  }
+
+  /** Whether `key` is the instructor key of class `code` (live or closed). */
+  checkInstructorKey(code: string, key: string): boolean {
+    const row = this.db.prepare('SELECT key_hash FROM classes WHERE code = ?').get(code) as { key_hash: string } | undefined;
+    return row !== undefined && row.key_hash === hashKey(key);
+  }
+
+  classExists(code: string): boolean {
+    return this.db.prepare('SELECT 1 FROM classes WHERE code = ?').get(code) !== undefined;
+  }
+
+  beginRound(id: string, classCode: string | null, config: RoundConfig, players: StoredPlayer[], now: string): void {
+    this.db
+      .prepare(`INSERT INTO rounds (id, class_code, state, config, players, started_at) VALUES (?, ?, 'running', ?, ?, ?)`)
+      .run(id, classCode, JSON.stringify(config), JSON.stringify(players), now);
+    this.commandCount.set(id, 0);
+  }
+
+  append(roundId: string, command: Command): void {
+    const index = this.commandCount.get(roundId) ?? this.countCommands(roundId);
+    this.insertCommand.run(roundId, index, JSON.stringify(command));
+    this.commandCount.set(roundId, index + 1);
+  }
+
+  updatePlayers(roundId: string, players: StoredPlayer[]): void {
+    this.db.prepare('UPDATE rounds SET players = ? WHERE id = ?').run(JSON.stringify(players), roundId);
+  }
+
+  finishRound(roundId: string, outcome: string | null, result: object, players: StoredPlayer[], now: string, state: RoundState = 'finished'): void {
+    this.db
+      .prepare('UPDATE rounds SET state = ?, outcome = ?, result = ?, players = ?, ended_at = ? WHERE id = ?')
+      .run(state, outcome, JSON.stringify(result), JSON.stringify(players), now, roundId);
+    this.commandCount.delete(roundId);
+  }
+
+  private countCommands(roundId: string): number {
+    const row = this.db.prepare('SELECT COUNT(*) AS n FROM commands WHERE round_id = ?').get(roundId) as { n: number };
+    return row.n;
+  }
+
+  listRounds(classCode: string): RoundRow[] {
+    const rows = this.db
+      .prepare(
+        `SELECT r.id, r.class_code, r.state, r.config, r.outcome, r.started_at, r.ended_at,
+                (SELECT COUNT(*) FROM commands c WHERE c.round_id = r.id) AS commands
+         FROM rounds r WHERE r.class_code = ? ORDER BY r.started_at, r.id`,
+      )
+      .all(classCode) as {
+      id: string;
+      class_code: string | null;
+      state: RoundState;
+      config: string;
+      outcome: string | null;
+      started_at: string;
+      ended_at: string | null;
+      commands: number;
+    }[];
+    return rows.map((r) => {
+      const config = JSON.parse(r.config) as RoundConfig;
+      return {
+        id: r.id,
+        classCode: r.class_code,
+        state: r.state,
+        protocol: config.protocol,
+        nodes: config.nodes,
+        commands: r.commands,
+        outcome: r.outcome,
+        startedAt: r.started_at,
+        endedAt: r.ended_at,
+      };
+    });
+  }
+
+  /** The round as the engine's versioned document, or null. */
+  roundDocument(id: string): RoundDocument | null {
+    const row = this.db.prepare('SELECT * FROM rounds WHERE id = ?').get(id) as
+      | { class_code: string | null; state: RoundState; config: string; players: string; outcome: string | null; started_at: string; ended_at: string | null }
+      | undefined;
+    if (!row) return null;
+    const log = (this.db.prepare('SELECT command FROM commands WHERE round_id = ? ORDER BY idx').all(id) as { command: string }[]).map(
+      (c) => JSON.parse(c.command) as Command,
+    );
+    const meta: RoundMeta = { startedAt: row.started_at, players: JSON.parse(row.players) as StoredPlayer[] };
+    if (row.ended_at) meta.endedAt = row.ended_at;
+    if (row.class_code) meta.classCode = row.class_code;
+    if (row.state !== 'running') meta.outcome = row.outcome;
+    if (row.state === 'interrupted') meta.interrupted = true;
+    return roundDocument(JSON.parse(row.config) as RoundConfig, log, meta);
+  }
+
+  roundState(id: string): RoundState | null {
+    const row = this.db.prepare('SELECT state FROM rounds WHERE id = ?').get(id) as { state: RoundState } | undefined;
+    return row?.state ?? null;
+  }
+
+  roundClass(id: string): string | null | undefined {
+    const row = this.db.prepare('SELECT class_code FROM rounds WHERE id = ?').get(id) as { class_code: string | null } | undefined;
+    return row === undefined ? undefined : row.class_code;
+  }
+
+  close(): void {
+    if (this.db.open) this.db.close();
+  }
+}
