@@ -3,6 +3,7 @@
  * and choose only among the legal actions the engine lists, exactly like a human's buttons.
  * Thinking takes time: each tick a bot acts with some chance, so its delays are drawn from the rng.
  */
+import { majorityOf } from '../engine/names';
 import type { Rng } from '../engine/rng';
 import type { Action, Command } from '../engine/types';
 import type { NodeView } from '../engine/view';
@@ -57,6 +58,10 @@ function paxosPolicy(view: NodeView, rng: Rng, temper: Temper): Action | undefin
   const patience = wantsToLead ? timeout : sawAcceptance ? timeout * 2 : timeout * 6;
   const since = proposal ? proposal.startedAt : wantsToLead ? -timeout : 0;
   const refused = proposal !== null && proposal.refusals.length > 0;
+  // A ballot run only to learn, that found a majority with nothing accepted, has its answer: nothing
+  // is chosen yet. Trying again would only preempt the real proposers.
+  const answered = !wantsToLead && proposal !== null && proposal.promises.length >= majorityOf(view.nodes) && !proposal.promises.some((p) => p.accepted);
+  if (answered) return undefined;
   const due = view.now - since >= patience || (wantsToLead && refused && view.now - since >= view.settings.latencyMax * 2);
   if (due && rng.chance(temper.retry)) return find(legal, 'prepare');
   return undefined;

@@ -65,6 +65,14 @@ describe('swarm regressions', () => {
     expect(result.decided).toBe(true);
   });
 
+  for (const seed of [4465, 6946]) {
+    it(`(regression) paxos seed ${seed} on 9 nodes: a learning ballot that finds nothing accepted is not retried`, () => {
+      const result = runSeed({ protocol: 'paxos', nodes: 9, seed, faults: true });
+      expect(result.failures).toEqual([]);
+      expect(result.decided).toBe(true);
+    });
+  }
+
   it('(regression) 2pc seed 3 on 6 nodes: a COMMIT decision is recorded as the commit point', () => {
     const result = runSeed({ protocol: '2pc', nodes: 6, seed: 3, faults: true });
     expect(result.failures).toEqual([]);
