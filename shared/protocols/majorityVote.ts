@@ -41,12 +41,13 @@ const durableOf = (node: NodeState) => node.durable as MajorityDurable;
 const volatileOf = (node: NodeState) => node.volatile as MajorityVolatile;
 const VOTE_KEY = 'majority:vote';
 
-function learn(ctx: StepContext, id: NodeId, decree: string, how: string): void {
+function learn(ctx: StepContext, id: NodeId, decree: string, how: string, fromTally: boolean): void {
   const d = ctx.durable<MajorityDurable>(id);
   if (d.learned !== null) return;
   ctx.setDurable<MajorityDurable>(id, { ...d, learned: decree });
   ctx.emit({ type: 'learned', visibleTo: [id], node: id, decree, text: `${nodeName(id)} learned that ${decree} is chosen (${how}).` });
-  if (ctx.config.settings.gossip) ctx.broadcast(id, { kind: 'victory', decree });
+  // Only a node that saw the majority itself announces it; an announcement is taken as final, not repeated.
+  if (ctx.config.settings.gossip && fromTally) ctx.broadcast(id, { kind: 'victory', decree });
 }
 
 function countVote(ctx: StepContext, id: NodeId, voter: NodeId, decree: string): void {
@@ -58,7 +59,7 @@ function countVote(ctx: StepContext, id: NodeId, voter: NodeId, decree: string):
     tally: { ...v.tally, [decree]: voters },
   });
   if (voters.length >= majorityOf(ctx.config.nodes)) {
-    learn(ctx, id, decree, `its tally shows ${voters.length} of ${ctx.config.nodes} votes`);
+    learn(ctx, id, decree, `its tally shows ${voters.length} of ${ctx.config.nodes} votes`, true);
   }
 }
 
@@ -113,7 +114,7 @@ export const majorityVote: Protocol = {
         countVote(ctx, id, message.from, decree);
         return false;
       case 'victory':
-        learn(ctx, id, decree, `${nodeName(message.from)} announced it`);
+        learn(ctx, id, decree, `${nodeName(message.from)} announced it`, false);
         return false;
       default:
         return false;

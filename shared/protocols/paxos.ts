@@ -91,12 +91,13 @@ const actionSchema: Schema<PaxosAction> = tagged<PaxosAction>('kind', {
   propose: object({ kind: literal('propose'), value: DECREE }),
 });
 
-function learn(ctx: StepContext, id: NodeId, value: string, how: string): void {
+function learn(ctx: StepContext, id: NodeId, value: string, how: string, fromTally: boolean): void {
   const d = ctx.durable<PaxosDurable>(id);
   if (d.learned !== null) return;
   ctx.setDurable<PaxosDurable>(id, { ...d, learned: value });
   ctx.emit({ type: 'learned', visibleTo: [id], node: id, decree: value, text: `${nodeName(id)} learned that ${value} is chosen (${how}).` });
-  if (ctx.config.settings.gossip) ctx.broadcast(id, { kind: 'chosen', value });
+  // Only a node that saw the majority itself announces it; an announcement is taken as final, not repeated.
+  if (ctx.config.settings.gossip && fromTally) ctx.broadcast(id, { kind: 'chosen', value });
 }
 
 /** Counts an acceptance in the learner tally of node `id`; learns once a ballot has a majority. */
@@ -110,7 +111,7 @@ function tallyAcceptance(ctx: StepContext, id: NodeId, from: NodeId, ballot: Bal
   else acceptances.push(entry);
   ctx.setVolatile<PaxosVolatile>(id, { ...v, acceptances });
   if (entry.from.length >= majorityOf(ctx.config.nodes)) {
-    learn(ctx, id, value, `a majority accepted ballot ${ballotText(ballot)}`);
+    learn(ctx, id, value, `a majority accepted ballot ${ballotText(ballot)}`, true);
   }
 }
 
@@ -194,7 +195,7 @@ export const paxos: Protocol = {
         tallyAcceptance(ctx, id, message.from, p.ballot as Ballot, p.value as string);
         return false;
       case 'chosen':
-        learn(ctx, id, p.value as string, `${nodeName(message.from)} announced it`);
+        learn(ctx, id, p.value as string, `${nodeName(message.from)} announced it`, false);
         return false;
       default:
         return false;

@@ -20,6 +20,7 @@ describe('transcripts', () => {
         'paxos-adopts-accepted-value.txt',
         'paxos-escapes-split.txt',
         'paxos-dueling-proposers.txt',
+        'majority-gossip.txt',
       ]),
     );
   });
