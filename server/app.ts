@@ -8,8 +8,10 @@ import { join } from 'node:path';
 import express from 'express';
 import { Server, matchMaker } from '@colyseus/core';
 import { WebSocketTransport } from '@colyseus/ws-transport';
+import { WebSocket as WsWebSocket } from 'ws';
 import { check } from '../shared/wire/schema';
 import { createClassRequest, ROOM_CLASSROOM, ROOM_SOLO } from '../shared/wire/messages';
+import { ADDRESS_HEADER } from './address';
 import { ClassroomRoom } from './classroom';
 import type { ServerConfig } from './config';
 import { setRegistry } from './context';
@@ -38,6 +40,10 @@ export interface StartOptions {
 const INSTRUCTOR_KEY_HEADER = 'x-instructor-key';
 /** Largest JSON body the API reads. */
 const MAX_BODY = '4kb';
+
+
+// @colyseus/core reads `WebSocket.OPEN` from the global scope when a client reconnects; Node 20 has no global WebSocket.
+(globalThis as { WebSocket?: unknown }).WebSocket ??= WsWebSocket;
 
 export async function startServer(options: StartOptions): Promise<QuorumServer> {
   const log = options.log ?? ((line: string) => console.log(line));
@@ -135,6 +141,10 @@ export async function startServer(options: StartOptions): Promise<QuorumServer> 
   server.define(ROOM_SOLO, SoloRoom);
 
   await server.listen(options.port, options.host);
+  // Runs before the matchmaker's own listener: join limits need the socket's address, which its auth context lacks.
+  http.prependListener('request', (req) => {
+    req.headers[ADDRESS_HEADER] = req.socket.remoteAddress ?? 'unknown';
+  });
   const address = http.address();
   const port = typeof address === 'object' && address ? address.port : options.port;
 

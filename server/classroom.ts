@@ -6,6 +6,7 @@
 import { ServerError, type AuthContext, type Client } from '@colyseus/core';
 import { check } from '../shared/wire/schema';
 import { joinOptions, NICKNAME_MAX, NICKNAME_MIN } from '../shared/wire/messages';
+import { ADDRESS_HEADER } from './address';
 import { registry } from './context';
 import { GameRoom, Refusal as RefusalError, type Member } from './gameRoom';
 import { DEFAULT_SETUP } from './round';
@@ -29,7 +30,7 @@ export interface ClassroomCreateOptions {
 type Auth = { role: 'student'; code: string; nickname: string } | { role: 'instructor'; code: string };
 
 export function limitJoins(context: AuthContext | undefined): void {
-  const address = context?.ip;
+  const address = context?.headers.get(ADDRESS_HEADER);
   if (address && !registry().joins.allow(address)) {
     throw new ServerError(JOIN_ERRORS.tooManyJoins, 'Too many join attempts from your address: wait a few seconds and try again.');
   }

@@ -100,6 +100,8 @@ export abstract class GameRoom extends Room {
   private players = new Map<NodeId, string>();
   protected classCode: string | null = null;
   private closing = false;
+  /** Rejection counts changed: the instructors' roster is refreshed on the next tick rather than on every refusal. */
+  private rosterDirty = false;
 
   protected abstract readonly handlers: Partial<{ [K in ClientMessageType]: Handler<ReturnType<(typeof clientMessages)[K]['parse']>> }>;
 
@@ -153,6 +155,7 @@ export abstract class GameRoom extends Room {
     const member = data ? this.members.get(data.memberId) : undefined;
     const reject = (code: string, message: string): void => {
       if (member) member.rejections += 1;
+      this.rosterDirty = true;
       this.sendTo(client, member, 'rejected', { code, message });
     };
     if (buffer.byteLength > MAX_CLIENT_MESSAGE_BYTES) {
@@ -166,10 +169,11 @@ export abstract class GameRoom extends Room {
         try {
           const it: Iterator = { offset: 1 };
           type = decode.stringCheck(buffer, it) ? decode.string(buffer, it) : String(decode.number(buffer, it));
-          if (it.offset > buffer.byteLength) throw new Error('truncated');
+          if (it.offset > buffer.byteLength || type.length === 0) throw new Error('truncated');
           payload = buffer.byteLength > it.offset ? unpack(buffer.subarray(it.offset)) : undefined;
         } catch {
           return reject('malformed', 'That message could not be decoded.');
+
         }
         if (!member) return;
         return this.dispatch(member, type, payload);
@@ -207,6 +211,7 @@ export abstract class GameRoom extends Room {
       if (!(error instanceof Refusal)) this.report(error, `message ${type.slice(0, 40)}`);
       const refusal = error instanceof Refusal ? error : new Refusal('internal', 'The server could not handle that message; nothing changed.');
       member.rejections += 1;
+      this.rosterDirty = true;
       const rejected: ServerMessages['rejected'] = { code: refusal.code, message: refusal.message };
       if (typeof seq === 'number' && Number.isInteger(seq)) rejected.seq = seq;
       this.tell(member, 'rejected', rejected);
@@ -290,6 +295,7 @@ export abstract class GameRoom extends Room {
   }
 
   protected sendRoster(): void {
+    this.rosterDirty = false;
     const roster = this.roster();
     for (const member of this.members.values()) if (member.role !== 'student') this.tell(member, 'roster', roster);
   }
@@ -428,6 +434,7 @@ export abstract class GameRoom extends Room {
     }
     this.trackDeadlines();
     this.broadcastViews(events);
+    if (this.rosterDirty) this.sendRoster();
     this.checkRoundEnd();
   }
 
@@ -489,9 +496,9 @@ export abstract class GameRoom extends Room {
     }
     member.lastSeq = message.seq;
     if (member.node === null) refuse('no-seat', 'You hold no node yet: wait for a free seat.');
-    this.requirePhase('running');
     const action = protocolFor(this.round.config.protocol).parseAction(message.action);
     if (typeof action === 'string') refuse('bad-action', action);
+    this.requirePhase('running');
     const node = member.node!;
     const events = this.applyCommand({ type: 'act', node, action: action as Exclude<typeof action, string> });
     const seat = this.seats[node]!;

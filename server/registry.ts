@@ -48,7 +48,8 @@ export class JoinLimiter {
 export class Registry {
   readonly classes = new Map<string, LiveClass>();
   private readonly createTokens = new Set<string>();
-  readonly joins: JoinLimiter;
+  /** Replaceable, so that a test can tighten it. */
+  joins: JoinLimiter;
 
   constructor(
     readonly config: ServerConfig,
