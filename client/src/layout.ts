@@ -19,7 +19,7 @@ export function nodeRadius(n: number, box: Box): number {
   const ring = ringRadius(n, box);
   // Neighbours on the ring are 2·R·sin(π/n) apart; a node takes at most a third of that gap.
   const gap = 2 * ring * Math.sin(Math.PI / Math.max(n, 3));
-  return Math.max(14, Math.min(side * 0.11, gap / 3));
+  return Math.max(14, Math.min(46, side * 0.075, gap / 3));
 }
 
 export function ringRadius(_n: number, box: Box): number {
@@ -99,6 +99,11 @@ export class TickClock {
       this.at = atMs;
     }
     this.running = running;
+  }
+
+  /** The expected duration of a tick (e.g. after a speed change); later updates refine it. */
+  setRate(msPerTick: number): void {
+    if (msPerTick > 0) this.msPerTick = msPerTick;
   }
 
   /** The estimated tick at `nowMs`, fractional. */

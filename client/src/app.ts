@@ -1,0 +1,336 @@
+/**
+ * The client's state and the glue between the server, the DOM panels and the Phaser scenes. Every
+ * fact comes from the server's messages; every move a player can make comes from `view.legal`.
+ */
+import { nodeName } from '../../shared/engine/names';
+import type { Action, CommitPoint, EngineEvent, NodeId, ProtocolName } from '../../shared/engine/types';
+import type { GodView, NodeView } from '../../shared/engine/view';
+import type { RejectedMessage, RevealMessage, RosterMessage, RoundInfo, ViewMessage, WelcomeMessage } from '../../shared/wire/messages';
+import { TickClock } from './layout';
+import { pictureOf, type Picture } from './picture';
+import { Session, joinErrorText, serverUrl, type SessionHandlers } from './session';
+import { Scoreboard } from './scoreboard';
+import type { SceneBridge } from './game/bridge';
+
+export type Screen = 'menu' | 'lobby' | 'round';
+export type Role = WelcomeMessage['role'];
+
+export interface LogEntry {
+  id: number;
+  tick: number | null;
+  text: string;
+  kind: 'event' | 'mine' | 'rejected' | 'system';
+}
+
+/** Ticks per second at speed 1 on a default server; the clock refines it from the updates. */
+const DEFAULT_MS_PER_TICK = 500;
+const LOG_LIMIT = 300;
+
+export class App {
+  screen: Screen = 'menu';
+  session: Session | null = null;
+  role: Role | null = null;
+  node: NodeId | null = null;
+  nickname: string | null = null;
+  classCode: string | null = null;
+  instructorKey: string | null = null;
+  round: RoundInfo | null = null;
+  view: NodeView | GodView | null = null;
+  reveal: RevealMessage | null = null;
+  roster: RosterMessage | null = null;
+  log: LogEntry[] = [];
+  selectedNodes = new Set<NodeId>();
+  /** Instructor: a message in flight; player: an inbox entry. */
+  selectedMessage: number | null = null;
+  /** Seq of the player's action waiting for the server's answer. */
+  pendingSeq: number | null = null;
+  connection: 'connected' | 'reconnecting' | 'closed' = 'closed';
+  readonly scoreboard = new Scoreboard();
+  readonly clock = new TickClock(DEFAULT_MS_PER_TICK);
+
+  private pictureCache: Picture | null = null;
+  private pictureVersion = 0;
+  private dropped = new Set<number>();
+  private duplicates = new Map<number, number>();
+  private logId = 0;
+  private listeners = new Set<() => void>();
+  private renderQueued = false;
+
+  constructor(private readonly url: string = serverUrl()) {}
+
+  // ---- Subscriptions --------------------------------------------------------------------------
+
+  onChange(listener: () => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /** Panels re-render once per animation frame at most, however many messages arrived. */
+  changed(): void {
+    this.pictureCache = null;
+    this.pictureVersion += 1;
+    if (this.renderQueued) return;
+    this.renderQueued = true;
+    const flush = () => {
+      this.renderQueued = false;
+      for (const listener of this.listeners) listener();
+    };
+    if (typeof requestAnimationFrame === 'function' && document.visibilityState === 'visible') requestAnimationFrame(flush);
+    else queueMicrotask(flush);
+  }
+
+  // ---- Joining --------------------------------------------------------------------------------
+
+  async playSolo(protocol: ProtocolName, nodes: number): Promise<void> {
+    await this.connect(() => Session.solo(this.url, protocol, nodes, this.handlers()));
+  }
+
+  async joinClass(code: string, nickname: string): Promise<void> {
+    await this.connect(() => Session.student(this.url, code, nickname, this.handlers()));
+  }
+
+  /** Creates a class over HTTP, then joins it as its instructor. */
+  async hostClass(title: string): Promise<void> {
+    let created: { code: string; instructorKey: string };
+    try {
+      const res = await fetch(`${this.url}/api/classes`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ title }),
+      });
+      const body = (await res.json().catch(() => ({}))) as { code?: string; instructorKey?: string; error?: string };
+      if (!res.ok || !body.code || !body.instructorKey) throw new Error(body.error ?? `The server answered ${res.status}.`);
+      created = { code: body.code, instructorKey: body.instructorKey };
+    } catch (error) {
+      throw new Error(joinErrorText(error));
+    }
+    this.instructorKey = created.instructorKey;
+    // Kept for this tab only, so a reload lets the instructor back into their class.
+    sessionStorage.setItem(`quorum:class:${created.code}`, created.instructorKey);
+    await this.connect(() => Session.instructor(this.url, created.code, created.instructorKey, this.handlers()));
+  }
+
+  private async connect(open: () => Promise<Session>): Promise<void> {
+    await this.leave(false);
+    try {
+      this.session = await open();
+    } catch (error) {
+      throw new Error(joinErrorText(error));
+    }
+    this.connection = 'connected';
+    this.changed();
+  }
+
+  async leave(toMenu = true): Promise<void> {
+    const session = this.session;
+    this.session = null;
+    if (session) await session.leave();
+    this.reset();
+    if (toMenu) this.screen = 'menu';
+    this.changed();
+  }
+
+  private reset(): void {
+    this.role = null;
+    this.node = null;
+    this.nickname = null;
+    this.classCode = null;
+    this.round = null;
+    this.view = null;
+    this.reveal = null;
+    this.roster = null;
+    this.log = [];
+    this.selectedNodes.clear();
+    this.selectedMessage = null;
+    this.pendingSeq = null;
+    this.connection = 'closed';
+    this.scoreboard.clear();
+  }
+
+  // ---- Server messages ------------------------------------------------------------------------
+
+  private handlers(): SessionHandlers {
+    return {
+      welcome: (m) => this.onWelcome(m),
+      view: (m) => this.onView(m),
+      rejected: (m) => this.onRejected(m),
+      accepted: (m) => {
+        if (this.pendingSeq !== null && m.seq >= this.pendingSeq) this.pendingSeq = null;
+        this.changed();
+      },
+      reveal: (m) => this.onReveal(m),
+      roster: (m) => {
+        this.roster = m;
+        this.scoreboard.roster(m);
+        this.changed();
+      },
+      kicked: (m) => this.ended(`You were removed from the class: ${m.reason}`),
+      closed: (m) => this.ended(m.reason),
+      left: (code) => {
+        if (this.session && this.connection !== 'closed') this.ended(code >= 4000 ? 'The connection was closed.' : 'You left the round.');
+      },
+      dropped: () => {
+        this.connection = 'reconnecting';
+        this.addLog(null, 'Connection lost: reconnecting…', 'system');
+        this.changed();
+      },
+      reconnected: () => {
+        this.connection = 'connected';
+        this.addLog(null, 'Reconnected.', 'system');
+        this.changed();
+      },
+    };
+  }
+
+  private ended(reason: string): void {
+    this.connection = 'closed';
+    this.session = null;
+    this.reset();
+    this.screen = 'menu';
+    this.onEnded?.(reason);
+    this.changed();
+  }
+
+  /** Set by the UI to show why a session ended. */
+  onEnded: ((reason: string) => void) | null = null;
+
+  private onWelcome(m: WelcomeMessage): void {
+    const seatChanged = this.node !== m.node;
+    this.role = m.role;
+    this.node = m.node;
+    this.nickname = m.nickname;
+    this.classCode = m.classCode;
+    if (this.screen === 'menu') this.screen = m.role === 'instructor' ? 'lobby' : 'round';
+    if (seatChanged && m.node !== null && m.role === 'student') this.addLog(null, `You are node ${nodeName(m.node)}.`, 'system');
+    if (m.role === 'student' && m.node === null) this.addLog(null, 'Every seat is taken: you will get a node when one frees up.', 'system');
+    this.changed();
+  }
+
+  private onView(m: ViewMessage): void {
+    const previousRound = this.round;
+    const newRound = previousRound === null || previousRound.id !== m.round.id || (previousRound.phase === 'ended' && m.round.phase === 'setup');
+    if (newRound && m.round.phase === 'setup') {
+      this.reveal = null;
+      this.log = [];
+      this.selectedMessage = null;
+      this.selectedNodes.clear();
+    }
+    if (previousRound?.speed !== m.round.speed) this.clock.setRate(DEFAULT_MS_PER_TICK / m.round.speed);
+    this.round = m.round;
+    this.view = m.view;
+    this.session?.syncSeq(m.lastSeq);
+    if (this.pendingSeq !== null && m.lastSeq >= this.pendingSeq) this.pendingSeq = null;
+    this.clock.observe(m.view.now, performance.now(), m.round.phase === 'running');
+    this.noteEffects(m.events);
+    for (const e of m.events) if (e.type !== 'delivered' || this.role !== 'instructor') this.addLog(m.view.now, e.text, 'event');
+    if (this.selectedMessage !== null && !this.messageExists(this.selectedMessage)) this.selectedMessage = null;
+    if (m.view.kind === 'god') this.scoreboard.observe(m.round, m.view, m.events);
+    if (this.role === 'instructor' && m.round.phase !== 'setup' && this.screen === 'lobby' && previousRound?.phase === 'setup') this.screen = 'round';
+    this.changed();
+  }
+
+  private noteEffects(events: readonly EngineEvent[]): void {
+    this.dropped = new Set();
+    this.duplicates = new Map();
+    for (const e of events) {
+      if ((e.type === 'dropped' || e.type === 'lost') && e.message) this.dropped.add(e.message.id);
+      if (e.type === 'duplicated' && e.message && typeof e.original === 'number') this.duplicates.set(e.message.id, e.original);
+    }
+  }
+
+  private messageExists(id: number): boolean {
+    const v = this.view;
+    if (!v) return false;
+    if (v.kind === 'god') return v.inFlight.some((m) => m.id === id);
+    return v.inbox.some((m) => m.id === id);
+  }
+
+  private onRejected(m: RejectedMessage): void {
+    if (m.seq !== undefined && this.pendingSeq === m.seq) this.pendingSeq = null;
+    this.addLog(this.view?.now ?? null, `Refused: ${m.message}`, 'rejected');
+    this.onRejection?.(m.message);
+    this.changed();
+  }
+
+  /** Set by the UI to show a rejection as a toast. */
+  onRejection: ((text: string) => void) | null = null;
+
+  private onReveal(m: RevealMessage): void {
+    this.reveal = m;
+    if (this.round) this.scoreboard.finish(this.round, m);
+    this.addLog(m.god.now, m.outcome ? `The round is over: ${m.outcome} was decided.` : 'The round is over: nothing was decided.', 'system');
+    this.changed();
+  }
+
+  addLog(tick: number | null, text: string, kind: LogEntry['kind']): void {
+    this.logId += 1;
+    this.log.unshift({ id: this.logId, tick, text, kind });
+    if (this.log.length > LOG_LIMIT) this.log.length = LOG_LIMIT;
+  }
+
+  // ---- Player and instructor commands ---------------------------------------------------------
+
+  act(action: Action, description: string): void {
+    if (!this.session) return;
+    this.pendingSeq = this.session.act(action);
+    this.addLog(this.view?.now ?? null, `You: ${description}`, 'mine');
+    this.changed();
+  }
+
+  control(type: Parameters<Session['control']>[0], payload: object = {}): void {
+    this.session?.control(type, payload);
+  }
+
+  selectNode(id: NodeId, additive: boolean): void {
+    if (additive || this.selectedNodes.has(id)) {
+      if (this.selectedNodes.has(id)) this.selectedNodes.delete(id);
+      else this.selectedNodes.add(id);
+    } else {
+      this.selectedNodes = new Set([id]);
+    }
+    this.changed();
+  }
+
+  selectMessage(id: number | null): void {
+    this.selectedMessage = this.selectedMessage === id ? null : id;
+    this.changed();
+  }
+
+  // ---- What the canvas shows ------------------------------------------------------------------
+
+  /** At the reveal the canvas shows the god view with the commit point; before that, the player's own view. */
+  get commitPoint(): CommitPoint | null {
+    return this.reveal?.commitPoints[0] ?? null;
+  }
+
+  picture(): Picture | null {
+    if (this.pictureCache) return this.pictureCache;
+    const view = this.reveal && this.round?.phase === 'ended' ? this.reveal.god : this.view;
+    if (!view) return null;
+    this.pictureCache = pictureOf({
+      view,
+      roster: this.roster,
+      selectedNodes: this.role === 'instructor' ? this.selectedNodes : undefined,
+      selectedMessage: this.selectedMessage,
+      commitPoint: this.round?.phase === 'ended' ? this.commitPoint : null,
+    });
+    return this.pictureCache;
+  }
+
+  bridge(progress: (f: number) => void, ready: () => void): SceneBridge {
+    return {
+      picture: () => ({ picture: this.screen === 'round' ? this.picture() : null, version: this.pictureVersion }),
+      effects: () => ({ dropped: this.dropped, duplicates: this.duplicates }),
+      clock: this.clock,
+      nodeClicked: (id, additive) => {
+        if (this.role === 'instructor') this.selectNode(id, additive);
+      },
+      messageClicked: (id) => {
+        if (this.role === 'instructor') this.selectMessage(id);
+        else if (this.view?.kind === 'node' && this.view.inbox.some((m) => m.id === id)) this.selectMessage(id);
+      },
+      progress,
+      ready,
+    };
+  }
+}

@@ -1,0 +1,100 @@
+import * as Phaser from 'phaser';
+import { OKABE_ITO, paletteEntries, ringPositions, messagePosition, HIDDEN_STYLE, styleOf } from '../layout';
+import type { SceneBridge } from './bridge';
+import { makeShapeTexture, textureKey } from './textures';
+
+export function bridgeOf(scene: Phaser.Scene): SceneBridge {
+  return scene.registry.get('bridge') as SceneBridge;
+}
+
+export class BootScene extends Phaser.Scene {
+  constructor() {
+    super('Boot');
+  }
+
+  create(): void {
+    this.scene.start('Preloader');
+  }
+}
+
+/** Makes the message textures a few per frame, with a progress bar, then hands over to the menu. */
+export class PreloaderScene extends Phaser.Scene {
+  private jobs: (() => void)[] = [];
+  private total = 0;
+  private bar!: Phaser.GameObjects.Graphics;
+
+  constructor() {
+    super('Preloader');
+  }
+
+  create(): void {
+    const styles = [HIDDEN_STYLE, ...paletteEntries().map(([, s]) => s), styleOf('unknown-kind')];
+    const seen = new Set<string>();
+    for (const style of styles) {
+      const key = textureKey(style.shape, style.colour);
+      if (seen.has(key)) continue;
+      seen.add(key);
+      this.jobs.push(() => makeShapeTexture(this, style.shape, style.colour));
+    }
+    this.total = this.jobs.length;
+    this.bar = this.add.graphics();
+    this.add
+      .text(this.scale.width / 2, this.scale.height / 2 - 28, 'Quorum', { fontFamily: 'system-ui, sans-serif', fontSize: '22px', color: '#e8ecf3' })
+      .setOrigin(0.5);
+  }
+
+  override update(): void {
+    for (let i = 0; i < 4 && this.jobs.length > 0; i++) this.jobs.shift()!();
+    const done = this.total === 0 ? 1 : 1 - this.jobs.length / this.total;
+    const w = Math.min(320, this.scale.width * 0.6);
+    const x = (this.scale.width - w) / 2;
+    const y = this.scale.height / 2;
+    this.bar.clear();
+    this.bar.fillStyle(0x2c3340, 1).fillRect(x, y, w, 10);
+    this.bar.fillStyle(OKABE_ITO.skyBlue, 1).fillRect(x, y, w * done, 10);
+    bridgeOf(this).progress(done);
+    if (this.jobs.length === 0) {
+      this.scene.start('Menu');
+      bridgeOf(this).ready();
+    }
+  }
+}
+
+/** A calm backdrop behind the DOM menu: five nodes passing a few messages around. */
+export class MenuScene extends Phaser.Scene {
+  private links!: Phaser.GameObjects.Graphics;
+  private dots: Phaser.GameObjects.Image[] = [];
+  private started = 0;
+
+  constructor() {
+    super('Menu');
+  }
+
+  create(): void {
+    this.links = this.add.graphics();
+    const kinds = ['prepare', 'promise', 'accept', 'accepted', 'vote'];
+    this.dots = kinds.map((k) => {
+      const s = styleOf(k);
+      return this.add.image(0, 0, textureKey(s.shape, s.colour)).setAlpha(0.55);
+    });
+    this.started = performance.now();
+  }
+
+  override update(): void {
+    const box = { width: this.scale.width, height: this.scale.height };
+    const points = ringPositions(5, box);
+    this.links.clear();
+    this.links.lineStyle(1, 0x3a4252, 0.5);
+    for (let a = 0; a < 5; a++) for (let b = a + 1; b < 5; b++) this.links.lineBetween(points[a]!.x, points[a]!.y, points[b]!.x, points[b]!.y);
+    this.links.fillStyle(0x2c3340, 0.8);
+    for (const p of points) this.links.fillCircle(p.x, p.y, 18);
+    const t = (performance.now() - this.started) / 1500;
+    this.dots.forEach((dot, i) => {
+      const hop = Math.floor(t + i * 0.4);
+      const from = points[(hop + i) % 5]!;
+      const to = points[(hop + i * 2 + 1) % 5]!;
+      const p = messagePosition(from, to, hop, hop + 1, t + i * 0.4);
+      dot.setPosition(p.x, p.y);
+    });
+  }
+}

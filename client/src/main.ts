@@ -1,0 +1,136 @@
+/**
+ * The client's entry: the DOM menu appears at once; Phaser (most of the download) is imported
+ * lazily behind a progress bar and draws the canvas scenes Boot -> Preloader -> Menu -> Round.
+ */
+import './styles.css';
+import type * as PhaserNs from 'phaser';
+import { App } from './app';
+import { chooseRenderer, probeWebgl, type RendererChoice } from './renderer';
+import { buildMenu } from './ui/menu';
+import { Lobby } from './ui/lobby';
+import { Dashboard, roundControls } from './ui/dashboard';
+import { renderInbox, renderLog, renderMe, renderReveal, statusText } from './ui/play';
+import { byId, h, toast } from './ui/dom';
+import type { SceneBridge } from './game/bridge';
+
+export interface GameHandle {
+  game: PhaserNs.Game;
+  renderer: RendererChoice;
+}
+
+/** Which renderer this browser gets: `?renderer=canvas|webgl` forces one, software WebGL falls back to Canvas. */
+export function pickRenderer(search: string = location.search): RendererChoice {
+  const requested = new URLSearchParams(search).get('renderer');
+  const probe = requested === 'canvas' ? { available: false, renderer: null } : probeWebgl();
+  return chooseRenderer(requested, probe.renderer, probe.available);
+}
+
+/** Creates the Phaser game inside `parent`, loading Phaser on demand. */
+export async function StartGame(parent: HTMLElement, bridge: SceneBridge, renderer: RendererChoice = pickRenderer()): Promise<GameHandle> {
+  const { createGame } = await import('./game/game');
+  return { game: createGame(parent, renderer, bridge), renderer };
+}
+
+function setProgress(fraction: number): void {
+  const bar = document.getElementById('loading');
+  if (!bar) return;
+  byId('loading-bar').style.width = `${Math.round(fraction * 100)}%`;
+  bar.setAttribute('aria-valuenow', String(Math.round(fraction * 100)));
+  if (fraction >= 1) bar.hidden = true;
+}
+
+function boot(): void {
+  const app = new App();
+  const lobby = new Lobby(app);
+  const dashboard = new Dashboard(app, lobby);
+  let handle: GameHandle | null = null;
+  let sceneReady = false;
+  let shownScene = '';
+
+  // The side panel's sections stay in place; each is re-rendered from the app's state.
+  const side = byId('side');
+  const sections = {
+    reveal: h('section', { id: 'reveal', 'aria-labelledby': 'reveal-title', hidden: true }),
+    controls: h('section', { id: 'solo-controls', 'aria-label': 'Round controls' }),
+    me: h('section', { id: 'me' }),
+    inbox: h('section', { id: 'inbox', 'aria-labelledby': 'inbox-title' }),
+    dashboard: h('section', { id: 'dashboard' }),
+    log: h('section', { id: 'log', 'aria-labelledby': 'log-title' }),
+  };
+  side.replaceChildren(...Object.values(sections));
+
+  app.onRejection = (text) => toast(text);
+  app.onEnded = (reason) => toast(reason, 'info', 8000);
+  buildMenu(app);
+  byId('leave').addEventListener('click', () => void app.leave());
+
+  const render = () => {
+    const screen = app.screen;
+    document.body.classList.toggle('screen-menu', screen === 'menu');
+    document.body.classList.toggle('screen-lobby', screen === 'lobby');
+    document.body.classList.toggle('screen-round', screen === 'round');
+    document.body.classList.toggle('instructor', app.role === 'instructor');
+    byId('menu').hidden = screen !== 'menu';
+    byId('lobby').hidden = screen !== 'lobby';
+    side.hidden = screen !== 'round';
+    byId('leave').hidden = screen === 'menu';
+    byId('status').textContent = statusText(app);
+    if (screen === 'lobby') lobby.render();
+    if (screen === 'round') {
+      renderReveal(app, sections.reveal);
+      if (app.role === 'solo') sections.controls.replaceChildren(h('h2', {}, 'Round'), roundControls(app));
+      sections.controls.hidden = app.role !== 'solo';
+      renderMe(app, sections.me);
+      renderInbox(app, sections.inbox);
+      sections.me.hidden = sections.inbox.hidden = app.role === 'instructor';
+      sections.dashboard.hidden = app.role !== 'instructor';
+      if (app.role === 'instructor') dashboard.render(sections.dashboard);
+      renderLog(app, sections.log);
+    }
+    // The canvas: a calm backdrop behind the menu, the round otherwise.
+    const wanted = screen === 'round' ? 'Round' : 'Menu';
+    if (handle && sceneReady && wanted !== shownScene) {
+      const scenes = handle.game.scene;
+      if (wanted === 'Round') {
+        scenes.stop('Menu');
+        scenes.start('Round');
+      } else {
+        scenes.stop('Round');
+        scenes.start('Menu');
+      }
+      shownScene = wanted;
+    }
+  };
+  app.onChange(render);
+  render();
+
+  const bridge = app.bridge(setProgress, () => {
+    sceneReady = true;
+    shownScene = 'Menu';
+    document.body.dataset.renderer = handle?.renderer ?? '';
+    document.body.dataset.ready = 'true';
+    render();
+  });
+  setProgress(0.05);
+  StartGame(byId('stage'), bridge)
+    .then((h) => {
+      handle = h;
+      document.body.dataset.renderer = h.renderer;
+    })
+    .catch((error: unknown) => {
+      toast(`The game canvas could not start (${(error as Error).message}). The panels still work.`);
+      setProgress(1);
+    });
+  // The stage changes size with the screen and the window; the canvas follows it.
+  new ResizeObserver(() => {
+    const stage = byId('stage');
+    if (handle && stage.clientWidth > 0 && stage.clientHeight > 0) handle.game.scale.resize(stage.clientWidth, stage.clientHeight);
+  }).observe(byId('stage'));
+  (window as unknown as { quorum: unknown }).quorum = { app };
+}
+
+if (new URLSearchParams(location.search).get('bench') === '1') {
+  void import('./bench').then((m) => m.startBench());
+} else {
+  boot();
+}

@@ -1,0 +1,138 @@
+/**
+ * What the round canvas shows, computed from the latest view: a pure function, so the scene only
+ * draws and the rule "a student sees only their own node's state" is tested here.
+ */
+import { nodeName } from '../../shared/engine/names';
+import type { CommitPoint, NodeId, ProtocolName } from '../../shared/engine/types';
+import type { GodView, NodeView } from '../../shared/engine/view';
+import type { RosterMessage } from '../../shared/wire/messages';
+import { nodeStateLines } from './describe';
+
+export interface NodePicture {
+  id: NodeId;
+  name: string;
+  /** Name and, when a student holds the seat, their nickname. */
+  title: string;
+  role: string;
+  /** State lines; empty when the viewer may not know them. */
+  lines: string[];
+  crashed: boolean | null;
+  learned: string | null;
+  isSelf: boolean;
+  selected: boolean;
+  /** This node's vote or acceptance made the majority (shown at the reveal). */
+  commit: boolean;
+}
+
+export interface MessagePicture {
+  id: number;
+  from: NodeId;
+  to: NodeId;
+  sentAt: number;
+  deliverAt: number;
+  /** Full label, or null when the viewer may not read the message. */
+  label: string | null;
+  kind: string | null;
+  selected: boolean;
+}
+
+export interface Picture {
+  protocol: ProtocolName;
+  tick: number;
+  god: boolean;
+  viewer: NodeId | null;
+  nodes: NodePicture[];
+  messages: MessagePicture[];
+  partition: number[] | null;
+  commitPoint: CommitPoint | null;
+}
+
+export interface PictureInput {
+  view: NodeView | GodView;
+  roster?: RosterMessage | null;
+  selectedNodes?: ReadonlySet<NodeId>;
+  selectedMessage?: number | null;
+  /** The commit point to highlight (from the reveal), if any. */
+  commitPoint?: CommitPoint | null;
+}
+
+export function nicknamesOf(roster: RosterMessage | null | undefined): Map<NodeId, string> {
+  const names = new Map<NodeId, string>();
+  for (const seat of roster?.seats ?? []) if (seat.nickname) names.set(seat.node, seat.nickname);
+  return names;
+}
+
+export function pictureOf(input: PictureInput): Picture {
+  const { view } = input;
+  const nicknames = nicknamesOf(input.roster);
+  const selected = input.selectedNodes ?? new Set<NodeId>();
+  const commitPoint = input.commitPoint ?? null;
+  const title = (id: NodeId) => (nicknames.has(id) ? `${nodeName(id)} · ${nicknames.get(id)}` : nodeName(id));
+  if (view.kind === 'god') {
+    const protocol = view.config.protocol;
+    return {
+      protocol,
+      tick: view.now,
+      god: true,
+      viewer: null,
+      nodes: view.nodes.map((n) => ({
+        id: n.id,
+        name: n.name,
+        title: title(n.id),
+        role: n.role,
+        lines: nodeStateLines(protocol, n, view.config.nodes),
+        crashed: n.crashed,
+        learned: n.learned,
+        isSelf: false,
+        selected: selected.has(n.id),
+        commit: commitPoint?.node === n.id,
+      })),
+      messages: view.inFlight.map((m) => ({
+        id: m.id,
+        from: m.from,
+        to: m.to,
+        sentAt: m.sentAt,
+        deliverAt: m.deliverAt,
+        label: m.label,
+        kind: m.payload.kind,
+        selected: input.selectedMessage === m.id,
+      })),
+      partition: view.partition,
+      commitPoint,
+    };
+  }
+  return {
+    protocol: view.protocol,
+    tick: view.now,
+    god: false,
+    viewer: view.node,
+    nodes: view.peers.map((p) => {
+      const self = p.id === view.node;
+      return {
+        id: p.id,
+        name: p.name,
+        title: title(p.id),
+        role: p.role,
+        lines: self ? nodeStateLines(view.protocol, view.self, view.nodes) : [],
+        // Another node's crash is invisible: it looks just like a slow node.
+        crashed: self ? view.self.crashed : null,
+        learned: self ? view.self.learned : null,
+        isSelf: self,
+        selected: selected.has(p.id),
+        commit: commitPoint?.node === p.id,
+      };
+    }),
+    messages: view.inFlight.map((m) => ({
+      id: m.id,
+      from: m.from,
+      to: m.to,
+      sentAt: m.sentAt,
+      deliverAt: m.deliverAt,
+      label: m.label,
+      kind: m.payload?.kind ?? null,
+      selected: input.selectedMessage === m.id,
+    })),
+    partition: null,
+    commitPoint,
+  };
+}

@@ -1,0 +1,99 @@
+/**
+ * The class scoreboard, one row per round, derived from what the instructor's client receives: the
+ * god view after every step, its events, the roster's rejection counts, and the reveal.
+ */
+import type { EngineEvent, ProtocolName } from '../../shared/engine/types';
+import type { GodView } from '../../shared/engine/view';
+import type { RevealMessage, RosterMessage, RoundInfo } from '../../shared/wire/messages';
+
+export interface ScoreRow {
+  round: number;
+  roundId: string | null;
+  protocol: ProtocolName;
+  nodes: number;
+  decided: boolean;
+  outcome: string | null;
+  /** Tick at which every live node knew the outcome (null while undecided). */
+  decidedAtTick: number | null;
+  /** Tick of the first commit point: when the decision was made, known or not. */
+  chosenAtTick: number | null;
+  messagesSent: number;
+  /** Refused moves per student during this round. */
+  rejections: Record<string, number>;
+  finished: boolean;
+}
+
+export class Scoreboard {
+  rows: ScoreRow[] = [];
+  private current: ScoreRow | null = null;
+  private seen = new Set<number>();
+  private baseline = new Map<string, number>();
+  private latest: RosterMessage | null = null;
+  private key: string | null = null;
+
+  clear(): void {
+    this.rows = [];
+    this.current = null;
+    this.seen = new Set();
+    this.baseline = new Map();
+    this.key = null;
+  }
+
+  roster(roster: RosterMessage): void {
+    this.latest = roster;
+    for (const s of roster.students) if (!this.baseline.has(s.nickname)) this.baseline.set(s.nickname, s.rejections);
+    if (this.current && !this.current.finished) this.current.rejections = this.rejectionsSinceStart();
+  }
+
+  private rejectionsSinceStart(): Record<string, number> {
+    const out: Record<string, number> = {};
+    for (const s of this.latest?.students ?? []) out[s.nickname] = s.rejections - (this.baseline.get(s.nickname) ?? 0);
+    return out;
+  }
+
+  /** A god view arrived: start a row when a round starts, and keep its numbers current. */
+  observe(info: RoundInfo, god: GodView, events: readonly EngineEvent[]): void {
+    if (info.phase === 'setup') return;
+    const key = info.id ?? `seed-${god.config.seed}`;
+    if (key !== this.key) {
+      this.key = key;
+      this.seen = new Set();
+      this.baseline = new Map((this.latest?.students ?? []).map((s) => [s.nickname, s.rejections]));
+      this.current = {
+        round: this.rows.length + 1,
+        roundId: info.id,
+        protocol: god.config.protocol,
+        nodes: god.config.nodes,
+        decided: false,
+        outcome: null,
+        decidedAtTick: null,
+        chosenAtTick: null,
+        messagesSent: 0,
+        rejections: {},
+        finished: false,
+      };
+      this.rows.push(this.current);
+    }
+    const row = this.current!;
+    if (row.finished) return;
+    for (const m of god.inFlight) this.seen.add(m.id);
+    for (const e of events) if (e.message && e.type !== 'duplicated') this.seen.add(e.message.id);
+    row.messagesSent = this.seen.size;
+    if (god.status.decided && row.decidedAtTick === null) row.decidedAtTick = god.now;
+    row.decided = god.status.decided;
+    row.outcome = god.status.outcome;
+    row.chosenAtTick = god.global.chosen[0]?.tick ?? null;
+    row.rejections = this.rejectionsSinceStart();
+  }
+
+  finish(info: RoundInfo, reveal: RevealMessage): void {
+    const row = this.current;
+    if (!row || row.finished) return;
+    this.observe(info, reveal.god, []);
+    row.finished = true;
+    row.roundId = reveal.roundId ?? row.roundId;
+    row.outcome = reveal.outcome;
+    row.decided = reveal.god.status.decided;
+    row.chosenAtTick = reveal.commitPoints[0]?.tick ?? null;
+  }
+}

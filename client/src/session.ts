@@ -1,0 +1,98 @@
+/**
+ * The connection to the server: one Colyseus room, the messages of shared/wire/messages.ts in and
+ * out, and the numbering of the player's actions. It knows nothing of the rules.
+ */
+import { Client, type Room } from '@colyseus/sdk';
+import type { Action, ProtocolName } from '../../shared/engine/types';
+import type {
+  ClientMessageType,
+  KickedMessage,
+  RejectedMessage,
+  RevealMessage,
+  RosterMessage,
+  ViewMessage,
+  WelcomeMessage,
+} from '../../shared/wire/messages';
+import { ROOM_CLASSROOM, ROOM_SOLO } from '../../shared/wire/messages';
+
+export interface SessionHandlers {
+  welcome(message: WelcomeMessage): void;
+  view(message: ViewMessage): void;
+  rejected(message: RejectedMessage): void;
+  accepted(message: { seq: number }): void;
+  reveal(message: RevealMessage): void;
+  roster(message: RosterMessage): void;
+  kicked(message: KickedMessage): void;
+  closed(message: { reason: string }): void;
+  /** The connection is gone for good (not a reconnect in progress). */
+  left(code: number): void;
+  /** The connection dropped; the SDK is trying to get it back. */
+  dropped(): void;
+  reconnected(): void;
+}
+
+const SERVER_MESSAGES = ['welcome', 'view', 'rejected', 'accepted', 'reveal', 'roster', 'kicked', 'closed'] as const;
+
+/** The server is the page's own origin: `npm start` serves the client and Colyseus on one port. */
+export function serverUrl(location: Location = window.location): string {
+  return location.origin;
+}
+
+export class Session {
+  private seq = 0;
+
+  private constructor(
+    readonly room: Room,
+    handlers: SessionHandlers,
+  ) {
+    for (const type of SERVER_MESSAGES) {
+      room.onMessage(type, (payload: never) => (handlers[type] as (m: never) => void)(payload));
+    }
+    room.onLeave((code) => handlers.left(code));
+    room.onDrop(() => handlers.dropped());
+    room.onReconnect(() => handlers.reconnected());
+  }
+
+  static async solo(url: string, protocol: ProtocolName, nodes: number, handlers: SessionHandlers): Promise<Session> {
+    const room = await new Client(url).create(ROOM_SOLO, { protocol, nodes });
+    return new Session(room, handlers);
+  }
+
+  static async student(url: string, code: string, nickname: string, handlers: SessionHandlers): Promise<Session> {
+    const room = await new Client(url).join(ROOM_CLASSROOM, { code, nickname });
+    return new Session(room, handlers);
+  }
+
+  static async instructor(url: string, code: string, instructorKey: string, handlers: SessionHandlers): Promise<Session> {
+    const room = await new Client(url).join(ROOM_CLASSROOM, { code, instructorKey });
+    return new Session(room, handlers);
+  }
+
+  /** Sends the player's move; returns its sequence number (each is applied at most once). */
+  act(action: Action): number {
+    this.seq += 1;
+    this.room.send('act', { seq: this.seq, action });
+    return this.seq;
+  }
+
+  /** Sends an instructor (or solo player) control message. */
+  control(type: Exclude<ClientMessageType, 'act'>, payload: object = {}): void {
+    this.room.send(type, payload);
+  }
+
+  /** After a reconnect the server tells the last seq it saw; never reuse a number below it. */
+  syncSeq(lastSeq: number): void {
+    if (lastSeq > this.seq) this.seq = lastSeq;
+  }
+
+  async leave(): Promise<void> {
+    await this.room.leave(true).catch(() => undefined);
+  }
+}
+
+/** A readable sentence for a failed join, whatever the server or the network threw. */
+export function joinErrorText(error: unknown): string {
+  const message = error instanceof Error ? error.message : String(error);
+  if (/failed to fetch|networkerror|econnrefused|load failed/i.test(message)) return 'The server cannot be reached. Check the address and your connection.';
+  return message || 'Could not join.';
+}

@@ -1,0 +1,294 @@
+/**
+ * The instructor's dashboard over the god view: round controls, faults on nodes and messages, the
+ * students, and the class scoreboard. Every button sends a message of shared/wire/messages.ts; the
+ * server and the engine decide whether it is allowed.
+ */
+import { nodeName } from '../../../shared/engine/names';
+import type { GodView } from '../../../shared/engine/view';
+import type { App } from '../app';
+import { nodeStateLines, nodeTitle } from '../describe';
+import { nicknamesOf } from '../picture';
+import { h, replaceChildren } from './dom';
+import { swatch } from './play';
+import { SPEEDS, setupForm, toSetupMessage } from './setup';
+import type { Lobby } from './lobby';
+
+const DELAY_TICKS = 5;
+
+/** Start, pause, resume, step, speed, end, next: for the instructor and the solo player alike. */
+export function roundControls(app: App): HTMLElement {
+  const r = app.round;
+  const phase = r?.phase;
+  const speed = h(
+    'select',
+    {
+      id: 'speed',
+      'data-key': 'speed',
+      'aria-label': 'Speed',
+      onchange: (e: Event) => app.control('speed', { speed: Number((e.target as HTMLSelectElement).value) }),
+    },
+    ...SPEEDS.map((s) => h('option', { value: s, selected: s === r?.speed }, `${s}×`)),
+  );
+  const button = (key: string, text: string, onclick: () => void, enabled: boolean, primary = false) =>
+    h('button', { type: 'button', 'data-key': key, id: `control-${key}`, class: primary ? 'primary' : '', disabled: !enabled, onclick }, text);
+  return h(
+    'div',
+    { class: 'row', role: 'group', 'aria-label': 'Round controls', id: 'round-controls' },
+    phase === 'setup' ? button('start', 'Start', () => app.control('start'), true, true) : null,
+    phase === 'paused' ? button('resume', 'Resume', () => app.control('resume'), true, true) : button('pause', 'Pause', () => app.control('pause'), phase === 'running'),
+    button('step', 'Step one tick', () => app.control('stepOnce'), phase === 'paused'),
+    h('label', { class: 'inline' }, 'Speed', speed),
+    phase === 'ended'
+      ? button('next', 'Next round', () => app.control('nextRound'), true, true)
+      : button('end', 'End round', () => app.control('endRound'), phase === 'running' || phase === 'paused'),
+  );
+}
+
+export class Dashboard {
+  private setup: HTMLFormElement | null = null;
+  private decree = 'X';
+
+  constructor(
+    private readonly app: App,
+    private readonly lobby: Lobby,
+  ) {}
+
+  render(root: HTMLElement): void {
+    const app = this.app;
+    const view = app.view;
+    if (!view || view.kind !== 'god') {
+      replaceChildren(root);
+      return;
+    }
+    const phase = app.round?.phase;
+    replaceChildren(
+      root,
+      h('h2', {}, 'Instructor'),
+      roundControls(app),
+      h('div', { class: 'row' }, h('button', { type: 'button', 'data-key': 'show-code', onclick: () => ((app.screen = 'lobby'), app.changed()) }, `Join code ${app.classCode ?? ''}`)),
+      phase === 'ended' ? this.nextSetup() : null,
+      this.nodes(view),
+      this.messages(view),
+      this.students(),
+      this.scoreboard(),
+    );
+  }
+
+  private nextSetup(): HTMLElement {
+    this.setup ??= setupForm(this.lobby.values, (v) => {
+      this.app.control('setup', toSetupMessage(v));
+      this.app.control('start');
+    }, 'Start a new round with this setup');
+    return h('details', {}, h('summary', { 'data-key': 'setup-summary' }, 'Change the setup for the next round'), this.setup);
+  }
+
+  private nodes(view: GodView): HTMLElement {
+    const app = this.app;
+    const selected = [...app.selectedNodes].sort();
+    const nicknames = nicknamesOf(app.roster);
+    const seats = app.roster?.seats ?? [];
+    const one = selected.length === 1 ? view.nodes[selected[0]!] : undefined;
+    const live = app.round?.phase === 'running' || app.round?.phase === 'paused';
+    const inject = (command: object) => app.control('inject', { command });
+    const autopilotOn = one ? (seats[one.id]?.autopilot ?? false) : false;
+    const decree = h('input', { id: 'propose-decree', 'data-key': 'propose-decree', value: this.decree, maxlength: 24, 'aria-label': 'Decree to propose' });
+    decree.oninput = () => (this.decree = decree.value);
+    return h(
+      'section',
+      { 'aria-labelledby': 'nodes-title' },
+      h('h3', { id: 'nodes-title' }, 'Nodes'),
+      h('p', { class: 'hint' }, 'Select one node (click it on the canvas, or here) to crash, recover or put it on autopilot; select several to partition them from the rest.'),
+      h(
+        'div',
+        { class: 'nodes-pick', role: 'group', 'aria-label': 'Select nodes' },
+        ...view.nodes.map((n) =>
+          h(
+            'button',
+            {
+              type: 'button',
+              'data-key': `node-${n.id}`,
+              'data-node': n.id,
+              'aria-pressed': String(app.selectedNodes.has(n.id)),
+              title: nodeStateLines(view.config.protocol, n, view.config.nodes).join('\n'),
+              onclick: () => app.selectNode(n.id, true),
+            },
+            `${nodeTitle(n.id, nicknames.get(n.id))}${n.crashed ? ' ✕' : ''}`,
+          ),
+        ),
+      ),
+      h(
+        'div',
+        { class: 'row', role: 'group', 'aria-label': 'Node faults' },
+        h('button', { type: 'button', 'data-key': 'crash', id: 'crash', disabled: !live || !one || one.crashed, onclick: () => one && inject({ type: 'crash', node: one.id }) }, one ? `Crash ${one.name}` : 'Crash'),
+        h('button', { type: 'button', 'data-key': 'recover', id: 'recover', disabled: !live || !one || !one.crashed, onclick: () => one && inject({ type: 'recover', node: one.id }) }, one ? `Recover ${one.name}` : 'Recover'),
+        h(
+          'button',
+          { type: 'button', 'data-key': 'autopilot', id: 'autopilot', disabled: !one, onclick: () => one && app.control('autopilot', { node: one.id, on: !autopilotOn }) },
+          one ? `Autopilot ${one.name}: ${autopilotOn ? 'on' : 'off'}` : 'Autopilot',
+        ),
+        h(
+          'button',
+          {
+            type: 'button',
+            'data-key': 'partition',
+            id: 'partition',
+            disabled: !live || selected.length === 0 || selected.length === view.nodes.length,
+            onclick: () => inject({ type: 'partition', groups: [selected] }),
+          },
+          selected.length > 0 ? `Cut ${selected.map(nodeName).join('')} off` : 'Partition',
+        ),
+        h('button', { type: 'button', 'data-key': 'heal', id: 'heal', disabled: !live || view.partition === null, onclick: () => inject({ type: 'heal' }) }, 'Heal'),
+      ),
+      h(
+        'div',
+        { class: 'row' },
+        h('label', {}, 'Propose a decree to the selected node', decree),
+        h(
+          'button',
+          {
+            type: 'button',
+            'data-key': 'propose',
+            id: 'propose',
+            disabled: !live || !one,
+            onclick: () => one && this.decree.trim() && inject({ type: 'propose', node: one.id, decree: this.decree.trim() }),
+          },
+          'Propose',
+        ),
+      ),
+      h(
+        'table',
+        { id: 'god-nodes' },
+        h('thead', {}, h('tr', {}, h('th', {}, 'Node'), h('th', {}, 'State'))),
+        h(
+          'tbody',
+          {},
+          ...view.nodes.map((n) =>
+            h(
+              'tr',
+              { 'data-node-row': n.id },
+              h('td', {}, nodeTitle(n.id, nicknames.get(n.id)), h('div', { class: 'muted' }, n.role)),
+              h('td', {}, nodeStateLines(view.config.protocol, n, view.config.nodes).join(' · ')),
+            ),
+          ),
+        ),
+      ),
+    );
+  }
+
+  private messages(view: GodView): HTMLElement {
+    const app = this.app;
+    const live = app.round?.phase === 'running' || app.round?.phase === 'paused';
+    const chosen = view.inFlight.find((m) => m.id === app.selectedMessage);
+    const inject = (command: object) => app.control('inject', { command });
+    const list = [...view.inFlight].sort((a, b) => a.deliverAt - b.deliverAt).slice(0, 60);
+    return h(
+      'section',
+      { 'aria-labelledby': 'flight-title' },
+      h('h3', { id: 'flight-title' }, `Messages in flight (${view.inFlight.length})`),
+      h(
+        'div',
+        { class: 'row', role: 'group', 'aria-label': 'Message faults' },
+        h('button', { type: 'button', 'data-key': 'drop', id: 'drop', disabled: !live || !chosen, onclick: () => chosen && inject({ type: 'drop', id: chosen.id }) }, 'Drop'),
+        h('button', { type: 'button', 'data-key': 'delay', id: 'delay', disabled: !live || !chosen, onclick: () => chosen && inject({ type: 'delay', id: chosen.id, ticks: DELAY_TICKS }) }, `Delay ${DELAY_TICKS} ticks`),
+        h('button', { type: 'button', 'data-key': 'duplicate', id: 'duplicate', disabled: !live || !chosen, onclick: () => chosen && inject({ type: 'duplicate', id: chosen.id }) }, 'Duplicate'),
+        h('button', { type: 'button', 'data-key': 'deliver', id: 'deliver', disabled: !live || !chosen, onclick: () => chosen && inject({ type: 'deliver', id: chosen.id }) }, 'Deliver now'),
+      ),
+      list.length === 0
+        ? h('p', { class: 'muted' }, 'Nothing in flight.')
+        : h(
+            'ul',
+            { class: 'flight' },
+            ...list.map((m) =>
+              h(
+                'li',
+                {},
+                h(
+                  'button',
+                  { type: 'button', class: 'msg', 'data-key': `flight-${m.id}`, 'data-flight': m.id, 'aria-pressed': String(app.selectedMessage === m.id), onclick: () => app.selectMessage(m.id) },
+                  swatch(m.payload.kind),
+                  `${m.label} · ${nodeName(m.from)}→${nodeName(m.to)} · arrives t${m.deliverAt}`,
+                ),
+              ),
+            ),
+          ),
+    );
+  }
+
+  private students(): HTMLElement {
+    const app = this.app;
+    const students = app.roster?.students ?? [];
+    return h(
+      'section',
+      { 'aria-labelledby': 'students-title' },
+      h('h3', { id: 'students-title' }, `Students (${students.length})`),
+      students.length === 0
+        ? h('p', { class: 'muted' }, 'No students yet.')
+        : h(
+            'table',
+            {},
+            h('thead', {}, h('tr', {}, h('th', {}, 'Nickname'), h('th', {}, 'Node'), h('th', {}, 'Refused'), h('th', {}, ''))),
+            h(
+              'tbody',
+              {},
+              ...students.map((s) =>
+                h(
+                  'tr',
+                  {},
+                  h('td', {}, `${s.nickname}${s.connected ? '' : ' (away)'}`),
+                  h('td', {}, s.node === null ? '—' : `${nodeName(s.node)}${s.autopilot ? ' (autopilot)' : ''}`),
+                  h('td', {}, String(s.rejections)),
+                  h(
+                    'td',
+                    {},
+                    h(
+                      'button',
+                      {
+                        type: 'button',
+                        class: 'danger',
+                        'data-key': `kick-${s.nickname}`,
+                        onclick: () => {
+                          if (confirm(`Remove ${s.nickname} from the class?`)) app.control('kick', { nickname: s.nickname, reason: 'The instructor removed you from the class.' });
+                        },
+                      },
+                      'Kick',
+                    ),
+                  ),
+                ),
+              ),
+            ),
+          ),
+    );
+  }
+
+  private scoreboard(): HTMLElement {
+    const rows = this.app.scoreboard.rows;
+    return h(
+      'section',
+      { 'aria-labelledby': 'score-title' },
+      h('h3', { id: 'score-title' }, 'Scoreboard'),
+      rows.length === 0
+        ? h('p', { class: 'muted' }, 'No round played yet.')
+        : h(
+            'table',
+            { id: 'scoreboard' },
+            h('thead', {}, h('tr', {}, h('th', {}, '#'), h('th', {}, 'Round'), h('th', {}, 'Decided'), h('th', {}, 'Ticks to decision'), h('th', {}, 'Messages'), h('th', {}, 'Refused moves'))),
+            h(
+              'tbody',
+              {},
+              ...rows.map((r) =>
+                h(
+                  'tr',
+                  {},
+                  h('td', {}, String(r.round)),
+                  h('td', {}, `${r.protocol}, ${r.nodes} nodes`),
+                  h('td', {}, r.decided ? `yes: ${r.outcome}` : r.outcome ? `chosen ${r.outcome}, not yet known to all` : r.finished ? 'no' : '…'),
+                  h('td', {}, r.decidedAtTick !== null ? String(r.decidedAtTick) : r.chosenAtTick !== null ? `chosen at ${r.chosenAtTick}` : '—'),
+                  h('td', {}, String(r.messagesSent)),
+                  h('td', {}, Object.entries(r.rejections).map(([n, c]) => `${n}: ${c}`).join(', ') || '—'),
+                ),
+              ),
+            ),
+          ),
+    );
+  }
+}

@@ -1,0 +1,185 @@
+/** The menu: play solo, join a class, host a class, replays. Plain DOM, so it shows before Phaser loads. */
+import { JOIN_CODE_ALPHABET, JOIN_CODE_LENGTH, NICKNAME_MAX, NICKNAME_MIN } from '../../../shared/wire/messages';
+import type { ProtocolName } from '../../../shared/engine/types';
+import type { App } from '../app';
+import { PROTOCOL_TITLES } from '../describe';
+import { h, byId } from './dom';
+
+/** What is wrong with a typed join code, or null; codes are case-insensitive. */
+export function codeProblem(raw: string): string | null {
+  const code = raw.trim().toUpperCase();
+  if (code.length === 0) return 'Type the join code your instructor shows.';
+  if (code.length !== JOIN_CODE_LENGTH) return `A join code has ${JOIN_CODE_LENGTH} characters.`;
+  const bad = [...code].find((c) => !JOIN_CODE_ALPHABET.includes(c));
+  if (bad) return `A join code has no "${bad}": it uses letters and the digits 2 to 9 only.`;
+  return null;
+}
+
+export function nicknameProblem(raw: string): string | null {
+  const name = raw.trim();
+  if (name.length < NICKNAME_MIN) return 'Choose a nickname, so your instructor knows which node is yours.';
+  if (name.length > NICKNAME_MAX) return `A nickname is at most ${NICKNAME_MAX} characters (this one has ${name.length}).`;
+  return null;
+}
+
+/** `/join/CODE` opens the menu with the code filled in. */
+export function codeFromPath(path: string): string | null {
+  const match = /^\/join\/([A-Za-z0-9]{1,12})\/?$/.exec(path);
+  return match ? match[1]!.toUpperCase() : null;
+}
+
+export interface MenuHooks {
+  /** Opens the replays screen; until replays exist, the entry explains that. */
+  replays?: () => void;
+}
+
+export function buildMenu(app: App, hooks: MenuHooks = {}): void {
+  const root = byId('menu');
+  const busy = (button: HTMLButtonElement, on: boolean) => {
+    button.disabled = on;
+    button.setAttribute('aria-busy', String(on));
+  };
+
+  // Solo
+  const protocol = h(
+    'select',
+    { id: 'solo-protocol', name: 'protocol' },
+    ...(['paxos', 'majority', '2pc'] as ProtocolName[]).map((p) => h('option', { value: p }, PROTOCOL_TITLES[p])),
+  );
+  const nodes = h('select', { id: 'solo-nodes', name: 'nodes' }, ...[3, 5, 7].map((n) => h('option', { value: n, selected: n === 5 }, `${n} nodes`)));
+  const soloError = h('p', { class: 'error', role: 'alert', id: 'solo-error' });
+  const soloButton = h('button', { class: 'primary', type: 'submit', id: 'play-solo' }, 'Play solo');
+  const solo = h(
+    'form',
+    {
+      class: 'card',
+      'aria-labelledby': 'solo-title',
+      onsubmit: async (e: Event) => {
+        e.preventDefault();
+        soloError.textContent = '';
+        busy(soloButton, true);
+        try {
+          await app.playSolo(protocol.value as ProtocolName, Number(nodes.value));
+        } catch (error) {
+          soloError.textContent = (error as Error).message;
+        } finally {
+          busy(soloButton, false);
+        }
+      },
+    },
+    h('h2', { id: 'solo-title' }, 'Play solo'),
+    h('p', {}, 'You are node A; bots play the others. Answer the messages that reach you and watch where the decision falls.'),
+    h('div', { class: 'row' }, h('label', {}, 'Protocol', protocol), h('label', {}, 'Nodes', nodes)),
+    soloButton,
+    soloError,
+  );
+
+  // Join
+  const code = h('input', {
+    id: 'join-code',
+    name: 'code',
+    autocomplete: 'off',
+    autocapitalize: 'characters',
+    spellcheck: 'false',
+    inputmode: 'text',
+    placeholder: 'e.g. K7MQ4X',
+    'aria-describedby': 'join-error',
+  });
+  const nickname = h('input', { id: 'join-nickname', name: 'nickname', autocomplete: 'nickname', placeholder: 'Your nickname', 'aria-describedby': 'join-error' });
+  const joinError = h('p', { class: 'error', role: 'alert', id: 'join-error' });
+  const joinButton = h('button', { class: 'primary', type: 'submit', id: 'join-class' }, 'Join');
+  const join = h(
+    'form',
+    {
+      class: 'card',
+      'aria-labelledby': 'join-title',
+      novalidate: true,
+      onsubmit: async (e: Event) => {
+        e.preventDefault();
+        const problem = codeProblem(code.value) ?? nicknameProblem(nickname.value);
+        joinError.textContent = problem ?? '';
+        code.setAttribute('aria-invalid', String(codeProblem(code.value) !== null));
+        nickname.setAttribute('aria-invalid', String(codeProblem(code.value) === null && problem !== null));
+        if (problem) return;
+        busy(joinButton, true);
+        try {
+          await app.joinClass(code.value.trim().toUpperCase(), nickname.value.trim());
+          history.replaceState(null, '', '/');
+        } catch (error) {
+          joinError.textContent = (error as Error).message;
+        } finally {
+          busy(joinButton, false);
+        }
+      },
+    },
+    h('h2', { id: 'join-title' }, 'Join a class'),
+    h('p', {}, 'Type the code your instructor shows, and a nickname.'),
+    h('label', {}, 'Join code', code),
+    h('label', {}, 'Nickname', nickname),
+    joinButton,
+    joinError,
+  );
+
+  // Host
+  const title = h('input', { id: 'host-title', name: 'title', maxlength: 80, placeholder: 'Class name (optional)' });
+  const hostError = h('p', { class: 'error', role: 'alert', id: 'host-error' });
+  const hostButton = h('button', { type: 'submit', id: 'host-class' }, 'Host a class');
+  const host = h(
+    'form',
+    {
+      class: 'card',
+      'aria-labelledby': 'host-title-h',
+      onsubmit: async (e: Event) => {
+        e.preventDefault();
+        hostError.textContent = '';
+        busy(hostButton, true);
+        try {
+          await app.hostClass(title.value.trim());
+        } catch (error) {
+          hostError.textContent = (error as Error).message;
+        } finally {
+          busy(hostButton, false);
+        }
+      },
+    },
+    h('h2', { id: 'host-title-h' }, 'Host a class'),
+    h('p', {}, 'Get a join code for your students, set up rounds, and inject crashes, drops and partitions live.'),
+    h('label', {}, 'Class name', title),
+    hostButton,
+    hostError,
+  );
+
+  // Replays
+  const replaysNote = h('p', { id: 'replays-note', role: 'status' });
+  const replays = h(
+    'div',
+    { class: 'card', 'aria-labelledby': 'replays-title' },
+    h('h2', { id: 'replays-title' }, 'Replays'),
+    h('p', {}, 'Review a finished round step by step, through any node’s eyes.'),
+    h(
+      'button',
+      {
+        type: 'button',
+        id: 'open-replays',
+        onclick: () => {
+          if (hooks.replays) hooks.replays();
+          else replaysNote.textContent = 'Replays are not available in this version yet.';
+        },
+      },
+      'Replays',
+    ),
+    replaysNote,
+  );
+
+  root.replaceChildren(
+    h('h2', { id: 'menu-title', class: 'sr-only' }, 'Menu'),
+    h('p', { class: 'tagline' }, 'Be a node. Reach consensus. Find out when it was decided, and who knew.'),
+    h('div', { class: 'cards' }, solo, join, host, replays),
+  );
+
+  const prefilled = codeFromPath(location.pathname);
+  if (prefilled) {
+    code.value = prefilled;
+    nickname.focus();
+  }
+}

@@ -1,0 +1,134 @@
+/** The instructor's round setup form: protocol, N, seats, speed, sandbox, gossip, decision deadline, decrees. */
+import { MAX_NODES, MIN_NODES, type ProtocolName } from '../../../shared/engine/types';
+import { nodeName } from '../../../shared/engine/names';
+import type { RoundSetup } from '../../../shared/wire/messages';
+import { PROTOCOL_TITLES } from '../describe';
+import { h } from './dom';
+
+export const SPEEDS = [0.25, 0.5, 1, 2, 4, 8] as const;
+
+export interface SetupValues {
+  protocol: ProtocolName;
+  nodes: number;
+  studentSeats: number[];
+  speed: number;
+  sandbox: boolean;
+  gossip: boolean;
+  decisionDeadline: number;
+  decrees: string[];
+}
+
+export const DEFAULT_VALUES: SetupValues = {
+  protocol: 'majority',
+  nodes: 5,
+  studentSeats: [0, 1, 2, 3, 4],
+  speed: 1,
+  sandbox: false,
+  gossip: false,
+  decisionDeadline: 0,
+  decrees: ['X', 'Y'],
+};
+
+/** Parses "X, Y, Z" into decrees; empty entries are dropped. */
+export function parseDecrees(text: string): string[] {
+  return text
+    .split(',')
+    .map((d) => d.trim())
+    .filter((d) => d.length > 0);
+}
+
+export function toSetupMessage(v: SetupValues): RoundSetup {
+  return {
+    protocol: v.protocol,
+    nodes: v.nodes,
+    studentSeats: v.studentSeats.filter((s) => s < v.nodes),
+    speed: v.speed,
+    sandbox: v.sandbox,
+    gossip: v.gossip,
+    decisionDeadline: v.decisionDeadline,
+    decrees: v.decrees,
+  };
+}
+
+/** Builds the form; `values` is kept up to date as the instructor edits it. */
+export function setupForm(values: SetupValues, onStart: (v: SetupValues) => void, startLabel: string): HTMLFormElement {
+  const protocol = h('select', { id: 'setup-protocol' }, ...(['majority', 'paxos', '2pc'] as ProtocolName[]).map((p) => h('option', { value: p, selected: p === values.protocol }, PROTOCOL_TITLES[p])));
+  const nodes = h('select', { id: 'setup-nodes' });
+  for (let n = MIN_NODES; n <= MAX_NODES; n++) nodes.append(h('option', { value: n, selected: n === values.nodes }, String(n)));
+  const seats = h('div', { class: 'nodes-pick', role: 'group', 'aria-label': 'Seats students may take' });
+  const drawSeats = () => {
+    seats.replaceChildren(
+      ...Array.from({ length: values.nodes }, (_, i) =>
+        h(
+          'label',
+          { class: 'inline' },
+          h('input', {
+            type: 'checkbox',
+            checked: values.studentSeats.includes(i),
+            'data-seat': i,
+            onchange: (e: Event) => {
+              const on = (e.target as HTMLInputElement).checked;
+              values.studentSeats = on ? [...new Set([...values.studentSeats, i])].sort() : values.studentSeats.filter((s) => s !== i);
+            },
+          }),
+          nodeName(i),
+        ),
+      ),
+    );
+  };
+  drawSeats();
+  const speed = h('select', { id: 'setup-speed' }, ...SPEEDS.map((s) => h('option', { value: s, selected: s === values.speed }, `${s}×`)));
+  const sandbox = h('input', { type: 'checkbox', id: 'setup-sandbox', checked: values.sandbox });
+  const gossip = h('input', { type: 'checkbox', id: 'setup-gossip', checked: values.gossip });
+  const deadline = h('input', { type: 'number', id: 'setup-deadline', min: 0, max: 10000, value: values.decisionDeadline });
+  const decrees = h('input', { id: 'setup-decrees', value: values.decrees.join(', ') });
+  const error = h('p', { class: 'error', role: 'alert' });
+
+  protocol.onchange = () => (values.protocol = protocol.value as ProtocolName);
+  nodes.onchange = () => {
+    const before = values.nodes;
+    values.nodes = Number(nodes.value);
+    // New seats default to students, removed ones drop out.
+    for (let i = before; i < values.nodes; i++) if (!values.studentSeats.includes(i)) values.studentSeats.push(i);
+    values.studentSeats = values.studentSeats.filter((s) => s < values.nodes);
+    drawSeats();
+  };
+  speed.onchange = () => (values.speed = Number(speed.value));
+  sandbox.onchange = () => (values.sandbox = sandbox.checked);
+  gossip.onchange = () => (values.gossip = gossip.checked);
+  deadline.onchange = () => (values.decisionDeadline = Math.max(0, Math.min(10000, Math.round(Number(deadline.value) || 0))));
+  decrees.onchange = () => (values.decrees = parseDecrees(decrees.value));
+
+  return h(
+    'form',
+    {
+      id: 'setup-form',
+      onsubmit: (e: Event) => {
+        e.preventDefault();
+        const list = parseDecrees(decrees.value);
+        if (list.length === 0 || list.length > 9) {
+          error.textContent = 'Name 1 to 9 decrees, separated by commas.';
+          return;
+        }
+        if (list.some((d) => d.length > 24)) {
+          error.textContent = 'Each decree is at most 24 characters.';
+          return;
+        }
+        values.decrees = list;
+        error.textContent = '';
+        onStart(values);
+      },
+    },
+    h(
+      'fieldset',
+      {},
+      h('legend', {}, 'Round setup'),
+      h('div', { class: 'row' }, h('label', {}, 'Protocol', protocol), h('label', {}, 'Nodes', nodes), h('label', {}, 'Speed', speed)),
+      h('div', {}, h('span', { class: 'muted' }, 'Student seats (the rest are bots)'), seats),
+      h('div', { class: 'row' }, h('label', { class: 'inline' }, sandbox, 'Sandbox (allow rule breaking)'), h('label', { class: 'inline' }, gossip, 'Gossip (announce decisions)')),
+      h('div', { class: 'row' }, h('label', {}, 'Decision deadline (ticks, 0 = none)', deadline), h('label', {}, 'Decrees', decrees)),
+      h('button', { class: 'primary', type: 'submit', id: 'start-round' }, startLabel),
+      error,
+    ),
+  );
+}

@@ -1,0 +1,93 @@
+/**
+ * The browser tests' harness: build the client once with vite, start the real server on a free
+ * port with a temporary database, and drive Debian's chromium through playwright-core.
+ */
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { startServer, type QuorumServer } from '../../server/app';
+import type { ServerConfig } from '../../server/config';
+
+export const ROOT = resolve(import.meta.dirname, '..', '..');
+export const RESULTS = join(ROOT, 'test-results');
+
+export const CHROMIUM_ARGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+  '--disable-quic',
+];
+
+/** Builds the client into a fresh temporary folder with vite's programmatic API. */
+export async function buildClient(): Promise<string> {
+  const outDir = mkdtempSync(join(tmpdir(), 'quorum-client-'));
+  const { build } = await import('vite');
+  await build({ configFile: join(ROOT, 'vite.config.ts'), logLevel: 'warn', build: { outDir, emptyOutDir: true } });
+  return outDir;
+}
+
+export interface Harness {
+  server: QuorumServer;
+  url: string;
+  browser: Browser;
+  close(): Promise<void>;
+}
+
+export async function startHarness(clientDir: string, overrides: Partial<ServerConfig> = {}): Promise<Harness> {
+  const dir = mkdtempSync(join(tmpdir(), 'quorum-e2e-'));
+  const config: ServerConfig = {
+    dbPath: join(dir, 'quorum.db'),
+    reconnectSeconds: 10,
+    tickMs: 500,
+    joinBurst: 200,
+    joinPerSecond: 50,
+    maxRoundTicks: 5000,
+    ...overrides,
+  };
+  const server = await startServer({ config, port: 0, host: '127.0.0.1', clientDir, log: () => {} });
+  const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
+  mkdirSync(RESULTS, { recursive: true });
+  return {
+    server,
+    url: `http://127.0.0.1:${server.port}`,
+    browser,
+    async close() {
+      await browser.close().catch(() => undefined);
+      await server.close().catch(() => undefined);
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+export interface WatchedPage {
+  context: BrowserContext;
+  page: Page;
+  /** Console errors and uncaught page errors. */
+  errors: string[];
+  /** Text of every websocket frame the page received. */
+  frames: string[];
+}
+
+/** A new browser context and page that records console errors and incoming websocket frames. */
+export async function openPage(browser: Browser, url: string, viewport = { width: 1280, height: 800 }): Promise<WatchedPage> {
+  const context = await browser.newContext({ viewport });
+  const page = await context.newPage();
+  const errors: string[] = [];
+  const frames: string[] = [];
+  page.on('console', (message) => {
+    if (message.type() === 'error') errors.push(message.text());
+  });
+  page.on('pageerror', (error) => errors.push(`page error: ${error.message}`));
+  page.on('websocket', (ws) => {
+    ws.on('framereceived', (frame) => {
+      const payload = frame.payload;
+      frames.push(typeof payload === 'string' ? payload : payload.toString('latin1'));
+    });
+  });
+  await page.goto(url);
+  return { context, page, errors, frames };
+}
