@@ -80,6 +80,33 @@ export function nodeStateLines(protocol: ProtocolName, facts: NodeFacts, nodes: 
   return lines;
 }
 
+/** Two or three short lines for the canvas, under a node; the DOM panels carry the full state. */
+export function nodeSummaryLines(protocol: ProtocolName, facts: NodeFacts): string[] {
+  const d = facts.durable as Record<string, unknown>;
+  const v = facts.volatile as Record<string, unknown>;
+  const lines: string[] = [];
+  switch (protocol) {
+    case 'paxos': {
+      const acc = d.accepted as { ballot: Ballot; value: string } | null;
+      lines.push(`promised ${ballot(d.promised as Ballot | null)}`);
+      if (acc) lines.push(`accepted ${acc.value}@${ballot(acc.ballot)}`);
+      break;
+    }
+    case 'majority': {
+      lines.push(d.vote ? `voted ${String(d.vote)}` : 'not voted');
+      const tally = Object.entries((v.tally as Record<string, number[]> | undefined) ?? {});
+      if (!facts.crashed && tally.length > 0) lines.push(`tally ${tally.map(([k, voters]) => `${k}:${voters.length}`).join(' ')}`);
+      break;
+    }
+    case '2pc':
+      lines.push(twoPhaseState(facts));
+      break;
+  }
+  if (facts.learned !== null) lines.push(`learned ${facts.learned}`);
+  if (facts.crashed) lines.unshift('crashed');
+  return lines;
+}
+
 /** The 2PC state a student must tell apart: working, voted YES and in doubt, committed, aborted. */
 export function twoPhaseState(facts: NodeFacts): string {
   const d = facts.durable as Record<string, unknown>;

@@ -124,9 +124,12 @@ function boot(): void {
   // The stage changes size with the screen and the window; the canvas follows it.
   new ResizeObserver(() => {
     const stage = byId('stage');
-    if (handle && stage.clientWidth > 0 && stage.clientHeight > 0) handle.game.scale.resize(stage.clientWidth, stage.clientHeight);
+    if (!handle || stage.clientWidth === 0 || stage.clientHeight === 0) return;
+    // Phaser caches its parent's size; make it read the new one, then resize.
+    handle.game.scale.getParentBounds();
+    handle.game.scale.resize(stage.clientWidth, stage.clientHeight);
   }).observe(byId('stage'));
-  (window as unknown as { quorum: unknown }).quorum = { app };
+  (window as unknown as { quorum: unknown }).quorum = { app, game: () => handle?.game ?? null };
 }
 
 if (new URLSearchParams(location.search).get('bench') === '1') {

@@ -6,7 +6,7 @@ import { nodeName } from '../../shared/engine/names';
 import type { CommitPoint, NodeId, ProtocolName } from '../../shared/engine/types';
 import type { GodView, NodeView } from '../../shared/engine/view';
 import type { RosterMessage } from '../../shared/wire/messages';
-import { nodeStateLines } from './describe';
+import { nodeStateLines, nodeSummaryLines } from './describe';
 
 export interface NodePicture {
   id: NodeId;
@@ -16,6 +16,8 @@ export interface NodePicture {
   role: string;
   /** State lines; empty when the viewer may not know them. */
   lines: string[];
+  /** The same, shortened for the canvas. */
+  summary: string[];
   crashed: boolean | null;
   learned: string | null;
   isSelf: boolean;
@@ -81,6 +83,7 @@ export function pictureOf(input: PictureInput): Picture {
         title: title(n.id),
         role: n.role,
         lines: nodeStateLines(protocol, n, view.config.nodes),
+        summary: nodeSummaryLines(protocol, n),
         crashed: n.crashed,
         learned: n.learned,
         isSelf: false,
@@ -114,6 +117,7 @@ export function pictureOf(input: PictureInput): Picture {
         title: title(p.id),
         role: p.role,
         lines: self ? nodeStateLines(view.protocol, view.self, view.nodes) : [],
+        summary: self ? nodeSummaryLines(view.protocol, view.self) : [],
         // Another node's crash is invisible: it looks just like a slow node.
         crashed: self ? view.self.crashed : null,
         learned: self ? view.self.learned : null,

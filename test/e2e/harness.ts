@@ -6,6 +6,8 @@ import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { decode, type Iterator } from '@colyseus/schema';
+import { unpack } from 'msgpackr';
 import { startServer, type QuorumServer } from '../../server/app';
 import type { ServerConfig } from '../../server/config';
 
@@ -26,7 +28,7 @@ export const CHROMIUM_ARGS = [
 export async function buildClient(): Promise<string> {
   const outDir = mkdtempSync(join(tmpdir(), 'quorum-client-'));
   const { build } = await import('vite');
-  await build({ configFile: join(ROOT, 'vite.config.ts'), logLevel: 'warn', build: { outDir, emptyOutDir: true } });
+  await build({ configFile: join(ROOT, 'vite.config.ts'), logLevel: 'warn', build: { outDir, emptyOutDir: true, chunkSizeWarningLimit: 2000 } });
   return outDir;
 }
 
@@ -68,8 +70,8 @@ export interface WatchedPage {
   page: Page;
   /** Console errors and uncaught page errors. */
   errors: string[];
-  /** Text of every websocket frame the page received. */
-  frames: string[];
+  /** Every binary websocket frame the page received. */
+  frames: Buffer[];
 }
 
 /** A new browser context and page that records console errors and incoming websocket frames. */
@@ -77,17 +79,31 @@ export async function openPage(browser: Browser, url: string, viewport = { width
   const context = await browser.newContext({ viewport });
   const page = await context.newPage();
   const errors: string[] = [];
-  const frames: string[] = [];
+  const frames: Buffer[] = [];
   page.on('console', (message) => {
     if (message.type() === 'error') errors.push(message.text());
   });
   page.on('pageerror', (error) => errors.push(`page error: ${error.message}`));
   page.on('websocket', (ws) => {
     ws.on('framereceived', (frame) => {
-      const payload = frame.payload;
-      frames.push(typeof payload === 'string' ? payload : payload.toString('latin1'));
+      if (typeof frame.payload !== 'string') frames.push(Buffer.from(frame.payload));
     });
   });
   await page.goto(url);
   return { context, page, errors, frames };
+}
+
+/** Colyseus's code for a room message (`room.send` / `client.send`). */
+const ROOM_DATA = 13;
+
+/** Decodes the room messages among received frames, as the SDK does: a type, then a msgpack payload. */
+export function roomMessages(frames: readonly Buffer[]): { type: string; message: unknown }[] {
+  const out: { type: string; message: unknown }[] = [];
+  for (const buffer of frames) {
+    if ((buffer[0]! & 0x1f) !== ROOM_DATA) continue;
+    const it: Iterator = { offset: 1 };
+    const type = decode.stringCheck(buffer, it) ? decode.string(buffer, it) : String(decode.number(buffer, it));
+    out.push({ type, message: buffer.byteLength > it.offset ? unpack(buffer.subarray(it.offset)) : undefined });
+  }
+  return out;
 }

@@ -181,11 +181,11 @@ export class RoundScene extends Phaser.Scene {
       const sprite = this.nodes[i];
       const p = this.positions[i];
       if (!sprite || !p) return;
-      this.drawNode(sprite, p, n);
+      this.drawNode(sprite, p, n, picture);
     });
   }
 
-  private drawNode(sprite: NodeSprite, p: Point, n: NodePicture): void {
+  private drawNode(sprite: NodeSprite, p: Point, n: NodePicture, picture: Picture): void {
     const g = sprite.ring;
     const r = this.radius;
     g.clear();
@@ -205,7 +205,9 @@ export class RoundScene extends Phaser.Scene {
     }
     sprite.name.setText(n.name).setAlpha(n.crashed ? 0.5 : 1);
     const head = n.title !== n.name ? n.title.slice(n.name.length + 3) : '';
-    const lines = [head, n.isSelf ? `you · ${n.role}` : n.role, ...n.lines.slice(0, 4)].filter((l) => l !== '');
+    // Every Paxos or majority node has the same role: only 2PC's roles are worth a line.
+    const role = picture.protocol === '2pc' ? n.role : '';
+    const lines = [head, n.isSelf ? (role ? `you · ${role}` : 'you') : role, ...n.summary].filter((l) => l !== '');
     if (n.commit) lines.unshift('★ commit point');
     sprite.info.setText(lines.join('\n')).setColor(n.commit ? '#f0e442' : n.isSelf ? TEXT : MUTED).setAlpha(n.crashed ? 0.6 : 1);
   }

@@ -1,0 +1,249 @@
+/**
+ * The client in a real browser against the real server: a solo Paxos round to its reveal, a
+ * classroom with an instructor and two students, and bad input in the menu. Screenshots go to
+ * test-results/ on every run; no page may log a console error.
+ */
+import { join } from 'node:path';
+import { rmSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import type { NodeView } from '../../shared/engine/view';
+import { buildClient, openPage, RESULTS, roomMessages, startHarness, type Harness, type WatchedPage } from './harness';
+
+let clientDir = '';
+let harness: Harness;
+
+beforeAll(async () => {
+  clientDir = await buildClient();
+  harness = await startHarness(clientDir);
+}, 120_000);
+
+afterAll(async () => {
+  await harness?.close();
+  if (clientDir) rmSync(clientDir, { recursive: true, force: true });
+});
+
+async function ready(page: Page): Promise<void> {
+  await page.waitForSelector('body[data-ready="true"]', { timeout: 30_000 });
+}
+
+/** Answers inbox messages with the first non-ignore answer offered, until the reveal shows. */
+async function playUntilReveal(page: Page, limitMs: number): Promise<number> {
+  const until = Date.now() + limitMs;
+  let answered = 0;
+  while (Date.now() < until) {
+    if (await page.locator('#reveal:not([hidden])').count()) return answered;
+    const message = page.locator('ul.inbox button.msg').first();
+    if (await message.count()) {
+      if ((await message.getAttribute('aria-expanded')) !== 'true') await message.click().catch(() => undefined);
+      const answer = page.locator('.answers button[data-action]:not([data-action="ignore"]):not([disabled])').first();
+      if (await answer.count()) {
+        await answer.click().catch(() => undefined);
+        answered += 1;
+      }
+    }
+    await page.waitForTimeout(150);
+  }
+  throw new Error('no reveal in time');
+}
+
+function shot(page: Page, name: string): Promise<Buffer> {
+  return page.screenshot({ path: join(RESULTS, name) });
+}
+
+describe('solo', () => {
+  let w: WatchedPage;
+
+  afterAll(async () => {
+    await w?.context.close();
+  });
+
+  it('plays a 5-node Paxos round from the menu to the reveal and its commit point', async () => {
+    w = await openPage(harness.browser, harness.url);
+    const { page } = w;
+    await ready(page);
+    await shot(page, 'menu.png');
+    await page.selectOption('#solo-protocol', 'paxos');
+    await page.selectOption('#solo-nodes', '5');
+    await page.click('#play-solo');
+    await page.waitForSelector('#my-node');
+    await expect(page.locator('#my-node h2').textContent()).resolves.toBe('You are node A');
+    await expect(page.locator('#status').textContent()).resolves.toContain('Paxos, 5 nodes');
+    // Every button offered was made from the view's legal actions: nothing else is there.
+    const legal = await page.evaluate(() => {
+      const app = (window as unknown as { quorum: { app: { view: { legal: { kind: string }[] } } } }).quorum.app;
+      return app.view.legal.map((a) => a.kind);
+    });
+    expect(legal).toContain('prepare');
+    await page.waitForSelector('ul.inbox button.msg', { timeout: 15_000 });
+    await shot(page, 'round-in-flight.png');
+    await page.selectOption('#speed', '2');
+    const answered = await playUntilReveal(page, 60_000);
+    expect(answered).toBeGreaterThan(0);
+    const outcome = await page.locator('#reveal-outcome').textContent();
+    expect(outcome).toMatch(/^Decided: \S+\.$/);
+    const commit = await page.locator('#reveal .commit').first().textContent();
+    expect(commit).toMatch(/was chosen when node [A-E]\b.* accepted it at tick \d+\. [A-E] (knew at once|did not know)/);
+    // The log says it too, in words, for screen readers.
+    await expect(page.locator('#log-list').textContent()).resolves.toContain('The round is over');
+    await page.waitForTimeout(300);
+    await shot(page, 'reveal.png');
+    expect(w.errors).toEqual([]);
+  });
+});
+
+/** The app's state in the page, for checks the DOM alone cannot make. */
+function appState<T>(page: Page, pick: string): Promise<T> {
+  return page.evaluate((expr) => {
+    const app = (window as unknown as { quorum: { app: Record<string, unknown> } }).quorum.app;
+    return new Function('app', `return ${expr}`)(app);
+  }, pick) as Promise<T>;
+}
+
+async function revealText(page: Page): Promise<{ outcome: string; commits: string[] }> {
+  await page.waitForSelector('#reveal:not([hidden]) #reveal-outcome', { timeout: 90_000 });
+  return {
+    outcome: (await page.locator('#reveal-outcome').textContent()) ?? '',
+    commits: await page.locator('#reveal .commit').allTextContents(),
+  };
+}
+
+describe('classroom', () => {
+  const pages: WatchedPage[] = [];
+
+  afterAll(async () => {
+    for (const w of pages) await w.context.close();
+  });
+
+  it('an instructor hosts, two students join by code, a majority vote runs with a crash, and all see the same outcome', async () => {
+    const teacher = await openPage(harness.browser, harness.url, { width: 1400, height: 900 });
+    pages.push(teacher);
+    await ready(teacher.page);
+    await teacher.page.click('#host-class');
+    await teacher.page.waitForSelector('#join-code-display');
+    const code = (await teacher.page.locator('#join-code-display').textContent())!.trim();
+    expect(code).toMatch(/^[23456789A-HJKMNP-Z]{6}$/);
+    await expect(teacher.page.locator('#join-url').textContent()).resolves.toBe(`${harness.url}/join/${code}`);
+    await expect(teacher.page.locator('.qr svg').count()).resolves.toBe(1);
+
+    // Students open the join URL: the code is filled in, they type a nickname.
+    const students: WatchedPage[] = [];
+    for (const nickname of ['Ada', 'Barbara']) {
+      const w = await openPage(harness.browser, `${harness.url}/join/${code}`, { width: 390, height: 844 });
+      pages.push(w);
+      students.push(w);
+      await ready(w.page);
+      await expect(w.page.inputValue('#join-code')).resolves.toBe(code);
+      await w.page.fill('#join-nickname', nickname);
+      await w.page.click('#join-class');
+      await w.page.waitForSelector('#status:has-text("You are node")');
+    }
+    await teacher.page.waitForSelector('#roster-table tbody tr:nth-child(2)');
+    await expect(teacher.page.locator('#roster-table').textContent()).resolves.toMatch(/Ada.*A.*Barbara.*B/s);
+    await shot(teacher.page, 'lobby.png');
+
+    // A majority-vote round of five: A and B are students, C to E bots.
+    await teacher.page.selectOption('#setup-protocol', 'majority');
+    await teacher.page.selectOption('#setup-nodes', '5');
+    await teacher.page.click('#start-round');
+    await teacher.page.waitForSelector('#dashboard:not([hidden]) #god-nodes');
+    await expect(teacher.page.locator('#status').textContent()).resolves.toContain('Majority vote, 5 nodes');
+
+    // The instructor crashes node E: its row says so, and its durable state stays visible.
+    await teacher.page.click('button[data-node="4"]');
+    await teacher.page.click('#crash');
+    await teacher.page.waitForSelector('tr[data-node-row="4"]:has-text("CRASHED")');
+    await teacher.page.click('button[data-node="4"]');
+
+    // Students vote from the moves the engine offers them.
+    for (const [i, w] of students.entries()) {
+      const vote = w.page.locator('#moves button[data-action="vote"]').first();
+      await vote.waitFor({ timeout: 30_000 });
+      if (i === 0) await shot(w.page, 'student-phone.png');
+      await vote.click();
+      await w.page.waitForSelector('#my-state li:has-text("(locked)")', { timeout: 10_000 });
+    }
+    await teacher.page.selectOption('#speed', '4');
+
+    // The instructor also sees nicknames ("node B (Barbara)"); students only see node names.
+    const seen = (await Promise.all([teacher, ...students].map((w) => revealText(w.page)))).map((r) => ({
+      outcome: r.outcome,
+      commits: r.commits.map((c) => c.replace(/ \((Ada|Barbara)\)/g, '')),
+    }));
+    expect(seen[1]).toEqual(seen[0]);
+    expect(seen[2]).toEqual(seen[0]);
+    expect(seen[0]!.outcome).toMatch(/^(Decided: \S+\.|Nothing was decided.*)$/);
+    if (seen[0]!.outcome.startsWith('Decided')) expect(seen[0]!.commits[0]).toMatch(/vote was cast at tick \d+/);
+    await teacher.page.waitForSelector('#scoreboard tbody tr');
+    await expect(teacher.page.locator('#scoreboard tbody tr').first().textContent()).resolves.toContain('majority, 5 nodes');
+    await shot(teacher.page, 'instructor-reveal.png');
+
+    // Privacy: before the reveal, a student's frames held only their own node's view.
+    for (const [node, w] of students.entries()) {
+      const messages = roomMessages(w.frames);
+      const firstReveal = messages.findIndex((m) => m.type === 'reveal');
+      expect(firstReveal).toBeGreaterThan(0);
+      const before = messages.slice(0, firstReveal);
+      expect(before.filter((m) => m.type === 'view').length).toBeGreaterThan(3);
+      for (const { type, message } of before) {
+        expect(['welcome', 'view', 'accepted', 'rejected']).toContain(type);
+        if (type !== 'view') continue;
+        const view = (message as { view: NodeView }).view;
+        expect(view.kind).toBe('node');
+        expect(view.node).toBe(node);
+        expect(Object.keys(view)).not.toContain('global');
+        for (const m of view.inFlight) {
+          if (m.from !== node && m.to !== node) expect([m.payload, m.label]).toEqual([null, null]);
+        }
+      }
+      // The canvas picture never held another node's state either.
+      const others = await appState<string[][]>(w.page, `app.view && app.round.phase !== 'ended' ? app.picture().nodes.filter((n) => !n.isSelf).map((n) => n.lines) : []`);
+      for (const lines of others) expect(lines).toEqual([]);
+      expect(await w.page.locator('#god-nodes').count()).toBe(0);
+    }
+    for (const w of pages) expect(w.errors).toEqual([]);
+  });
+});
+
+describe('bad input in the menu', () => {
+  it('explains a wrong code, an empty or over-long nickname, and keeps working', async () => {
+    const w = await openPage(harness.browser, harness.url);
+    const { page } = w;
+    await ready(page);
+    const error = page.locator('#join-error');
+
+    await page.fill('#join-code', 'ABC');
+    await page.fill('#join-nickname', 'Ada');
+    await page.click('#join-class');
+    await expect(error.textContent()).resolves.toBe('A join code has 6 characters.');
+
+    await page.fill('#join-code', 'ABCDE0');
+    await page.click('#join-class');
+    await expect(error.textContent()).resolves.toContain('has no "0"');
+
+    await page.fill('#join-code', 'ZZZZZZ');
+    await page.fill('#join-nickname', '   ');
+    await page.click('#join-class');
+    await expect(error.textContent()).resolves.toContain('Choose a nickname');
+    await expect(page.getAttribute('#join-nickname', 'aria-invalid')).resolves.toBe('true');
+
+    await page.fill('#join-nickname', 'x'.repeat(25));
+    await page.click('#join-class');
+    await expect(error.textContent()).resolves.toBe('A nickname is at most 24 characters (this one has 25).');
+
+    // A well-formed code that no class uses: the server's explanation, and still on the menu.
+    await page.fill('#join-nickname', 'Ada');
+    await page.click('#join-class');
+    await page.waitForFunction(() => /No class is running with the code ZZZZZZ/.test(document.getElementById('join-error')!.textContent ?? ''));
+    await expect(page.locator('#menu').isVisible()).resolves.toBe(true);
+    await expect(page.locator('#join-class').isEnabled()).resolves.toBe(true);
+
+    // Nothing broke: the same page still starts a solo round.
+    await page.click('#play-solo');
+    await page.waitForSelector('#my-node');
+    // The only console errors are the browser's own lines for the refused join request.
+    const unexpected = w.errors.filter((e) => !/Failed to load resource: the server responded with a status of 404/.test(e));
+    expect(unexpected).toEqual([]);
+    await w.context.close();
+  });
+});
