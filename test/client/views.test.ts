@@ -1,0 +1,243 @@
+import { describe, expect, it } from 'vitest';
+import { createWorld, makeConfig } from '../../shared/engine/world';
+import { step } from '../../shared/engine/step';
+import { godView, viewOf } from '../../shared/engine/view';
+import type { Command, World } from '../../shared/engine/types';
+import { pictureOf } from '../../client/src/picture';
+import { actionLabel, commitPointSentence, nodeStateLines, nodeSummaryLines, splitLegal, twoPhaseState } from '../../client/src/describe';
+import { Scoreboard } from '../../client/src/scoreboard';
+import { chooseRenderer, isSoftwareRenderer } from '../../client/src/renderer';
+import { codeFromPath, codeProblem, nicknameProblem } from '../../client/src/ui/menu';
+import { parseDecrees, toSetupMessage, DEFAULT_VALUES } from '../../client/src/ui/setup';
+import { initialJsGzipBytes, percentile } from '../../scripts/bench/client';
+
+function run(world: World, commands: Command[]): World {
+  for (const command of commands) {
+    const result = step(world, command);
+    if (!result.ok) throw new Error(`${command.type}: ${result.rejection.message}`);
+    world = result.world;
+  }
+  return world;
+}
+
+function ticks(world: World, n: number): World {
+  return run(world, Array.from({ length: n }, () => ({ type: 'tick' as const })));
+}
+
+/** Majority vote on 3 nodes: A and B vote X, C votes nothing; messages settle. */
+function majorityRound(): World {
+  let w = createWorld(makeConfig('majority', 3, 7, { latencyMin: 1, latencyMax: 1 }));
+  w = run(w, [
+    { type: 'propose', node: 0, decree: 'X' },
+    { type: 'act', node: 0, action: { kind: 'putForward', decree: 'X' } },
+  ]);
+  w = ticks(w, 1);
+  w = run(w, [
+    { type: 'act', node: 0, action: { kind: 'vote', decree: 'X' } },
+    { type: 'act', node: 1, action: { kind: 'vote', decree: 'X' } },
+  ]);
+  return w;
+}
+
+describe('pictureOf', () => {
+  it('shows a student only their own node’s state, and hides the contents of others’ messages', () => {
+    const w = majorityRound();
+    const picture = pictureOf({ view: viewOf(w, 2) });
+    expect(picture.god).toBe(false);
+    expect(picture.viewer).toBe(2);
+    const [a, b, c] = picture.nodes;
+    expect(c!.isSelf).toBe(true);
+    expect(c!.lines.length).toBeGreaterThan(0);
+    for (const other of [a!, b!]) {
+      expect(other.lines).toEqual([]);
+      expect(other.summary).toEqual([]);
+      expect(other.crashed).toBeNull();
+      expect(other.learned).toBeNull();
+    }
+    expect(picture.messages.length).toBeGreaterThan(0);
+    for (const m of picture.messages) {
+      if (m.to === 2 || m.from === 2) expect(m.label).not.toBeNull();
+      else expect([m.label, m.kind]).toEqual([null, null]);
+    }
+    expect(picture.partition).toBeNull();
+  });
+
+  it('shows every node in the god view, with the commit point and selections', () => {
+    let w = ticks(majorityRound(), 2);
+    w = run(w, [{ type: 'crash', node: 2 }, { type: 'partition', groups: [[0]] }]);
+    const god = godView(w);
+    const cp = god.global.chosen[0]!;
+    expect(cp).toBeDefined();
+    const picture = pictureOf({ view: god, selectedNodes: new Set([1]), commitPoint: cp, roster: { students: [], seats: [{ node: 0, holder: 'student', nickname: 'Ada', autopilot: false }] } });
+    expect(picture.god).toBe(true);
+    expect(picture.nodes.every((n) => n.lines.length > 0)).toBe(true);
+    expect(picture.nodes[2]!.crashed).toBe(true);
+    expect(picture.nodes[2]!.lines[0]).toContain('CRASHED');
+    expect(picture.nodes[1]!.selected).toBe(true);
+    expect(picture.nodes.filter((n) => n.commit).map((n) => n.id)).toEqual([cp.node]);
+    expect(picture.nodes[0]!.title).toBe('A · Ada');
+    expect(picture.partition).toEqual([0, 1, 1]);
+  });
+});
+
+describe('describe', () => {
+  it('words a majority node’s state: locked vote, tally, learned decree', () => {
+    const w = ticks(majorityRound(), 2);
+    const a = godView(w).nodes[0]!;
+    const lines = nodeStateLines('majority', a, 3);
+    expect(lines).toContain('voted X (locked)');
+    expect(lines.some((l) => l.startsWith('tally X: A and B (2 of 2)'))).toBe(true);
+    expect(lines).toContain('learned: X is chosen');
+    expect(nodeSummaryLines('majority', a)).toEqual(['voted X', 'tally X:2', 'learned X']);
+  });
+
+  it('keeps durable state and drops volatile state for a crashed node', () => {
+    const w = run(ticks(majorityRound(), 2), [{ type: 'crash', node: 0 }]);
+    const a = godView(w).nodes[0]!;
+    const lines = nodeStateLines('majority', a, 3);
+    expect(lines[0]).toContain('CRASHED');
+    expect(lines).toContain('voted X (locked)');
+    expect(lines.some((l) => l.startsWith('tally'))).toBe(false);
+  });
+
+  it('words Paxos promises and acceptances', () => {
+    let w = createWorld(makeConfig('paxos', 3, 1, { latencyMin: 1, latencyMax: 1 }));
+    w = run(w, [{ type: 'act', node: 0, action: { kind: 'prepare', ballot: 1 } }]);
+    w = ticks(w, 1);
+    const b = viewOf(w, 1);
+    const prepare = b.inbox[0]!;
+    expect(prepare.label).toBe('PREPARE 1.A');
+    const { byMessage, general } = splitLegal(b.legal);
+    expect(byMessage.get(prepare.id)!.map(actionLabel)).toEqual(['Promise', 'Ignore']);
+    expect(general.map(actionLabel)).toEqual(['Start ballot 2 (send PREPARE)']);
+    w = run(w, [{ type: 'act', node: 1, action: { kind: 'promise', msg: prepare.id } }]);
+    expect(nodeStateLines('paxos', godView(w).nodes[1]!, 3).slice(0, 2)).toEqual(['promised 1.A', 'accepted nothing']);
+  });
+
+  it('tells the 2PC states apart', () => {
+    const facts = (durable: object) => ({ role: 'participant', crashed: false, durable, volatile: {}, learned: null });
+    expect(twoPhaseState(facts({ role: 'participant', vote: null, outcome: null }))).toBe('working: has not voted');
+    expect(twoPhaseState(facts({ role: 'participant', vote: 'yes', outcome: null }))).toBe('voted YES: in doubt');
+    expect(twoPhaseState(facts({ role: 'participant', vote: 'yes', outcome: 'commit' }))).toBe('committed');
+    expect(twoPhaseState(facts({ role: 'participant', vote: 'no', outcome: 'abort' }))).toBe('aborted');
+  });
+
+  it('labels every kind of move', () => {
+    expect(actionLabel({ kind: 'vote', msg: 3, vote: 'yes' })).toBe('Vote YES');
+    expect(actionLabel({ kind: 'vote', decree: 'X' })).toBe('Vote for X');
+    expect(actionLabel({ kind: 'decide', outcome: 'commit' })).toBe('Decide COMMIT');
+    expect(actionLabel({ kind: 'propose', value: 'Y' })).toBe('Send ACCEPT for Y');
+    expect(actionLabel({ kind: 'putForward', decree: 'Z' })).toBe('Put Z forward');
+    expect(actionLabel({ kind: 'mystery' })).toBe('mystery');
+  });
+
+  it('writes the commit point as the reveal tells it', () => {
+    const cp = { decree: 'X', step: 9, tick: 412, node: 3, nodeKnew: false, voters: [0, 2, 3] };
+    expect(commitPointSentence('majority', cp)).toBe(
+      "X was chosen when node D's vote was cast at tick 412. D did not know: its own view could not show the majority yet. The majority: A, C and D.",
+    );
+    expect(commitPointSentence('2pc', { ...cp, node: 0, nodeKnew: true, voters: [] })).toBe('X was chosen when node A, the coordinator, logged COMMIT at tick 412. A knew at once.');
+  });
+});
+
+describe('Scoreboard', () => {
+  it('keeps a row per round: decided, ticks to decision, messages sent, rejections per student', () => {
+    const board = new Scoreboard();
+    board.roster({ students: [{ nickname: 'Ada', node: 0, connected: true, autopilot: false, rejections: 2 }], seats: [] });
+    const info = (phase: 'setup' | 'running' | 'ended', id: string | null) => ({ id, phase, protocol: 'majority' as const, nodes: 3, speed: 1, tick: 0, sandbox: false });
+    let w = majorityRound();
+    board.observe(info('setup', null), godView(w), []);
+    expect(board.rows).toHaveLength(0);
+    board.observe(info('running', 'r1'), godView(w), []);
+    board.roster({ students: [{ nickname: 'Ada', node: 0, connected: true, autopilot: false, rejections: 5 }], seats: [] });
+    w = ticks(w, 2);
+    const god = godView(w);
+    board.observe(info('running', 'r1'), god, []);
+    const row = board.rows[0]!;
+    expect(row.rejections).toEqual({ Ada: 3 });
+    expect(row.chosenAtTick).toBe(god.global.chosen[0]!.tick);
+    expect(row.messagesSent).toBeGreaterThanOrEqual(0);
+    board.finish(info('ended', 'r1'), { god, outcome: 'X', commitPoints: god.global.chosen, roundId: 'r1' });
+    expect(board.rows[0]!.finished).toBe(true);
+    expect(board.rows[0]!.outcome).toBe('X');
+    board.observe(info('running', 'r2'), godView(createWorld(makeConfig('majority', 3, 8))), []);
+    expect(board.rows.map((r) => r.round)).toEqual([1, 2]);
+  });
+
+  it('counts each message once, in flight or delivered', () => {
+    const board = new Scoreboard();
+    let w = createWorld(makeConfig('majority', 3, 2, { latencyMin: 3, latencyMax: 3 }));
+    w = run(w, [{ type: 'propose', node: 0, decree: 'X' }, { type: 'act', node: 0, action: { kind: 'putForward', decree: 'X' } }]);
+    const info = { id: 'r', phase: 'running' as const, protocol: 'majority' as const, nodes: 3, speed: 1, tick: 0, sandbox: false };
+    board.observe(info, godView(w), []);
+    const r = step(ticks(w, 2), { type: 'tick' });
+    if (!r.ok) throw new Error('tick refused');
+    board.observe(info, godView(r.world), r.events);
+    expect(board.rows[0]!.messagesSent).toBe(2);
+  });
+});
+
+describe('menu input', () => {
+  it('checks join codes like the server does, in any case', () => {
+    expect(codeProblem('k7mq4x')).toBeNull();
+    expect(codeProblem('')).toMatch(/Type the join code/);
+    expect(codeProblem('ABC')).toBe('A join code has 6 characters.');
+    expect(codeProblem('ABCDE1')).toContain('no "1"');
+  });
+
+  it('checks nicknames: 1 to 24 characters after trimming', () => {
+    expect(nicknameProblem('  Ada ')).toBeNull();
+    expect(nicknameProblem('   ')).toMatch(/Choose a nickname/);
+    expect(nicknameProblem('x'.repeat(24))).toBeNull();
+    expect(nicknameProblem('x'.repeat(25))).toMatch(/at most 24/);
+  });
+
+  it('reads the code from /join/CODE', () => {
+    expect(codeFromPath('/join/k7mq4x')).toBe('K7MQ4X');
+    expect(codeFromPath('/join/K7MQ4X/')).toBe('K7MQ4X');
+    expect(codeFromPath('/')).toBeNull();
+    expect(codeFromPath('/join/')).toBeNull();
+  });
+
+  it('turns the setup form into a setup message', () => {
+    expect(parseDecrees(' X, ,Y ,Z')).toEqual(['X', 'Y', 'Z']);
+    expect(toSetupMessage({ ...DEFAULT_VALUES, nodes: 3, studentSeats: [0, 2, 4] }).studentSeats).toEqual([0, 2]);
+  });
+});
+
+describe('renderer choice', () => {
+  it('falls back to Canvas on software WebGL and honours ?renderer', () => {
+    expect(isSoftwareRenderer('ANGLE (Google, Vulkan 1.3.0 (SwiftShader Device (Subzero)), SwiftShader driver)')).toBe(true);
+    expect(isSoftwareRenderer('llvmpipe (LLVM 15.0.6, 256 bits)')).toBe(true);
+    expect(isSoftwareRenderer('ANGLE (Intel, Mesa Intel(R) UHD Graphics 620)')).toBe(false);
+    expect(chooseRenderer(null, 'SwiftShader', true)).toBe('canvas');
+    expect(chooseRenderer(null, 'NVIDIA GeForce', true)).toBe('webgl');
+    expect(chooseRenderer('webgl', 'SwiftShader', true)).toBe('webgl');
+    expect(chooseRenderer('webgl', null, false)).toBe('canvas');
+    expect(chooseRenderer('canvas', 'NVIDIA GeForce', true)).toBe('canvas');
+    expect(chooseRenderer(null, null, false)).toBe('canvas');
+  });
+});
+
+describe('bench helpers', () => {
+  it('takes nearest-rank percentiles', () => {
+    const xs = Array.from({ length: 100 }, (_, i) => i + 1);
+    expect(percentile(xs, 50)).toBe(50);
+    expect(percentile(xs, 95)).toBe(95);
+    expect(percentile([7], 95)).toBe(7);
+  });
+
+  it('measures only the JS the page loads first', async () => {
+    const { mkdtempSync, writeFileSync, mkdirSync } = await import('node:fs');
+    const { join } = await import('node:path');
+    const { tmpdir } = await import('node:os');
+    const dir = mkdtempSync(join(tmpdir(), 'quorum-gz-'));
+    mkdirSync(join(dir, 'assets'));
+    writeFileSync(join(dir, 'index.html'), '<script type="module" crossorigin src="/assets/index.js"></script>');
+    writeFileSync(join(dir, 'assets', 'index.js'), 'a'.repeat(10_000));
+    writeFileSync(join(dir, 'assets', 'game.js'), 'lazy');
+    const size = initialJsGzipBytes(dir);
+    expect(size).toBeGreaterThan(10);
+    expect(size).toBeLessThan(200);
+  });
+});
