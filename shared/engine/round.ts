@@ -2,6 +2,7 @@ import { protocolFor } from '../protocols';
 import { commandSchema, configSchema } from '../wire/commands';
 import { SchemaError } from '../wire/schema';
 import { replay, ReplayError } from './replay';
+import type { RecordedRejection } from './timeline';
 import type { Command, NodeId, RoundConfig } from './types';
 import { configProblem } from './world';
 
@@ -17,6 +18,8 @@ export interface RoundMeta {
   classCode?: string;
   outcome?: string | null;
   interrupted?: boolean;
+  /** Moves the engine refused (they are not in the log), for the replay's markers. */
+  rejections?: RecordedRejection[];
 }
 
 /** A round: everything needed to re-run it, plus what people want to read about it. */
@@ -64,6 +67,20 @@ function parseMeta(raw: unknown): RoundMeta {
         throw new SchemaError(`meta.players[${i}] must be {node, nickname}`);
       }
       return { node: player.node, nickname: player.nickname };
+    });
+  }
+  if (m.rejections !== undefined) {
+    if (!Array.isArray(m.rejections) || m.rejections.length > MAX_ROUND_COMMANDS) throw new SchemaError('meta.rejections must be a list');
+    meta.rejections = m.rejections.map((r, i) => {
+      const x = r as Record<string, unknown>;
+      const ok =
+        typeof r === 'object' && r !== null &&
+        Number.isInteger(x.step) && (x.step as number) >= 0 &&
+        (x.node === null || (Number.isInteger(x.node) && (x.node as number) >= 0 && (x.node as number) < 9)) &&
+        typeof x.code === 'string' && x.code.length <= 64 &&
+        typeof x.message === 'string' && x.message.length <= 500;
+      if (!ok) throw new SchemaError(`meta.rejections[${i}] must be {step, node, code, message}`);
+      return { step: x.step as number, node: x.node as number | null, code: x.code as string, message: x.message as string };
     });
   }
   return meta;

@@ -26,6 +26,7 @@ export interface MessageTrace {
   id: number;
   from: NodeId;
   to: NodeId;
+  kind: string;
   label: string;
   sentStep: number;
   sentTick: number;
@@ -80,6 +81,7 @@ export function buildTimeline(config: RoundConfig, log: readonly Command[], reje
               id: m.id,
               from: m.from,
               to: m.to,
+              kind: m.payload.kind,
               label: protocol.label(m.payload),
               sentStep: index + 1,
               sentTick: world.tick,
@@ -96,6 +98,7 @@ export function buildTimeline(config: RoundConfig, log: readonly Command[], reje
               id: m.id,
               from: m.from,
               to: m.to,
+              kind: m.payload.kind,
               label: protocol.label(m.payload),
               sentStep: index + 1,
               sentTick: world.tick,

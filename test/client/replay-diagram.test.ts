@@ -9,6 +9,7 @@ function trace(partial: Partial<MessageTrace>): MessageTrace {
     id: 1,
     from: 0,
     to: 2,
+    kind: 'prepare',
     label: 'PREPARE 1.A',
     sentStep: 3,
     sentTick: 10,

@@ -21,6 +21,7 @@ export interface DiagramArrow {
   x2: number;
   y2: number;
   fate: MessageFate;
+  kind: string;
   label: string;
   sentStep: number;
   endStep: number;
@@ -69,6 +70,7 @@ export function layoutDiagram(nodes: number, messages: readonly MessageTrace[], 
       x2,
       y2,
       fate: m.fate,
+      kind: m.kind,
       label: m.label,
       sentStep: m.sentStep,
       endStep: m.endStep,

@@ -1,0 +1,363 @@
+/**
+ * The Replays screen: the list of finished rounds (a class's, this browser's solo rounds, a file),
+ * and the viewer: play, pause, speed, step, a scrubber with markers, jump to the commit point, the
+ * point of view (god or one node), the space-time diagram, export, and "what if" forks.
+ */
+import { nodeName } from '../../../shared/engine/names';
+import type { RoundDocument } from '../../../shared/engine/round';
+import type { MarkerKind } from '../../../shared/engine/timeline';
+import type { CommitPoint, NodeId } from '../../../shared/engine/types';
+import { eventsFor, type GodView, type NodeView } from '../../../shared/engine/view';
+import { commitPointSentence, nodeStateLines } from '../describe';
+import { h, replaceChildren } from '../ui/dom';
+import { ReplayController, REPLAY_SPEEDS, type PointOfView } from './controller';
+import { DiagramCanvas } from './diagramCanvas';
+import { downloadRound, readRoundFile, roundDigest } from './io';
+import { fetchRound, soloRounds, type RoundSummary } from './library';
+
+export interface ReplayHost {
+  /** Shows a view on the round canvas, with the commit point highlighted once it has happened. */
+  showView(view: GodView | NodeView, commitPoint: CommitPoint | null): void;
+  /** Base URL of the HTTP API ('' for the page's own origin). */
+  apiBase: string;
+  /** Classes this browser hosts: their rounds are listed. */
+  hostedClasses(): { code: string; instructorKey: string }[];
+  /** Starts a solo sandbox round from the world after `step` commands of `doc`. */
+  fork(doc: RoundDocument, step: number): Promise<void>;
+  /** An error the user should read. */
+  error(text: string): void;
+}
+
+const MARKER_LABEL: Record<MarkerKind, string> = {
+  fault: 'fault',
+  proposal: 'proposal',
+  decision: 'decision',
+  'commit-point': 'commit point',
+  violation: 'violation',
+  rejection: 'rejection',
+};
+
+function describeSummary(s: RoundSummary): string {
+  const when = s.when ? new Date(s.when).toLocaleString() : 'unknown date';
+  const outcome = s.outcome ? `outcome ${s.outcome}` : s.interrupted ? 'interrupted' : 'no decision';
+  const players = s.players.length > 0 ? ` · ${s.players.join(', ')}` : '';
+  return `${when} · ${s.protocol} · ${s.nodes} nodes · ${outcome}${players}`;
+}
+
+export class ReplayPanel {
+  readonly root = h('section', { id: 'replays', 'aria-labelledby': 'replays-heading' });
+  private controller: ReplayController | null = null;
+  private doc: RoundDocument | null = null;
+  private diagram: DiagramCanvas | null = null;
+  private frame = 0;
+  private lastFrame = 0;
+  private classRounds: { code: string; rounds: RoundSummary[] | string }[] = [];
+  /** Set after an import, so the digest of the file can be compared with what was exported. */
+  lastImportDigest: string | null = null;
+
+  constructor(private readonly host: ReplayHost) {}
+
+  get current(): ReplayController | null {
+    return this.controller;
+  }
+
+  // ---- The library ----------------------------------------------------------------------------
+
+  async showLibrary(): Promise<void> {
+    this.close();
+    this.renderLibrary();
+    this.classRounds = [];
+    for (const c of this.host.hostedClasses()) {
+      try {
+        const response = await fetch(`${this.host.apiBase}/api/rounds?class=${encodeURIComponent(c.code)}`, {
+          headers: { 'x-instructor-key': c.instructorKey },
+        });
+        const body = (await response.json()) as { rounds?: RawRow[]; error?: string };
+        if (!response.ok) throw new Error(body.error ?? `The server answered ${response.status}.`);
+        this.classRounds.push({ code: c.code, rounds: (body.rounds ?? []).filter((r) => r.state !== 'running').map((r) => rowSummary(r, c.code)) });
+      } catch (error) {
+        this.classRounds.push({ code: c.code, rounds: (error as Error).message });
+      }
+    }
+    if (!this.controller) this.renderLibrary();
+  }
+
+  private renderLibrary(): void {
+    const solo = soloRounds();
+    const fileInput = h('input', { type: 'file', accept: '.json,application/json', id: 'replay-file', 'aria-label': 'Open a round file' });
+    fileInput.addEventListener('change', () => {
+      const file = fileInput.files?.[0];
+      if (file) void this.importFile(file);
+    });
+    const drop = h('div', { class: 'dropzone', id: 'replay-drop', tabindex: 0 }, 'Drop a round file here, or ', h('label', { class: 'inline' }, 'choose one: ', fileInput));
+    drop.addEventListener('dragover', (e) => {
+      e.preventDefault();
+      drop.classList.add('over');
+    });
+    drop.addEventListener('dragleave', () => drop.classList.remove('over'));
+    drop.addEventListener('drop', (e) => {
+      e.preventDefault();
+      drop.classList.remove('over');
+      const file = (e as DragEvent).dataTransfer?.files?.[0];
+      if (file) void this.importFile(file);
+    });
+    const classLists = this.classRounds.map(({ code, rounds }) =>
+      h(
+        'div',
+        {},
+        h('h3', {}, `Class ${code}`),
+        typeof rounds === 'string'
+          ? h('p', { class: 'error', role: 'alert' }, rounds)
+          : rounds.length === 0
+            ? h('p', { class: 'muted' }, 'No finished rounds yet.')
+            : h('ul', { class: 'rounds' }, rounds.map((r) => h('li', {}, h('button', { type: 'button', 'data-round': r.id, onclick: () => void this.openById(r.id) }, describeSummary(r))))),
+      ),
+    );
+    replaceChildren(
+      this.root,
+      h('h2', { id: 'replays-heading' }, 'Replays'),
+      h('p', { class: 'hint' }, 'Re-run any finished round step by step, through the god view or any node\'s eyes.'),
+      ...classLists,
+      h('h3', {}, 'Your solo rounds'),
+      solo.length === 0
+        ? h('p', { class: 'muted' }, 'Rounds you play solo appear here.')
+        : h('ul', { class: 'rounds' }, solo.map((r) => h('li', {}, h('button', { type: 'button', 'data-round': r.summary.id, onclick: () => this.open(r.doc) }, describeSummary(r.summary))))),
+      h('h3', {}, 'Open a file'),
+      drop,
+      h('p', { class: 'error', id: 'replay-error', role: 'alert' }),
+    );
+  }
+
+  private showError(text: string): void {
+    const box = this.root.querySelector('#replay-error');
+    if (box) box.textContent = text;
+    this.host.error(text);
+  }
+
+  async importFile(file: File): Promise<void> {
+    const parsed = await readRoundFile(file);
+    if (!parsed.ok) {
+      this.showError(`${file.name}: ${parsed.error}`);
+      return;
+    }
+    this.lastImportDigest = roundDigest(parsed.round);
+    this.open(parsed.round);
+  }
+
+  async openById(id: string): Promise<void> {
+    try {
+      this.open(await fetchRound(this.host.apiBase, id));
+    } catch (error) {
+      this.showError((error as Error).message);
+    }
+  }
+
+  // ---- The viewer -----------------------------------------------------------------------------
+
+  open(doc: RoundDocument): void {
+    this.close();
+    this.doc = doc;
+    const controller = new ReplayController(doc, doc.meta.rejections ?? []);
+    this.controller = controller;
+    const ticks = controller.timeline.ticks;
+    this.diagram = new DiagramCanvas(doc.config.nodes, controller.timeline.messages, ticks[ticks.length - 1] ?? 1, (step) => this.seek(step));
+    this.renderViewer();
+    this.seek(0);
+    this.lastFrame = performance.now();
+    const loop = (now: number) => {
+      this.frame = requestAnimationFrame(loop);
+      const elapsed = now - this.lastFrame;
+      this.lastFrame = now;
+      if (this.controller?.advance(elapsed)) this.update();
+    };
+    this.frame = requestAnimationFrame(loop);
+  }
+
+  close(): void {
+    cancelAnimationFrame(this.frame);
+    this.controller = null;
+    this.doc = null;
+    this.diagram = null;
+  }
+
+  /** Moves to a step and redraws everything that depends on it. */
+  seek(step: number): void {
+    this.controller?.seek(step);
+    this.update();
+  }
+
+  private renderViewer(): void {
+    const c = this.controller!;
+    const doc = this.doc!;
+    const s = doc.meta;
+    const povSelect = h(
+      'select',
+      { id: 'replay-pov', 'aria-label': 'Point of view' },
+      h('option', { value: 'god' }, 'God view: everything'),
+      Array.from({ length: doc.config.nodes }, (_, id) => h('option', { value: String(id) }, `What ${nodeName(id)} knew`)),
+    );
+    povSelect.addEventListener('change', () => {
+      c.setPointOfView(povSelect.value === 'god' ? 'god' : (Number(povSelect.value) as PointOfView));
+      this.update();
+    });
+    const speed = h('select', { id: 'replay-speed', 'aria-label': 'Playback speed' }, REPLAY_SPEEDS.map((v) => h('option', { value: String(v), selected: v === 1 }, `${v}x`)));
+    speed.addEventListener('change', () => c.setSpeed(Number(speed.value)));
+    const scrubber = h('input', { type: 'range', id: 'replay-scrubber', min: 0, max: c.length, value: 0, step: 1, 'aria-label': 'Timeline: command number' });
+    scrubber.addEventListener('input', () => this.seek(Number(scrubber.value)));
+    const markers = h(
+      'div',
+      { class: 'markers', 'aria-hidden': 'true' },
+      c.timeline.markers.map((m) => h('span', { class: `marker ${m.kind}`, style: `left: ${(100 * m.step) / Math.max(1, c.length)}%`, title: m.text })),
+    );
+    const markerList = h(
+      'ol',
+      { class: 'marker-list', 'aria-label': 'Markers' },
+      c.timeline.markers.map((m, i) =>
+        h('li', {}, h('button', { type: 'button', class: `marker-button ${m.kind}`, 'data-key': `marker-${i}`, onclick: () => this.seek(m.step) }, `${m.step} · ${MARKER_LABEL[m.kind]}: ${m.text}`)),
+      ),
+    );
+    const exportButton = h('button', { type: 'button', id: 'replay-export', onclick: () => downloadRound(doc) }, 'Export file');
+    const forkButton = h(
+      'button',
+      {
+        type: 'button',
+        id: 'replay-fork',
+        onclick: () => {
+          this.controller?.pause();
+          void this.host.fork(doc, c.step).catch((error: unknown) => this.showError((error as Error).message));
+        },
+      },
+      'What if? Play on from here',
+    );
+    const diagramBox = h('div', { class: 'diagram-box' }, this.diagram!.element);
+    replaceChildren(
+      this.root,
+      h('h2', { id: 'replays-heading' }, 'Replay'),
+      h(
+        'p',
+        { class: 'hint', id: 'replay-summary' },
+        `${doc.config.protocol} · ${doc.config.nodes} nodes · ${c.length} commands${s.outcome ? ` · outcome ${s.outcome}` : ''}${s.players?.length ? ` · ${s.players.map((p) => `${nodeName(p.node)}: ${p.nickname}`).join(', ')}` : ''}${s.interrupted ? ' · interrupted' : ''}`,
+      ),
+      h(
+        'div',
+        { class: 'row', role: 'toolbar', 'aria-label': 'Playback' },
+        h('button', { type: 'button', id: 'replay-back', 'aria-label': 'One step back', onclick: () => this.stepBy(-1) }, '◀ Step'),
+        h('button', { type: 'button', id: 'replay-play', onclick: () => this.togglePlay() }, 'Play'),
+        h('button', { type: 'button', id: 'replay-forward', 'aria-label': 'One step forward', onclick: () => this.stepBy(1) }, 'Step ▶'),
+        speed,
+      ),
+      h('div', { class: 'scrub' }, markers, scrubber),
+      h('p', { id: 'replay-position', role: 'status', 'aria-live': 'polite' }),
+      h(
+        'div',
+        { class: 'row' },
+        h('button', { type: 'button', id: 'replay-commit', onclick: () => this.jumpToCommitPoint() }, 'Jump to the commit point'),
+        h('label', {}, 'Point of view', povSelect),
+      ),
+      diagramBox,
+      h('div', { id: 'replay-now' }),
+      h('details', {}, h('summary', {}, `Markers (${c.timeline.markers.length})`), markerList),
+      h('div', { class: 'row' }, exportButton, forkButton, h('button', { type: 'button', id: 'replay-close', onclick: () => void this.showLibrary() }, 'All replays')),
+    );
+    // The diagram takes the panel's width once it is in the document.
+    requestAnimationFrame(() => {
+      const width = Math.max(240, diagramBox.clientWidth || 400);
+      this.diagram?.resize(width, 24 + doc.config.nodes * 22);
+      this.update();
+    });
+  }
+
+  private stepBy(delta: number): void {
+    this.controller?.pause();
+    this.seek((this.controller?.step ?? 0) + delta);
+  }
+
+  private togglePlay(): void {
+    const c = this.controller;
+    if (!c) return;
+    if (c.isPlaying) c.pause();
+    else c.play();
+    this.update();
+  }
+
+  jumpToCommitPoint(): boolean {
+    const ok = this.controller?.jumpToCommitPoint() ?? false;
+    if (!ok) this.showError('Nothing was chosen in this round, so it has no commit point.');
+    this.update();
+    return ok;
+  }
+
+  /** Redraws the canvas picture, the diagram cursor and the text for the current step. */
+  private update(): void {
+    const c = this.controller;
+    if (!c) return;
+    const world = c.world();
+    const view = c.view();
+    const commit = world.global.chosen[0] ?? null;
+    this.host.showView(view, commit);
+    const tick = world.tick;
+    this.diagram?.draw(tick, c.step);
+    const scrubber = this.root.querySelector<HTMLInputElement>('#replay-scrubber');
+    if (scrubber && Number(scrubber.value) !== c.step) scrubber.value = String(c.step);
+    const play = this.root.querySelector('#replay-play');
+    if (play) play.textContent = c.isPlaying ? 'Pause' : 'Play';
+    const position = this.root.querySelector('#replay-position');
+    if (position) position.textContent = `Command ${c.step} of ${c.length} · tick ${tick}`;
+    const now = this.root.querySelector<HTMLElement>('#replay-now');
+    if (now) replaceChildren(now, ...this.describeNow(view, commit));
+  }
+
+  /** What happened at this step and what the point of view knew, in words. */
+  private describeNow(view: GodView | NodeView, commit: CommitPoint | null): HTMLElement[] {
+    const c = this.controller!;
+    const protocol = c.round.config.protocol;
+    const pov = c.pointOfView;
+    const events = c.step > 0 ? eventsFor(c.replay.eventsOf(c.step - 1), pov === 'god' ? 'god' : pov) : [];
+    const out: HTMLElement[] = [];
+    if (commit && pov === 'god') out.push(h('p', { class: 'commit', id: 'replay-commit-text' }, commitPointSentence(protocol, commit)));
+    out.push(h('h3', {}, c.step === 0 ? 'The start' : `Command ${c.step}: what ${pov === 'god' ? 'happened' : `${nodeName(pov)} saw`}`));
+    out.push(events.length ? h('ul', { class: 'events' }, events.map((e) => h('li', {}, e.text))) : h('p', { class: 'muted' }, pov === 'god' ? 'Nothing happened.' : 'Nothing this node could see.'));
+    if (view.kind === 'god') {
+      out.push(
+        h('div', { class: 'node-cards' }, view.nodes.map((n) => h('div', { class: `node-card${n.crashed ? ' crashed' : ''}${commit?.node === n.id ? ' commit-node' : ''}`, 'data-node': n.id }, h('strong', {}, `${n.name} · ${n.role}`), h('ul', {}, nodeStateLines(protocol, n, view.config.nodes).map((l) => h('li', {}, l)))))),
+      );
+    } else {
+      const self = view.self;
+      out.push(
+        h(
+          'div',
+          { class: 'node-card', 'data-node': self.id },
+          h('strong', {}, `${self.name} · ${self.role} (only what ${self.name} knew)`),
+          h('ul', {}, nodeStateLines(protocol, { ...self }, view.nodes).map((l) => h('li', {}, l))),
+          h('p', { class: 'hint' }, `${view.inFlight.length} messages in flight; ${view.inFlight.filter((m) => m.payload === null).length} of them unreadable to ${self.name}.`),
+        ),
+      );
+    }
+    return out;
+  }
+}
+
+interface RawRow {
+  id: string;
+  state: string;
+  protocol: RoundSummary['protocol'];
+  nodes: number;
+  outcome: string | null;
+  startedAt: string;
+  endedAt: string | null;
+  players?: string[];
+}
+
+function rowSummary(r: RawRow, code: string): RoundSummary {
+  return {
+    id: r.id,
+    protocol: r.protocol,
+    nodes: r.nodes,
+    outcome: r.outcome,
+    when: r.endedAt ?? r.startedAt,
+    players: r.players ?? [],
+    interrupted: r.state === 'interrupted',
+    classCode: code,
+    source: 'class',
+  };
+}
