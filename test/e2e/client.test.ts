@@ -77,6 +77,13 @@ describe('solo', () => {
     expect(legal).toContain('prepare');
     await page.waitForSelector('ul.inbox button.msg', { timeout: 15_000 });
     await shot(page, 'round-in-flight.png');
+    // A refused move: the engine's explanation in a toast and in the log.
+    await page.evaluate(() => {
+      const app = (window as unknown as { quorum: { app: { act(a: object, d: string): void } } }).quorum.app;
+      app.act({ kind: 'promise', msg: 999_999 }, 'promised');
+    });
+    await page.waitForSelector('.toast:has-text("not waiting in your inbox")');
+    await page.waitForSelector('#log-list li.rejected:has-text("not waiting in your inbox")');
     await page.selectOption('#speed', '2');
     const answered = await playUntilReveal(page, 60_000);
     expect(answered).toBeGreaterThan(0);
@@ -98,6 +105,29 @@ function appState<T>(page: Page, pick: string): Promise<T> {
     const app = (window as unknown as { quorum: { app: Record<string, unknown> } }).quorum.app;
     return new Function('app', `return ${expr}`)(app);
   }, pick) as Promise<T>;
+}
+
+/** Clicks the first vote the engine offers, or else puts a decree forward; returns which. */
+async function firstMove(page: Page): Promise<string> {
+  const move = page.locator('#moves button[data-action="vote"], #moves button[data-action="putForward"]').first();
+  await move.waitFor({ timeout: 30_000 });
+  const kind = (await move.getAttribute('data-action'))!;
+  await move.click();
+  return kind;
+}
+
+/** Votes (putting a decree forward first when no candidate is known yet) until the vote is locked. */
+async function castVote(page: Page): Promise<void> {
+  const locked = page.locator('#my-state li:has-text("(locked)")');
+  const until = Date.now() + 30_000;
+  while (!(await locked.count())) {
+    if (Date.now() > until) throw new Error('could not vote');
+    const vote = page.locator('#moves button[data-action="vote"]:not([disabled])').first();
+    const forward = page.locator('#moves button[data-action="putForward"]:not([disabled])').first();
+    if (await vote.count()) await vote.click().catch(() => undefined);
+    else if (await forward.count()) await forward.click().catch(() => undefined);
+    await page.waitForTimeout(200);
+  }
 }
 
 async function revealText(page: Page): Promise<{ outcome: string; commits: string[] }> {
@@ -155,15 +185,43 @@ describe('classroom', () => {
     await teacher.page.waitForSelector('tr[data-node-row="4"]:has-text("CRASHED")');
     await teacher.page.click('button[data-node="4"]');
 
-    // Students vote from the moves the engine offers them.
-    for (const [i, w] of students.entries()) {
-      const vote = w.page.locator('#moves button[data-action="vote"]').first();
-      await vote.waitFor({ timeout: 30_000 });
-      if (i === 0) await shot(w.page, 'student-phone.png');
-      await vote.click();
-      await w.page.waitForSelector('#my-state li:has-text("(locked)")', { timeout: 10_000 });
+    // Ada moves first (putting a decree forward or voting), which puts messages on the wire.
+    await firstMove(students[0]!.page);
+    await shot(students[0]!.page, 'student-phone.png');
+
+    // Paused, the instructor steps one tick, duplicates a message in flight, then drops one.
+    await teacher.page.click('#control-pause');
+    await teacher.page.waitForSelector('#status:has-text("round paused")');
+    const flight = () => teacher.page.locator('ul.flight button.msg').count();
+    const tick = () => appState<number>(teacher.page, 'app.view.now');
+    // One tick at a time (and more until something is on the wire, should it all have arrived).
+    for (let i = 0; i < 12 && (i === 0 || (await flight()) === 0); i++) {
+      const before = await tick();
+      await teacher.page.click('#control-step');
+      await teacher.page.waitForFunction((t) => (window as unknown as { quorum: { app: { view: { now: number } } } }).quorum.app.view.now === t + 1, before);
     }
+    const n = await flight();
+    await teacher.page.locator('ul.flight button.msg').first().click();
+    await teacher.page.click('#duplicate');
+    await teacher.page.waitForFunction((k) => document.querySelectorAll('ul.flight button.msg').length === k + 1, n);
+    // Still selected after the duplicate (the list is by arrival time); select it only if not.
+    const first = teacher.page.locator('ul.flight button.msg').first();
+    if ((await first.getAttribute('aria-pressed')) !== 'true') await first.click();
+    await teacher.page.click('#drop');
+    await teacher.page.waitForFunction((k) => document.querySelectorAll('ul.flight button.msg').length === k, n);
+    await expect(teacher.page.locator('#log-list').textContent()).resolves.toMatch(/duplicated[\s\S]*dropped|dropped[\s\S]*duplicated/);
+    await teacher.page.click('#control-resume');
+
+
+    // Students vote from the moves the engine offers them.
+    for (const w of students) await castVote(w.page);
     await teacher.page.selectOption('#speed', '4');
+    // A split vote with E down can wait forever (E might still vote): the instructor then ends the round.
+    const revealed = await teacher.page
+      .waitForSelector('#reveal:not([hidden])', { timeout: 15_000 })
+      .then(() => true)
+      .catch(() => false);
+    if (!revealed) await teacher.page.click('#control-end');
 
     // The instructor also sees nicknames ("node B (Barbara)"); students only see node names.
     const seen = (await Promise.all([teacher, ...students].map((w) => revealText(w.page)))).map((r) => ({
@@ -202,7 +260,7 @@ describe('classroom', () => {
       expect(await w.page.locator('#god-nodes').count()).toBe(0);
     }
     for (const w of pages) expect(w.errors).toEqual([]);
-  });
+  }, 150_000);
 });
 
 describe('bad input in the menu', () => {
