@@ -151,7 +151,13 @@ async function load(kind: 'quorum' | 'echo', port: number, rooms: number, second
         room.onLeave(() => (errors += 1));
         players.push(player);
       }
-      if (kind === 'quorum') hosts.at(-1)!.send('start', {});
+      if (kind === 'quorum') {
+        // The instructor starts the round and leaves: the load is the six students, as in the echo room.
+        const host = hosts.pop()!;
+        host.send('start', {});
+        await sleep(20);
+        await host.leave(true).catch(() => {});
+      }
     } catch (error) {
       errors += 1;
       log(`room ${r}: ${(error as Error).message}`);
