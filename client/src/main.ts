@@ -8,8 +8,8 @@ import { App } from './app';
 import { chooseRenderer, probeWebgl, type RendererChoice } from './renderer';
 import { buildMenu } from './ui/menu';
 import { Lobby } from './ui/lobby';
-import { Dashboard, roundControls } from './ui/dashboard';
-import { renderInbox, renderLog, renderMe, renderReveal, statusText } from './ui/play';
+import { Dashboard, RoundControls } from './ui/dashboard';
+import { EventLog, renderInbox, renderMe, renderReveal, statusText } from './ui/play';
 import { byId, h, toast } from './ui/dom';
 import type { SceneBridge } from './game/bridge';
 
@@ -42,7 +42,9 @@ function setProgress(fraction: number): void {
 function boot(): void {
   const app = new App();
   const lobby = new Lobby(app);
-  const dashboard = new Dashboard(app, lobby);
+  // One set of round controls, shown in the solo panel or the instructor's dashboard.
+  const controls = new RoundControls(app);
+  const dashboard = new Dashboard(app, lobby, controls);
   let handle: GameHandle | null = null;
   let sceneReady = false;
   let shownScene = '';
@@ -58,6 +60,7 @@ function boot(): void {
     log: h('section', { id: 'log', 'aria-labelledby': 'log-title' }),
   };
   side.replaceChildren(...Object.values(sections));
+  const eventLog = new EventLog(sections.log);
 
   app.onRejection = (text) => toast(text);
   app.onEnded = (reason) => toast(reason, 'info', 8000);
@@ -78,14 +81,17 @@ function boot(): void {
     if (screen === 'lobby') lobby.render();
     if (screen === 'round') {
       renderReveal(app, sections.reveal);
-      if (app.role === 'solo') sections.controls.replaceChildren(h('h2', {}, 'Round'), roundControls(app));
+      if (app.role === 'solo') {
+        if (controls.element.parentElement !== sections.controls) sections.controls.replaceChildren(h('h2', {}, 'Round'), controls.element);
+        controls.update();
+      }
       sections.controls.hidden = app.role !== 'solo';
       renderMe(app, sections.me);
       renderInbox(app, sections.inbox);
       sections.me.hidden = sections.inbox.hidden = app.role === 'instructor';
       sections.dashboard.hidden = app.role !== 'instructor';
       if (app.role === 'instructor') dashboard.render(sections.dashboard);
-      renderLog(app, sections.log);
+      eventLog.render(app);
     }
     // The canvas: a calm backdrop behind the menu, the round otherwise.
     const wanted = screen === 'round' ? 'Round' : 'Menu';

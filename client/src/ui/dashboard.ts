@@ -15,74 +15,121 @@ import type { Lobby } from './lobby';
 
 const DELAY_TICKS = 5;
 
-/** Start, pause, resume, step, speed, end, next: for the instructor and the solo player alike. */
-export function roundControls(app: App): HTMLElement {
-  const r = app.round;
-  const phase = r?.phase;
-  const speed = h(
-    'select',
-    {
-      id: 'speed',
-      'data-key': 'speed',
-      'aria-label': 'Speed',
-      onchange: (e: Event) => app.control('speed', { speed: Number((e.target as HTMLSelectElement).value) }),
-    },
-    ...SPEEDS.map((s) => h('option', { value: s, selected: s === r?.speed }, `${s}×`)),
-  );
-  const button = (key: string, text: string, onclick: () => void, enabled: boolean, primary = false) =>
-    h('button', { type: 'button', 'data-key': key, id: `control-${key}`, class: primary ? 'primary' : '', disabled: !enabled, onclick }, text);
-  return h(
-    'div',
-    { class: 'row', role: 'group', 'aria-label': 'Round controls', id: 'round-controls' },
-    phase === 'setup' ? button('start', 'Start', () => app.control('start'), true, true) : null,
-    phase === 'paused' ? button('resume', 'Resume', () => app.control('resume'), true, true) : button('pause', 'Pause', () => app.control('pause'), phase === 'running'),
-    button('step', 'Step one tick', () => app.control('stepOnce'), phase === 'paused'),
-    h('label', { class: 'inline' }, 'Speed', speed),
-    phase === 'ended'
-      ? button('next', 'Next round', () => app.control('nextRound'), true, true)
-      : button('end', 'End round', () => app.control('endRound'), phase === 'running' || phase === 'paused'),
-  );
+/**
+ * Start, pause, resume, step, speed, end, next: for the instructor and the solo player alike. Built
+ * once and updated in place, so an open speed menu or a focused button survives each tick's update.
+ */
+export class RoundControls {
+  readonly element: HTMLElement;
+  private readonly start: HTMLButtonElement;
+  private readonly pause: HTMLButtonElement;
+  private readonly resume: HTMLButtonElement;
+  private readonly step: HTMLButtonElement;
+  private readonly end: HTMLButtonElement;
+  private readonly next: HTMLButtonElement;
+  private readonly speed: HTMLSelectElement;
+
+  constructor(private readonly app: App) {
+    const button = (key: string, text: string, onclick: () => void, primary = false) =>
+      h('button', { type: 'button', id: `control-${key}`, class: primary ? 'primary' : '', onclick }, text);
+    this.start = button('start', 'Start', () => app.control('start'), true);
+    this.pause = button('pause', 'Pause', () => app.control('pause'));
+    this.resume = button('resume', 'Resume', () => app.control('resume'), true);
+    this.step = button('step', 'Step one tick', () => app.control('stepOnce'));
+    this.end = button('end', 'End round', () => app.control('endRound'));
+    this.next = button('next', 'Next round', () => app.control('nextRound'), true);
+    this.speed = h(
+      'select',
+      { id: 'speed', 'aria-label': 'Speed', onchange: () => app.control('speed', { speed: Number(this.speed.value) }) },
+      ...SPEEDS.map((s) => h('option', { value: s }, `${s}×`)),
+    );
+    this.element = h(
+      'div',
+      { class: 'row', role: 'group', 'aria-label': 'Round controls', id: 'round-controls' },
+      this.start,
+      this.pause,
+      this.resume,
+      this.step,
+      h('label', { class: 'inline' }, 'Speed', this.speed),
+      this.end,
+      this.next,
+    );
+  }
+
+  update(): void {
+    const r = this.app.round;
+    const phase = r?.phase;
+    this.start.hidden = phase !== 'setup';
+    this.pause.hidden = phase === 'paused';
+    this.pause.disabled = phase !== 'running';
+    this.resume.hidden = phase !== 'paused';
+    this.step.disabled = phase !== 'paused';
+    this.end.hidden = phase === 'ended';
+    this.end.disabled = phase !== 'running' && phase !== 'paused';
+    this.next.hidden = phase !== 'ended';
+    if (r && document.activeElement !== this.speed) this.speed.value = String(r.speed);
+  }
 }
 
 export class Dashboard {
-  private setup: HTMLFormElement | null = null;
+  private setup: HTMLDetailsElement | null = null;
   private decree = 'X';
 
   constructor(
     private readonly app: App,
     private readonly lobby: Lobby,
-  ) {}
+    controls: RoundControls,
+  ) {
+    this.controls = controls;
+  }
+
+  private readonly controls: RoundControls;
+  private readonly boxes = {
+    controls: h('div', {}),
+    code: h('div', { class: 'row' }),
+    setup: h('div', {}),
+    nodes: h('section', { 'aria-labelledby': 'nodes-title' }),
+    messages: h('section', { 'aria-labelledby': 'flight-title' }),
+    students: h('section', { 'aria-labelledby': 'students-title' }),
+    scoreboard: h('section', { 'aria-labelledby': 'score-title' }),
+  };
+  private mounted = false;
 
   render(root: HTMLElement): void {
     const app = this.app;
     const view = app.view;
-    if (!view || view.kind !== 'god') {
-      replaceChildren(root);
-      return;
+    if (!view || view.kind !== 'god') return;
+    if (!this.mounted) {
+      root.replaceChildren(h('h2', {}, 'Instructor'), ...Object.values(this.boxes));
+      this.boxes.code.append(h('button', { type: 'button', id: 'show-code', onclick: () => ((app.screen = 'lobby'), app.changed()) }, 'Show the join code'));
+      this.mounted = true;
     }
+    if (this.controls.element.parentElement !== this.boxes.controls) this.boxes.controls.append(this.controls.element);
+    this.controls.update();
     const phase = app.round?.phase;
-    replaceChildren(
-      root,
-      h('h2', {}, 'Instructor'),
-      roundControls(app),
-      h('div', { class: 'row' }, h('button', { type: 'button', 'data-key': 'show-code', onclick: () => ((app.screen = 'lobby'), app.changed()) }, `Join code ${app.classCode ?? ''}`)),
-      phase === 'ended' ? this.nextSetup() : null,
-      this.nodes(view),
-      this.messages(view),
-      this.students(),
-      this.scoreboard(),
-    );
+    if (phase === 'ended' && this.boxes.setup.childElementCount === 0) this.boxes.setup.append(this.nextSetup());
+    if (phase !== 'ended' && this.boxes.setup.childElementCount > 0) this.boxes.setup.replaceChildren();
+    replaceChildren(this.boxes.nodes, ...this.nodes(view));
+    replaceChildren(this.boxes.messages, ...this.messages(view));
+    replaceChildren(this.boxes.students, ...this.students());
+    replaceChildren(this.boxes.scoreboard, ...this.scoreboard());
   }
 
+  /** Kept across renders, so the form stays open and keeps what the instructor typed. */
   private nextSetup(): HTMLElement {
-    this.setup ??= setupForm(this.lobby.values, (v) => {
-      this.app.control('setup', toSetupMessage(v));
-      this.app.control('start');
-    }, 'Start a new round with this setup');
-    return h('details', {}, h('summary', { 'data-key': 'setup-summary' }, 'Change the setup for the next round'), this.setup);
+    this.setup ??= h(
+      'details',
+      {},
+      h('summary', { 'data-key': 'setup-summary' }, 'Change the setup for the next round'),
+      setupForm(this.lobby.values, (v) => {
+        this.app.control('setup', toSetupMessage(v));
+        this.app.control('start');
+      }, 'Start a new round with this setup'),
+    );
+    return this.setup;
   }
 
-  private nodes(view: GodView): HTMLElement {
+  private nodes(view: GodView): HTMLElement[] {
     const app = this.app;
     const selected = [...app.selectedNodes].sort();
     const nicknames = nicknamesOf(app.roster);
@@ -93,9 +140,7 @@ export class Dashboard {
     const autopilotOn = one ? (seats[one.id]?.autopilot ?? false) : false;
     const decree = h('input', { id: 'propose-decree', 'data-key': 'propose-decree', value: this.decree, maxlength: 24, 'aria-label': 'Decree to propose' });
     decree.oninput = () => (this.decree = decree.value);
-    return h(
-      'section',
-      { 'aria-labelledby': 'nodes-title' },
+    return [
       h('h3', { id: 'nodes-title' }, 'Nodes'),
       h('p', { class: 'hint' }, 'Select one node (click it on the canvas, or here) to crash, recover or put it on autopilot; select several to partition them from the rest.'),
       h(
@@ -172,18 +217,16 @@ export class Dashboard {
           ),
         ),
       ),
-    );
+    ];
   }
 
-  private messages(view: GodView): HTMLElement {
+  private messages(view: GodView): HTMLElement[] {
     const app = this.app;
     const live = app.round?.phase === 'running' || app.round?.phase === 'paused';
     const chosen = view.inFlight.find((m) => m.id === app.selectedMessage);
     const inject = (command: object) => app.control('inject', { command });
     const list = [...view.inFlight].sort((a, b) => a.deliverAt - b.deliverAt).slice(0, 60);
-    return h(
-      'section',
-      { 'aria-labelledby': 'flight-title' },
+    return [
       h('h3', { id: 'flight-title' }, `Messages in flight (${view.inFlight.length})`),
       h(
         'div',
@@ -211,15 +254,13 @@ export class Dashboard {
               ),
             ),
           ),
-    );
+    ];
   }
 
-  private students(): HTMLElement {
+  private students(): HTMLElement[] {
     const app = this.app;
     const students = app.roster?.students ?? [];
-    return h(
-      'section',
-      { 'aria-labelledby': 'students-title' },
+    return [
       h('h3', { id: 'students-title' }, `Students (${students.length})`),
       students.length === 0
         ? h('p', { class: 'muted' }, 'No students yet.')
@@ -257,14 +298,12 @@ export class Dashboard {
               ),
             ),
           ),
-    );
+    ];
   }
 
-  private scoreboard(): HTMLElement {
+  private scoreboard(): HTMLElement[] {
     const rows = this.app.scoreboard.rows;
-    return h(
-      'section',
-      { 'aria-labelledby': 'score-title' },
+    return [
       h('h3', { id: 'score-title' }, 'Scoreboard'),
       rows.length === 0
         ? h('p', { class: 'muted' }, 'No round played yet.')
@@ -289,6 +328,6 @@ export class Dashboard {
               ),
             ),
           ),
-    );
+    ];
   }
 }

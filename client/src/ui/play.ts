@@ -141,18 +141,33 @@ export function renderReveal(app: App, root: HTMLElement): void {
   );
 }
 
-export function renderLog(app: App, root: HTMLElement): void {
-  replaceChildren(
-    root,
-    h('h2', { id: 'log-title' }, 'Event log'),
-    h(
-      'ol',
-      { class: 'log', 'aria-labelledby': 'log-title', 'aria-live': 'polite', 'aria-relevant': 'additions', id: 'log-list', reversed: true },
-      ...app.log.slice(0, 120).map((e) =>
-        h('li', { class: e.kind, 'data-log': e.id }, e.tick !== null ? h('span', { class: 'tick' }, `t${e.tick}`) : null, e.text),
-      ),
-    ),
-  );
+/**
+ * The event log keeps one list element and prepends only new entries, so screen readers announce
+ * each addition once (a replaced list would be read again, or not at all).
+ */
+export class EventLog {
+  private readonly list = h('ol', { class: 'log', 'aria-labelledby': 'log-title', 'aria-live': 'polite', 'aria-relevant': 'additions', id: 'log-list' });
+  private newest = 0;
+
+  constructor(root: HTMLElement) {
+    root.replaceChildren(h('h2', { id: 'log-title' }, 'Event log'), this.list);
+  }
+
+  render(app: App): void {
+    const entries = app.log;
+    const top = entries[0]?.id ?? 0;
+    if (top < this.newest || entries.length === 0) {
+      // A new round (or a new session) started the log again.
+      this.list.replaceChildren();
+      this.newest = 0;
+    }
+    const fresh = entries.filter((e) => e.id > this.newest);
+    for (const e of fresh.reverse()) {
+      this.list.prepend(h('li', { class: e.kind, 'data-log': e.id }, e.tick !== null ? h('span', { class: 'tick' }, `t${e.tick}`) : null, e.text));
+    }
+    this.newest = Math.max(this.newest, top);
+    while (this.list.children.length > 200) this.list.lastElementChild?.remove();
+  }
 }
 
 /** The status line at the top: round, phase, tick, connection. */
