@@ -186,8 +186,9 @@ describe('classroom', () => {
     await teacher.page.click('button[data-node="4"]');
 
     // Ada moves first (putting a decree forward or voting), which puts messages on the wire.
-    await firstMove(students[0]!.page);
+    await students[0]!.page.locator('#moves button[data-action]').first().waitFor({ timeout: 30_000 });
     await shot(students[0]!.page, 'student-phone.png');
+    await firstMove(students[0]!.page);
 
     // Paused, the instructor steps one tick, duplicates a message in flight, then drops one.
     await teacher.page.click('#control-pause');

@@ -32,6 +32,13 @@ export class Lobby {
     const code = this.app.classCode;
     if (!code) return;
     if (!this.form) {
+      // Start from the round the server has set up.
+      const round = this.app.round;
+      if (round) {
+        this.values.protocol = round.protocol;
+        this.values.nodes = round.nodes;
+        this.values.studentSeats = Array.from({ length: round.nodes }, (_, i) => i);
+      }
       this.form = setupForm(this.values, (v) => this.start(v), 'Start the round');
       root.replaceChildren(
         h('h2', { id: 'lobby-title' }, 'Your class'),
