@@ -217,3 +217,20 @@ export function roleHint(protocol: ProtocolName, role: string): string {
         : 'Vote YES or NO on the PREPARE. After YES you are in doubt until the coordinator tells you the outcome.';
   }
 }
+
+/** The reveal's headline: what was decided, in the protocol's own terms. */
+export function outcomeSentence(protocol: ProtocolName, outcome: string | null, stuck: boolean): string {
+  if (protocol === '2pc') {
+    if (outcome === 'commit') return 'Decided: COMMIT.';
+    if (outcome === 'abort') return 'Decided: ABORT. The transaction did not happen.';
+    return 'Nothing was decided: the coordinator never logged a decision.';
+  }
+  if (outcome) return `Decided: ${outcome}.`;
+  return stuck ? 'Nothing was decided: the vote split and locked votes cannot change.' : 'Nothing was decided.';
+}
+
+/** Why there is no commit point to show. */
+export function noCommitPointSentence(protocol: ProtocolName, outcome: string | null): string {
+  if (protocol === '2pc') return outcome === 'abort' ? 'The transaction aborted, so nothing was committed and there is no commit point.' : 'Nothing was committed, so there is no commit point.';
+  return 'No decree reached a majority, so there is no commit point.';
+}

@@ -4,7 +4,7 @@ import { step } from '../../shared/engine/step';
 import { godView, viewOf } from '../../shared/engine/view';
 import type { Command, World } from '../../shared/engine/types';
 import { pictureOf } from '../../client/src/picture';
-import { actionLabel, commitPointSentence, nodeStateLines, nodeSummaryLines, splitLegal, twoPhaseState } from '../../client/src/describe';
+import { actionLabel, commitPointSentence, noCommitPointSentence, nodeStateLines, nodeSummaryLines, outcomeSentence, splitLegal, twoPhaseState } from '../../client/src/describe';
 import { Scoreboard } from '../../client/src/scoreboard';
 import { chooseRenderer, isSoftwareRenderer } from '../../client/src/renderer';
 import { codeFromPath, codeProblem, nicknameProblem } from '../../client/src/ui/menu';
@@ -137,6 +137,17 @@ describe('describe', () => {
       "X was chosen when node D's vote was cast at tick 412. D did not know: its own view could not show the majority yet. The majority: A, C and D.",
     );
     expect(commitPointSentence('2pc', { ...cp, node: 0, nodeKnew: true, voters: [] })).toBe('X was chosen when node A, the coordinator, logged COMMIT at tick 412. A knew at once.');
+  });
+});
+
+describe('reveal wording', () => {
+  it('speaks of transactions for 2PC and of decrees otherwise', () => {
+    expect(outcomeSentence('2pc', 'abort', false)).toBe('Decided: ABORT. The transaction did not happen.');
+    expect(outcomeSentence('2pc', null, false)).toContain('never logged a decision');
+    expect(outcomeSentence('paxos', 'X', false)).toBe('Decided: X.');
+    expect(outcomeSentence('majority', null, true)).toContain('the vote split');
+    expect(noCommitPointSentence('2pc', 'abort')).toContain('aborted');
+    expect(noCommitPointSentence('majority', null)).toContain('majority');
   });
 });
 

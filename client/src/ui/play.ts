@@ -6,7 +6,7 @@ import { nodeName } from '../../../shared/engine/names';
 import type { Action } from '../../../shared/engine/types';
 import type { NodeView } from '../../../shared/engine/view';
 import type { App } from '../app';
-import { actionLabel, commitPointSentence, nodeStateLines, nodeTitle, PROTOCOL_TITLES, roleHint, splitLegal } from '../describe';
+import { actionLabel, commitPointSentence, noCommitPointSentence, nodeStateLines, nodeTitle, outcomeSentence, PROTOCOL_TITLES, roleHint, splitLegal } from '../describe';
 import { cssColour, styleOf } from '../layout';
 import { nicknamesOf } from '../picture';
 import { h, replaceChildren } from './dom';
@@ -67,7 +67,9 @@ export function renderInbox(app: App, root: HTMLElement): void {
     replaceChildren(root);
     return;
   }
-  const { byMessage, general } = splitLegal(view.legal);
+  // Once the round is over nothing can be answered; the reveal says what happened.
+  const over = app.round?.phase === 'ended';
+  const { byMessage, general } = splitLegal(over ? [] : view.legal);
   const inbox = [...view.inbox].sort((a, b) => b.deliveredAt - a.deliveredAt || b.id - a.id);
   const selected = app.selectedMessage;
   replaceChildren(
@@ -109,7 +111,7 @@ export function renderInbox(app: App, root: HTMLElement): void {
         ),
     h('h2', { id: 'moves-title' }, 'Your moves'),
     general.length === 0
-      ? h('p', { class: 'muted' }, 'Nothing to start right now.')
+      ? h('p', { class: 'muted' }, over ? 'The round is over.' : 'Nothing to start right now.')
       : h('div', { class: 'answers', role: 'group', 'aria-labelledby': 'moves-title', id: 'moves' }, ...general.map((a, i) => actionButton(app, a, `move-${i}`))),
   );
 }
@@ -125,19 +127,32 @@ export function renderReveal(app: App, root: HTMLElement): void {
   const protocol = reveal.god.config.protocol;
   const nicknames = nicknamesOf(app.roster);
   const nameOf = (id: number) => `node ${nodeTitle(id, nicknames.get(id))}`;
-  const outcome = reveal.outcome ? `Decided: ${reveal.outcome}.` : reveal.god.status.stuck ? 'Nothing was decided: the vote split and locked votes cannot change.' : 'Nothing was decided.';
-  const learned = reveal.god.nodes.filter((n) => n.learned !== null).map((n) => n.name);
+  const outcome = outcomeSentence(protocol, reveal.outcome, reveal.god.status.stuck);
+  const learned =
+    protocol === '2pc'
+      ? Object.entries(reveal.god.global.outcomes).map(([id, o]) => `${nodeName(Number(id))} (${o})`)
+      : reveal.god.nodes.filter((n) => n.learned !== null).map((n) => n.name);
   replaceChildren(
     root,
     h('h2', { id: 'reveal-title' }, 'The reveal'),
     h('p', { id: 'reveal-outcome' }, h('strong', {}, outcome)),
     ...reveal.commitPoints.map((cp) => h('p', { class: 'commit', 'data-commit-node': cp.node }, commitPointSentence(protocol, cp, nameOf))),
-    reveal.commitPoints.length === 0 ? h('p', { class: 'muted' }, 'No decree reached a majority, so there is no commit point.') : null,
-    h('p', { class: 'muted' }, learned.length > 0 ? `Nodes that learned the outcome: ${learned.join(', ')}.` : 'No node learned an outcome.'),
+    reveal.commitPoints.length === 0 ? h('p', { class: 'muted' }, noCommitPointSentence(protocol, reveal.outcome)) : null,
+    h(
+      'p',
+      { class: 'muted' },
+      learned.length > 0 ? `${protocol === '2pc' ? 'Nodes that applied an outcome' : 'Nodes that learned the outcome'}: ${learned.join(', ')}.` : 'No node learned an outcome.',
+    ),
     reveal.god.global.violations.length > 0
       ? h('div', {}, h('h3', {}, 'Rules broken (sandbox)'), h('ul', {}, ...reveal.god.global.violations.map((v) => h('li', {}, `tick ${v.tick}: ${v.message}`))))
       : null,
-    h('p', { class: 'hint' }, 'The canvas now shows every node as it really was. The highlighted node cast the deciding vote.'),
+    h(
+      'p',
+      { class: 'hint' },
+      reveal.commitPoints.length > 0
+        ? 'The canvas now shows every node as it really was; the highlighted node made the decision.'
+        : 'The canvas now shows every node as it really was.',
+    ),
   );
 }
 
