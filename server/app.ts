@@ -54,6 +54,8 @@ export async function startServer(options: StartOptions): Promise<QuorumServer> 
   setRegistry(registry);
 
   const http = createServer();
+  // Longer than the usual client idle timeouts, so a reused keep-alive connection is not closed under a request.
+  http.keepAliveTimeout = 65_000;
   const app = express();
   app.disable('x-powered-by');
   app.use(express.json({ limit: MAX_BODY }));
