@@ -110,6 +110,12 @@ export class App {
     await this.connect(() => Session.instructor(this.url, created.code, created.instructorKey, this.handlers()));
   }
 
+  /** Back into a class this tab hosted (after a reload), with the key kept in sessionStorage. */
+  async rejoinClass(code: string, instructorKey: string): Promise<void> {
+    this.instructorKey = instructorKey;
+    await this.connect(() => Session.instructor(this.url, code, instructorKey, this.handlers()));
+  }
+
   private async connect(open: () => Promise<Session>): Promise<void> {
     await this.leave(false);
     try {
@@ -153,6 +159,11 @@ export class App {
     return {
       welcome: (m) => this.onWelcome(m),
       view: (m) => this.onView(m),
+      clock: (m) => {
+        // Only the clock moved: keep the messages gliding and the tick shown current.
+        if (this.round) this.round = { ...this.round, tick: m.tick, phase: m.phase };
+        this.clock.observe(m.tick, performance.now(), m.phase === 'running');
+      },
       rejected: (m) => this.onRejected(m),
       accepted: (m) => {
         if (this.pendingSeq !== null && m.seq >= this.pendingSeq) this.pendingSeq = null;

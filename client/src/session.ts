@@ -5,6 +5,7 @@
 import { Client, type Room } from '@colyseus/sdk';
 import type { Action, ProtocolName } from '../../shared/engine/types';
 import type {
+  ClockMessage,
   ClientMessageType,
   KickedMessage,
   RejectedMessage,
@@ -18,6 +19,7 @@ import { ROOM_CLASSROOM, ROOM_SOLO } from '../../shared/wire/messages';
 export interface SessionHandlers {
   welcome(message: WelcomeMessage): void;
   view(message: ViewMessage): void;
+  clock(message: ClockMessage): void;
   rejected(message: RejectedMessage): void;
   accepted(message: { seq: number }): void;
   reveal(message: RevealMessage): void;
@@ -31,7 +33,7 @@ export interface SessionHandlers {
   reconnected(): void;
 }
 
-const SERVER_MESSAGES = ['welcome', 'view', 'rejected', 'accepted', 'reveal', 'roster', 'kicked', 'closed'] as const;
+const SERVER_MESSAGES = ['welcome', 'view', 'clock', 'rejected', 'accepted', 'reveal', 'roster', 'kicked', 'closed'] as const;
 
 /** The server is the page's own origin: `npm start` serves the client and Colyseus on one port. */
 export function serverUrl(location: Location = window.location): string {

@@ -65,7 +65,9 @@ describe('solo', () => {
     await shot(page, 'menu.png');
     await page.selectOption('#solo-protocol', 'paxos');
     await page.selectOption('#solo-nodes', '5');
-    await page.click('#play-solo');
+    // By keyboard: the Play button, then an inbox message, then its first answer.
+    await page.focus('#play-solo');
+    await page.keyboard.press('Enter');
     await page.waitForSelector('#my-node');
     await expect(page.locator('#my-node h2').textContent()).resolves.toBe('You are node A');
     await expect(page.locator('#status').textContent()).resolves.toContain('Paxos, 5 nodes');
@@ -77,6 +79,13 @@ describe('solo', () => {
     expect(legal).toContain('prepare');
     await page.waitForSelector('ul.inbox button.msg', { timeout: 15_000 });
     await shot(page, 'round-in-flight.png');
+    await page.focus('ul.inbox button.msg');
+    await page.keyboard.press('Enter');
+    await page.waitForSelector('ul.inbox button.msg[aria-expanded="true"]:focus');
+    await page.keyboard.press('Tab');
+    const focused = await page.evaluate(() => (document.activeElement as HTMLElement).dataset.action);
+    expect(['promise', 'accept', 'refuse', 'ignore']).toContain(focused);
+
     // A refused move: the engine's explanation in a toast and in the log.
     await page.evaluate(() => {
       const app = (window as unknown as { quorum: { app: { act(a: object, d: string): void } } }).quorum.app;
@@ -185,10 +194,13 @@ describe('classroom', () => {
     await teacher.page.waitForSelector('tr[data-node-row="4"]:has-text("CRASHED")');
     await teacher.page.click('button[data-node="4"]');
 
-    // Ada moves first (putting a decree forward or voting), which puts messages on the wire.
-    await students[0]!.page.locator('#moves button[data-action]').first().waitFor({ timeout: 30_000 });
-    await shot(students[0]!.page, 'student-phone.png');
-    await firstMove(students[0]!.page);
+    // The first student with a move makes it (a decree put forward, or a vote): messages go on the wire.
+    // Who can move first depends on which nodes the clients asked (E's request died with E).
+    const mover = await Promise.any(
+      students.map((w) => w.page.locator('#moves button[data-action]').first().waitFor({ timeout: 30_000 }).then(() => w)),
+    );
+    await shot(mover.page, 'student-phone.png');
+    await firstMove(mover.page);
 
     // Paused, the instructor steps one tick, duplicates a message in flight, then drops one.
     await teacher.page.click('#control-pause');

@@ -28,6 +28,18 @@ export function codeFromPath(path: string): string | null {
   return match ? match[1]!.toUpperCase() : null;
 }
 
+/** Classes this tab hosted, newest first: the instructor key is kept in sessionStorage for reloads. */
+function hostedClasses(): [string, string][] {
+  const found: [string, string][] = [];
+  for (let i = 0; i < sessionStorage.length; i++) {
+    const key = sessionStorage.key(i) ?? '';
+    const match = /^quorum:class:([A-Z0-9]+)$/.exec(key);
+    const value = match ? sessionStorage.getItem(key) : null;
+    if (match && value) found.push([match[1]!, value]);
+  }
+  return found.slice(-3).reverse();
+}
+
 export interface MenuHooks {
   /** Opens the replays screen; until replays exist, the entry explains that. */
   replays?: () => void;
@@ -104,7 +116,6 @@ export function buildMenu(app: App, hooks: MenuHooks = {}): void {
         busy(joinButton, true);
         try {
           await app.joinClass(code.value.trim().toUpperCase(), nickname.value.trim());
-          history.replaceState(null, '', '/');
         } catch (error) {
           joinError.textContent = (error as Error).message;
         } finally {
@@ -146,6 +157,24 @@ export function buildMenu(app: App, hooks: MenuHooks = {}): void {
     h('p', {}, 'Get a join code for your students, set up rounds, and inject crashes, drops and partitions live.'),
     h('label', {}, 'Class name', title),
     hostButton,
+    ...hostedClasses().map(([hosted, key]) =>
+      h(
+        'button',
+        {
+          type: 'button',
+          class: 'rejoin',
+          onclick: async () => {
+            hostError.textContent = '';
+            try {
+              await app.rejoinClass(hosted, key);
+            } catch (error) {
+              hostError.textContent = (error as Error).message;
+            }
+          },
+        },
+        `Back to class ${hosted}`,
+      ),
+    ),
     hostError,
   );
 
