@@ -69,6 +69,11 @@ export class App {
   changed(): void {
     this.pictureCache = null;
     this.pictureVersion += 1;
+    this.changedStatusOnly();
+  }
+
+  /** Something shown in text changed (the tick), but not the picture. */
+  changedStatusOnly(): void {
     if (this.renderQueued) return;
     this.renderQueued = true;
     const flush = () => {
@@ -159,11 +164,7 @@ export class App {
     return {
       welcome: (m) => this.onWelcome(m),
       view: (m) => this.onView(m),
-      clock: (m) => {
-        // Only the clock moved: keep the messages gliding and the tick shown current.
-        if (this.round) this.round = { ...this.round, tick: m.tick, phase: m.phase };
-        this.clock.observe(m.tick, performance.now(), m.phase === 'running');
-      },
+      clock: (m) => this.onClock(m),
       rejected: (m) => this.onRejected(m),
       accepted: (m) => {
         if (this.pendingSeq !== null && m.seq >= this.pendingSeq) this.pendingSeq = null;
@@ -238,6 +239,17 @@ export class App {
     if (m.view.kind === 'god') this.scoreboard.observe(m.round, m.view, m.events);
     if (this.role === 'instructor' && m.round.phase !== 'setup' && this.screen === 'lobby' && previousRound?.phase === 'setup') this.screen = 'round';
     this.changed();
+  }
+
+  /** The server skips views that would not change and sends the clock instead. */
+  private onClock(m: { tick: number; phase: RoundInfo['phase'] }): void {
+    if (!this.round) return;
+    const phaseChanged = this.round.phase !== m.phase;
+    this.round = { ...this.round, tick: m.tick, phase: m.phase };
+    this.clock.observe(m.tick, performance.now(), m.phase === 'running');
+    // Nothing to redraw but the status line; skip the picture rebuild.
+    if (phaseChanged) this.changed();
+    else this.changedStatusOnly();
   }
 
   private noteEffects(events: readonly EngineEvent[]): void {
@@ -318,13 +330,15 @@ export class App {
     if (this.pictureCache) return this.pictureCache;
     const view = this.reveal && this.round?.phase === 'ended' ? this.reveal.god : this.view;
     if (!view) return null;
-    this.pictureCache = pictureOf({
+    const picture = pictureOf({
       view,
       roster: this.roster,
       selectedNodes: this.role === 'instructor' ? this.selectedNodes : undefined,
       selectedMessage: this.selectedMessage,
       commitPoint: this.round?.phase === 'ended' ? this.commitPoint : null,
     });
+    // Clock-only updates move time on without a new view.
+    this.pictureCache = { ...picture, tick: Math.max(picture.tick, this.round?.tick ?? 0) };
     return this.pictureCache;
   }
 

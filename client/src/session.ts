@@ -5,12 +5,12 @@
 import { Client, type Room } from '@colyseus/sdk';
 import type { Action, ProtocolName } from '../../shared/engine/types';
 import type {
-  ClockMessage,
   ClientMessageType,
   KickedMessage,
   RejectedMessage,
   RevealMessage,
   RosterMessage,
+  RoundPhase,
   ViewMessage,
   WelcomeMessage,
 } from '../../shared/wire/messages';
@@ -19,7 +19,8 @@ import { ROOM_CLASSROOM, ROOM_SOLO } from '../../shared/wire/messages';
 export interface SessionHandlers {
   welcome(message: WelcomeMessage): void;
   view(message: ViewMessage): void;
-  clock(message: ClockMessage): void;
+  /** Only the clock moved for this client: no new view. */
+  clock(message: { tick: number; phase: RoundPhase }): void;
   rejected(message: RejectedMessage): void;
   accepted(message: { seq: number }): void;
   reveal(message: RevealMessage): void;

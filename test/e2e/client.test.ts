@@ -257,7 +257,9 @@ describe('classroom', () => {
       const before = messages.slice(0, firstReveal);
       expect(before.filter((m) => m.type === 'view').length).toBeGreaterThan(3);
       for (const { type, message } of before) {
-        expect(['welcome', 'view', 'accepted', 'rejected']).toContain(type);
+        expect(['welcome', 'view', 'clock', 'accepted', 'rejected']).toContain(type);
+        // A clock update carries the time and the phase, nothing else.
+        if (type === 'clock') expect(Object.keys(message as object).sort()).toEqual(['phase', 'tick']);
         if (type !== 'view') continue;
         const view = (message as { view: NodeView }).view;
         expect(view.kind).toBe('node');

@@ -53,7 +53,7 @@ export function renderMe(app: App, root: HTMLElement): void {
         h('dt', {}, 'Role'),
         h('dd', {}, view.self.role),
         h('dt', {}, 'Tick'),
-        h('dd', { id: 'tick' }, String(view.now)),
+        h('dd', { id: 'tick' }, String(Math.max(view.now, app.round?.tick ?? 0))),
       ),
       h('ul', { id: 'my-state' }, ...lines.map((l) => h('li', {}, l))),
       h('p', { class: 'hint' }, roleHint(view.protocol, view.self.role)),
