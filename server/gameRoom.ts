@@ -96,6 +96,11 @@ export abstract class GameRoom extends Room {
   protected round!: Round;
   protected speed = 1;
   private ticker: Delayed | null = null;
+  /** Events since the last flush of views, and how far into them each member has been told. */
+  private pendingEvents: EngineEvent[] = [];
+  private eventCursor = new Map<string, number>();
+  /** What each member's last view showed, to skip views that would not change. */
+  private shown = new Map<string, ShownKey>();
   /** Nickname per node of everyone who held a seat in the current round, for the stored round. */
   private players = new Map<NodeId, string>();
   protected classCode: string | null = null;
@@ -266,13 +271,62 @@ export abstract class GameRoom extends Room {
       } else view = viewOf(this.round.world, node);
       message = { round: info, view, events: eventsFor(events, node), lastSeq: member.lastSeq };
     }
+    this.shown.set(member.id, this.shownKey(member, message.view.kind === 'node' ? message.view.legal : []));
     this.tell(member, 'view', message);
   }
 
-  /** After a batch of commands: everyone gets their view and their share of the events. */
-  protected broadcastViews(events: readonly EngineEvent[]): void {
+  /**
+   * After a batch of commands: everyone gets their view and their share of the events. While a round
+   * runs, a player's own move is answered at once and everyone else hears of it at the next tick:
+   * that batches the views of a busy room into one send per member per tick.
+   */
+  protected broadcastViews(events: readonly EngineEvent[], actor?: Member): void {
+    for (const e of events) this.pendingEvents.push(e);
+    if (actor && this.ticker && this.round.phase === 'running') {
+      this.sendView(actor, this.pendingEvents.slice(this.eventCursor.get(actor.id) ?? 0));
+      this.eventCursor.set(actor.id, this.pendingEvents.length);
+      return;
+    }
+    this.flushViews();
+  }
+
+  /** Every member whose view changed gets it with the events it has not seen; the others, just the clock. */
+  private flushViews(): void {
     const cache: ViewCache = { info: this.roundInfo(), god: undefined, nodes: new Map() };
-    for (const member of this.members.values()) this.sendView(member, events, cache);
+    for (const member of this.members.values()) {
+      if (!member.client || !member.connected) continue;
+      const unseen = this.pendingEvents.slice(this.eventCursor.get(member.id) ?? 0);
+      const viewer = member.role === 'instructor' ? 'god' : member.node;
+      const visible = viewer === null ? [] : eventsFor(unseen, viewer);
+      if (visible.length > 0 || this.viewChanged(member)) this.sendView(member, unseen, cache);
+      else this.tell(member, 'clock', { tick: cache.info.tick, phase: cache.info.phase });
+    }
+    this.pendingEvents = [];
+    this.eventCursor.clear();
+  }
+
+  /** What a member's last view showed, as far as it can change without a visible event. */
+  private shownKey(member: Member, legal: readonly unknown[]): ShownKey {
+    const world = this.round.world;
+    return {
+      world: member.role === 'instructor' ? world : null,
+      node: member.node === null ? null : (world.nodes[member.node] ?? null),
+      inFlight: world.inFlight,
+      legal: JSON.stringify(legal),
+      round: `${this.round.id}/${this.round.phase}/${this.speed}/${member.node}/${member.lastSeq}`,
+    };
+  }
+
+  private viewChanged(member: Member): boolean {
+    const last = this.shown.get(member.id);
+    if (!last) return true;
+    const world = this.round.world;
+    if (member.role === 'instructor') return last.world !== world || last.round !== this.shownKey(member, []).round;
+    if (member.node === null) return last.node !== null;
+    if (last.node !== world.nodes[member.node] || last.inFlight !== world.inFlight) return true;
+    const now = this.shownKey(member, legalActions(world, member.node));
+    // Legal moves can change with time alone (a timeout passing).
+    return now.round !== last.round || now.legal !== last.legal;
   }
 
   protected roster(): RosterMessage {
@@ -407,7 +461,16 @@ export abstract class GameRoom extends Room {
   protected startTicker(): void {
     this.stopTicker();
     if (this.round.phase !== 'running') return;
-    this.ticker = this.clock.setInterval(() => this.tickOnce(), this.reg.config.tickMs / this.speed);
+    const interval = this.reg.config.tickMs / this.speed;
+    // Rooms created together would tick together; a phase taken from the room id spreads them out.
+    let phase = 0;
+    for (const c of this.roomId) phase = (phase * 31 + c.charCodeAt(0)) % 997;
+    const ticker = this.clock.setTimeout(() => {
+      if (this.ticker !== ticker) return;
+      this.tickOnce();
+      this.ticker = this.clock.setInterval(() => this.tickOnce(), interval);
+    }, interval * (phase / 997));
+    this.ticker = ticker;
   }
 
   protected stopTicker(): void {
@@ -506,7 +569,7 @@ export abstract class GameRoom extends Room {
     seat.legalKey = '';
     this.trackDeadlines();
     this.tell(member, 'accepted', { seq: message.seq });
-    this.broadcastViews(events);
+    this.broadcastViews(events, member);
     this.checkRoundEnd();
   }
 
@@ -557,10 +620,10 @@ export abstract class GameRoom extends Room {
     this.newRound(this.setupNow);
   }
 
-  protected onInject(_member: Member, message: { command: Command }): void {
+  protected onInject(member: Member, message: { command: Command }): void {
     this.requirePhase('running', 'paused');
     const events = this.applyCommand(message.command);
-    this.broadcastViews(events);
+    this.broadcastViews(events, member);
     this.checkRoundEnd();
   }
 
@@ -659,6 +722,14 @@ export abstract class GameRoom extends Room {
   sentCounts(): { id: string; role: Role; nickname: string | null; sent: number }[] {
     return [...this.members.values()].map((m) => ({ id: m.id, role: m.role, nickname: m.nickname, sent: m.sent }));
   }
+}
+
+interface ShownKey {
+  world: unknown;
+  node: unknown;
+  inFlight: unknown;
+  legal: string;
+  round: string;
 }
 
 interface ViewCache {

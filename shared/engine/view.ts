@@ -102,19 +102,26 @@ export function viewOf(world: World, id: NodeId): NodeView {
     inbox: node.inbox.map((m) => ({ ...m, label: protocol.label(m.payload) })),
     legal: node.crashed ? [] : protocol.legalActions(localOf(world, id)),
     peers,
-    inFlight: world.inFlight.map((m) => {
-      const mine = m.from === id || m.to === id;
-      return {
-        id: m.id,
-        from: m.from,
-        to: m.to,
-        sentAt: m.sentAt,
-        deliverAt: m.deliverAt,
-        payload: mine ? m.payload : null,
-        label: mine ? protocol.label(m.payload) : null,
-      };
+    inFlight: anonymousInFlight(world.inFlight).map((anonymous, i) => {
+      const m = world.inFlight[i]!;
+      return m.from === id || m.to === id ? { ...anonymous, payload: m.payload, label: protocol.label(m.payload) } : anonymous;
     }),
   };
+}
+
+/**
+ * The in-flight list with every message's contents hidden. Every node's view shares these entries
+ * (worlds never change in place, so they can be kept per list); only a node's own messages differ.
+ */
+const anonymousLists = new WeakMap<readonly Message[], InFlightView[]>();
+
+function anonymousInFlight(inFlight: readonly Message[]): InFlightView[] {
+  let list = anonymousLists.get(inFlight);
+  if (!list) {
+    list = inFlight.map((m) => ({ id: m.id, from: m.from, to: m.to, sentAt: m.sentAt, deliverAt: m.deliverAt, payload: null, label: null }));
+    anonymousLists.set(inFlight, list);
+  }
+  return list;
 }
 
 export function godView(world: World): GodView {

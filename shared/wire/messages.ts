@@ -169,9 +169,16 @@ export interface KickedMessage {
   reason: string;
 }
 
+/** Sent instead of a view when only the clock moved for this recipient. */
+export interface ClockMessage {
+  tick: number;
+  phase: RoundPhase;
+}
+
 export type ServerMessages = {
   welcome: WelcomeMessage;
   view: ViewMessage;
+  clock: ClockMessage;
   rejected: RejectedMessage;
   accepted: { seq: number };
   reveal: RevealMessage;

@@ -47,7 +47,7 @@ type Received = { [K in keyof ServerMessages]: ServerMessages[K][] };
 
 /** A connected player that keeps every message it gets, by type. */
 export class Player {
-  readonly got: Received = { welcome: [], view: [], rejected: [], accepted: [], reveal: [], roster: [], kicked: [], closed: [] };
+  readonly got: Received = { welcome: [], view: [], rejected: [], accepted: [], reveal: [], roster: [], kicked: [], closed: [], clock: [] };
   /** Every message in arrival order, for privacy checks. */
   readonly all: { type: string; message: unknown }[] = [];
   seq = 0;

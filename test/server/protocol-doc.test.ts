@@ -16,6 +16,7 @@ const SERVER_MESSAGE_TYPES = {
   roster: true,
   kicked: true,
   closed: true,
+  clock: true,
 } satisfies Record<keyof ServerMessages, true>;
 
 describe('docs/PROTOCOL.md', () => {

@@ -11,18 +11,28 @@ afterAll(async () => {
   await server.stop();
 });
 
-/** A scripted player: on each new tick of its view it picks a move from the view's legal actions, as a faithful player would. */
+/**
+ * A scripted player: on each new tick it picks a move from its latest view's legal actions, as a
+ * faithful player would. A `clock` message moves the time of the latest view, as it does in the client.
+ */
 function playByScript(player: Player, seed: number): () => void {
   const rng = Rng.fromSeed(seed);
   let lastNow = -1;
   let seen = 0;
+  let latest: { view: NodeView; phase: string } | null = null;
   const timer = setInterval(() => {
-    while (seen < player.got.view.length) {
-      const message = player.got.view[seen++]!;
-      const view = message.view as NodeView;
-      if (message.round.phase !== 'running' || view.now === lastNow) continue;
-      lastNow = view.now;
-      const command = botDecide('faithful', view, rng, false);
+    while (seen < player.all.length) {
+      const { type, message } = player.all[seen++]!;
+      if (type === 'view') {
+        const m = message as ServerMessages['view'];
+        latest = { view: m.view as NodeView, phase: m.round.phase };
+      } else if (type === 'clock' && latest) {
+        const m = message as ServerMessages['clock'];
+        latest = { view: { ...latest.view, now: m.tick }, phase: m.phase };
+      } else continue;
+      if (latest.phase !== 'running' || latest.view.now === lastNow) continue;
+      lastNow = latest.view.now;
+      const command = botDecide('faithful', latest.view, rng, false);
       if (command && command.type === 'act') player.act(command.action);
     }
   }, 5);
