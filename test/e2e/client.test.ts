@@ -176,6 +176,7 @@ describe('classroom', () => {
       await w.page.fill('#join-nickname', nickname);
       await w.page.click('#join-class');
       await w.page.waitForSelector('#status:has-text("You are node")');
+      await w.page.waitForSelector('#waiting:has-text("Waiting for the instructor")');
     }
     await teacher.page.waitForSelector('#roster-table tbody tr:nth-child(2)');
     await expect(teacher.page.locator('#roster-table').textContent()).resolves.toMatch(/Ada.*A.*Barbara.*B/s);
@@ -223,6 +224,17 @@ describe('classroom', () => {
     await teacher.page.click('#drop');
     await teacher.page.waitForFunction((k) => document.querySelectorAll('ul.flight button.msg').length === k, n);
     await expect(teacher.page.locator('#log-list').textContent()).resolves.toMatch(/duplicated[\s\S]*dropped|dropped[\s\S]*duplicated/);
+    // A partition cuts C and D off from the rest; healing joins them again.
+    await teacher.page.click('button[data-node="2"]');
+    await teacher.page.click('button[data-node="3"]');
+    await teacher.page.waitForSelector('#partition:text-is("Cut CD off")');
+    await teacher.page.click('#partition');
+    await teacher.page.waitForFunction(() => JSON.stringify((window as unknown as { quorum: { app: { view: { partition: unknown } } } }).quorum.app.view.partition) === '[1,1,0,0,1]');
+    await expect(appState<number[] | null>(teacher.page, 'app.picture().partition')).resolves.toEqual([1, 1, 0, 0, 1]);
+    await teacher.page.click('#heal');
+    await teacher.page.waitForFunction(() => (window as unknown as { quorum: { app: { view: { partition: unknown } } } }).quorum.app.view.partition === null);
+    await teacher.page.click('button[data-node="2"]');
+    await teacher.page.click('button[data-node="3"]');
     await teacher.page.click('#control-resume');
 
 

@@ -56,6 +56,7 @@ export function renderMe(app: App, root: HTMLElement): void {
         h('dd', { id: 'tick' }, String(Math.max(view.now, app.round?.tick ?? 0))),
       ),
       h('ul', { id: 'my-state' }, ...lines.map((l) => h('li', {}, l))),
+      app.round?.phase === 'setup' ? h('p', { class: 'hint', id: 'waiting' }, 'Waiting for the instructor to start the round.') : null,
       h('p', { class: 'hint' }, roleHint(view.protocol, view.self.role)),
     ),
   );
