@@ -9,6 +9,7 @@ import express from 'express';
 import { Server, matchMaker } from '@colyseus/core';
 import { WebSocketTransport } from '@colyseus/ws-transport';
 import { WebSocket as WsWebSocket } from 'ws';
+import { parseRound } from '../shared/engine/round';
 import { check } from '../shared/wire/schema';
 import { createClassRequest, ROOM_CLASSROOM, ROOM_SOLO } from '../shared/wire/messages';
 import { ADDRESS_HEADER } from './address';
@@ -40,6 +41,7 @@ export interface StartOptions {
 const INSTRUCTOR_KEY_HEADER = 'x-instructor-key';
 /** Largest JSON body the API reads. */
 const MAX_BODY = '4kb';
+const MAX_FORK_BODY = '32mb';
 
 
 // @colyseus/core reads `WebSocket.OPEN` from the global scope when a client reconnects; Node 20 has no global WebSocket.
@@ -58,6 +60,30 @@ export async function startServer(options: StartOptions): Promise<QuorumServer> 
   http.keepAliveTimeout = 65_000;
   const app = express();
   app.disable('x-powered-by');
+
+  // A fork carries a whole round document, so this route reads larger bodies than the others.
+  app.post('/api/forks', express.json({ limit: MAX_FORK_BODY }), (req, res) => {
+    const address = req.socket.remoteAddress ?? 'unknown';
+    if (!registry.joins.allow(address)) {
+      res.status(429).json({ error: 'Too many requests from your address: wait a few seconds and try again.' });
+      return;
+    }
+    const body = (req.body ?? {}) as { round?: unknown; step?: unknown };
+    const parsed = parseRound(body.round);
+    if (!parsed.ok) {
+      res.status(400).json({ error: parsed.error });
+      return;
+    }
+    const step = body.step;
+    const length = parsed.round.log.length;
+    if (typeof step !== 'number' || !Number.isInteger(step) || step < 0 || step > length) {
+      res.status(400).json({ error: `step must be a whole number from 0 to ${length}.` });
+      return;
+    }
+    const fork = registry.addFork({ config: parsed.round.config, log: parsed.round.log.slice(0, step) });
+    res.status(201).json({ fork, protocol: parsed.round.config.protocol, nodes: parsed.round.config.nodes, step });
+  });
+
   app.use(express.json({ limit: MAX_BODY }));
 
   app.get('/health', (_req, res) => {

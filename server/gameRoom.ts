@@ -34,7 +34,7 @@ import {
 } from '../shared/wire/messages';
 import { registry } from './context';
 import type { Registry } from './registry';
-import { completeSetup, DEFAULT_SETUP, Round, type RoundSetup } from './round';
+import { completeSetup, DEFAULT_SETUP, Round, type ForkStart, type RoundSetup } from './round';
 import type { StoredPlayer } from './store';
 
 export type Role = 'student' | 'instructor' | 'solo';
@@ -402,11 +402,11 @@ export abstract class GameRoom extends Room {
   // ---- Rounds ---------------------------------------------------------------------------------
 
   /** A new round in the setup phase; students keep their seats where the new round allows it. */
-  protected newRound(setup: Required<RoundSetup>): void {
+  protected newRound(setup: Required<RoundSetup>, fork?: ForkStart): void {
     this.stopTicker();
     this.setupNow = setup;
     this.speed = setup.speed;
-    this.round = new Round(setup, this.reg.store, this.classCode);
+    this.round = new Round(setup, this.reg.store, this.classCode, fork);
     this.players = new Map();
     const previous = this.seats;
     this.seats = this.freshSeats(setup.nodes);
@@ -540,7 +540,10 @@ export abstract class GameRoom extends Room {
   /** Applies one command from a person; refusals carry the engine's explanation. */
   protected applyCommand(command: Command): EngineEvent[] {
     const applied = this.round.apply(command);
-    if (!applied.ok) refuse(applied.rejection.code, applied.rejection.message);
+    if (!applied.ok) {
+      if (command.type === 'act') this.round.noteRejection(command.node, applied.rejection);
+      refuse(applied.rejection.code, applied.rejection.message);
+    }
     return (applied as { events: EngineEvent[] }).events;
   }
 

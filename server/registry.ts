@@ -1,11 +1,13 @@
 /**
  * What the whole process shares between rooms and HTTP routes: the live classes by join code, the
- * one-time tokens that let only the server create a classroom, and the per-address join limiter.
+ * one-time tokens that let only the server create a classroom, the per-address join limiter, and
+ * forks of replays waiting for their solo room.
  */
 import { randomBytes } from 'node:crypto';
 import { customAlphabet } from 'nanoid';
 import { messages } from '../shared';
 import type { ServerConfig } from './config';
+import type { ForkStart } from './round';
 import type { RoundStore } from './store';
 
 const newCode = customAlphabet(messages.JOIN_CODE_ALPHABET, messages.JOIN_CODE_LENGTH);
@@ -45,8 +47,12 @@ export class JoinLimiter {
   }
 }
 
+/** Forks waiting to be joined: few, short-lived, so a small bounded map is enough. */
+const MAX_PENDING_FORKS = 64;
+
 export class Registry {
   readonly classes = new Map<string, LiveClass>();
+  private readonly forks = new Map<string, ForkStart>();
   private readonly createTokens = new Set<string>();
   /** Replaceable, so that a test can tighten it. */
   joins: JoinLimiter;
@@ -69,6 +75,21 @@ export class Registry {
       return live;
     }
     throw new Error('no free join code');
+  }
+
+  /** Keeps a fork's starting point until a solo room claims it; returns its id. */
+  addFork(fork: ForkStart): string {
+    const id = randomBytes(12).toString('base64url');
+    this.forks.set(id, fork);
+    while (this.forks.size > MAX_PENDING_FORKS) this.forks.delete(this.forks.keys().next().value!);
+    return id;
+  }
+
+  /** Hands a fork to the room that starts it; each fork starts one round. */
+  takeFork(id: string): ForkStart | null {
+    const fork = this.forks.get(id) ?? null;
+    this.forks.delete(id);
+    return fork;
   }
 
   issueCreateToken(): string {

@@ -14,7 +14,9 @@ import {
   Rng,
   DEFAULT_SETTINGS,
   type Command,
+  type NodeId,
   type EngineEvent,
+  type RecordedRejection,
   type Rejection,
   type RoundConfig,
   type World,
@@ -70,6 +72,12 @@ export function configOf(setup: Required<RoundSetup>, seed: number): RoundConfig
   });
 }
 
+/** Where a fork starts: a round's config and the commands up to the chosen point. */
+export interface ForkStart {
+  config: RoundConfig;
+  log: Command[];
+}
+
 export type Applied = { ok: true; events: EngineEvent[] } | { ok: false; rejection: Rejection };
 
 export class Round {
@@ -82,21 +90,46 @@ export class Round {
   commands = 0;
   persisted = false;
 
+  /** Commands replayed to reach the starting world of a fork; stored first when the round begins. */
+  private readonly prefix: Command[];
+
   constructor(
     readonly setup: Required<RoundSetup>,
     private readonly store: RoundStore,
     readonly classCode: string | null,
+    fork?: ForkStart,
   ) {
-    const seed = randomInt(0, 0xffffffff);
-    this.config = configOf(setup, seed);
+    const seed = fork ? fork.config.seed : randomInt(0, 0xffffffff);
+    this.config = fork ? { ...fork.config, settings: { ...fork.config.settings, sandbox: true } } : configOf(setup, seed);
     this.world = createWorld(this.config);
-    this.botRng = Rng.fromSeed(seed ^ 0x5eed);
+    this.prefix = fork ? fork.log.slice() : [];
+    for (const command of this.prefix) {
+      // A prefix of accepted commands re-runs the same with sandbox on: only refused moves differ.
+      const result = step(this.world, command);
+      if (!result.ok) throw new Error(`the fork's log does not re-run: ${result.rejection.message}`);
+      this.world = result.world;
+    }
+    this.commands = this.prefix.length;
+    this.botRng = Rng.fromSeed(seed ^ 0x5eed ^ this.prefix.length);
+  }
+
+  /** A fork starts from a world already under way: no opening requests. */
+  get isFork(): boolean {
+    return this.prefix.length > 0;
   }
 
   /** Starts keeping the round: from here on every command is in the store. */
   begin(players: StoredPlayer[], now: string): void {
     this.store.beginRound(this.id, this.classCode, this.config, players, now);
+    for (const command of this.prefix) this.store.append(this.id, command);
     this.persisted = true;
+  }
+
+  /** Keeps a refused move for the replay's timeline. */
+  noteRejection(node: NodeId | null, rejection: Rejection): void {
+    if (!this.persisted) return;
+    const record: RecordedRejection = { step: this.world.step, node, code: rejection.code, message: rejection.message };
+    this.store.appendRejection(this.id, record);
   }
 
   /** Steps the engine; an accepted command is stored before this returns. */
@@ -111,6 +144,7 @@ export class Round {
 
   /** The clients' requests that open a round: the 2PC coordinator gets one transaction, otherwise each decree goes to its own node. */
   openingRequests(): Command[] {
+    if (this.isFork) return [];
     const decrees = this.config.settings.decrees;
     if (this.config.protocol === '2pc') return [{ type: 'propose', node: 0, decree: decrees[0]! }];
     const nodes = this.botRng.shuffle(Array.from({ length: this.config.nodes }, (_, i) => i));

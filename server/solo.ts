@@ -9,7 +9,7 @@ import { limitJoins, JOIN_ERRORS } from './classroom';
 import { GameRoom, type Member } from './gameRoom';
 import { completeSetup, DEFAULT_SETUP } from './round';
 
-type SoloOptions = { protocol?: (typeof DEFAULT_SETUP)['protocol']; nodes?: number };
+type SoloOptions = { protocol?: (typeof DEFAULT_SETUP)['protocol']; nodes?: number; fork?: string };
 
 export class SoloRoom extends GameRoom {
   protected override readonly handlers = {
@@ -41,14 +41,20 @@ export class SoloRoom extends GameRoom {
 
   override onJoin(client: Client, _options: unknown, auth: SoloOptions | undefined): void {
     if ([...this.members.values()].some((m) => !m.gone)) throw new ServerError(JOIN_ERRORS.wrongRoom, 'A solo game has one player.');
-    const protocol = auth?.protocol ?? DEFAULT_SETUP.protocol;
-    const nodes = auth?.nodes ?? DEFAULT_SETUP.nodes;
-    const setup = completeSetup({ protocol, nodes, studentSeats: [0] }, DEFAULT_SETUP);
+    const fork = auth?.fork === undefined ? undefined : this.reg.takeFork(auth.fork);
+    if (fork === null) throw new ServerError(JOIN_ERRORS.badOptions, 'That fork has already started or expired: fork the replay again.');
+    const protocol = fork?.config.protocol ?? auth?.protocol ?? DEFAULT_SETUP.protocol;
+    const nodes = fork?.config.nodes ?? auth?.nodes ?? DEFAULT_SETUP.nodes;
+    // A fork is a sandbox round the player drives from above (the god view, every control), with bots on every seat.
+    const setup = completeSetup({ protocol, nodes, studentSeats: fork ? [] : [0], sandbox: fork ? true : undefined }, DEFAULT_SETUP);
     if (typeof setup === 'string') throw new ServerError(JOIN_ERRORS.badOptions, setup);
-    const member: Member = { id: client.sessionId, role: 'solo', nickname: null, node: null, client: null, connected: false, lastSeq: 0, rejections: 0, gone: false, sent: 0 };
+    const role = fork ? 'instructor' : 'solo';
+    const member: Member = { id: client.sessionId, role, nickname: null, node: null, client: null, connected: false, lastSeq: 0, rejections: 0, gone: false, sent: 0 };
     this.members.set(member.id, member);
     this.attach(client, member);
-    this.newRound(setup);
+    this.newRound(setup, fork);
+    // newRound welcomes the seated players; the player of a fork holds no seat.
+    if (fork) this.welcome(member);
     this.startRound();
   }
 }

@@ -7,7 +7,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { createHash } from 'node:crypto';
 import Database from 'better-sqlite3';
-import { roundDocument, type Command, type RoundConfig, type RoundDocument, type RoundMeta } from '../shared';
+import { roundDocument, type Command, type RecordedRejection, type RoundConfig, type RoundDocument, type RoundMeta } from '../shared';
 
 export type RoundState = 'running' | 'finished' | 'interrupted';
 
@@ -21,6 +21,7 @@ export interface RoundRow {
   outcome: string | null;
   startedAt: string;
   endedAt: string | null;
+  players: string[];
 }
 
 export interface StoredPlayer {
@@ -69,6 +70,14 @@ export class RoundStore {
         command TEXT NOT NULL,
         PRIMARY KEY (round_id, idx)
       ) WITHOUT ROWID;
+      CREATE TABLE IF NOT EXISTS rejections (
+        round_id TEXT NOT NULL,
+        step INTEGER NOT NULL,
+        node INTEGER,
+        code TEXT NOT NULL,
+        message TEXT NOT NULL
+      );
+      CREATE INDEX IF NOT EXISTS rejections_by_round ON rejections (round_id, step);
     `);
     this.insertCommand = this.db.prepare('INSERT INTO commands (round_id, idx, command) VALUES (?, ?, ?)');
   }
@@ -115,6 +124,13 @@ export class RoundStore {
     this.commandCount.set(roundId, index + 1);
   }
 
+  /** A move the engine refused: not in the log, but a marker on the replay's timeline. */
+  appendRejection(roundId: string, rejection: RecordedRejection): void {
+    this.db
+      .prepare('INSERT INTO rejections (round_id, step, node, code, message) VALUES (?, ?, ?, ?, ?)')
+      .run(roundId, rejection.step, rejection.node, rejection.code, rejection.message);
+  }
+
   updatePlayers(roundId: string, players: StoredPlayer[]): void {
     this.db.prepare('UPDATE rounds SET players = ? WHERE id = ?').run(JSON.stringify(players), roundId);
   }
@@ -134,7 +150,7 @@ export class RoundStore {
   listRounds(classCode: string): RoundRow[] {
     const rows = this.db
       .prepare(
-        `SELECT r.id, r.class_code, r.state, r.config, r.outcome, r.started_at, r.ended_at,
+        `SELECT r.id, r.class_code, r.state, r.config, r.players, r.outcome, r.started_at, r.ended_at,
                 (SELECT COUNT(*) FROM commands c WHERE c.round_id = r.id) AS commands
          FROM rounds r WHERE r.class_code = ? ORDER BY r.started_at, r.id`,
       )
@@ -143,6 +159,7 @@ export class RoundStore {
       class_code: string | null;
       state: RoundState;
       config: string;
+      players: string;
       outcome: string | null;
       started_at: string;
       ended_at: string | null;
@@ -160,6 +177,7 @@ export class RoundStore {
         outcome: r.outcome,
         startedAt: r.started_at,
         endedAt: r.ended_at,
+        players: (JSON.parse(r.players) as StoredPlayer[]).map((p) => p.nickname),
       };
     });
   }
@@ -178,6 +196,10 @@ export class RoundStore {
     if (row.class_code) meta.classCode = row.class_code;
     if (row.state !== 'running') meta.outcome = row.outcome;
     if (row.state === 'interrupted') meta.interrupted = true;
+    const rejections = this.db
+      .prepare('SELECT step, node, code, message FROM rejections WHERE round_id = ? ORDER BY rowid')
+      .all(id) as RecordedRejection[];
+    if (rejections.length > 0) meta.rejections = rejections;
     return roundDocument(JSON.parse(row.config) as RoundConfig, log, meta);
   }
 

@@ -102,7 +102,8 @@ export const joinOptions = {
   student: object({ code: str(JOIN_CODE_LENGTH, JOIN_CODE_LENGTH), nickname: str(1, 64) }),
   /** The instructor rejoins their class with the key they got when creating it. */
   instructor: object({ code: str(JOIN_CODE_LENGTH, JOIN_CODE_LENGTH), instructorKey: str(8, 64) }),
-  solo: object({ protocol: oneOf(PROTOCOLS), nodes: int(MIN_NODES, MAX_NODES) }, ['protocol', 'nodes']),
+  /** A solo round; `fork` starts it from a replay's point instead (see POST /api/forks). */
+  solo: object({ protocol: oneOf(PROTOCOLS), nodes: int(MIN_NODES, MAX_NODES), fork: str(8, 64) }, ['protocol', 'nodes', 'fork']),
 };
 
 export const createClassRequest = object({ title: str(0, 80) }, ['title']);
