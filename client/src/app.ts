@@ -11,8 +11,10 @@ import { pictureOf, type Picture } from './picture';
 import { Session, joinErrorText, serverUrl, type SessionHandlers } from './session';
 import { Scoreboard } from './scoreboard';
 import type { SceneBridge } from './game/bridge';
+import type { RoundDocument } from '../../shared/engine/round';
+import { keepSoloRoundFrom, rememberHostedClass } from './replay/library';
 
-export type Screen = 'menu' | 'lobby' | 'round';
+export type Screen = 'menu' | 'lobby' | 'round' | 'replay';
 export type Role = WelcomeMessage['role'];
 
 export interface LogEntry {
@@ -35,6 +37,8 @@ export class App {
   classCode: string | null = null;
   instructorKey: string | null = null;
   round: RoundInfo | null = null;
+  /** On the replays screen: the view and commit point the canvas shows. */
+  replayFrame: { view: NodeView | GodView; commitPoint: CommitPoint | null } | null = null;
   view: NodeView | GodView | null = null;
   reveal: RevealMessage | null = null;
   roster: RosterMessage | null = null;
@@ -90,6 +94,34 @@ export class App {
     await this.connect(() => Session.solo(this.url, protocol, nodes, this.handlers()));
   }
 
+  /** "What if": a solo sandbox round that starts from a replay's world after `step` commands. */
+  async playFork(round: RoundDocument, step: number): Promise<void> {
+    const res = await fetch(`${this.url}/api/forks`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ round, step }),
+    });
+    const body = (await res.json().catch(() => ({}))) as { fork?: string; error?: string };
+    if (!res.ok || !body.fork) throw new Error(body.error ?? `The server answered ${res.status}.`);
+    const fork = body.fork;
+    this.replayFrame = null;
+    await this.connect(() => Session.fork(this.url, fork, this.handlers()));
+  }
+
+  /** The replays screen: the canvas shows whatever the replay viewer hands it. */
+  openReplays(): void {
+    this.replayFrame = null;
+    this.screen = 'replay';
+    this.changed();
+  }
+
+  /** A replay's current frame for the canvas, drawn still at the frame's tick. */
+  showReplayFrame(view: NodeView | GodView, commitPoint: CommitPoint | null): void {
+    this.replayFrame = { view, commitPoint };
+    this.clock.observe(view.now, performance.now(), false);
+    this.changed();
+  }
+
   async joinClass(code: string, nickname: string): Promise<void> {
     await this.connect(() => Session.student(this.url, code, nickname, this.handlers()));
   }
@@ -112,6 +144,8 @@ export class App {
     this.instructorKey = created.instructorKey;
     // Kept for this tab only, so a reload lets the instructor back into their class.
     sessionStorage.setItem(`quorum:class:${created.code}`, created.instructorKey);
+    // Kept across browser sessions too, so the class's rounds can be replayed later.
+    rememberHostedClass(created.code, created.instructorKey);
     await this.connect(() => Session.instructor(this.url, created.code, created.instructorKey, this.handlers()));
   }
 
@@ -212,7 +246,8 @@ export class App {
     this.node = m.node;
     this.nickname = m.nickname;
     this.classCode = m.classCode;
-    if (this.screen === 'menu') this.screen = m.role === 'instructor' ? 'lobby' : 'round';
+    // An instructor without a class code is driving a fork of a replay: straight to the round.
+    if (this.screen === 'menu' || this.screen === 'replay') this.screen = m.role === 'instructor' && m.classCode !== null ? 'lobby' : 'round';
     if (seatChanged && m.node !== null && m.role === 'student') this.addLog(null, `You are node ${nodeName(m.node)}.`, 'system');
     if (m.role === 'student' && m.node === null) this.addLog(null, 'Every seat is taken: you will get a node when one frees up.', 'system');
     this.changed();
@@ -280,6 +315,8 @@ export class App {
 
   private onReveal(m: RevealMessage): void {
     this.reveal = m;
+    // A solo player's finished rounds are kept in this browser for the replays screen.
+    if (this.role === 'solo' && m.roundId) void keepSoloRoundFrom(this.url, m.roundId);
     if (this.round) this.scoreboard.finish(this.round, m);
     this.addLog(m.god.now, m.outcome ? `The round is over: ${m.outcome} was decided.` : 'The round is over: nothing was decided.', 'system');
     this.changed();
@@ -328,6 +365,11 @@ export class App {
 
   picture(): Picture | null {
     if (this.pictureCache) return this.pictureCache;
+    if (this.screen === 'replay') {
+      const frame = this.replayFrame;
+      this.pictureCache = frame ? pictureOf({ view: frame.view, commitPoint: frame.commitPoint }) : null;
+      return this.pictureCache;
+    }
     const view = this.reveal && this.round?.phase === 'ended' ? this.reveal.god : this.view;
     if (!view) return null;
     const picture = pictureOf({
@@ -344,7 +386,7 @@ export class App {
 
   bridge(progress: (f: number) => void, ready: () => void): SceneBridge {
     return {
-      picture: () => ({ picture: this.screen === 'round' ? this.picture() : null, version: this.pictureVersion }),
+      picture: () => ({ picture: this.screen === 'round' || this.screen === 'replay' ? this.picture() : null, version: this.pictureVersion }),
       effects: () => ({ dropped: this.dropped, duplicates: this.duplicates }),
       clock: this.clock,
       nodeClicked: (id, additive) => {

@@ -35,7 +35,7 @@ export function nodeStateLines(protocol: ProtocolName, facts: NodeFacts, nodes: 
   if (facts.crashed) lines.push('CRASHED: only its disk remains');
   switch (protocol) {
     case 'paxos': {
-      lines.push(`promised ${ballot(d.promised as Ballot | null)}`);
+      lines.push(d.promised ? `promised ${ballot(d.promised as Ballot)}` : 'promised nothing');
       const acc = d.accepted as { ballot: Ballot; value: string } | null;
       lines.push(acc ? `accepted ${acc.value} @ ${ballot(acc.ballot)}` : 'accepted nothing');
       if (facts.crashed) break;
@@ -88,7 +88,7 @@ export function nodeSummaryLines(protocol: ProtocolName, facts: NodeFacts): stri
   switch (protocol) {
     case 'paxos': {
       const acc = d.accepted as { ballot: Ballot; value: string } | null;
-      lines.push(`promised ${ballot(d.promised as Ballot | null)}`);
+      lines.push(d.promised ? `promised ${ballot(d.promised as Ballot)}` : 'promised nothing');
       if (acc) lines.push(`accepted ${acc.value}@${ballot(acc.ballot)}`);
       break;
     }

@@ -25,7 +25,9 @@ export function nodeRadius(n: number, box: Box): number {
 export function ringRadius(_n: number, box: Box): number {
   const side = Math.min(box.width, box.height);
   // Leave room around the ring for each node's circle and the state text below it.
-  return Math.max(40, side / 2 - Math.max(64, side * 0.19));
+  // Phones are narrow: the text beside the side nodes needs relatively more room there.
+  const margin = side < 500 ? side * 0.27 : Math.max(64, side * 0.19);
+  return Math.max(40, side / 2 - margin);
 }
 
 /**

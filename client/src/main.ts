@@ -9,7 +9,7 @@ import { chooseRenderer, probeWebgl, type RendererChoice } from './renderer';
 import { buildMenu } from './ui/menu';
 import { Lobby } from './ui/lobby';
 import { Dashboard, RoundControls } from './ui/dashboard';
-import { EventLog, renderInbox, renderMe, renderReveal, statusText } from './ui/play';
+import { EventLog, renderHelp, renderInbox, renderMe, renderReveal, statusText } from './ui/play';
 import { byId, h, toast } from './ui/dom';
 import type { SceneBridge } from './game/bridge';
 
@@ -56,6 +56,7 @@ function boot(): void {
     controls: h('section', { id: 'solo-controls', 'aria-label': 'Round controls' }),
     me: h('section', { id: 'me' }),
     inbox: h('section', { id: 'inbox', 'aria-labelledby': 'inbox-title' }),
+    help: h('section', { id: 'help' }),
     dashboard: h('section', { id: 'dashboard' }),
     log: h('section', { id: 'log', 'aria-labelledby': 'log-title' }),
   };
@@ -88,7 +89,8 @@ function boot(): void {
       sections.controls.hidden = app.role !== 'solo';
       renderMe(app, sections.me);
       renderInbox(app, sections.inbox);
-      sections.me.hidden = sections.inbox.hidden = app.role === 'instructor';
+      renderHelp(app, sections.help);
+      sections.me.hidden = sections.inbox.hidden = sections.help.hidden = app.role === 'instructor';
       sections.dashboard.hidden = app.role !== 'instructor';
       if (app.role === 'instructor') dashboard.render(sections.dashboard);
       eventLog.render(app);

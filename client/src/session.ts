@@ -61,6 +61,12 @@ export class Session {
     return new Session(room, handlers);
   }
 
+  /** A solo sandbox round forked from a replay (the fork id comes from POST /api/forks). */
+  static async fork(url: string, fork: string, handlers: SessionHandlers): Promise<Session> {
+    const room = await new Client(url).create(ROOM_SOLO, { fork });
+    return new Session(room, handlers);
+  }
+
   static async student(url: string, code: string, nickname: string, handlers: SessionHandlers): Promise<Session> {
     const room = await new Client(url).join(ROOM_CLASSROOM, { code, nickname });
     return new Session(room, handlers);

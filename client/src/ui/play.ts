@@ -57,8 +57,22 @@ export function renderMe(app: App, root: HTMLElement): void {
       ),
       h('ul', { id: 'my-state' }, ...lines.map((l) => h('li', {}, l))),
       app.round?.phase === 'setup' ? h('p', { class: 'hint', id: 'waiting' }, 'Waiting for the instructor to start the round.') : null,
-      h('p', { class: 'hint' }, roleHint(view.protocol, view.self.role)),
     ),
+  );
+}
+
+/** How to play this node; after the inbox, so a phone shows the moves first. */
+export function renderHelp(app: App, root: HTMLElement): void {
+  const view = app.view;
+  if (!view || view.kind !== 'node') {
+    replaceChildren(root);
+    return;
+  }
+  replaceChildren(
+    root,
+    h('h2', {}, 'How to play'),
+    h('p', { class: 'hint' }, roleHint(view.protocol, view.self.role)),
+    h('p', { class: 'hint' }, 'On the map, coloured shapes are messages you sent or will receive; grey dots travel between other nodes, and you cannot read them.'),
   );
 }
 
