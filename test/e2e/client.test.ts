@@ -286,6 +286,14 @@ describe('classroom', () => {
       for (const lines of others) expect(lines).toEqual([]);
       expect(await w.page.locator('#god-nodes').count()).toBe(0);
     }
+
+    // The instructor removes Barbara: she is back at the menu and told why; Ada stays.
+    await teacher.page.click('button[data-key="kick-Barbara"]');
+    await teacher.page.click('button[data-key="kick-Barbara"]:has-text("Really remove Barbara?")');
+    await students[1]!.page.waitForSelector('.toast:has-text("removed you from the class")');
+    await students[1]!.page.waitForSelector('#menu:not([hidden])');
+    await teacher.page.waitForFunction(() => !document.querySelector('button[data-key="kick-Barbara"]'));
+    await expect(students[0]!.page.locator('#status').textContent()).resolves.toContain('You are node A (Ada)');
     for (const w of pages) expect(w.errors).toEqual([]);
   }, 150_000);
 });

@@ -94,6 +94,8 @@ export class Dashboard {
     scoreboard: h('section', { 'aria-labelledby': 'score-title' }),
   };
   private mounted = false;
+  /** The student whose Kick button was pressed once and now asks for confirmation. */
+  private kicking: string | null = null;
 
   render(root: HTMLElement): void {
     const app = this.app;
@@ -287,11 +289,18 @@ export class Dashboard {
                         type: 'button',
                         class: 'danger',
                         'data-key': `kick-${s.nickname}`,
+                        // Two clicks: the first asks, the second removes (no modal dialog to trap focus).
                         onclick: () => {
-                          if (confirm(`Remove ${s.nickname} from the class?`)) app.control('kick', { nickname: s.nickname, reason: 'The instructor removed you from the class.' });
+                          if (this.kicking === s.nickname) {
+                            this.kicking = null;
+                            app.control('kick', { nickname: s.nickname, reason: 'The instructor removed you from the class.' });
+                          } else {
+                            this.kicking = s.nickname;
+                            app.changed();
+                          }
                         },
                       },
-                      'Kick',
+                      this.kicking === s.nickname ? `Really remove ${s.nickname}?` : 'Kick',
                     ),
                   ),
                 ),
