@@ -7,6 +7,8 @@ import type * as PhaserNs from 'phaser';
 import { App } from './app';
 import { chooseRenderer, probeWebgl, type RendererChoice } from './renderer';
 import { buildMenu } from './ui/menu';
+import { ReplayPanel } from './replay/panel';
+import { hostedClasses } from './replay/library';
 import { Lobby } from './ui/lobby';
 import { Dashboard, RoundControls } from './ui/dashboard';
 import { EventLog, renderHelp, renderInbox, renderMe, renderReveal, statusText } from './ui/play';
@@ -60,23 +62,42 @@ function boot(): void {
     dashboard: h('section', { id: 'dashboard' }),
     log: h('section', { id: 'log', 'aria-labelledby': 'log-title' }),
   };
-  side.replaceChildren(...Object.values(sections));
+  // The replays screen shares the side panel; its viewer hands each frame to the canvas.
+  const replays = new ReplayPanel({
+    showView: (view, commitPoint) => app.showReplayFrame(view, commitPoint),
+    apiBase: '',
+    hostedClasses,
+    fork: (round, step) => app.playFork(round, step),
+    error: (text) => toast(text),
+  });
+  side.replaceChildren(...Object.values(sections), replays.root);
   const eventLog = new EventLog(sections.log);
+  const openReplays = (): void => {
+    app.openReplays();
+    void replays.showLibrary();
+  };
 
   app.onRejection = (text) => toast(text);
   app.onEnded = (reason) => toast(reason, 'info', 8000);
-  buildMenu(app);
-  byId('leave').addEventListener('click', () => void app.leave());
+  buildMenu(app, { replays: openReplays });
+  byId('leave').addEventListener('click', () => {
+    replays.close();
+    void app.leave();
+  });
 
   const render = () => {
     const screen = app.screen;
     document.body.classList.toggle('screen-menu', screen === 'menu');
     document.body.classList.toggle('screen-lobby', screen === 'lobby');
     document.body.classList.toggle('screen-round', screen === 'round');
+    document.body.classList.toggle('screen-replay', screen === 'replay');
     document.body.classList.toggle('instructor', app.role === 'instructor');
     byId('menu').hidden = screen !== 'menu';
     byId('lobby').hidden = screen !== 'lobby';
-    side.hidden = screen !== 'round';
+    side.hidden = screen !== 'round' && screen !== 'replay';
+    for (const section of Object.values(sections)) if (screen === 'replay') section.hidden = true;
+    replays.root.hidden = screen !== 'replay';
+    if (screen !== 'replay') replays.close();
     byId('leave').hidden = screen === 'menu';
     byId('status').textContent = statusText(app);
     if (screen === 'lobby') lobby.render();
@@ -96,7 +117,7 @@ function boot(): void {
       eventLog.render(app);
     }
     // The canvas: a calm backdrop behind the menu, the round otherwise.
-    const wanted = screen === 'round' ? 'Round' : 'Menu';
+    const wanted = screen === 'round' || screen === 'replay' ? 'Round' : 'Menu';
     if (handle && sceneReady && wanted !== shownScene) {
       const scenes = handle.game.scene;
       if (wanted === 'Round') {
@@ -111,6 +132,12 @@ function boot(): void {
   };
   app.onChange(render);
   render();
+  // `?replay=ID` opens a stored round straight away (a link an instructor can share).
+  const replayId = new URLSearchParams(location.search).get('replay');
+  if (replayId) {
+    app.openReplays();
+    void replays.openById(replayId);
+  }
 
   const bridge = app.bridge(setProgress, () => {
     sceneReady = true;
@@ -137,7 +164,7 @@ function boot(): void {
     handle.game.scale.getParentBounds();
     handle.game.scale.resize(stage.clientWidth, stage.clientHeight);
   }).observe(byId('stage'));
-  (window as unknown as { quorum: unknown }).quorum = { app, game: () => handle?.game ?? null };
+  (window as unknown as { quorum: unknown }).quorum = { app, replays, game: () => handle?.game ?? null };
 }
 
 if (new URLSearchParams(location.search).get('bench') === '1') {

@@ -35,7 +35,17 @@ describe('space-time diagram layout', () => {
     expect(layout.xOfTick(0)).toBe(100);
     expect(layout.xOfTick(100)).toBe(980);
     expect(layout.xOfTick(50)).toBe(540);
-    expect(layout.xOfTick(500)).toBe(980);
+  });
+
+  it('shows a window of a long round, leaving out the messages outside it', () => {
+    const early = trace({ id: 1, sentTick: 2, endTick: 5 });
+    const late = trace({ id: 2, sentTick: 301, endTick: 306 });
+    const crossing = trace({ id: 3, sentTick: 195, endTick: 205 });
+    const layout = layoutDiagram(3, [early, late, crossing], 100, size, 200);
+    expect(layout.arrows.map((a) => a.id)).toEqual([3]);
+    expect(layout.xOfTick(200)).toBe(100);
+    expect(layout.xOfTick(250)).toBe(540);
+    expect(layout.arrows[0]!.x1).toBeLessThan(100);
   });
 
   it('draws a delivered message from sender lane at send tick to receiver lane at delivery tick', () => {

@@ -47,12 +47,23 @@ export function laneY(node: number, nodes: number, size: DiagramSize): number {
   return size.padding + (usable * node) / (nodes - 1);
 }
 
-export function layoutDiagram(nodes: number, messages: readonly MessageTrace[], maxTick: number, size: DiagramSize): DiagramLayout {
-  const span = Math.max(1, maxTick);
+/**
+ * Lays out the ticks [from, from + span] across the width; messages wholly outside are left out, and
+ * those crossing an edge run past it (the canvas clips them).
+ */
+export function layoutDiagram(
+  nodes: number,
+  messages: readonly MessageTrace[],
+  span: number,
+  size: DiagramSize,
+  from = 0,
+): DiagramLayout {
+  span = Math.max(1, span);
   const usable = Math.max(1, size.width - size.gutter - size.padding);
-  const xOfTick = (tick: number): number => size.gutter + (usable * Math.max(0, Math.min(span, tick))) / span;
+  const xOfTick = (tick: number): number => size.gutter + (usable * (tick - from)) / span;
   const lanes = Array.from({ length: nodes }, (_, node) => ({ node, y: laneY(node, nodes, size) }));
-  const arrows = messages.map((m): DiagramArrow => {
+  const visible = messages.filter((m) => m.endTick >= from && m.sentTick <= from + span);
+  const arrows = visible.map((m): DiagramArrow => {
     const x1 = xOfTick(m.sentTick);
     const y1 = laneY(m.from, nodes, size);
     let x2 = xOfTick(m.endTick);
@@ -78,7 +89,7 @@ export function layoutDiagram(nodes: number, messages: readonly MessageTrace[], 
       duplicate: m.duplicateOf !== null,
     };
   });
-  return { lanes, arrows, xOfTick, maxTick: span };
+  return { lanes, arrows, xOfTick, maxTick: from + span };
 }
 
 /** The arrow nearest to a point, within `tolerance` pixels, for clicks on the diagram. */

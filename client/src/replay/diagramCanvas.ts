@@ -11,12 +11,17 @@ const LANE = '#3a4252';
 const TEXT = '#a3acbb';
 const CURSOR = '#f0e442';
 const LOST = '#d55e00';
+/** How many ticks the diagram shows at once. */
+export const WINDOW_TICKS = 80;
 
 export class DiagramCanvas {
   readonly element: HTMLCanvasElement;
   private layout: DiagramLayout | null = null;
   private backdrop: HTMLCanvasElement | null = null;
   private size: DiagramSize = { width: 0, height: 0, gutter: 28, padding: 12 };
+  /** The window of ticks shown: a long round scrolls under a fixed width. */
+  private from = 0;
+  private readonly span: number;
 
   constructor(
     private readonly nodes: number,
@@ -24,6 +29,7 @@ export class DiagramCanvas {
     private readonly maxTick: number,
     onSeek: (step: number, arrow: DiagramArrow) => void,
   ) {
+    this.span = Math.max(1, Math.min(maxTick, WINDOW_TICKS));
     this.element = document.createElement('canvas');
     this.element.className = 'diagram';
     this.element.setAttribute('role', 'img');
@@ -36,7 +42,7 @@ export class DiagramCanvas {
     });
   }
 
-  /** Lays out and paints the static part for the element's current size. */
+  /** Sizes the canvas and paints the static part. */
   resize(width: number, height: number): void {
     const ratio = typeof devicePixelRatio === 'number' ? devicePixelRatio : 1;
     this.size = { ...this.size, width, height };
@@ -44,7 +50,14 @@ export class DiagramCanvas {
     this.element.height = Math.round(height * ratio);
     this.element.style.width = `${width}px`;
     this.element.style.height = `${height}px`;
-    this.layout = layoutDiagram(this.nodes, this.messages, this.maxTick, this.size);
+    this.paint();
+  }
+
+  /** Lays out and paints the lanes and arrows of the current window into the offscreen backdrop. */
+  private paint(): void {
+    const { width } = this.size;
+    const ratio = this.element.width / Math.max(1, width);
+    this.layout = layoutDiagram(this.nodes, this.messages, this.span, this.size, this.from);
     const backdrop = document.createElement('canvas');
     backdrop.width = this.element.width;
     backdrop.height = this.element.height;
@@ -63,6 +76,11 @@ export class DiagramCanvas {
       g.fillStyle = TEXT;
       g.fillText(nodeName(lane.node), 6, lane.y);
     }
+    // Arrows that cross the window's left edge must not run over the node names.
+    g.save();
+    g.beginPath();
+    g.rect(this.size.gutter, 0, width - this.size.gutter, this.size.height);
+    g.clip();
     for (const a of this.layout.arrows) {
       const lost = a.fate === 'dropped' || a.fate === 'lost';
       g.strokeStyle = lost ? LOST : cssColour(styleOf(a.kind).colour);
@@ -93,11 +111,21 @@ export class DiagramCanvas {
     }
     g.globalAlpha = 1;
     g.setLineDash([]);
+    g.restore();
     this.backdrop = backdrop;
   }
 
   /** Draws the diagram with the cursor at `tick` and the arrows of the current step emphasised. */
   draw(tick: number, step: number): void {
+    // Keep the cursor inside the middle of the window; move the window in whole steps when it leaves.
+    const margin = this.span / 6;
+    if (this.span < this.maxTick && (tick < this.from + margin || tick > this.from + this.span - margin)) {
+      const from = Math.max(0, Math.min(this.maxTick - this.span, Math.round(tick - this.span / 3)));
+      if (from !== this.from) {
+        this.from = from;
+        this.paint();
+      }
+    }
     const g = this.element.getContext('2d');
     if (!g || !this.layout || !this.backdrop) return;
     const ratio = this.element.width / Math.max(1, this.size.width);

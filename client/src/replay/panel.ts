@@ -235,7 +235,7 @@ export class ReplayPanel {
       h('h2', { id: 'replays-heading' }, 'Replay'),
       h(
         'p',
-        { class: 'hint', id: 'replay-summary' },
+        { class: 'hint', id: 'replay-summary', 'data-digest': roundDigest(doc) },
         `${doc.config.protocol} · ${doc.config.nodes} nodes · ${c.length} commands${s.outcome ? ` · outcome ${s.outcome}` : ''}${s.players?.length ? ` · ${s.players.map((p) => `${nodeName(p.node)}: ${p.nickname}`).join(', ')}` : ''}${s.interrupted ? ' · interrupted' : ''}`,
       ),
       h(
