@@ -110,12 +110,15 @@ describe('what if: forking a replay into a solo sandbox round', () => {
   it('a student view stays private in a fork too: a fork has no students', async () => {
     const { id } = await playedRound();
     const doc = await getRound(id);
-    const res = await fetch(`${server.url}/api/forks`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ round: doc, step: 3 }) });
-    const { fork } = (await res.json()) as { fork: string };
+    const res = await fetch(`${server.url}/api/forks`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ round: doc, step: doc.log.length }) });
+    const body = (await res.json()) as { fork: string };
+    expect(res.status, JSON.stringify(body)).toBe(201);
+    const fork = body.fork;
     const player = new Player(await sdk(server.url).create('solo', { fork }));
-    await until(() => player.got.view.length > 0, 'view');
+    await until(() => player.got.view.length > 0 && player.got.roster.length > 0, 'view and roster');
     const seats = player.got.roster.at(-1)?.seats ?? [];
-    expect(seats.every((s) => s.holder === 'bot')).toBe(true);
+    expect(seats.length, JSON.stringify(player.got.roster)).toBe(doc.config.nodes);
+    expect(seats.filter((s) => s.holder !== 'bot'), JSON.stringify(player.got.roster)).toEqual([]);
     expect((player.lastView!.view as NodeView | GodView).kind).toBe('god');
     await player.leave();
   });
