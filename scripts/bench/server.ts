@@ -1,5 +1,5 @@
 /**
- * `npm run bench -- server [--rooms R] [--seconds S]`: the server in a child process, rooms of 6
+ * `npm run bench -- server [--rooms R] [--seconds S] [--profile DIR]`: the server in a child process, rooms of 6
  * bot-driven websocket students each acting about once a second (a legal move from their own view),
  * latency from sending an action to receiving the view that includes it. Then the same load on a bare
  * Colyseus echo room, the framework's own floor. The last stdout line is one JSON object.
@@ -69,8 +69,9 @@ async function serve(role: string): Promise<void> {
 
 // ---- The load (runs in the bench process) -------------------------------------------------------
 
-function startChild(role: string): Promise<{ child: ChildProcess; port: number }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'scripts', 'bench', 'server.ts')], {
+function startChild(role: string, profileDir: string | null = null): Promise<{ child: ChildProcess; port: number }> {
+  const profile = profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [];
+  const child = spawn(process.execPath, [...profile, '--import', 'tsx', join(ROOT, 'scripts', 'bench', 'server.ts')], {
     cwd: ROOT,
     env: { ...process.env, QUORUM_BENCH_ROLE: role },
     stdio: ['ignore', 'pipe', 'inherit'],
@@ -210,16 +211,22 @@ async function load(kind: 'quorum' | 'echo', port: number, rooms: number, second
 export async function run(args: string[]): Promise<void> {
   let rooms = 200;
   let seconds = 30;
+  let profileDir: string | null = null;
   for (let i = 0; i < args.length; i += 2) {
+    if (args[i] === '--profile' && args[i + 1]) {
+      // Writes a V8 CPU profile of the Quorum server process into this folder.
+      profileDir = resolve(args[i + 1]!);
+      continue;
+    }
     const value = Number(args[i + 1]);
     if (!Number.isInteger(value) || value < 1) throw new Error(`${args[i]} needs a positive whole number`);
     if (args[i] === '--rooms') rooms = value;
     else if (args[i] === '--seconds') seconds = value;
-    else throw new Error(`unknown option ${args[i]} (use --rooms R --seconds S)`);
+    else throw new Error(`unknown option ${args[i]} (use --rooms R --seconds S [--profile DIR])`);
   }
   const log = (line: string): void => void process.stderr.write(`${line}\n`);
   const measure = async (kind: 'quorum' | 'echo'): Promise<Figures> => {
-    const { child, port } = await startChild(kind);
+    const { child, port } = await startChild(kind, kind === 'quorum' ? profileDir : null);
     try {
       return await load(kind, port, rooms, seconds, child.pid!, log);
     } finally {
