@@ -76,24 +76,9 @@ export function buildTimeline(config: RoundConfig, log: readonly Command[], reje
       const m = event.message;
       switch (event.type) {
         case 'sent':
-          if (m) {
-            messages.set(m.id, {
-              id: m.id,
-              from: m.from,
-              to: m.to,
-              kind: m.payload.kind,
-              label: protocol.label(m.payload),
-              sentStep: index + 1,
-              sentTick: world.tick,
-              endStep: -1,
-              endTick: -1,
-              fate: 'in-flight',
-              duplicateOf: null,
-            });
-          }
-          break;
         case 'duplicated':
           if (m) {
+            const original = event.type === 'duplicated' && typeof event.original === 'number' ? event.original : null;
             messages.set(m.id, {
               id: m.id,
               from: m.from,
@@ -105,7 +90,7 @@ export function buildTimeline(config: RoundConfig, log: readonly Command[], reje
               endStep: -1,
               endTick: -1,
               fate: 'in-flight',
-              duplicateOf: typeof event.original === 'number' ? event.original : null,
+              duplicateOf: original,
             });
           }
           break;
