@@ -38,17 +38,7 @@ export function limitJoins(context: AuthContext | undefined): void {
 
 export class ClassroomRoom extends GameRoom {
   protected override readonly handlers = {
-    act: this.onAct,
-    setup: this.onSetup,
-    start: this.onStart,
-    pause: this.onPause,
-    resume: this.onResume,
-    speed: this.onSpeed,
-    stepOnce: this.onStepOnce,
-    endRound: this.onEndRound,
-    nextRound: this.onNextRound,
-    inject: this.onInject,
-    autopilot: this.onAutopilot,
+    ...this.roundHandlers,
     closeClass: this.onCloseClass,
     moveStudent: this.onMoveStudent,
     kick: this.onKick,

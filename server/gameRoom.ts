@@ -110,6 +110,21 @@ export abstract class GameRoom extends Room {
 
   protected abstract readonly handlers: Partial<{ [K in ClientMessageType]: Handler<ReturnType<(typeof clientMessages)[K]['parse']>> }>;
 
+  /** The handlers both rooms share: a player's move and the round controls. */
+  protected readonly roundHandlers = {
+    act: this.onAct,
+    setup: this.onSetup,
+    start: this.onStart,
+    pause: this.onPause,
+    resume: this.onResume,
+    speed: this.onSpeed,
+    stepOnce: this.onStepOnce,
+    endRound: this.onEndRound,
+    nextRound: this.onNextRound,
+    inject: this.onInject,
+    autopilot: this.onAutopilot,
+  };
+
   protected installGate(): void {
     this.reg = registry();
     // Every frame goes through our gate first: Colyseus's own decoder disconnects a client whose frame

@@ -12,19 +12,7 @@ import { completeSetup, DEFAULT_SETUP } from './round';
 type SoloOptions = { protocol?: (typeof DEFAULT_SETUP)['protocol']; nodes?: number; fork?: string };
 
 export class SoloRoom extends GameRoom {
-  protected override readonly handlers = {
-    act: this.onAct,
-    setup: this.onSetup,
-    start: this.onStart,
-    pause: this.onPause,
-    resume: this.onResume,
-    speed: this.onSpeed,
-    stepOnce: this.onStepOnce,
-    endRound: this.onEndRound,
-    nextRound: this.onNextRound,
-    inject: this.onInject,
-    autopilot: this.onAutopilot,
-  };
+  protected override readonly handlers = this.roundHandlers;
 
   static override async onAuth(_token: string, options: unknown, context: AuthContext): Promise<SoloOptions> {
     limitJoins(context);

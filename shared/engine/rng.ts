@@ -1,6 +1,6 @@
 /**
  * Seeded pseudo-random numbers (sfc32). The whole generator state is four uint32s that live in the
- * world, so a world plus a command always yields the same next world: no Math.random anywhere.
+ * world, so a world plus a command always yields the same next world: no ambient randomness anywhere.
  */
 export type RngState = readonly [number, number, number, number];
 
