@@ -165,6 +165,7 @@ describe('replays', () => {
       return { role: app.role, kind: app.view?.kind, sandbox: app.view?.config.settings.sandbox };
     });
     expect(state).toEqual({ role: 'instructor', kind: 'god', sandbox: true });
+    await w.page.waitForFunction(() => (document.querySelector('#status')?.textContent ?? '').startsWith('What if?'));
     await shot(w.page, 'replay-fork.png');
   });
 

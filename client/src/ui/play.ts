@@ -204,7 +204,14 @@ export class EventLog {
 export function statusText(app: App): string {
   const r = app.round;
   if (!r) return app.connection === 'closed' ? '' : 'Connecting…';
-  const who = app.role === 'instructor' ? `Class ${app.classCode ?? ''} · instructor` : app.node !== null ? `You are node ${nodeName(app.node)}${app.nickname ? ` (${app.nickname})` : ''}` : 'Waiting for a seat';
+  const who =
+    app.role === 'instructor'
+      ? app.classCode
+        ? `Class ${app.classCode} · instructor`
+        : 'What if? A sandbox forked from a replay'
+      : app.node !== null
+        ? `You are node ${nodeName(app.node)}${app.nickname ? ` (${app.nickname})` : ''}`
+        : 'Waiting for a seat';
   const phase = { setup: 'waiting to start', running: 'running', paused: 'paused', ended: 'over' }[r.phase];
   const conn = app.connection === 'reconnecting' ? ' · reconnecting…' : '';
   return `${who} · ${PROTOCOL_TITLES[r.protocol]}, ${r.nodes} nodes · round ${phase} · tick ${r.tick} · ${r.speed}×${conn}`;
