@@ -241,17 +241,6 @@ export abstract class GameRoom extends Room {
 
   // ---- Sending --------------------------------------------------------------------------------
 
-  /** Runs `send` with the member's socket corked, so that the frames it sends go out in one write. */
-  private corked(member: Member, send: () => void): void {
-    const socket = (member.client as { ref?: { _socket?: { cork?: () => void; uncork?: () => void } } } | null)?.ref?._socket;
-    socket?.cork?.();
-    try {
-      send();
-    } finally {
-      socket?.uncork?.();
-    }
-  }
-
   protected tell<K extends keyof ServerMessages>(member: Member, type: K, message: ServerMessages[K]): void {
     if (!member.client || !member.connected) return;
     this.sendTo(member.client, member, type, message);
@@ -597,11 +586,8 @@ export abstract class GameRoom extends Room {
     seat.pendingSince = this.round.world.tick;
     seat.legalKey = '';
     this.trackDeadlines();
-    // The acknowledgement and the player's new view leave in one write.
-    this.corked(member, () => {
-      this.tell(member, 'accepted', { seq: message.seq });
-      this.broadcastViews(events, member);
-    });
+    this.tell(member, 'accepted', { seq: message.seq });
+    this.broadcastViews(events, member);
     this.checkRoundEnd();
   }
 
