@@ -287,6 +287,14 @@ describe('classroom', () => {
       expect(await w.page.locator('#god-nodes').count()).toBe(0);
     }
 
+    // The instructor moves Ada to seat E and back; a seat held by Barbara cannot be chosen.
+    const adaSeat = teacher.page.locator('select[data-key="seat-Ada"]');
+    expect(await adaSeat.locator('option[disabled]').count()).toBe(1);
+    await adaSeat.selectOption('4');
+    await students[0]!.page.waitForFunction(() => (document.querySelector('#status')?.textContent ?? '').includes('You are node E (Ada)'));
+    await teacher.page.locator('select[data-key="seat-Ada"]').selectOption('0');
+    await students[0]!.page.waitForFunction(() => (document.querySelector('#status')?.textContent ?? '').includes('You are node A (Ada)'));
+
     // The instructor removes Barbara: she is back at the menu and told why; Ada stays.
     await teacher.page.click('button[data-key="kick-Barbara"]');
     await teacher.page.click('button[data-key="kick-Barbara"]:has-text("Really remove Barbara?")');

@@ -278,7 +278,7 @@ export class Dashboard {
                   'tr',
                   {},
                   h('td', {}, `${s.nickname}${s.connected ? '' : ' (away)'}`),
-                  h('td', {}, s.node === null ? '—' : `${nodeName(s.node)}${s.autopilot ? ' (autopilot)' : ''}`),
+                  h('td', {}, this.seatPicker(s.nickname, s.node), s.autopilot ? ' (autopilot)' : ''),
                   h('td', {}, String(s.rejections)),
                   h(
                     'td',
@@ -308,6 +308,27 @@ export class Dashboard {
             ),
           ),
     ];
+  }
+
+  /** Moves a student to another seat held by a bot; seats of other students are shown but cannot be chosen. */
+  private seatPicker(nickname: string, node: number | null): HTMLElement {
+    const seats = this.app.roster?.seats ?? [];
+    const select = h(
+      'select',
+      { 'aria-label': `Seat of ${nickname}`, 'data-key': `seat-${nickname}` },
+      node === null ? h('option', { value: '', selected: true }, '—') : null,
+      seats.map((seat) =>
+        h(
+          'option',
+          { value: String(seat.node), selected: seat.node === node, disabled: seat.holder === 'student' && seat.node !== node },
+          `${nodeName(seat.node)}${seat.holder === 'student' && seat.node !== node ? ` (${seat.nickname ?? 'student'})` : ''}`,
+        ),
+      ),
+    );
+    select.addEventListener('change', () => {
+      if (select.value !== '') this.app.control('moveStudent', { nickname, seat: Number(select.value) });
+    });
+    return select;
   }
 
   private scoreboard(): HTMLElement[] {
