@@ -215,7 +215,10 @@ describe('classroom', () => {
       await teacher.page.waitForFunction((t) => (window as unknown as { quorum: { app: { view: { now: number } } } }).quorum.app.view.now === t + 1, before);
     }
     const n = await flight();
-    await teacher.page.locator('ul.flight button.msg').first().click();
+    // Select the first message in flight (a click toggles, so only if it is not selected already).
+    const toDuplicate = teacher.page.locator('ul.flight button.msg').first();
+    if ((await toDuplicate.getAttribute('aria-pressed')) !== 'true') await toDuplicate.click();
+    await teacher.page.waitForSelector('ul.flight button.msg[aria-pressed="true"]');
     await teacher.page.click('#duplicate');
     await teacher.page.waitForFunction((k) => document.querySelectorAll('ul.flight button.msg').length === k + 1, n);
     // Still selected after the duplicate (the list is by arrival time); select it only if not.
