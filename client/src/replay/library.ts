@@ -82,10 +82,6 @@ export function keepSoloRound(id: string, doc: RoundDocument): void {
   }
 }
 
-export function forgetSoloRounds(): void {
-  storage()?.removeItem(SOLO_KEY);
-}
-
 const HOSTED_KEY = 'quorum.hostedClasses';
 
 /** Remembers a class this browser hosts, so its rounds can be listed later. */

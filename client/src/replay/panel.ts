@@ -52,8 +52,6 @@ export class ReplayPanel {
   private frame = 0;
   private lastFrame = 0;
   private classRounds: { code: string; rounds: RoundSummary[] | string }[] = [];
-  /** Set after an import, so the digest of the file can be compared with what was exported. */
-  lastImportDigest: string | null = null;
 
   constructor(private readonly host: ReplayHost) {}
 
@@ -140,7 +138,6 @@ export class ReplayPanel {
       this.showError(`${file.name}: ${parsed.error}`);
       return;
     }
-    this.lastImportDigest = roundDigest(parsed.round);
     this.open(parsed.round);
   }
 
