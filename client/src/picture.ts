@@ -64,6 +64,23 @@ export function nicknamesOf(roster: RosterMessage | null | undefined): Map<NodeI
   return names;
 }
 
+/** A message as the canvas draws it; `label` and `payload` are null when the viewer may not read it. */
+function messagePicture(
+  m: { id: number; from: NodeId; to: NodeId; sentAt: number; deliverAt: number; label: string | null; payload: { kind: string } | null },
+  selectedMessage: number | null | undefined,
+): MessagePicture {
+  return {
+    id: m.id,
+    from: m.from,
+    to: m.to,
+    sentAt: m.sentAt,
+    deliverAt: m.deliverAt,
+    label: m.label,
+    kind: m.payload?.kind ?? null,
+    selected: selectedMessage === m.id,
+  };
+}
+
 export function pictureOf(input: PictureInput): Picture {
   const { view } = input;
   const nicknames = nicknamesOf(input.roster);
@@ -90,16 +107,7 @@ export function pictureOf(input: PictureInput): Picture {
         selected: selected.has(n.id),
         commit: commitPoint?.node === n.id,
       })),
-      messages: view.inFlight.map((m) => ({
-        id: m.id,
-        from: m.from,
-        to: m.to,
-        sentAt: m.sentAt,
-        deliverAt: m.deliverAt,
-        label: m.label,
-        kind: m.payload.kind,
-        selected: input.selectedMessage === m.id,
-      })),
+      messages: view.inFlight.map((m) => messagePicture(m, input.selectedMessage)),
       partition: view.partition,
       commitPoint,
     };
@@ -126,16 +134,7 @@ export function pictureOf(input: PictureInput): Picture {
         commit: commitPoint?.node === p.id,
       };
     }),
-    messages: view.inFlight.map((m) => ({
-      id: m.id,
-      from: m.from,
-      to: m.to,
-      sentAt: m.sentAt,
-      deliverAt: m.deliverAt,
-      label: m.label,
-      kind: m.payload?.kind ?? null,
-      selected: input.selectedMessage === m.id,
-    })),
+    messages: view.inFlight.map((m) => messagePicture(m, input.selectedMessage)),
     partition: null,
     commitPoint,
   };
