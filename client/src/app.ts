@@ -12,7 +12,8 @@ import { Session, joinErrorText, serverUrl, type SessionHandlers } from './sessi
 import { Scoreboard } from './scoreboard';
 import type { SceneBridge } from './game/bridge';
 import type { RoundDocument } from '../../shared/engine/round';
-import { keepSoloRoundFrom, rememberHostedClass } from './replay/library';
+import { keepSoloRoundFrom } from './replay/library';
+import { rememberHostedClass } from './hostedClasses';
 
 export type Screen = 'menu' | 'lobby' | 'round' | 'replay';
 export type Role = WelcomeMessage['role'];
@@ -142,9 +143,6 @@ export class App {
       throw new Error(joinErrorText(error));
     }
     this.instructorKey = created.instructorKey;
-    // Kept for this tab only, so a reload lets the instructor back into their class.
-    sessionStorage.setItem(`quorum:class:${created.code}`, created.instructorKey);
-    // Kept across browser sessions too, so the class's rounds can be replayed later.
     rememberHostedClass(created.code, created.instructorKey);
     await this.connect(() => Session.instructor(this.url, created.code, created.instructorKey, this.handlers()));
   }

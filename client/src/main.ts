@@ -8,7 +8,7 @@ import { App } from './app';
 import { chooseRenderer, probeWebgl, type RendererChoice } from './renderer';
 import { buildMenu } from './ui/menu';
 import { ReplayPanel } from './replay/panel';
-import { hostedClasses } from './replay/library';
+import { hostedClasses } from './hostedClasses';
 import { Lobby } from './ui/lobby';
 import { Dashboard, RoundControls } from './ui/dashboard';
 import { EventLog, renderHelp, renderInbox, renderMe, renderReveal, statusText } from './ui/play';

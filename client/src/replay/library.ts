@@ -82,47 +82,6 @@ export function keepSoloRound(id: string, doc: RoundDocument): void {
   }
 }
 
-const HOSTED_KEY = 'quorum.hostedClasses';
-
-/** Remembers a class this browser hosts, so its rounds can be listed later. */
-export function rememberHostedClass(code: string, instructorKey: string): void {
-  const store = storage();
-  if (!store) return;
-  const list = hostedClasses().filter((c) => c.code !== code);
-  list.unshift({ code, instructorKey });
-  try {
-    store.setItem(HOSTED_KEY, JSON.stringify(list.slice(0, 20)));
-  } catch {
-    // A full storage only costs the listing; the class itself is unaffected.
-  }
-}
-
-/** Classes hosted from this browser (kept in localStorage), plus any this tab holds in sessionStorage. */
-export function hostedClasses(): { code: string; instructorKey: string }[] {
-  const found = new Map<string, string>();
-  try {
-    const raw = JSON.parse(storage()?.getItem(HOSTED_KEY) ?? '[]') as unknown;
-    if (Array.isArray(raw)) {
-      for (const c of raw as { code?: unknown; instructorKey?: unknown }[]) {
-        if (typeof c?.code === 'string' && typeof c.instructorKey === 'string') found.set(c.code, c.instructorKey);
-      }
-    }
-  } catch {
-    // Corrupt entry: ignore it.
-  }
-  try {
-    for (let i = 0; i < sessionStorage.length; i++) {
-      const key = sessionStorage.key(i) ?? '';
-      const match = /^quorum:class:([A-Z0-9]+)$/.exec(key);
-      const value = match ? sessionStorage.getItem(key) : null;
-      if (match && value && !found.has(match[1]!)) found.set(match[1]!, value);
-    }
-  } catch {
-    // No sessionStorage (private mode): nothing more to list.
-  }
-  return [...found].map(([code, instructorKey]) => ({ code, instructorKey }));
-}
-
 /** Fetches a finished solo round from the server and keeps it in this browser. */
 export async function keepSoloRoundFrom(base: string, id: string): Promise<void> {
   try {

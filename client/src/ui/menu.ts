@@ -4,6 +4,7 @@ import type { ProtocolName } from '../../../shared/engine/types';
 import type { App } from '../app';
 import { PROTOCOL_TITLES } from '../describe';
 import { h, byId } from './dom';
+import { classesHostedInThisTab } from '../hostedClasses';
 
 /** What is wrong with a typed join code, or null; codes are case-insensitive. */
 export function codeProblem(raw: string): string | null {
@@ -28,17 +29,6 @@ export function codeFromPath(path: string): string | null {
   return match ? match[1]!.toUpperCase() : null;
 }
 
-/** Classes this tab hosted, newest first: the instructor key is kept in sessionStorage for reloads. */
-function hostedClasses(): [string, string][] {
-  const found: [string, string][] = [];
-  for (let i = 0; i < sessionStorage.length; i++) {
-    const key = sessionStorage.key(i) ?? '';
-    const match = /^quorum:class:([A-Z0-9]+)$/.exec(key);
-    const value = match ? sessionStorage.getItem(key) : null;
-    if (match && value) found.push([match[1]!, value]);
-  }
-  return found.slice(-3).reverse();
-}
 
 export interface MenuHooks {
   /** Opens the replays screen; until replays exist, the entry explains that. */
@@ -157,7 +147,7 @@ export function buildMenu(app: App, hooks: MenuHooks = {}): void {
     h('p', {}, 'Get a join code for your students, set up rounds, and inject crashes, drops and partitions live.'),
     h('label', {}, 'Class name', title),
     hostButton,
-    ...hostedClasses().map(([hosted, key]) =>
+    ...classesHostedInThisTab().slice(-3).reverse().map(({ code: hosted, instructorKey: key }) =>
       h(
         'button',
         {
