@@ -56,6 +56,15 @@ export interface RecordedRejection {
 
 const FAULTS = new Set(['crash', 'recover', 'drop', 'delay', 'duplicate', 'partition', 'heal']);
 
+/** Engine events that put a marker on the timeline, by the marker they put. */
+const MARKED_EVENTS: Partial<Record<string, MarkerKind>> = {
+  proposed: 'proposal',
+  chosen: 'commit-point',
+  learned: 'decision',
+  stuck: 'decision',
+  violation: 'violation',
+};
+
 export function buildTimeline(config: RoundConfig, log: readonly Command[], rejections: readonly RecordedRejection[] = []): Timeline {
   const protocol = protocolFor(config.protocol);
   let world = createWorld(config);
@@ -105,19 +114,10 @@ export function buildTimeline(config: RoundConfig, log: readonly Command[], reje
           }
           break;
         }
-        case 'proposed':
-          markers.push({ ...at, kind: 'proposal', text: event.text, ...(event.node !== undefined ? { node: event.node } : {}) });
-          break;
-        case 'chosen':
-          markers.push({ ...at, kind: 'commit-point', text: event.text, ...(event.node !== undefined ? { node: event.node } : {}) });
-          break;
-        case 'learned':
-        case 'stuck':
-          markers.push({ ...at, kind: 'decision', text: event.text, ...(event.node !== undefined ? { node: event.node } : {}) });
-          break;
-        case 'violation':
-          markers.push({ ...at, kind: 'violation', text: event.text, ...(event.node !== undefined ? { node: event.node } : {}) });
-          break;
+        default: {
+          const kind = MARKED_EVENTS[event.type];
+          if (kind) markers.push({ ...at, kind, text: event.text, ...(event.node !== undefined ? { node: event.node } : {}) });
+        }
       }
     }
   });
