@@ -2,13 +2,13 @@
  * The browser tests' harness: build the client once with vite, start the real server on a free
  * port with a temporary database, and drive Debian's chromium through playwright-core.
  */
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { decode, type Iterator } from '@colyseus/schema';
 import { unpack } from 'msgpackr';
-import { startServer, type QuorumServer } from '../../server/app';
+import { startTestServer, type TestServer } from '../server/helpers';
 import type { ServerConfig } from '../../server/config';
 
 export const ROOT = resolve(import.meta.dirname, '..', '..');
@@ -33,34 +33,23 @@ export async function buildClient(): Promise<string> {
 }
 
 export interface Harness {
-  server: QuorumServer;
+  server: TestServer;
   url: string;
   browser: Browser;
   close(): Promise<void>;
 }
 
 export async function startHarness(clientDir: string, overrides: Partial<ServerConfig> = {}): Promise<Harness> {
-  const dir = mkdtempSync(join(tmpdir(), 'quorum-e2e-'));
-  const config: ServerConfig = {
-    dbPath: join(dir, 'quorum.db'),
-    reconnectSeconds: 10,
-    tickMs: 500,
-    joinBurst: 200,
-    joinPerSecond: 50,
-    maxRoundTicks: 5000,
-    ...overrides,
-  };
-  const server = await startServer({ config, port: 0, host: '127.0.0.1', clientDir, log: () => {} });
+  const server = await startTestServer({ reconnectSeconds: 10, joinBurst: 200, ...overrides }, clientDir);
   const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
   mkdirSync(RESULTS, { recursive: true });
   return {
     server,
-    url: `http://127.0.0.1:${server.port}`,
+    url: server.url,
     browser,
     async close() {
       await browser.close().catch(() => undefined);
-      await server.close().catch(() => undefined);
-      rmSync(dir, { recursive: true, force: true });
+      await server.stop().catch(() => undefined);
     },
   };
 }

@@ -13,7 +13,8 @@ export interface TestServer extends QuorumServer {
   stop(): Promise<void>;
 }
 
-export async function startTestServer(overrides: Partial<ServerConfig> = {}): Promise<TestServer> {
+/** A server on a free port of 127.0.0.1 with a temporary database; `clientDir` also serves a built client. */
+export async function startTestServer(overrides: Partial<ServerConfig> = {}, clientDir?: string): Promise<TestServer> {
   const dir = mkdtempSync(join(tmpdir(), 'quorum-test-'));
   const config: ServerConfig = {
     dbPath: join(dir, 'quorum.db'),
@@ -24,7 +25,7 @@ export async function startTestServer(overrides: Partial<ServerConfig> = {}): Pr
     maxRoundTicks: 5000,
     ...overrides,
   };
-  const server = await startServer({ config, port: 0, host: '127.0.0.1', log: () => {} });
+  const server = await startServer({ config, port: 0, host: '127.0.0.1', log: () => {}, ...(clientDir ? { clientDir } : {}) });
   const url = `http://127.0.0.1:${server.port}`;
   return {
     ...server,
