@@ -2,6 +2,11 @@
  * Where rounds are kept: SQLite through better-sqlite3, in WAL mode. Every accepted command is
  * appended to its round's log the moment it is accepted (one small synchronous insert), so a
  * `kill -9` loses nothing that any client has already seen.
+ *
+ * A running round's commands go to `journal`, an append-only table in arrival order: each insert
+ * touches only its last page, where inserts keyed by round would touch one page per round. When a
+ * round ends its commands move, in one transaction, to `commands`, which is keyed by round for
+ * reading; at startup whatever a killed process left in the journal moves the same way.
  */
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
@@ -36,7 +41,10 @@ export function hashKey(key: string): string {
 export class RoundStore {
   private readonly db: Database.Database;
   private readonly insertCommand: Database.Statement;
+  private readonly moveFromJournal: Database.Statement;
   private readonly commandCount = new Map<string, number>();
+  /** Running rounds: the journal position before their first command, so their rows are found without a full scan. */
+  private readonly journalStart = new Map<string, number>();
 
   constructor(readonly path: string) {
     if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
@@ -72,6 +80,12 @@ export class RoundStore {
         command TEXT NOT NULL,
         PRIMARY KEY (round_id, idx)
       ) WITHOUT ROWID;
+      CREATE TABLE IF NOT EXISTS journal (
+        seq INTEGER PRIMARY KEY,
+        round_id TEXT NOT NULL,
+        idx INTEGER NOT NULL,
+        command TEXT NOT NULL
+      );
       CREATE TABLE IF NOT EXISTS rejections (
         round_id TEXT NOT NULL,
         step INTEGER NOT NULL,
@@ -81,16 +95,23 @@ export class RoundStore {
       );
       CREATE INDEX IF NOT EXISTS rejections_by_round ON rejections (round_id, step);
     `);
-    this.insertCommand = this.db.prepare('INSERT INTO commands (round_id, idx, command) VALUES (?, ?, ?)');
+    this.insertCommand = this.db.prepare('INSERT INTO journal (round_id, idx, command) VALUES (?, ?, ?)');
+    this.moveFromJournal = this.db.prepare(
+      'INSERT OR IGNORE INTO commands (round_id, idx, command) SELECT round_id, idx, command FROM journal WHERE round_id = ? AND seq > ?',
+    );
   }
 
   /** Rounds that were running when the process died become replays up to their last command. */
   markInterrupted(now: string): number {
-    const info = this.db
-      .prepare(`UPDATE rounds SET state = 'interrupted', ended_at = COALESCE(ended_at, ?) WHERE state = 'running'`)
-      .run(now);
-    this.db.prepare(`UPDATE classes SET closed_at = ? WHERE closed_at IS NULL`).run(now);
-    return info.changes;
+    return this.db.transaction(() => {
+      this.db.exec('INSERT OR IGNORE INTO commands (round_id, idx, command) SELECT round_id, idx, command FROM journal ORDER BY seq');
+      this.db.exec('DELETE FROM journal');
+      const info = this.db
+        .prepare(`UPDATE rounds SET state = 'interrupted', ended_at = COALESCE(ended_at, ?) WHERE state = 'running'`)
+        .run(now);
+      this.db.prepare(`UPDATE classes SET closed_at = ? WHERE closed_at IS NULL`).run(now);
+      return info.changes;
+    })();
   }
 
   createClass(code: string, title: string, instructorKey: string, now: string): void {
@@ -118,6 +139,8 @@ export class RoundStore {
       .prepare(`INSERT INTO rounds (id, class_code, state, config, players, started_at) VALUES (?, ?, 'running', ?, ?, ?)`)
       .run(id, classCode, JSON.stringify(config), JSON.stringify(players), now);
     this.commandCount.set(id, 0);
+    const last = this.db.prepare('SELECT MAX(seq) AS seq FROM journal').get() as { seq: number | null };
+    this.journalStart.set(id, last.seq ?? 0);
   }
 
   append(roundId: string, command: Command): void {
@@ -138,15 +161,40 @@ export class RoundStore {
   }
 
   finishRound(roundId: string, outcome: string | null, result: object, players: StoredPlayer[], now: string, state: RoundState = 'finished'): void {
-    this.db
-      .prepare('UPDATE rounds SET state = ?, outcome = ?, result = ?, players = ?, ended_at = ? WHERE id = ?')
-      .run(state, outcome, JSON.stringify(result), JSON.stringify(players), now, roundId);
+    const start = this.journalStart.get(roundId) ?? 0;
+    this.db.transaction(() => {
+      this.moveFromJournal.run(roundId, start);
+      this.db
+        .prepare('UPDATE rounds SET state = ?, outcome = ?, result = ?, players = ?, ended_at = ? WHERE id = ?')
+        .run(state, outcome, JSON.stringify(result), JSON.stringify(players), now, roundId);
+    })();
     this.commandCount.delete(roundId);
+    this.journalStart.delete(roundId);
+    this.pruneJournal();
+  }
+
+  /**
+   * Drops journal rows that every running round started after: those rounds' commands have moved.
+   * The row at the oldest start stays, so the next insert cannot reuse a position at or below it.
+   */
+  private pruneJournal(): void {
+    if (this.journalStart.size === 0) this.db.exec('DELETE FROM journal');
+    else this.db.prepare('DELETE FROM journal WHERE seq < ?').run(Math.min(...this.journalStart.values()));
   }
 
   private countCommands(roundId: string): number {
     const row = this.db.prepare('SELECT COUNT(*) AS n FROM commands WHERE round_id = ?').get(roundId) as { n: number };
     return row.n;
+  }
+
+  /** A round's commands in order, from the journal while it runs. */
+  private commandsOf(roundId: string): string[] {
+    const start = this.journalStart.get(roundId);
+    const rows =
+      start === undefined
+        ? this.db.prepare('SELECT command FROM commands WHERE round_id = ? ORDER BY idx').all(roundId)
+        : this.db.prepare('SELECT command FROM journal WHERE round_id = ? AND seq > ? ORDER BY seq').all(roundId, start);
+    return (rows as { command: string }[]).map((r) => r.command);
   }
 
   listRounds(classCode: string): RoundRow[] {
@@ -175,7 +223,7 @@ export class RoundStore {
         state: r.state,
         protocol: config.protocol,
         nodes: config.nodes,
-        commands: r.commands,
+        commands: this.commandCount.get(r.id) ?? r.commands,
         outcome: r.outcome,
         startedAt: r.started_at,
         endedAt: r.ended_at,
@@ -190,9 +238,7 @@ export class RoundStore {
       | { class_code: string | null; state: RoundState; config: string; players: string; outcome: string | null; started_at: string; ended_at: string | null }
       | undefined;
     if (!row) return null;
-    const log = (this.db.prepare('SELECT command FROM commands WHERE round_id = ? ORDER BY idx').all(id) as { command: string }[]).map(
-      (c) => JSON.parse(c.command) as Command,
-    );
+    const log = this.commandsOf(id).map((c) => JSON.parse(c) as Command);
     const meta: RoundMeta = { startedAt: row.started_at, players: JSON.parse(row.players) as StoredPlayer[] };
     if (row.ended_at) meta.endedAt = row.ended_at;
     if (row.class_code) meta.classCode = row.class_code;

@@ -1,0 +1,87 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import type { Command } from '../../shared';
+import { configOf, DEFAULT_SETUP } from '../../server/round';
+import { RoundStore } from '../../server/store';
+
+const dir = mkdtempSync(join(tmpdir(), 'quorum-store-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+const config = configOf(DEFAULT_SETUP, 7);
+const now = '2026-01-01T00:00:00.000Z';
+const tick: Command = { type: 'tick' };
+const crash = (node: number): Command => ({ type: 'crash', node });
+
+function logOf(store: RoundStore, id: string): Command[] {
+  return store.roundDocument(id)!.log;
+}
+
+describe('round store', () => {
+  it('keeps interleaved rounds apart while they run and after they finish', () => {
+    const store = new RoundStore(join(dir, 'interleaved.db'));
+    store.beginRound('a', null, config, [], now);
+    store.beginRound('b', null, config, [], now);
+    const expected: Record<string, Command[]> = { a: [], b: [] };
+    for (let i = 0; i < 50; i++) {
+      const id = i % 3 === 0 ? 'b' : 'a';
+      const command = i % 2 === 0 ? tick : crash(i % 5);
+      store.append(id, command);
+      expected[id]!.push(command);
+    }
+    expect(logOf(store, 'a')).toEqual(expected.a);
+    expect(logOf(store, 'b')).toEqual(expected.b);
+    store.finishRound('a', null, {}, [], now);
+    expect(store.roundState('a')).toBe('finished');
+    expect(logOf(store, 'a')).toEqual(expected.a);
+    store.append('b', tick);
+    expected.b!.push(tick);
+    expect(logOf(store, 'b')).toEqual(expected.b);
+    store.finishRound('b', null, {}, [], now);
+    expect(logOf(store, 'b')).toEqual(expected.b);
+    store.close();
+  });
+
+  it('loses nothing of a round that starts just before another finishes', () => {
+    const store = new RoundStore(join(dir, 'handover.db'));
+    store.beginRound('old', null, config, [], now);
+    for (let i = 0; i < 5; i++) store.append('old', tick);
+    // 'new' starts while the journal's last row belongs to 'old', which then finishes.
+    store.beginRound('new', null, config, [], now);
+    store.finishRound('old', null, {}, [], now);
+    store.append('new', crash(1));
+    store.append('new', tick);
+    expect(logOf(store, 'new')).toEqual([crash(1), tick]);
+    store.beginRound('third', null, config, [], now);
+    store.append('third', tick);
+    store.finishRound('new', null, {}, [], now);
+    expect(logOf(store, 'new')).toEqual([crash(1), tick]);
+    expect(logOf(store, 'third')).toEqual([tick]);
+    expect(logOf(store, 'old')).toHaveLength(5);
+    store.close();
+  });
+
+  it('turns what a killed process left running into interrupted replays on the next start', () => {
+    const path = join(dir, 'killed.db');
+    const before = new RoundStore(path);
+    before.beginRound('done', null, config, [], now);
+    before.append('done', tick);
+    before.finishRound('done', 'X', {}, [], now);
+    before.beginRound('cut', null, config, [], now);
+    before.append('cut', tick);
+    before.append('cut', crash(2));
+    // No finishRound and no close: as after kill -9.
+    const after = new RoundStore(path);
+    expect(after.markInterrupted(now)).toBe(1);
+    expect(after.roundState('cut')).toBe('interrupted');
+    expect(logOf(after, 'cut')).toEqual([tick, crash(2)]);
+    expect(after.roundDocument('cut')!.meta.interrupted).toBe(true);
+    expect(logOf(after, 'done')).toEqual([tick]);
+    after.beginRound('next', null, config, [], now);
+    after.append('next', tick);
+    expect(logOf(after, 'next')).toEqual([tick]);
+    after.close();
+    before.close();
+  });
+});
