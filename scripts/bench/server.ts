@@ -5,7 +5,7 @@
  * Colyseus echo room, the framework's own floor. The last stdout line is one JSON object.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Client, type Room as ClientRoom } from '@colyseus/sdk';
@@ -28,7 +28,34 @@ interface Figures {
 
 // ---- The server side (runs in the child) --------------------------------------------------------
 
+/**
+ * With a profile folder, the server records a V8 CPU profile of the measured window only: it starts
+ * on SIGUSR2 (sent when measuring begins) and is written on SIGTERM, so joining is left out.
+ */
+function profileOnSignal(dir: string | undefined): () => Promise<void> {
+  if (!dir) return async () => {};
+  let session: import('node:inspector/promises').Session | null = null;
+  process.on('SIGUSR2', () => {
+    void (async () => {
+      const { Session } = await import('node:inspector/promises');
+      session = new Session();
+      session.connect();
+      await session.post('Profiler.enable');
+      await session.post('Profiler.setSamplingInterval', { interval: 200 });
+      await session.post('Profiler.start');
+    })();
+  });
+  return async () => {
+    if (!session) return;
+    const { profile } = await session.post('Profiler.stop');
+    const file = join(dir, `server-${process.pid}.cpuprofile`);
+    writeFileSync(file, JSON.stringify(profile));
+    process.stderr.write(`profile written to ${file}\n`);
+  };
+}
+
 async function serve(role: string): Promise<void> {
+  const writeProfile = profileOnSignal(process.env.QUORUM_BENCH_PROFILE);
   if (role === 'quorum') {
     const { startServer } = await import('../../server/app');
     const dir = mkdtempSync(join(tmpdir(), 'quorum-bench-'));
@@ -40,10 +67,12 @@ async function serve(role: string): Promise<void> {
     });
     process.stdout.write(`PORT ${server.port}\n`);
     process.on('SIGTERM', () => {
-      void server.close().finally(() => {
-        rmSync(dir, { recursive: true, force: true });
-        process.exit(0);
-      });
+      void writeProfile()
+        .then(() => server.close())
+        .finally(() => {
+          rmSync(dir, { recursive: true, force: true });
+          process.exit(0);
+        });
     });
     return;
   }
@@ -70,10 +99,10 @@ async function serve(role: string): Promise<void> {
 // ---- The load (runs in the bench process) -------------------------------------------------------
 
 function startChild(role: string, profileDir: string | null = null): Promise<{ child: ChildProcess; port: number }> {
-  const profile = profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [];
-  const child = spawn(process.execPath, [...profile, '--import', 'tsx', join(ROOT, 'scripts', 'bench', 'server.ts')], {
+  if (profileDir) mkdirSync(profileDir, { recursive: true });
+  const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'scripts', 'bench', 'server.ts')], {
     cwd: ROOT,
-    env: { ...process.env, QUORUM_BENCH_ROLE: role },
+    env: { ...process.env, QUORUM_BENCH_ROLE: role, ...(profileDir ? { QUORUM_BENCH_PROFILE: profileDir } : {}) },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   return new Promise((resolvePort, reject) => {
@@ -107,7 +136,7 @@ function chooseAction(view: NodeView | undefined): Action | null {
   return legal.find((a) => a.kind !== 'prepare' && a.kind !== 'abort') ?? legal[0] ?? null;
 }
 
-async function load(kind: 'quorum' | 'echo', port: number, rooms: number, seconds: number, pid: number, log: (s: string) => void): Promise<Figures> {
+async function load(kind: 'quorum' | 'echo', port: number, rooms: number, seconds: number, pid: number, profiling: boolean, log: (s: string) => void): Promise<Figures> {
   const url = `http://127.0.0.1:${port}`;
   const latencies: number[] = [];
   let errors = 0;
@@ -182,6 +211,7 @@ async function load(kind: 'quorum' | 'echo', port: number, rooms: number, second
 
   await sleep(3000);
   measuring = true;
+  if (profiling) process.kill(pid, 'SIGUSR2');
   const before = usage(pid);
   const start = performance.now();
   await sleep(seconds * 1000);
@@ -214,7 +244,7 @@ export async function run(args: string[]): Promise<void> {
   let profileDir: string | null = null;
   for (let i = 0; i < args.length; i += 2) {
     if (args[i] === '--profile' && args[i + 1]) {
-      // Writes a V8 CPU profile of the Quorum server process into this folder.
+      // Writes a V8 CPU profile of the Quorum server's measured window into this folder.
       profileDir = resolve(args[i + 1]!);
       continue;
     }
@@ -228,7 +258,7 @@ export async function run(args: string[]): Promise<void> {
   const measure = async (kind: 'quorum' | 'echo'): Promise<Figures> => {
     const { child, port } = await startChild(kind, kind === 'quorum' ? profileDir : null);
     try {
-      return await load(kind, port, rooms, seconds, child.pid!, log);
+      return await load(kind, port, rooms, seconds, child.pid!, kind === 'quorum' && profileDir !== null, log);
     } finally {
       child.kill('SIGTERM');
       await new Promise((r) => child.once('exit', r));
@@ -236,6 +266,7 @@ export async function run(args: string[]): Promise<void> {
   };
   const quorum = await measure('quorum');
   log(`quorum: ${JSON.stringify(quorum)}`);
+  if (process.env.QUICK) return;
   const echo = await measure('echo');
   log(`echo: ${JSON.stringify(echo)}`);
   const ratio = (a: number, b: number): number => Number((b > 0 ? a / b : 0).toFixed(2));
