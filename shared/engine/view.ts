@@ -82,7 +82,6 @@ export function viewOf(world: World, id: NodeId): NodeView {
   const protocol = protocolFor(world.config.protocol);
   const node = world.nodes[id];
   if (!node) throw new Error(`no node ${id}`);
-  const peers: PeerView[] = world.nodes.map((n) => ({ id: n.id, name: nodeName(n.id), role: protocol.roleOf(world.config, n.id) }));
   return {
     kind: 'node',
     node: id,
@@ -99,29 +98,47 @@ export function viewOf(world: World, id: NodeId): NodeView {
       volatile: node.volatile,
       learned: protocol.learned(node),
     },
-    inbox: node.inbox.map((m) => ({ ...m, label: protocol.label(m.payload) })),
+    inbox: node.inbox.map((m) => cached(labelledEntries, m, () => ({ ...m, label: protocol.label(m.payload) }))),
     legal: node.crashed ? [] : protocol.legalActions(localOf(world, id)),
-    peers,
+    peers: cached(peerLists, world.config, () =>
+      world.nodes.map((n) => ({ id: n.id, name: nodeName(n.id), role: protocol.roleOf(world.config, n.id) })),
+    ),
     inFlight: anonymousInFlight(world.inFlight).map((anonymous, i) => {
       const m = world.inFlight[i]!;
-      return m.from === id || m.to === id ? { ...anonymous, payload: m.payload, label: protocol.label(m.payload) } : anonymous;
+      if (m.from !== id && m.to !== id) return anonymous;
+      return cached(revealedEntries, m, () => ({ ...anonymous, payload: m.payload, label: protocol.label(m.payload) }));
     }),
   };
 }
 
-/**
- * The in-flight list with every message's contents hidden. Every node's view shares these entries
- * (worlds never change in place, so they can be kept per list); only a node's own messages differ.
+/*
+ * Worlds never change in place, so the parts of a view made from one object (a message, a config)
+ * are made once and shared: by every node's view of a world, and by the views of the worlds that
+ * follow while that object lives. Equal parts are then the same object, which keeps views cheap to
+ * build and cheap to compare (see shared/wire/viewPatch.ts).
  */
 const anonymousLists = new WeakMap<readonly Message[], InFlightView[]>();
+const anonymousEntries = new WeakMap<Message, InFlightView>();
+const revealedEntries = new WeakMap<Message, InFlightView>();
+const labelledEntries = new WeakMap<InboxEntry, InboxEntry & { label: string }>();
+const peerLists = new WeakMap<RoundConfig, PeerView[]>();
 
-function anonymousInFlight(inFlight: readonly Message[]): InFlightView[] {
-  let list = anonymousLists.get(inFlight);
-  if (!list) {
-    list = inFlight.map((m) => ({ id: m.id, from: m.from, to: m.to, sentAt: m.sentAt, deliverAt: m.deliverAt, payload: null, label: null }));
-    anonymousLists.set(inFlight, list);
+function cached<K extends object, V>(cache: WeakMap<K, V>, key: K, make: () => V): V {
+  let value = cache.get(key);
+  if (value === undefined) {
+    value = make();
+    cache.set(key, value);
   }
-  return list;
+  return value;
+}
+
+/** The in-flight list with every message's contents hidden; only a node's own messages differ from it. */
+function anonymousInFlight(inFlight: readonly Message[]): InFlightView[] {
+  return cached(anonymousLists, inFlight, () =>
+    inFlight.map((m) =>
+      cached(anonymousEntries, m, () => ({ id: m.id, from: m.from, to: m.to, sentAt: m.sentAt, deliverAt: m.deliverAt, payload: null, label: null })),
+    ),
+  );
 }
 
 export function godView(world: World): GodView {
