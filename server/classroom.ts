@@ -117,7 +117,7 @@ export class ClassroomRoom extends GameRoom {
   }
 
   private newMember(id: string, role: Member['role'], nickname: string | null): Member {
-    const member: Member = { id, role, nickname, node: null, client: null, connected: false, lastSeq: 0, rejections: 0, gone: false, sent: 0 };
+    const member: Member = { id, role, nickname, node: null, client: null, connected: false, lastSeq: 0, rejections: 0, gone: false, sent: 0, sentView: null };
     this.members.set(id, member);
     return member;
   }

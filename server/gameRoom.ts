@@ -30,8 +30,9 @@ import {
   type RoundInfo,
   type RosterMessage,
   type ServerMessages,
-  type ViewMessage,
+  type ViewFrame,
 } from '../shared/wire/messages';
+import { diffNodeView } from '../shared/wire/viewPatch';
 import { registry } from './context';
 import type { Registry } from './registry';
 import { completeSetup, DEFAULT_SETUP, Round, type ForkStart, type RoundSetup } from './round';
@@ -54,6 +55,8 @@ export interface Member {
   gone: boolean;
   /** Messages sent to this member, for the fuzz and bench checks. */
   sent: number;
+  /** The node view this member's client holds, which the next view is sent as a patch against. */
+  sentView: NodeView | null;
 }
 
 export interface Seat {
@@ -269,10 +272,10 @@ export abstract class GameRoom extends Room {
   }
 
   /** Sends one member its view of the world and the events of this batch it may see. */
-  protected sendView(member: Member, events: readonly EngineEvent[], cache?: ViewCache): void {
+  protected sendView(member: Member, events: readonly EngineEvent[], cache?: ViewCache, accepted?: number): void {
     if (!member.client || !member.connected) return;
     const info = cache?.info ?? this.roundInfo();
-    let message: ViewMessage;
+    let message: ViewFrame;
     if (member.role === 'instructor') {
       const god = cache ? (cache.god ??= godView(this.round.world)) : godView(this.round.world);
       message = { round: info, view: god, events: eventsFor(events, 'god'), lastSeq: 0 };
@@ -284,36 +287,44 @@ export abstract class GameRoom extends Room {
         view = cache.nodes.get(node) ?? viewOf(this.round.world, node);
         cache.nodes.set(node, view);
       } else view = viewOf(this.round.world, node);
-      message = { round: info, view, events: eventsFor(events, node), lastSeq: member.lastSeq };
+      const base = member.sentView;
+      message =
+        base && base.node === node
+          ? { round: info, patch: diffNodeView(base, view), events: eventsFor(events, node), lastSeq: member.lastSeq }
+          : { round: info, view, events: eventsFor(events, node), lastSeq: member.lastSeq };
+      if (accepted !== undefined) message.accepted = accepted;
+      member.sentView = view;
     }
-    this.shown.set(member.id, this.shownKey(member, message.view.kind === 'node' ? message.view.legal : []));
+    this.shown.set(member.id, this.shownKey(member, member.node !== null && member.role !== 'instructor' ? member.sentView!.legal : []));
     this.tell(member, 'view', message);
   }
 
   /**
    * After a batch of commands: everyone gets their view and their share of the events. While a round
    * runs, a player's own move is answered at once and everyone else hears of it at the next tick:
-   * that batches the views of a busy room into one send per member per tick.
+   * that batches the views of a busy room into one send per member per tick. The view answering a
+   * player's `act` carries its seq: one message says both "applied" and what it did.
    */
-  protected broadcastViews(events: readonly EngineEvent[], actor?: Member): void {
+  protected broadcastViews(events: readonly EngineEvent[], actor?: Member, accepted?: number): void {
     for (const e of events) this.pendingEvents.push(e);
     if (actor && this.ticker && this.round.phase === 'running') {
-      this.sendView(actor, this.pendingEvents.slice(this.eventCursor.get(actor.id) ?? 0));
+      this.sendView(actor, this.pendingEvents.slice(this.eventCursor.get(actor.id) ?? 0), undefined, accepted);
       this.eventCursor.set(actor.id, this.pendingEvents.length);
       return;
     }
-    this.flushViews();
+    this.flushViews(accepted === undefined ? undefined : actor, accepted);
   }
 
   /** Every member whose view changed gets it with the events it has not seen; the others, just the clock. */
-  private flushViews(): void {
+  private flushViews(actor?: Member, accepted?: number): void {
     const cache: ViewCache = { info: this.roundInfo(), god: undefined, nodes: new Map() };
     for (const member of this.members.values()) {
       if (!member.client || !member.connected) continue;
       const unseen = this.pendingEvents.slice(this.eventCursor.get(member.id) ?? 0);
       const viewer = member.role === 'instructor' ? 'god' : member.node;
       const visible = viewer === null ? [] : eventsFor(unseen, viewer);
-      if (visible.length > 0 || this.viewChanged(member)) this.sendView(member, unseen, cache);
+      if (member === actor) this.sendView(member, unseen, cache, accepted);
+      else if (visible.length > 0 || this.viewChanged(member)) this.sendView(member, unseen, cache);
       else this.tell(member, 'clock', { tick: cache.info.tick, phase: cache.info.phase });
     }
     this.pendingEvents = [];
@@ -384,6 +395,7 @@ export abstract class GameRoom extends Room {
       this.seats[member.node] = { ...this.seats[member.node]!, holder: 'bot', memberId: null };
     }
     member.node = node;
+    member.sentView = null;
     if (node !== null) {
       this.seats[node] = { holder: 'student', memberId: member.id, autopilot: false, legalKey: '', pendingSince: this.round.world.tick };
       if (member.nickname) this.players.set(node, member.nickname);
@@ -586,8 +598,7 @@ export abstract class GameRoom extends Room {
     seat.pendingSince = this.round.world.tick;
     seat.legalKey = '';
     this.trackDeadlines();
-    this.tell(member, 'accepted', { seq: message.seq });
-    this.broadcastViews(events, member);
+    this.broadcastViews(events, member, message.seq);
     this.checkRoundEnd();
   }
 
@@ -663,6 +674,8 @@ export abstract class GameRoom extends Room {
     client.userData = { memberId: member.id, windowEndsAt: 0, inWindow: 0 } satisfies ClientData;
     member.client = client;
     member.connected = true;
+    // A new connection starts from a whole view.
+    member.sentView = null;
   }
 
   override onDrop(client: Client): void {

@@ -37,7 +37,7 @@ export class SoloRoom extends GameRoom {
     const setup = completeSetup({ protocol, nodes, studentSeats: fork ? [] : [0], sandbox: fork ? true : undefined }, DEFAULT_SETUP);
     if (typeof setup === 'string') throw new ServerError(JOIN_ERRORS.badOptions, setup);
     const role = fork ? 'instructor' : 'solo';
-    const member: Member = { id: client.sessionId, role, nickname: null, node: null, client: null, connected: false, lastSeq: 0, rejections: 0, gone: false, sent: 0 };
+    const member: Member = { id: client.sessionId, role, nickname: null, node: null, client: null, connected: false, lastSeq: 0, rejections: 0, gone: false, sent: 0, sentView: null };
     this.members.set(member.id, member);
     this.attach(client, member);
     this.newRound(setup, fork);

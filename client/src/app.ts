@@ -198,10 +198,6 @@ export class App {
       view: (m) => this.onView(m),
       clock: (m) => this.onClock(m),
       rejected: (m) => this.onRejected(m),
-      accepted: (m) => {
-        if (this.pendingSeq !== null && m.seq >= this.pendingSeq) this.pendingSeq = null;
-        this.changed();
-      },
       reveal: (m) => this.onReveal(m),
       roster: (m) => {
         this.roster = m;

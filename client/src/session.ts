@@ -11,10 +11,12 @@ import type {
   RevealMessage,
   RosterMessage,
   RoundPhase,
+  ViewFrame,
   ViewMessage,
   WelcomeMessage,
 } from '../../shared/wire/messages';
 import { ROOM_CLASSROOM, ROOM_SOLO } from '../../shared/wire/messages';
+import { ViewAssembler } from '../../shared/wire/viewPatch';
 
 export interface SessionHandlers {
   welcome(message: WelcomeMessage): void;
@@ -22,7 +24,6 @@ export interface SessionHandlers {
   /** Only the clock moved for this client: no new view. */
   clock(message: { tick: number; phase: RoundPhase }): void;
   rejected(message: RejectedMessage): void;
-  accepted(message: { seq: number }): void;
   reveal(message: RevealMessage): void;
   roster(message: RosterMessage): void;
   kicked(message: KickedMessage): void;
@@ -34,7 +35,7 @@ export interface SessionHandlers {
   reconnected(): void;
 }
 
-const SERVER_MESSAGES = ['welcome', 'view', 'clock', 'rejected', 'accepted', 'reveal', 'roster', 'kicked', 'closed'] as const;
+const SERVER_MESSAGES = ['welcome', 'view', 'clock', 'rejected', 'reveal', 'roster', 'kicked', 'closed'] as const;
 
 /** The server is the page's own origin: `npm start` serves the client and Colyseus on one port. */
 export function serverUrl(location: Location = window.location): string {
@@ -43,13 +44,16 @@ export function serverUrl(location: Location = window.location): string {
 
 export class Session {
   private seq = 0;
+  /** Views arrive whole or as patches against the last one. */
+  private readonly views = new ViewAssembler();
 
   private constructor(
     readonly room: Room,
     handlers: SessionHandlers,
   ) {
     for (const type of SERVER_MESSAGES) {
-      room.onMessage(type, (payload: never) => (handlers[type] as (m: never) => void)(payload));
+      if (type === 'view') room.onMessage(type, (frame: ViewFrame) => handlers.view(this.views.accept(frame)));
+      else room.onMessage(type, (payload: never) => (handlers[type] as (m: never) => void)(payload));
     }
     room.onLeave((code) => handlers.left(code));
     room.onDrop(() => handlers.dropped());

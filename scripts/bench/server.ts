@@ -10,6 +10,8 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Client, type Room as ClientRoom } from '@colyseus/sdk';
 import type { Action, NodeView } from '../../shared';
+import type { ViewFrame } from '../../shared/wire/messages';
+import { ViewAssembler } from '../../shared/wire/viewPatch';
 
 const ROOT = resolve(import.meta.dirname, '..', '..');
 const CLIENTS_PER_ROOM = 6;
@@ -41,7 +43,7 @@ function profileOnSignal(dir: string | undefined): () => Promise<void> {
       session = new Session();
       session.connect();
       await session.post('Profiler.enable');
-      await session.post('Profiler.setSamplingInterval', { interval: 200 });
+      await session.post('Profiler.setSamplingInterval', { interval: 500 });
       await session.post('Profiler.start');
     })();
   });
@@ -167,9 +169,11 @@ async function load(kind: 'quorum' | 'echo', port: number, rooms: number, second
               : await new Client(url).joinById(echoRoomId, {});
         if (kind === 'echo' && c === 0) echoRoomId = room.roomId;
         const player = { room, pending: new Map<number, number>(), seq: 0 } as (typeof players)[number];
+        const views = new ViewAssembler();
         room.onMessage('*', (type: string | number, message: { lastSeq?: number; view?: NodeView; seq?: number }) => {
           if (type === 'view') {
-            if (message.view) player.view = message.view;
+            // The echo room's views are bare sequence numbers; Quorum's are whole views or patches.
+            if (kind === 'quorum') player.view = views.accept(message as ViewFrame).view as NodeView;
             for (const [seq, sentAt] of player.pending) {
               if (seq <= (message.lastSeq ?? 0)) {
                 if (measuring) latencies.push(performance.now() - sentAt);

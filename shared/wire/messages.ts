@@ -6,6 +6,7 @@
 import type { EngineEvent, NodeId, ProtocolName, Rejection } from '../engine/types';
 import type { CommitPoint } from '../engine/types';
 import type { GodView, NodeView } from '../engine/view';
+import type { NodeViewPatch } from './viewPatch';
 import { MAX_DECREE_LENGTH } from '../engine/step';
 import { MAX_NODES, MIN_NODES, PROTOCOLS, type Command } from '../engine/types';
 import { commandSchema, actionShape } from './commands';
@@ -137,7 +138,15 @@ export interface ViewMessage {
   events: EngineEvent[];
   /** Highest action seq of this client that the server has applied or refused. */
   lastSeq: number;
+  /** On the view that answers an applied `act`: that act's seq. */
+  accepted?: number;
 }
+
+/**
+ * A `view` as it travels: the whole view, or for a node's view what changed since the last one this
+ * client got (`ViewAssembler` turns frames back into messages).
+ */
+export type ViewFrame = Omit<ViewMessage, 'view'> & ({ view: NodeView | GodView; patch?: undefined } | { view?: undefined; patch: NodeViewPatch });
 
 export interface RejectedMessage {
   code: string;
@@ -178,10 +187,9 @@ export interface ClockMessage {
 
 export type ServerMessages = {
   welcome: WelcomeMessage;
-  view: ViewMessage;
+  view: ViewFrame;
   clock: ClockMessage;
   rejected: RejectedMessage;
-  accepted: { seq: number };
   reveal: RevealMessage;
   roster: RosterMessage;
   kicked: KickedMessage;

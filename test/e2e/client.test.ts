@@ -8,6 +8,8 @@ import { rmSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import type { NodeView } from '../../shared/engine/view';
+import type { ViewFrame } from '../../shared/wire/messages';
+import { ViewAssembler } from '../../shared/wire/viewPatch';
 import { buildClient, openPage, RESULTS, roomMessages, startHarness, type Harness, type WatchedPage } from './harness';
 
 let clientDir = '';
@@ -271,12 +273,18 @@ describe('classroom', () => {
       expect(firstReveal).toBeGreaterThan(0);
       const before = messages.slice(0, firstReveal);
       expect(before.filter((m) => m.type === 'view').length).toBeGreaterThan(3);
+      const views = new ViewAssembler();
       for (const { type, message } of before) {
-        expect(['welcome', 'view', 'clock', 'accepted', 'rejected']).toContain(type);
+        expect(['welcome', 'view', 'clock', 'rejected']).toContain(type);
         // A clock update carries the time and the phase, nothing else.
         if (type === 'clock') expect(Object.keys(message as object).sort()).toEqual(['phase', 'tick']);
         if (type !== 'view') continue;
-        const view = (message as { view: NodeView }).view;
+        // A patch carries parts of the same view: check the frame, then the view it builds.
+        const frame = message as ViewFrame;
+        for (const m of frame.patch?.add ?? []) {
+          if (m.from !== node && m.to !== node) expect([m.payload, m.label]).toEqual([null, null]);
+        }
+        const view = views.accept(frame).view as NodeView;
         expect(view.kind).toBe('node');
         expect(view.node).toBe(node);
         expect(Object.keys(view)).not.toContain('global');

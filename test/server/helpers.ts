@@ -5,7 +5,8 @@ import { join } from 'node:path';
 import { Client, type Room } from '@colyseus/sdk';
 import { startServer, type QuorumServer } from '../../server/app';
 import type { ServerConfig } from '../../server/config';
-import type { ServerMessages } from '../../shared/wire/messages';
+import type { ServerMessages, ViewFrame, ViewMessage } from '../../shared/wire/messages';
+import { ViewAssembler } from '../../shared/wire/viewPatch';
 
 export interface TestServer extends QuorumServer {
   url: string;
@@ -44,28 +45,36 @@ export async function createClass(url: string, title = 'Test class'): Promise<{ 
   return (await res.json()) as { code: string; instructorKey: string };
 }
 
-type Received = { [K in keyof ServerMessages]: ServerMessages[K][] };
+/** Every message by type (views assembled whole from their frames), and the acts the server applied. */
+type Received = { [K in Exclude<keyof ServerMessages, 'view'>]: ServerMessages[K][] } & { view: ViewMessage[]; accepted: { seq: number }[] };
 
 /** A connected player that keeps every message it gets, by type. */
 export class Player {
   readonly got: Received = { welcome: [], view: [], rejected: [], accepted: [], reveal: [], roster: [], kicked: [], closed: [], clock: [] };
-  /** Every message in arrival order, for privacy checks. */
+  /** Every message in arrival order (views assembled whole), for privacy checks. */
   readonly all: { type: string; message: unknown }[] = [];
+  /** Every message exactly as it arrived: views may be patches. */
+  readonly frames: { type: string; message: unknown }[] = [];
+  private readonly views = new ViewAssembler();
   seq = 0;
   left: number | null = null;
 
   constructor(readonly room: Room) {
     room.onMessage('*', (type: string | number, message: unknown) => {
       const key = String(type) as keyof ServerMessages;
-      this.all.push({ type: key, message });
-      if (key in this.got) (this.got[key] as unknown[]).push(message);
+      this.frames.push({ type: key, message });
+      const whole = key === 'view' ? this.views.accept(message as ViewFrame) : message;
+      this.all.push({ type: key, message: whole });
+      if (key in this.got) (this.got[key] as unknown[]).push(whole);
+      const answered = key === 'view' ? (whole as ViewMessage).accepted : undefined;
+      if (answered !== undefined) this.got.accepted.push({ seq: answered });
     });
     room.onLeave((code: number) => {
       this.left = code;
     });
   }
 
-  get lastView(): ServerMessages['view'] | undefined {
+  get lastView(): ViewMessage | undefined {
     return this.got.view[this.got.view.length - 1];
   }
 

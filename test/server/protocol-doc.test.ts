@@ -11,7 +11,6 @@ const SERVER_MESSAGE_TYPES = {
   welcome: true,
   view: true,
   rejected: true,
-  accepted: true,
   reveal: true,
   roster: true,
   kicked: true,

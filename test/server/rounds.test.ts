@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { botDecide, parseRound, replay, roundStatus, Rng, type NodeView, type RoundDocument } from '../../shared';
-import type { ServerMessages } from '../../shared/wire/messages';
+import type { ServerMessages, ViewFrame, ViewMessage } from '../../shared/wire/messages';
 import { createClass, joinInstructor, joinSolo, joinStudent, until, type Player, type TestServer, startTestServer } from './helpers';
 
 let server: TestServer;
@@ -24,7 +24,7 @@ function playByScript(player: Player, seed: number): () => void {
     while (seen < player.all.length) {
       const { type, message } = player.all[seen++]!;
       if (type === 'view') {
-        const m = message as ServerMessages['view'];
+        const m = message as ViewMessage;
         latest = { view: m.view as NodeView, phase: m.round.phase };
       } else if (type === 'clock' && latest) {
         const m = message as ServerMessages['clock'];
@@ -54,7 +54,7 @@ function expectPrivate(player: Player, node: number): void {
     expect(json).not.toContain('"global"');
     expect(json).not.toContain('"boxes"');
     if (type !== 'view') continue;
-    const { view, events } = message as ServerMessages['view'];
+    const { view, events } = message as ViewMessage;
     const mine = view as NodeView;
     expect(mine.kind).toBe('node');
     expect(mine.node).toBe(node);
@@ -72,6 +72,19 @@ function expectPrivate(player: Player, node: number): void {
       if (event.message) expect([event.message.from, event.message.to]).toContain(node);
     }
   }
+  // The frames themselves: a patch carries only parts of the same node's view.
+  let patches = 0;
+  for (const { type, message } of player.frames) {
+    if (type !== 'view') continue;
+    const frame = message as ViewFrame;
+    if (!frame.patch) continue;
+    patches += 1;
+    expect(Object.keys(frame.patch).sort()).toEqual(['add', 'drop', 'set']);
+    if (frame.patch.set.self) expect(frame.patch.set.self.id).toBe(node);
+    for (const entry of frame.patch.set.inbox ?? []) expect(entry.to).toBe(node);
+    for (const m of frame.patch.add) if (m.from !== node && m.to !== node) expect([m.payload, m.label]).toEqual([null, null]);
+  }
+  expect(patches).toBeGreaterThan(0);
 }
 
 describe('full rounds played by scripted clients', () => {
