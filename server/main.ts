@@ -78,6 +78,8 @@ async function main(): Promise<void> {
 }
 
 main().catch((error) => {
-  console.error(error);
+  // A reason a person can act on (a port in use, a locked database) needs no stack trace.
+  console.error(`Quorum could not start: ${error instanceof Error ? error.message : String(error)}`);
+  if (process.env.DEBUG) console.error(error);
   process.exit(1);
 });

@@ -48,8 +48,17 @@ export class RoundStore {
 
   constructor(readonly path: string) {
     if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
-    this.db = new Database(path);
-    this.db.pragma('journal_mode = WAL');
+    this.db = new Database(path, { timeout: 1000 });
+    // One process owns the file: holding the lock for good spares every insert the locking calls.
+    // (Other programs can read the file once the server has stopped.)
+    this.db.pragma('locking_mode = EXCLUSIVE');
+    try {
+      this.db.pragma('journal_mode = WAL');
+    } catch (error) {
+      this.db.close();
+      if ((error as { code?: string }).code !== 'SQLITE_BUSY') throw error;
+      throw new Error(`${path} is locked: another Quorum server is using it`);
+    }
     // WAL + NORMAL survives a killed process (not a power cut) and keeps each insert cheap.
     this.db.pragma('synchronous = NORMAL');
     // Fewer, larger checkpoints: each one syncs the file, and a busy class appends thousands of commands a minute.

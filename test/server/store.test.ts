@@ -71,7 +71,8 @@ describe('round store', () => {
     before.beginRound('cut', null, config, [], now);
     before.append('cut', tick);
     before.append('cut', crash(2));
-    // No finishRound and no close: as after kill -9.
+    // The round never finishes: the connection just goes, as with a killed process.
+    before.close();
     const after = new RoundStore(path);
     expect(after.markInterrupted(now)).toBe(1);
     expect(after.roundState('cut')).toBe('interrupted');
@@ -82,6 +83,16 @@ describe('round store', () => {
     after.append('next', tick);
     expect(logOf(after, 'next')).toEqual([tick]);
     after.close();
-    before.close();
+  });
+
+  it('keeps the file to one server at a time', () => {
+    const path = join(dir, 'owned.db');
+    const owner = new RoundStore(path);
+    owner.beginRound('r', null, config, [], now);
+    expect(() => new RoundStore(path)).toThrow(/locked: another Quorum server is using it/);
+    owner.close();
+    const next = new RoundStore(path);
+    expect(next.roundState('r')).toBe('running');
+    next.close();
   });
 });
