@@ -32,7 +32,7 @@ import {
   type ServerMessages,
   type ViewFrame,
 } from '../shared/wire/messages';
-import { diffNodeView } from '../shared/wire/viewPatch';
+import { diffNodeView, sameValue } from '../shared/wire/viewPatch';
 import { registry } from './context';
 import type { Registry } from './registry';
 import { completeSetup, DEFAULT_SETUP, Round, type ForkStart, type RoundSetup } from './round';
@@ -338,7 +338,7 @@ export abstract class GameRoom extends Room {
       world: member.role === 'instructor' ? world : null,
       node: member.node === null ? null : (world.nodes[member.node] ?? null),
       inFlight: world.inFlight,
-      legal: JSON.stringify(legal),
+      legal,
       round: `${this.round.id}/${this.round.phase}/${this.speed}/${member.node}/${member.lastSeq}`,
     };
   }
@@ -352,7 +352,7 @@ export abstract class GameRoom extends Room {
     if (last.node !== world.nodes[member.node] || last.inFlight !== world.inFlight) return true;
     const now = this.shownKey(member, legalActions(world, member.node));
     // Legal moves can change with time alone (a timeout passing).
-    return now.round !== last.round || now.legal !== last.legal;
+    return now.round !== last.round || !sameValue(now.legal, last.legal);
   }
 
   protected roster(): RosterMessage {
@@ -559,8 +559,12 @@ export abstract class GameRoom extends Room {
 
   protected checkRoundEnd(): void {
     if (this.round.phase !== 'running' && this.round.phase !== 'paused') return;
-    const status = this.round.status();
-    const done = (!this.round.config.settings.sandbox && (status.decided || status.stuck)) || this.round.world.tick >= this.reg.config.maxRoundTicks;
+    // A sandbox round runs until the instructor ends it (or the tick limit): no need to tally it.
+    const over = () => {
+      const status = this.round.status();
+      return status.decided || status.stuck;
+    };
+    const done = this.round.world.tick >= this.reg.config.maxRoundTicks || (!this.round.config.settings.sandbox && over());
     if (done) this.endRound();
   }
 
@@ -759,7 +763,7 @@ interface ShownKey {
   world: unknown;
   node: unknown;
   inFlight: unknown;
-  legal: string;
+  legal: readonly unknown[];
   round: string;
 }
 

@@ -98,15 +98,19 @@ export function viewOf(world: World, id: NodeId): NodeView {
       volatile: node.volatile,
       learned: protocol.learned(node),
     },
-    inbox: node.inbox.map((m) => cached(labelledEntries, m, () => ({ ...m, label: protocol.label(m.payload) }))),
+    inbox: node.inbox.map((m) => labelledEntries.get(m) ?? keep(labelledEntries, m, { ...m, label: protocol.label(m.payload) })),
     legal: node.crashed ? [] : protocol.legalActions(localOf(world, id)),
-    peers: cached(peerLists, world.config, () =>
-      world.nodes.map((n) => ({ id: n.id, name: nodeName(n.id), role: protocol.roleOf(world.config, n.id) })),
-    ),
+    peers:
+      peerLists.get(world.config) ??
+      keep(
+        peerLists,
+        world.config,
+        world.nodes.map((n) => ({ id: n.id, name: nodeName(n.id), role: protocol.roleOf(world.config, n.id) })),
+      ),
     inFlight: anonymousInFlight(world.inFlight).map((anonymous, i) => {
       const m = world.inFlight[i]!;
       if (m.from !== id && m.to !== id) return anonymous;
-      return cached(revealedEntries, m, () => ({ ...anonymous, payload: m.payload, label: protocol.label(m.payload) }));
+      return revealedEntries.get(m) ?? keep(revealedEntries, m, { ...anonymous, payload: m.payload, label: protocol.label(m.payload) });
     }),
   };
 }
@@ -123,21 +127,20 @@ const revealedEntries = new WeakMap<Message, InFlightView>();
 const labelledEntries = new WeakMap<InboxEntry, InboxEntry & { label: string }>();
 const peerLists = new WeakMap<RoundConfig, PeerView[]>();
 
-function cached<K extends object, V>(cache: WeakMap<K, V>, key: K, make: () => V): V {
-  let value = cache.get(key);
-  if (value === undefined) {
-    value = make();
-    cache.set(key, value);
-  }
+function keep<K extends object, V>(cache: WeakMap<K, V>, key: K, value: V): V {
+  cache.set(key, value);
   return value;
 }
 
 /** The in-flight list with every message's contents hidden; only a node's own messages differ from it. */
 function anonymousInFlight(inFlight: readonly Message[]): InFlightView[] {
-  return cached(anonymousLists, inFlight, () =>
-    inFlight.map((m) =>
-      cached(anonymousEntries, m, () => ({ id: m.id, from: m.from, to: m.to, sentAt: m.sentAt, deliverAt: m.deliverAt, payload: null, label: null })),
-    ),
+  return anonymousLists.get(inFlight) ?? keep(anonymousLists, inFlight, inFlight.map(anonymousOf));
+}
+
+function anonymousOf(m: Message): InFlightView {
+  return (
+    anonymousEntries.get(m) ??
+    keep(anonymousEntries, m, { id: m.id, from: m.from, to: m.to, sentAt: m.sentAt, deliverAt: m.deliverAt, payload: null, label: null })
   );
 }
 

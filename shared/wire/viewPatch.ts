@@ -17,6 +17,8 @@ export interface NodeViewPatch {
   add: InFlightView[];
   /** Ids of messages no longer in flight. */
   drop: number[];
+  /** The inbox, when it only lost answered messages and gained new ones at its end (else it is in `set`). */
+  inbox?: { drop: number[]; add: NodeView['inbox'] };
 }
 
 /** Structural equality of JSON-like values (what views are made of). */
@@ -38,13 +40,35 @@ export function sameValue(a: unknown, b: unknown): boolean {
   return true;
 }
 
-const FIELDS = ['node', 'now', 'protocol', 'nodes', 'settings', 'self', 'inbox', 'legal', 'peers'] as const satisfies readonly (keyof PatchedFields)[];
+const FIELDS = ['node', 'now', 'protocol', 'nodes', 'settings', 'self', 'legal', 'peers'] as const satisfies readonly (keyof PatchedFields)[];
+
+type Inbox = NodeView['inbox'];
+
+/** How `next` follows from `prev` by dropping entries and adding some at the end; null if it does not. */
+function inboxChange(prev: Inbox, next: Inbox): { drop: number[]; add: Inbox } | null {
+  const stays = new Set(next.map((m) => m.id));
+  const drop: number[] = [];
+  let kept = 0;
+  for (const m of prev) {
+    if (!stays.has(m.id)) drop.push(m.id);
+    else if (!sameValue(m, next[kept++])) return null;
+  }
+  const add = next.slice(kept);
+  if (add.some((m) => prev.some((p) => p.id === m.id))) return null;
+  return { drop, add };
+}
 
 /** What turns `prev` into `next`. Both lists of messages in flight are in id order, as the engine keeps them. */
 export function diffNodeView(prev: NodeView, next: NodeView): NodeViewPatch {
   const set: Partial<PatchedFields> = {};
   for (const field of FIELDS) {
     if (!sameValue(prev[field], next[field])) (set as Record<string, unknown>)[field] = next[field];
+  }
+  let inbox: NodeViewPatch['inbox'];
+  if (!sameValue(prev.inbox, next.inbox)) {
+    const change = inboxChange(prev.inbox, next.inbox);
+    if (change) inbox = change;
+    else set.inbox = next.inbox;
   }
   const add: InFlightView[] = [];
   const drop: number[] = [];
@@ -67,7 +91,7 @@ export function diffNodeView(prev: NodeView, next: NodeView): NodeViewPatch {
       j += 1;
     }
   }
-  return { set, add, drop };
+  return inbox ? { set, add, drop, inbox } : { set, add, drop };
 }
 
 /** The view `patch` was made from, given the one it was made against. */
@@ -83,7 +107,12 @@ export function applyNodePatch(prev: NodeView, patch: NodeViewPatch): NodeView {
     if (j >= added.length || (i < kept.length && kept[i]!.id < added[j]!.id)) inFlight.push(kept[i++]!);
     else inFlight.push(added[j++]!);
   }
-  return { ...prev, ...patch.set, kind: 'node', inFlight };
+  const view: NodeView = { ...prev, ...patch.set, kind: 'node', inFlight };
+  if (patch.inbox) {
+    const answered = new Set(patch.inbox.drop);
+    view.inbox = prev.inbox.filter((m) => !answered.has(m.id)).concat(patch.inbox.add);
+  }
+  return view;
 }
 
 /** Turns a client's `view` frames back into whole messages, keeping the last view to patch. */
