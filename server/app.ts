@@ -13,6 +13,7 @@ import { parseRound } from '../shared/engine/round';
 import { check } from '../shared/wire/schema';
 import { createClassRequest, ROOM_CLASSROOM, ROOM_SOLO } from '../shared/wire/messages';
 import { ADDRESS_HEADER } from './address';
+import { mountAdmin } from './admin';
 import { ClassroomRoom } from './classroom';
 import type { ServerConfig } from './config';
 import { setRegistry } from './context';
@@ -141,6 +142,9 @@ export async function startServer(options: StartOptions): Promise<QuorumServer> 
   app.use('/api', (_req, res) => {
     res.status(404).json({ error: 'No such API route.' });
   });
+
+  await mountAdmin(app, options.config.adminPassword);
+  if (options.config.adminPassword) log('admin tools on at /admin/monitor and /admin/playground (user "admin")');
 
   const clientDir = options.clientDir;
   if (clientDir && existsSync(join(clientDir, 'index.html'))) {

@@ -1,3 +1,5 @@
+import { MIN_ADMIN_PASSWORD_LENGTH } from './admin';
+
 /** Settings of one server instance; main.ts fills them from the environment, tests pass their own. */
 export interface ServerConfig {
   /** SQLite file holding every round. */
@@ -11,6 +13,8 @@ export interface ServerConfig {
   joinPerSecond: number;
   /** Ticks after which a round that has not finished is ended (a guard against rounds that never stop). */
   maxRoundTicks: number;
+  /** Turns on Colyseus's monitor and playground behind this password; null leaves them off. */
+  adminPassword: string | null;
 }
 
 /**
@@ -35,5 +39,14 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): ServerConfi
     joinBurst: number('QUORUM_JOIN_BURST', 60),
     joinPerSecond: number('QUORUM_JOIN_PER_SECOND', 2),
     maxRoundTicks: number('QUORUM_MAX_ROUND_TICKS', 5000),
+    adminPassword: adminPassword(env.QUORUM_ADMIN_PASSWORD),
   };
+}
+
+function adminPassword(raw: string | undefined): string | null {
+  if (raw === undefined || raw === '') return null;
+  if (raw.length < MIN_ADMIN_PASSWORD_LENGTH) {
+    throw new Error(`QUORUM_ADMIN_PASSWORD must be at least ${MIN_ADMIN_PASSWORD_LENGTH} characters (it guards tools that can drive any room)`);
+  }
+  return raw;
 }

@@ -24,6 +24,7 @@ export async function startTestServer(overrides: Partial<ServerConfig> = {}, cli
     joinBurst: 500,
     joinPerSecond: 50,
     maxRoundTicks: 5000,
+    adminPassword: null,
     ...overrides,
   };
   const server = await startServer({ config, port: 0, host: '127.0.0.1', log: () => {}, ...(clientDir ? { clientDir } : {}) });
