@@ -139,11 +139,22 @@ describe('replays', () => {
   });
 
   it('refuses a malformed file with a clear message and changes nothing', async () => {
+    // The class lists arrive late, after the file is refused: the library drawn again keeps the message.
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    await w.page.route('**/api/rounds?class=*', async (route) => {
+      await held;
+      await route.continue();
+    });
     await w.page.click('#replay-close');
     const bad = join(files, 'truncated.json');
     writeFileSync(bad, '{"format":"quorum-round","version":1,"config":{"protocol":"maj');
     await w.page.setInputFiles('#replay-file', bad);
     await w.page.waitForFunction(() => (document.querySelector('#replay-error')?.textContent ?? '').length > 0);
+    await w.page.evaluate("document.querySelector('#replay-error').dataset.before = 'lists'");
+    release();
+    await w.page.waitForFunction(() => !document.querySelector('#replay-error')?.hasAttribute('data-before'));
+    await w.page.unroute('**/api/rounds?class=*');
     expect(await w.page.textContent('#replay-error')).toMatch(/truncated\.json: This file is not valid JSON/);
     expect(await w.page.locator('#replay-scrubber').count()).toBe(0);
     const foreign = join(files, 'foreign.json');

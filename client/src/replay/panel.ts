@@ -52,6 +52,8 @@ export class ReplayPanel {
   private frame = 0;
   private lastFrame = 0;
   private classRounds: { code: string; rounds: RoundSummary[] | string }[] = [];
+  /** The last error shown under "Open a file", drawn again whenever the library is. */
+  private libraryError = '';
 
   constructor(private readonly host: ReplayHost) {}
 
@@ -63,6 +65,7 @@ export class ReplayPanel {
 
   async showLibrary(): Promise<void> {
     this.close();
+    this.libraryError = '';
     this.renderLibrary();
     this.classRounds = [];
     for (const c of this.host.hostedClasses()) {
@@ -122,11 +125,13 @@ export class ReplayPanel {
         : h('ul', { class: 'rounds' }, solo.map((r) => h('li', {}, h('button', { type: 'button', 'data-round': r.summary.id, onclick: () => this.open(r.doc) }, describeSummary(r.summary))))),
       h('h3', {}, 'Open a file'),
       drop,
-      h('p', { class: 'error', id: 'replay-error', role: 'alert' }),
+      h('p', { class: 'error', id: 'replay-error', role: 'alert' }, this.libraryError),
     );
   }
 
   private showError(text: string): void {
+    // Kept, so the library drawn again when the class lists arrive still shows it.
+    this.libraryError = text;
     const box = this.root.querySelector('#replay-error');
     if (box) box.textContent = text;
     this.host.error(text);
