@@ -116,12 +116,6 @@ export class ClassroomRoom extends GameRoom {
     if (this.round.persisted) this.reg.store.updatePlayers(this.round.id, this.storedPlayers());
   }
 
-  private newMember(id: string, role: Member['role'], nickname: string | null): Member {
-    const member: Member = { id, role, nickname, node: null, client: null, connected: false, lastSeq: 0, rejections: 0, gone: false, sent: 0, sentView: null };
-    this.members.set(id, member);
-    return member;
-  }
-
   private student(nickname: string): Member {
     const wanted = nickname.trim().toLowerCase();
     const member = [...this.members.values()].find((m) => m.role === 'student' && m.nickname?.toLowerCase() === wanted);

@@ -276,6 +276,7 @@ export abstract class GameRoom extends Room {
     if (!member.client || !member.connected) return;
     const info = cache?.info ?? this.roundInfo();
     let message: ViewFrame;
+    let legal: readonly unknown[] = [];
     if (member.role === 'instructor') {
       const god = cache ? (cache.god ??= godView(this.round.world)) : godView(this.round.world);
       message = { round: info, view: god, events: eventsFor(events, 'god'), lastSeq: 0 };
@@ -294,8 +295,9 @@ export abstract class GameRoom extends Room {
           : { round: info, view, events: eventsFor(events, node), lastSeq: member.lastSeq };
       if (accepted !== undefined) message.accepted = accepted;
       member.sentView = view;
+      legal = view.legal;
     }
-    this.shown.set(member.id, this.shownKey(member, member.node !== null && member.role !== 'instructor' ? member.sentView!.legal : []));
+    this.shown.set(member.id, this.shownKey(member, legal));
     this.tell(member, 'view', message);
   }
 
@@ -312,18 +314,21 @@ export abstract class GameRoom extends Room {
       this.eventCursor.set(actor.id, this.pendingEvents.length);
       return;
     }
-    this.flushViews(accepted === undefined ? undefined : actor, accepted);
+    this.flushViews(actor && accepted !== undefined ? { member: actor, seq: accepted } : undefined);
   }
 
-  /** Every member whose view changed gets it with the events it has not seen; the others, just the clock. */
-  private flushViews(actor?: Member, accepted?: number): void {
+  /**
+   * Every member whose view changed gets it with the events it has not seen; the others, just the
+   * clock. A player whose act this answers always gets a view.
+   */
+  private flushViews(answer?: { member: Member; seq: number }): void {
     const cache: ViewCache = { info: this.roundInfo(), god: undefined, nodes: new Map() };
     for (const member of this.members.values()) {
       if (!member.client || !member.connected) continue;
       const unseen = this.pendingEvents.slice(this.eventCursor.get(member.id) ?? 0);
       const viewer = member.role === 'instructor' ? 'god' : member.node;
       const visible = viewer === null ? [] : eventsFor(unseen, viewer);
-      if (member === actor) this.sendView(member, unseen, cache, accepted);
+      if (member === answer?.member) this.sendView(member, unseen, cache, answer.seq);
       else if (visible.length > 0 || this.viewChanged(member)) this.sendView(member, unseen, cache);
       else this.tell(member, 'clock', { tick: cache.info.tick, phase: cache.info.phase });
     }
@@ -668,6 +673,13 @@ export abstract class GameRoom extends Room {
   }
 
   // ---- Leaving --------------------------------------------------------------------------------
+
+  /** A new member of the room: no seat, no connection yet. */
+  protected newMember(id: string, role: Role, nickname: string | null): Member {
+    const member: Member = { id, role, nickname, node: null, client: null, connected: false, lastSeq: 0, rejections: 0, gone: false, sent: 0, sentView: null };
+    this.members.set(id, member);
+    return member;
+  }
 
   protected memberOf(client: Client): Member | undefined {
     const data = client.userData as ClientData | undefined;

@@ -6,7 +6,7 @@ import { ServerError, type AuthContext, type Client } from '@colyseus/core';
 import { check } from '../shared/wire/schema';
 import { joinOptions } from '../shared/wire/messages';
 import { limitJoins, JOIN_ERRORS } from './classroom';
-import { GameRoom, type Member } from './gameRoom';
+import { GameRoom } from './gameRoom';
 import { completeSetup, DEFAULT_SETUP } from './round';
 
 type SoloOptions = { protocol?: (typeof DEFAULT_SETUP)['protocol']; nodes?: number; fork?: string };
@@ -37,8 +37,7 @@ export class SoloRoom extends GameRoom {
     const setup = completeSetup({ protocol, nodes, studentSeats: fork ? [] : [0], sandbox: fork ? true : undefined }, DEFAULT_SETUP);
     if (typeof setup === 'string') throw new ServerError(JOIN_ERRORS.badOptions, setup);
     const role = fork ? 'instructor' : 'solo';
-    const member: Member = { id: client.sessionId, role, nickname: null, node: null, client: null, connected: false, lastSeq: 0, rejections: 0, gone: false, sent: 0, sentView: null };
-    this.members.set(member.id, member);
+    const member = this.newMember(client.sessionId, role, null);
     this.attach(client, member);
     this.newRound(setup, fork);
     // newRound welcomes the seated players; the player of a fork holds no seat.

@@ -54,7 +54,8 @@ function inboxChange(prev: Inbox, next: Inbox): { drop: number[]; add: Inbox } |
     else if (!sameValue(m, next[kept++])) return null;
   }
   const add = next.slice(kept);
-  if (add.some((m) => prev.some((p) => p.id === m.id))) return null;
+  const before = new Set(prev.map((m) => m.id));
+  if (add.some((m) => before.has(m.id))) return null;
   return { drop, add };
 }
 

@@ -37,9 +37,19 @@ export interface MenuHooks {
 
 export function buildMenu(app: App, hooks: MenuHooks = {}): void {
   const root = byId('menu');
-  const busy = (button: HTMLButtonElement, on: boolean) => {
-    button.disabled = on;
-    button.setAttribute('aria-busy', String(on));
+  /** Runs a form's action with its button busy; a failure's message goes to the form's error line. */
+  const attempt = async (button: HTMLButtonElement, errorLine: HTMLElement, action: () => Promise<unknown>): Promise<void> => {
+    errorLine.textContent = '';
+    button.disabled = true;
+    button.setAttribute('aria-busy', 'true');
+    try {
+      await action();
+    } catch (error) {
+      errorLine.textContent = (error as Error).message;
+    } finally {
+      button.disabled = false;
+      button.setAttribute('aria-busy', 'false');
+    }
   };
 
   // Solo
@@ -58,15 +68,7 @@ export function buildMenu(app: App, hooks: MenuHooks = {}): void {
       'aria-labelledby': 'solo-title',
       onsubmit: async (e: Event) => {
         e.preventDefault();
-        soloError.textContent = '';
-        busy(soloButton, true);
-        try {
-          await app.playSolo(protocol.value as ProtocolName, Number(nodes.value));
-        } catch (error) {
-          soloError.textContent = (error as Error).message;
-        } finally {
-          busy(soloButton, false);
-        }
+        await attempt(soloButton, soloError, () => app.playSolo(protocol.value as ProtocolName, Number(nodes.value)));
       },
     },
     h('h2', { id: 'solo-title' }, 'Play solo'),
@@ -103,14 +105,7 @@ export function buildMenu(app: App, hooks: MenuHooks = {}): void {
         code.setAttribute('aria-invalid', String(codeProblem(code.value) !== null));
         nickname.setAttribute('aria-invalid', String(codeProblem(code.value) === null && problem !== null));
         if (problem) return;
-        busy(joinButton, true);
-        try {
-          await app.joinClass(code.value.trim().toUpperCase(), nickname.value.trim());
-        } catch (error) {
-          joinError.textContent = (error as Error).message;
-        } finally {
-          busy(joinButton, false);
-        }
+        await attempt(joinButton, joinError, () => app.joinClass(code.value.trim().toUpperCase(), nickname.value.trim()));
       },
     },
     h('h2', { id: 'join-title' }, 'Join a class'),
@@ -132,15 +127,7 @@ export function buildMenu(app: App, hooks: MenuHooks = {}): void {
       'aria-labelledby': 'host-title-h',
       onsubmit: async (e: Event) => {
         e.preventDefault();
-        hostError.textContent = '';
-        busy(hostButton, true);
-        try {
-          await app.hostClass(title.value.trim());
-        } catch (error) {
-          hostError.textContent = (error as Error).message;
-        } finally {
-          busy(hostButton, false);
-        }
+        await attempt(hostButton, hostError, () => app.hostClass(title.value.trim()));
       },
     },
     h('h2', { id: 'host-title-h' }, 'Host a class'),
