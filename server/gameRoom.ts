@@ -133,9 +133,10 @@ export abstract class GameRoom extends Room {
     // Every frame goes through our gate first: Colyseus's own decoder disconnects a client whose frame
     // does not decode, and we answer bad frames with `rejected` instead.
     const original = (Room.prototype as unknown as { _onMessage: (client: Client, buffer: Buffer) => void })._onMessage;
+    const passOn = (client: Client, buffer: Buffer): void => original.call(this, client, buffer);
     (this as unknown as { _onMessage: (client: Client, buffer: Buffer) => void })._onMessage = (client: Client, buffer: Buffer) => {
       try {
-        this.gate(client, buffer, (c, b) => original.call(this, c, b));
+        this.gate(client, buffer, passOn);
       } catch (error) {
         this.report(error, 'gate');
       }
@@ -176,13 +177,8 @@ export abstract class GameRoom extends Room {
       }
     }
     const member = data ? this.members.get(data.memberId) : undefined;
-    const reject = (code: string, message: string): void => {
-      if (member) member.rejections += 1;
-      this.rosterDirty = true;
-      this.sendTo(client, member, 'rejected', { code, message });
-    };
     if (buffer.byteLength > MAX_CLIENT_MESSAGE_BYTES) {
-      return reject('too-large', `A message may be at most ${MAX_CLIENT_MESSAGE_BYTES} bytes (this one was ${buffer.byteLength}).`);
+      return this.rejectFrame(client, member, 'too-large', `A message may be at most ${MAX_CLIENT_MESSAGE_BYTES} bytes (this one was ${buffer.byteLength}).`);
     }
     const code = buffer[0]! & 0x1f;
     switch (code) {
@@ -195,8 +191,7 @@ export abstract class GameRoom extends Room {
           if (it.offset > buffer.byteLength || type.length === 0) throw new Error('truncated');
           payload = buffer.byteLength > it.offset ? unpack(buffer.subarray(it.offset)) : undefined;
         } catch {
-          return reject('malformed', 'That message could not be decoded.');
-
+          return this.rejectFrame(client, member, 'malformed', 'That message could not be decoded.');
         }
         if (!member) return;
         return this.dispatch(member, type, payload);
@@ -209,10 +204,16 @@ export abstract class GameRoom extends Room {
       case Protocol.ROOM_DATA_BYTES:
       case Protocol.ROOM_INPUT_RELIABLE:
       case Protocol.ROOM_INPUT_UNRELIABLE:
-        return reject('unsupported', 'This room takes plain messages only (room.send).');
+        return this.rejectFrame(client, member, 'unsupported', 'This room takes plain messages only (room.send).');
       default:
-        return reject('malformed', 'That frame is not a Colyseus message.');
+        return this.rejectFrame(client, member, 'malformed', 'That frame is not a Colyseus message.');
     }
+  }
+
+  private rejectFrame(client: Client, member: Member | undefined, code: string, message: string): void {
+    if (member) member.rejections += 1;
+    this.rosterDirty = true;
+    this.sendTo(client, member, 'rejected', { code, message });
   }
 
   private dispatch(member: Member, type: string, payload: unknown): void {
@@ -271,15 +272,15 @@ export abstract class GameRoom extends Room {
     };
   }
 
-  /** Sends one member its view of the world and the events of this batch it may see. */
-  protected sendView(member: Member, events: readonly EngineEvent[], cache?: ViewCache, accepted?: number): void {
+  /** Sends one member its view of the world and the events of this batch it may see (already filtered for it). */
+  protected sendView(member: Member, visible: EngineEvent[], cache?: ViewCache, accepted?: number): void {
     if (!member.client || !member.connected) return;
     const info = cache?.info ?? this.roundInfo();
     let message: ViewFrame;
     let legal: readonly unknown[] = [];
     if (member.role === 'instructor') {
       const god = cache ? (cache.god ??= godView(this.round.world)) : godView(this.round.world);
-      message = { round: info, view: god, events: eventsFor(events, 'god'), lastSeq: 0 };
+      message = { round: info, view: god, events: visible, lastSeq: 0 };
     } else {
       if (member.node === null) return;
       const node = member.node;
@@ -291,14 +292,22 @@ export abstract class GameRoom extends Room {
       const base = member.sentView;
       message =
         base && base.node === node
-          ? { round: info, patch: diffNodeView(base, view), events: eventsFor(events, node), lastSeq: member.lastSeq }
-          : { round: info, view, events: eventsFor(events, node), lastSeq: member.lastSeq };
+          ? { round: info, patch: diffNodeView(base, view), events: visible, lastSeq: member.lastSeq }
+          : { round: info, view, events: visible, lastSeq: member.lastSeq };
       if (accepted !== undefined) message.accepted = accepted;
       member.sentView = view;
       legal = view.legal;
     }
-    this.shown.set(member.id, this.shownKey(member, legal));
+    this.noteShown(member, legal);
     this.tell(member, 'view', message);
+  }
+
+  /** The events since the last flush that a member has not been sent and may see. */
+  private unseenEvents(member: Member): EngineEvent[] {
+    const viewer = member.role === 'instructor' ? 'god' : member.node;
+    const from = this.eventCursor.get(member.id) ?? 0;
+    if (viewer === null || from >= this.pendingEvents.length) return [];
+    return eventsFor(from === 0 ? this.pendingEvents : this.pendingEvents.slice(from), viewer);
   }
 
   /**
@@ -310,7 +319,7 @@ export abstract class GameRoom extends Room {
   protected broadcastViews(events: readonly EngineEvent[], actor?: Member, accepted?: number): void {
     for (const e of events) this.pendingEvents.push(e);
     if (actor && this.ticker && this.round.phase === 'running') {
-      this.sendView(actor, this.pendingEvents.slice(this.eventCursor.get(actor.id) ?? 0), undefined, accepted);
+      this.sendView(actor, this.unseenEvents(actor), undefined, accepted);
       this.eventCursor.set(actor.id, this.pendingEvents.length);
       return;
     }
@@ -325,39 +334,43 @@ export abstract class GameRoom extends Room {
     const cache: ViewCache = { info: this.roundInfo(), god: undefined, nodes: new Map() };
     for (const member of this.members.values()) {
       if (!member.client || !member.connected) continue;
-      const unseen = this.pendingEvents.slice(this.eventCursor.get(member.id) ?? 0);
-      const viewer = member.role === 'instructor' ? 'god' : member.node;
-      const visible = viewer === null ? [] : eventsFor(unseen, viewer);
-      if (member === answer?.member) this.sendView(member, unseen, cache, answer.seq);
-      else if (visible.length > 0 || this.viewChanged(member)) this.sendView(member, unseen, cache);
+      const visible = this.unseenEvents(member);
+      if (member === answer?.member) this.sendView(member, visible, cache, answer.seq);
+      else if (visible.length > 0 || this.viewChanged(member)) this.sendView(member, visible, cache);
       else this.tell(member, 'clock', { tick: cache.info.tick, phase: cache.info.phase });
     }
     this.pendingEvents = [];
     this.eventCursor.clear();
   }
 
-  /** What a member's last view showed, as far as it can change without a visible event. */
-  private shownKey(member: Member, legal: readonly unknown[]): ShownKey {
+  /** Notes what a member's last view showed, as far as it can change without a visible event. */
+  private noteShown(member: Member, legal: readonly unknown[]): void {
     const world = this.round.world;
-    return {
-      world: member.role === 'instructor' ? world : null,
-      node: member.node === null ? null : (world.nodes[member.node] ?? null),
-      inFlight: world.inFlight,
-      legal,
-      round: `${this.round.id}/${this.round.phase}/${this.speed}/${member.node}/${member.lastSeq}`,
-    };
+    const shown = this.shown.get(member.id) ?? ({} as ShownKey);
+    shown.world = member.role === 'instructor' ? world : null;
+    shown.node = member.node === null ? null : (world.nodes[member.node] ?? null);
+    shown.inFlight = world.inFlight;
+    shown.legal = legal;
+    shown.roundId = this.round.id;
+    shown.phase = this.round.phase;
+    shown.speed = this.speed;
+    shown.seat = member.node;
+    shown.lastSeq = member.lastSeq;
+    this.shown.set(member.id, shown);
   }
 
   private viewChanged(member: Member): boolean {
     const last = this.shown.get(member.id);
     if (!last) return true;
     const world = this.round.world;
-    if (member.role === 'instructor') return last.world !== world || last.round !== this.shownKey(member, []).round;
+    const sameRound =
+      last.roundId === this.round.id && last.phase === this.round.phase && last.speed === this.speed && last.seat === member.node && last.lastSeq === member.lastSeq;
+    if (!sameRound) return true;
+    if (member.role === 'instructor') return last.world !== world;
     if (member.node === null) return last.node !== null;
     if (last.node !== world.nodes[member.node] || last.inFlight !== world.inFlight) return true;
-    const now = this.shownKey(member, legalActions(world, member.node));
     // Legal moves can change with time alone (a timeout passing).
-    return now.round !== last.round || !sameValue(now.legal, last.legal);
+    return !sameValue(legalActions(world, member.node), last.legal);
   }
 
   protected roster(): RosterMessage {
@@ -776,7 +789,11 @@ interface ShownKey {
   node: unknown;
   inFlight: unknown;
   legal: readonly unknown[];
-  round: string;
+  roundId: string;
+  phase: string;
+  speed: number;
+  seat: NodeId | null;
+  lastSeq: number;
 }
 
 interface ViewCache {

@@ -33,6 +33,11 @@ export interface Protocol {
   onRecover(ctx: StepContext, id: NodeId): void;
   /** Every move the node may make now, each exactly as it would be submitted. */
   legalActions(local: Local): Action[];
+  /**
+   * Whether legalActions reads the clock (a timeout that opens a move). When it does not, a node's
+   * legal moves follow from its state alone and are worked out once per state.
+   */
+  legalUsesClock: boolean;
   /** Why the move is refused, or null when it is allowed. */
   check(local: Local, action: Action): Rejection | null;
   /** Carry the move out. Called only after check passed, or in sandbox mode after a rule was broken. */

@@ -1,6 +1,6 @@
 import { protocolFor } from '../protocols';
 import { nodeName } from './names';
-import type { RoundStatus } from './protocol';
+import type { Protocol, RoundStatus } from './protocol';
 import { localOf } from './step';
 import type {
   Action,
@@ -89,17 +89,9 @@ export function viewOf(world: World, id: NodeId): NodeView {
     protocol: world.config.protocol,
     nodes: world.config.nodes,
     settings: world.config.settings,
-    self: {
-      id,
-      name: nodeName(id),
-      role: protocol.roleOf(world.config, id),
-      crashed: node.crashed,
-      durable: node.durable,
-      volatile: node.volatile,
-      learned: protocol.learned(node),
-    },
-    inbox: node.inbox.map((m) => labelledEntries.get(m) ?? keep(labelledEntries, m, { ...m, label: protocol.label(m.payload) })),
-    legal: node.crashed ? [] : protocol.legalActions(localOf(world, id)),
+    self: selfOf(world, node),
+    inbox: labelledInbox(node.inbox, protocol),
+    legal: legalActions(world, id),
     peers:
       peerLists.get(world.config) ??
       keep(
@@ -126,6 +118,9 @@ const anonymousEntries = new WeakMap<Message, InFlightView>();
 const revealedEntries = new WeakMap<Message, InFlightView>();
 const labelledEntries = new WeakMap<InboxEntry, InboxEntry & { label: string }>();
 const peerLists = new WeakMap<RoundConfig, PeerView[]>();
+const labelledInboxes = new WeakMap<readonly InboxEntry[], NodeView['inbox']>();
+const selves = new WeakMap<NodeState, { config: RoundConfig; self: NodeView['self'] }>();
+const legalMoves = new WeakMap<NodeState, { config: RoundConfig; now: number; legal: Action[] }>();
 
 function keep<K extends object, V>(cache: WeakMap<K, V>, key: K, value: V): V {
   cache.set(key, value);
@@ -144,6 +139,34 @@ function anonymousOf(m: Message): InFlightView {
   );
 }
 
+function labelledInbox(inbox: readonly InboxEntry[], protocol: Protocol): NodeView['inbox'] {
+  return (
+    labelledInboxes.get(inbox) ??
+    keep(
+      labelledInboxes,
+      inbox,
+      inbox.map((m) => labelledEntries.get(m) ?? keep(labelledEntries, m, { ...m, label: protocol.label(m.payload) })),
+    )
+  );
+}
+
+function selfOf(world: World, node: NodeState): NodeView['self'] {
+  const known = selves.get(node);
+  if (known && known.config === world.config) return known.self;
+  const protocol = protocolFor(world.config.protocol);
+  const self = {
+    id: node.id,
+    name: nodeName(node.id),
+    role: protocol.roleOf(world.config, node.id),
+    crashed: node.crashed,
+    durable: node.durable,
+    volatile: node.volatile,
+    learned: protocol.learned(node),
+  };
+  selves.set(node, { config: world.config, self });
+  return self;
+}
+
 export function godView(world: World): GodView {
   const protocol = protocolFor(world.config.protocol);
   return {
@@ -156,7 +179,7 @@ export function godView(world: World): GodView {
       name: nodeName(n.id),
       role: protocol.roleOf(world.config, n.id),
       learned: protocol.learned(n),
-      legal: n.crashed ? [] : protocol.legalActions(localOf(world, n.id)),
+      legal: legalActions(world, n.id),
     })),
     inFlight: world.inFlight.map((m) => ({ ...m, label: protocol.label(m.payload) })),
     partition: world.partition,
@@ -176,7 +199,12 @@ export function eventsFor(events: readonly EngineEvent[], viewer: NodeId | 'god'
 export function legalActions(world: World, id: NodeId): Action[] {
   const node = world.nodes[id];
   if (!node || node.crashed) return [];
-  return protocolFor(world.config.protocol).legalActions(localOf(world, id));
+  const protocol = protocolFor(world.config.protocol);
+  const known = legalMoves.get(node);
+  if (known && known.config === world.config && (known.now === world.tick || !protocol.legalUsesClock)) return known.legal;
+  const legal = protocol.legalActions(localOf(world, id));
+  legalMoves.set(node, { config: world.config, now: world.tick, legal });
+  return legal;
 }
 
 export function roundStatus(world: World): RoundStatus & { stuck: boolean } {

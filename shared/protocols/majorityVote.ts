@@ -121,6 +121,8 @@ export const majorityVote: Protocol = {
     }
   },
 
+  legalUsesClock: false,
+
   legalActions(local) {
     const d = durableOf(local.node);
     const v = volatileOf(local.node);

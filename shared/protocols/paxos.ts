@@ -202,6 +202,8 @@ export const paxos: Protocol = {
     }
   },
 
+  legalUsesClock: false,
+
   legalActions(local) {
     const d = durableOf(local.node);
     const v = volatileOf(local.node);

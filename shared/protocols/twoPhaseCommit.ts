@@ -183,6 +183,8 @@ export const twoPhaseCommit: Protocol = {
     }
   },
 
+  legalUsesClock: true,
+
   legalActions(local) {
     const d = durableOf(local.node);
     const v = volatileOf(local.node);

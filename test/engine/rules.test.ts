@@ -177,6 +177,25 @@ describe('legal actions', () => {
       }
     }
   });
+
+  it('follow the clock where a protocol says they do, though the node itself has not changed', () => {
+    // A 2PC participant that has not voted may abort once its timeout has passed: only the tick moves.
+    let world = worldFrom(TPC_PREPARED);
+    const participant = 1;
+    const before = legalActions(world, participant).map((a) => a.kind);
+    expect(before).not.toContain('abort');
+    const node = world.nodes[participant];
+    for (let i = 0; i < 6; i++) world = step(world, { type: 'tick' }).world!;
+    expect(world.nodes[participant]).toBe(node);
+    expect(legalActions(world, participant).map((a) => a.kind)).toContain('abort');
+  });
+
+  it('of a clockless protocol are worked out once per node state', () => {
+    const world = worldFrom(['config paxos nodes=3', 'propose A X']);
+    const later = step(world, { type: 'tick' });
+    expect(later.ok && later.world.nodes[1]).toBe(world.nodes[1]);
+    expect(legalActions(later.ok ? later.world : world, 1)).toBe(legalActions(world, 1));
+  });
 });
 
 describe('sandbox mode', () => {
