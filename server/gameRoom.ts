@@ -4,7 +4,7 @@
  * and sends every client what it may see. No protocol rule lives here: legality is the engine's,
  * and bots are shared/bots' `botDecide`.
  */
-import { Room, ServerError, ClientState, CloseCode, Protocol, type Client, type Delayed } from '@colyseus/core';
+import { Room, ServerError, ClientState, CloseCode, Protocol, type Client } from '@colyseus/core';
 import { decode, type Iterator } from '@colyseus/schema';
 import { unpack } from 'msgpackr';
 import {
@@ -13,12 +13,14 @@ import {
   godView,
   legalActions,
   protocolFor,
+  sentViewOf,
   viewOf,
   type Command,
   type EngineEvent,
   type GodView,
   type NodeId,
-  type NodeView,
+  type SentNodeView,
+  type World,
 } from '../shared';
 import { check } from '../shared/wire/schema';
 import {
@@ -56,7 +58,7 @@ export interface Member {
   /** Messages sent to this member, for the fuzz and bench checks. */
   sent: number;
   /** The node view this member's client holds, which the next view is sent as a patch against. */
-  sentView: NodeView | null;
+  sentView: SentNodeView | null;
 }
 
 export interface Seat {
@@ -98,7 +100,13 @@ export abstract class GameRoom extends Room {
   protected setupNow: Required<RoundSetup> = DEFAULT_SETUP;
   protected round!: Round;
   protected speed = 1;
-  private ticker: Delayed | null = null;
+  /**
+   * The rooms keep no synchronized schema state (each member gets its own view), so Colyseus's
+   * patch interval has nothing to send: it only ticks the room's clock, and a slow one does.
+   * While a round runs, the round's own timestep ticks the clock.
+   */
+  override patchRate: number | null = 1000;
+  private ticking = false;
   /** Events since the last flush of views, and how far into them each member has been told. */
   private pendingEvents: EngineEvent[] = [];
   private eventCursor = new Map<string, number>();
@@ -158,7 +166,8 @@ export abstract class GameRoom extends Room {
   private gate(client: Client, buffer: Buffer, passOn: (client: Client, buffer: Buffer) => void): void {
     if (client.state === ClientState.LEAVING || !buffer) return;
     const data = client.userData as ClientData | undefined;
-    const now = this.clock.currentTime;
+    // Wall time: the flood limit is about the network, not the round's clock.
+    const now = performance.now();
     if (data) {
       if (now >= data.windowEndsAt) {
         data.windowEndsAt = now + 1000;
@@ -277,18 +286,17 @@ export abstract class GameRoom extends Room {
     if (!member.client || !member.connected) return;
     const info = cache?.info ?? this.roundInfo();
     let message: ViewFrame;
-    let legal: readonly unknown[] = [];
     if (member.role === 'instructor') {
       const god = cache ? (cache.god ??= godView(this.round.world)) : godView(this.round.world);
       message = { round: info, view: god, events: visible, lastSeq: 0 };
     } else {
       if (member.node === null) return;
       const node = member.node;
-      let view: NodeView;
+      let view: SentNodeView;
       if (cache) {
-        view = cache.nodes.get(node) ?? viewOf(this.round.world, node);
+        view = cache.nodes.get(node) ?? sentViewOf(this.round.world, node);
         cache.nodes.set(node, view);
-      } else view = viewOf(this.round.world, node);
+      } else view = sentViewOf(this.round.world, node);
       const base = member.sentView;
       message =
         base && base.node === node
@@ -296,9 +304,8 @@ export abstract class GameRoom extends Room {
           : { round: info, view, events: visible, lastSeq: member.lastSeq };
       if (accepted !== undefined) message.accepted = accepted;
       member.sentView = view;
-      legal = view.legal;
     }
-    this.noteShown(member, legal);
+    this.noteShown(member);
     this.tell(member, 'view', message);
   }
 
@@ -318,7 +325,7 @@ export abstract class GameRoom extends Room {
    */
   protected broadcastViews(events: readonly EngineEvent[], actor?: Member, accepted?: number): void {
     for (const e of events) this.pendingEvents.push(e);
-    if (actor && this.ticker && this.round.phase === 'running') {
+    if (actor && this.ticking && this.round.phase === 'running') {
       this.sendView(actor, this.unseenEvents(actor), undefined, accepted);
       this.eventCursor.set(actor.id, this.pendingEvents.length);
       return;
@@ -344,13 +351,12 @@ export abstract class GameRoom extends Room {
   }
 
   /** Notes what a member's last view showed, as far as it can change without a visible event. */
-  private noteShown(member: Member, legal: readonly unknown[]): void {
+  private noteShown(member: Member): void {
     const world = this.round.world;
     const shown = this.shown.get(member.id) ?? ({} as ShownKey);
-    shown.world = member.role === 'instructor' ? world : null;
+    shown.world = world;
     shown.node = member.node === null ? null : (world.nodes[member.node] ?? null);
     shown.inFlight = world.inFlight;
-    shown.legal = legal;
     shown.roundId = this.round.id;
     shown.phase = this.round.phase;
     shown.speed = this.speed;
@@ -369,8 +375,8 @@ export abstract class GameRoom extends Room {
     if (member.role === 'instructor') return last.world !== world;
     if (member.node === null) return last.node !== null;
     if (last.node !== world.nodes[member.node] || last.inFlight !== world.inFlight) return true;
-    // Legal moves can change with time alone (a timeout passing).
-    return !sameValue(legalActions(world, member.node), last.legal);
+    // Legal moves can change with time alone (a timeout passing); the client works them out from the view's clock.
+    return !sameValue(legalActions(world, member.node), legalActions(last.world, member.node));
   }
 
   protected roster(): RosterMessage {
@@ -503,24 +509,18 @@ export abstract class GameRoom extends Room {
     this.broadcastViews([]);
   }
 
+  /** The round's clock: one engine tick every tickMs at speed 1, as the room's timestep. */
   protected startTicker(): void {
     this.stopTicker();
     if (this.round.phase !== 'running') return;
-    const interval = this.reg.config.tickMs / this.speed;
-    // Rooms created together would tick together; a phase taken from the room id spreads them out.
-    let phase = 0;
-    for (const c of this.roomId) phase = (phase * 31 + c.charCodeAt(0)) % 997;
-    const ticker = this.clock.setTimeout(() => {
-      if (this.ticker !== ticker) return;
-      this.tickOnce();
-      this.ticker = this.clock.setInterval(() => this.tickOnce(), interval);
-    }, interval * (phase / 997));
-    this.ticker = ticker;
+    this.ticking = true;
+    this.setTimestep(() => this.tickOnce(), this.reg.config.tickMs / this.speed);
   }
 
   protected stopTicker(): void {
-    this.ticker?.clear();
-    this.ticker = null;
+    if (!this.ticking) return;
+    this.ticking = false;
+    this.setTimestep(undefined);
   }
 
   /** One tick of the round: the network moves, then bots (and overdue humans) act. */
@@ -785,10 +785,9 @@ export abstract class GameRoom extends Room {
 }
 
 interface ShownKey {
-  world: unknown;
+  world: World;
   node: unknown;
   inFlight: unknown;
-  legal: readonly unknown[];
   roundId: string;
   phase: string;
   speed: number;
@@ -799,5 +798,5 @@ interface ShownKey {
 interface ViewCache {
   info: RoundInfo;
   god: GodView | undefined;
-  nodes: Map<NodeId, NodeView>;
+  nodes: Map<NodeId, SentNodeView>;
 }

@@ -78,7 +78,20 @@ export interface GodView {
   status: RoundStatus & { stuck: boolean };
 }
 
+/**
+ * A node's view as the server sends it: everything but the legal moves, which follow from the rest
+ * (`legalInView`). A player's client works them out with the same engine code the server uses, so
+ * the server neither builds nor sends the list for every view of every player.
+ */
+export type SentNodeView = Omit<NodeView, 'legal'>;
+
 export function viewOf(world: World, id: NodeId): NodeView {
+  const view = sentViewOf(world, id) as NodeView;
+  view.legal = legalActions(world, id);
+  return view;
+}
+
+export function sentViewOf(world: World, id: NodeId): SentNodeView {
   const protocol = protocolFor(world.config.protocol);
   const node = world.nodes[id];
   if (!node) throw new Error(`no node ${id}`);
@@ -91,7 +104,6 @@ export function viewOf(world: World, id: NodeId): NodeView {
     settings: world.config.settings,
     self: selfOf(world, node),
     inbox: labelledInbox(node.inbox, protocol),
-    legal: legalActions(world, id),
     peers:
       peerLists.get(world.config) ??
       keep(
@@ -193,6 +205,18 @@ export function godView(world: World): GodView {
 export function eventsFor(events: readonly EngineEvent[], viewer: NodeId | 'god'): EngineEvent[] {
   if (viewer === 'god') return events.slice();
   return events.filter((e) => e.visibleTo === 'all' || (Array.isArray(e.visibleTo) && e.visibleTo.includes(viewer)));
+}
+
+/**
+ * The legal moves of the node whose view this is: the same as `legalActions` on the world it was
+ * made from, since a node's rules read only its own state, its inbox, the clock and the settings.
+ */
+export function legalInView(view: SentNodeView): Action[] {
+  if (view.self.crashed) return [];
+  const { id, crashed, durable, volatile } = view.self;
+  // The seed only drives the network; no rule of a node reads it.
+  const config: RoundConfig = { protocol: view.protocol, nodes: view.nodes, seed: 0, settings: view.settings };
+  return protocolFor(view.protocol).legalActions({ now: view.now, config, node: { id, crashed, durable, volatile, inbox: view.inbox } });
 }
 
 /** Legal actions of a node in a world (what bots choose from and buttons are made of). */

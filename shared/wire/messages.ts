@@ -5,7 +5,7 @@
  */
 import type { EngineEvent, NodeId, ProtocolName, Rejection } from '../engine/types';
 import type { CommitPoint } from '../engine/types';
-import type { GodView, NodeView } from '../engine/view';
+import type { GodView, NodeView, SentNodeView } from '../engine/view';
 import type { NodeViewPatch } from './viewPatch';
 import { MAX_DECREE_LENGTH } from '../engine/step';
 import { MAX_NODES, MIN_NODES, PROTOCOLS, type Command } from '../engine/types';
@@ -146,7 +146,7 @@ export interface ViewMessage {
  * A `view` as it travels: the whole view, or for a node's view what changed since the last one this
  * client got (`ViewAssembler` turns frames back into messages).
  */
-export type ViewFrame = Omit<ViewMessage, 'view'> & ({ view: NodeView | GodView; patch?: undefined } | { view?: undefined; patch: NodeViewPatch });
+export type ViewFrame = Omit<ViewMessage, 'view'> & ({ view: SentNodeView | GodView; patch?: undefined } | { view?: undefined; patch: NodeViewPatch });
 
 export interface RejectedMessage {
   code: string;

@@ -5,21 +5,39 @@
  * and cheap for a server holding hundreds of rooms. The server keeps, per client, the view it last
  * sent; the client keeps the view it last built; a connection always starts with a whole view.
  */
-import type { GodView, InFlightView, NodeView } from '../engine/view';
+import { legalInView, type GodView, type InFlightView, type NodeView, type SentNodeView } from '../engine/view';
 import type { ViewFrame, ViewMessage } from './messages';
 
-type PatchedFields = Omit<NodeView, 'inFlight' | 'kind'>;
+type PatchedFields = Omit<SentNodeView, 'inFlight' | 'kind' | 'self' | 'inbox'>;
 
 export interface NodeViewPatch {
-  /** Fields whose value changed, apart from the messages in flight. */
+  /** Plain fields whose value changed (the clock, the settings...). */
   set: Partial<PatchedFields>;
+  /** What changed in the node's own state. */
+  self?: ObjectPatch;
+  /** The inbox, when it changed. */
+  inbox?: ListPatch<NodeView['inbox'][number]>;
   /** Messages in flight that are new or look different now (a delay, a payload seen), by id. */
   add: InFlightView[];
   /** Ids of messages no longer in flight. */
   drop: number[];
-  /** The inbox, when it only lost answered messages and gained new ones at its end (else it is in `set`). */
-  inbox?: { drop: number[]; add: NodeView['inbox'] };
 }
+
+/**
+ * An object's change: fields replaced, fields whose object value changed in part, fields gone. A
+ * node's state changes a field or two at a time (a promise, a ballot seen), so it travels that way.
+ */
+export interface ObjectPatch {
+  set?: Record<string, unknown>;
+  merge?: Record<string, ObjectPatch>;
+  drop?: string[];
+}
+
+/**
+ * A list of objects rebuilt in order from runs `[from, to)` of the previous list and new items. An
+ * inbox mostly loses an answered entry and gains a delivered one: one run and the new items.
+ */
+export type ListPatch<T extends object> = ([number, number] | T)[];
 
 /** Structural equality of JSON-like values (what views are made of). */
 export function sameValue(a: unknown, b: unknown): boolean {
@@ -36,49 +54,118 @@ export function sameValue(a: unknown, b: unknown): boolean {
   const y = b as Record<string, unknown>;
   let keys = 0;
   for (const k in x) {
-    if (!Object.prototype.hasOwnProperty.call(x, k)) continue;
-    if (!Object.prototype.hasOwnProperty.call(y, k) || !sameValue(x[k], y[k])) return false;
+    if (!Object.hasOwn(x, k)) continue;
+    if (!Object.hasOwn(y, k) || !sameValue(x[k], y[k])) return false;
     keys += 1;
   }
-  for (const k in y) if (Object.prototype.hasOwnProperty.call(y, k)) keys -= 1;
+  for (const k in y) if (Object.hasOwn(y, k)) keys -= 1;
   return keys === 0;
 }
 
-const FIELDS = ['node', 'now', 'protocol', 'nodes', 'settings', 'self', 'legal', 'peers'] as const satisfies readonly (keyof PatchedFields)[];
+const isPlainObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
-type Inbox = NodeView['inbox'];
-
-/** How `next` follows from `prev` by dropping entries and adding some at the end; null if it does not. */
-function inboxChange(prev: Inbox, next: Inbox): { drop: number[]; add: Inbox } | null {
-  const stays = new Set(next.map((m) => m.id));
-  const drop: number[] = [];
-  let kept = 0;
-  for (const m of prev) {
-    if (!stays.has(m.id)) drop.push(m.id);
-    else if (!sameValue(m, next[kept++])) return null;
+/** What turns object `prev` into `next`; null when they are equal. */
+export function diffObject(prev: Record<string, unknown>, next: Record<string, unknown>): ObjectPatch | null {
+  if (prev === next) return null;
+  const patch: ObjectPatch = {};
+  let changed = false;
+  for (const k in next) {
+    if (!Object.hasOwn(next, k)) continue;
+    const a = prev[k];
+    const b = next[k];
+    if (a === b) continue;
+    if (isPlainObject(a) && isPlainObject(b) && Object.hasOwn(prev, k)) {
+      const inner = diffObject(a, b);
+      if (inner) (patch.merge ??= {})[k] = inner;
+      changed ||= inner !== null;
+    } else if (!Object.hasOwn(prev, k) || !sameValue(a, b)) {
+      (patch.set ??= {})[k] = b;
+      changed = true;
+    }
   }
-  const add = next.slice(kept);
-  const before = new Set(prev.map((m) => m.id));
-  if (add.some((m) => before.has(m.id))) return null;
-  return { drop, add };
+  for (const k in prev) {
+    if (Object.hasOwn(prev, k) && !Object.hasOwn(next, k)) {
+      (patch.drop ??= []).push(k);
+      changed = true;
+    }
+  }
+  return changed ? patch : null;
 }
 
+export function applyObjectPatch<T extends object>(prev: T, patch: ObjectPatch): T {
+  const out: Record<string, unknown> = { ...(prev as Record<string, unknown>) };
+  for (const k of patch.drop ?? []) delete out[k];
+  if (patch.set) Object.assign(out, patch.set);
+  for (const [k, inner] of Object.entries(patch.merge ?? {})) out[k] = applyObjectPatch(out[k] as object, inner);
+  return out as T;
+}
+
+/**
+ * What turns list `prev` into `next`, or null when they are equal. Runs of `prev` are found in
+ * order (an item that moved back is sent again); the items are objects, so a run cannot be mistaken
+ * for one.
+ */
+export function diffList<T extends object>(prev: readonly T[], next: readonly T[]): ListPatch<T> | null {
+  if (prev === next) return null;
+  const patch: ListPatch<T> = [];
+  let from = 0; // where in `prev` the search for the next run starts
+  let run: [number, number] | null = null;
+  let same = prev.length === next.length;
+  for (let i = 0; i < next.length; i++) {
+    const item = next[i]!;
+    if (run && run[1] < prev.length && sameValue(prev[run[1]], item)) {
+      run[1] += 1;
+      from = run[1];
+      continue;
+    }
+    let found = -1;
+    for (let j = from; j < prev.length; j++) {
+      if (sameValue(prev[j], item)) {
+        found = j;
+        break;
+      }
+    }
+    if (found < 0) {
+      run = null;
+      same = false;
+      patch.push(item);
+      continue;
+    }
+    if (found !== i) same = false;
+    run = [found, found + 1];
+    patch.push(run);
+    from = found + 1;
+  }
+  return same ? null : patch;
+}
+
+export function applyListPatch<T extends object>(prev: readonly T[], patch: ListPatch<T>): T[] {
+  const out: T[] = [];
+  for (const part of patch) {
+    if (Array.isArray(part)) for (let i = part[0]; i < part[1]; i++) out.push(prev[i]!);
+    else out.push(part as T);
+  }
+  return out;
+}
+
+const FIELDS = ['node', 'now', 'protocol', 'nodes', 'settings', 'peers'] as const satisfies readonly (keyof PatchedFields)[];
+
 /** What turns `prev` into `next`. Both lists of messages in flight are in id order, as the engine keeps them. */
-export function diffNodeView(prev: NodeView, next: NodeView): NodeViewPatch {
+export function diffNodeView(prev: SentNodeView, next: SentNodeView): NodeViewPatch {
   const set: Partial<PatchedFields> = {};
   for (const field of FIELDS) {
     if (!sameValue(prev[field], next[field])) (set as Record<string, unknown>)[field] = next[field];
   }
-  let inbox: NodeViewPatch['inbox'];
-  if (!sameValue(prev.inbox, next.inbox)) {
-    const change = inboxChange(prev.inbox, next.inbox);
-    if (change) inbox = change;
-    else set.inbox = next.inbox;
-  }
   const add: InFlightView[] = [];
   const drop: number[] = [];
+  const patch: NodeViewPatch = { set, add, drop };
+  const self = diffObject(prev.self as unknown as Record<string, unknown>, next.self as unknown as Record<string, unknown>);
+  if (self) patch.self = self;
+  const inbox = diffList(prev.inbox, next.inbox);
+  if (inbox) patch.inbox = inbox;
   const a = prev.inFlight;
   const b = next.inFlight;
+  if (a === b) return patch;
   let i = 0;
   let j = 0;
   while (i < a.length || j < b.length) {
@@ -96,11 +183,11 @@ export function diffNodeView(prev: NodeView, next: NodeView): NodeViewPatch {
       j += 1;
     }
   }
-  return inbox ? { set, add, drop, inbox } : { set, add, drop };
+  return patch;
 }
 
 /** The view `patch` was made from, given the one it was made against. */
-export function applyNodePatch(prev: NodeView, patch: NodeViewPatch): NodeView {
+export function applyNodePatch(prev: SentNodeView, patch: NodeViewPatch): SentNodeView {
   const dropped = new Set(patch.drop);
   for (const m of patch.add) dropped.add(m.id);
   const kept = prev.inFlight.filter((m) => !dropped.has(m.id));
@@ -112,27 +199,32 @@ export function applyNodePatch(prev: NodeView, patch: NodeViewPatch): NodeView {
     if (j >= added.length || (i < kept.length && kept[i]!.id < added[j]!.id)) inFlight.push(kept[i++]!);
     else inFlight.push(added[j++]!);
   }
-  const view: NodeView = { ...prev, ...patch.set, kind: 'node', inFlight };
-  if (patch.inbox) {
-    const answered = new Set(patch.inbox.drop);
-    view.inbox = prev.inbox.filter((m) => !answered.has(m.id)).concat(patch.inbox.add);
-  }
+  const view: SentNodeView = { ...prev, ...patch.set, kind: 'node', inFlight };
+  if (patch.self) view.self = applyObjectPatch(prev.self, patch.self);
+  if (patch.inbox) view.inbox = applyListPatch(prev.inbox, patch.inbox);
   return view;
 }
 
-/** Turns a client's `view` frames back into whole messages, keeping the last view to patch. */
+/**
+ * Turns a client's `view` frames back into whole messages, keeping the last view to patch. A node's
+ * legal moves are not sent: they are worked out here from the view, by the engine's own rules.
+ */
 export class ViewAssembler {
-  private last: NodeView | GodView | null = null;
+  private last: SentNodeView | GodView | null = null;
 
   /** The whole message, or an error when a patch comes with no node view to apply it to. */
   accept(frame: ViewFrame): ViewMessage {
     const { patch, view, ...rest } = frame;
     if (view) {
       this.last = view;
-      return { ...rest, view };
+      return { ...rest, view: view.kind === 'god' ? view : withLegal(view) };
     }
     if (!this.last || this.last.kind !== 'node') throw new Error('a view patch arrived before any node view');
     this.last = applyNodePatch(this.last, patch!);
-    return { ...rest, view: this.last };
+    return { ...rest, view: withLegal(this.last) };
   }
+}
+
+function withLegal(view: SentNodeView): NodeView {
+  return { ...view, legal: legalInView(view) };
 }

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { step } from '../../shared/engine/step';
 import { legalActions } from '../../shared/engine/view';
 import { checkInvariants } from '../../shared/invariants';
-import { commandOf, worldFrom } from './helpers';
+import { commandOf, mustStep, worldFrom } from './helpers';
 
 /**
  * Each row: a world built from a script, one more command, and the expected verdict: `null` for
@@ -185,16 +185,16 @@ describe('legal actions', () => {
     const before = legalActions(world, participant).map((a) => a.kind);
     expect(before).not.toContain('abort');
     const node = world.nodes[participant];
-    for (let i = 0; i < 6; i++) world = step(world, { type: 'tick' }).world!;
+    for (let i = 0; i < 6; i++) world = mustStep(world, { type: 'tick' }).world;
     expect(world.nodes[participant]).toBe(node);
     expect(legalActions(world, participant).map((a) => a.kind)).toContain('abort');
   });
 
   it('of a clockless protocol are worked out once per node state', () => {
     const world = worldFrom(['config paxos nodes=3', 'propose A X']);
-    const later = step(world, { type: 'tick' });
-    expect(later.ok && later.world.nodes[1]).toBe(world.nodes[1]);
-    expect(legalActions(later.ok ? later.world : world, 1)).toBe(legalActions(world, 1));
+    const later = mustStep(world, { type: 'tick' }).world;
+    expect(later.nodes[1]).toBe(world.nodes[1]);
+    expect(legalActions(later, 1)).toBe(legalActions(world, 1));
   });
 });
 

@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { BOT_KINDS, botDecide, createWorld, makeConfig, Rng, step, viewOf, type Command, type NodeView, type World } from '../../shared';
+import { BOT_KINDS, botDecide, createWorld, legalActions, legalInView, makeConfig, Rng, sentViewOf, step, viewOf, type Command, type SentNodeView, type World } from '../../shared';
 import type { ViewFrame } from '../../shared/wire/messages';
-import { applyNodePatch, diffNodeView, sameValue, ViewAssembler } from '../../shared/wire/viewPatch';
+import { applyListPatch, applyNodePatch, applyObjectPatch, diffList, diffNodeView, diffObject, sameValue, ViewAssembler } from '../../shared/wire/viewPatch';
 
 /** A busy round: bots of every kind acting, ticks, new requests, and an instructor crashing nodes and meddling with messages. */
-function* busyRound(protocol: '2pc' | 'majority' | 'paxos', seed: number, steps: number): Generator<World> {
+function* busyRound(protocol: '2pc' | 'majority' | 'paxos', seed: number, steps: number, botMoves = 48): Generator<World> {
   const rng = Rng.fromSeed(seed);
   const nodes = 5;
   let world = createWorld(makeConfig(protocol, nodes, seed, { latencyMin: 1, latencyMax: 4, sandbox: false, gossip: false, decrees: ['X', 'Y'] }));
@@ -19,8 +19,10 @@ function* busyRound(protocol: '2pc' | 'majority' | 'paxos', seed: number, steps:
     const roll = rng.int(0, 99);
     const message = world.inFlight[rng.int(0, Math.max(0, world.inFlight.length - 1))];
     if (roll < 30) apply({ type: 'tick' });
-    else if (roll < 78) apply(botDecide(BOT_KINDS[rng.int(0, BOT_KINDS.length - 1)]!, viewOf(world, rng.int(0, nodes - 1)), rng, false));
-    else if (roll < 80) apply({ type: 'propose', node: rng.int(0, nodes - 1), decree: rng.chance(0.5) ? 'X' : 'Y' });
+    else if (roll < 30 + botMoves) apply(botDecide(BOT_KINDS[rng.int(0, BOT_KINDS.length - 1)]!, viewOf(world, rng.int(0, nodes - 1)), rng, false));
+    else if (roll < 78) {
+      // Fewer bot moves: messages wait in inboxes, and nodes have several moves to choose from.
+    } else if (roll < 80) apply({ type: 'propose', node: rng.int(0, nodes - 1), decree: rng.chance(0.5) ? 'X' : 'Y' });
     else if (roll < 84 && message) apply({ type: 'delay', id: message.id, ticks: rng.int(1, 3) });
     else if (roll < 88 && message) apply({ type: 'duplicate', id: message.id });
     else if (roll < 91 && message) apply({ type: 'drop', id: message.id });
@@ -38,9 +40,9 @@ describe('view patches', () => {
       let smaller = 0;
       let inboxChanges = 0;
       for (const seed of [1, 2, 3]) {
-        let last: NodeView[] | null = null;
+        let last: SentNodeView[] | null = null;
         for (const world of busyRound(protocol, seed, 300)) {
-          const views = world.nodes.map((n) => viewOf(world, n.id));
+          const views = world.nodes.map((n) => sentViewOf(world, n.id));
           if (last) {
             for (const [i, view] of views.entries()) {
               const patch = diffNodeView(last[i]!, view);
@@ -64,13 +66,53 @@ describe('view patches', () => {
 
   it('names only what changed', () => {
     const steps = [...busyRound('paxos', 9, 40)];
-    const before = viewOf(steps[38]!, 2);
+    const before = sentViewOf(steps[38]!, 2);
     expect(diffNodeView(before, before)).toEqual({ set: {}, add: [], drop: [] });
     const later = { ...before, now: before.now + 1, inFlight: before.inFlight.slice(1) };
     const patch = diffNodeView(before, later);
     expect(patch.set).toEqual({ now: before.now + 1 });
     expect(patch.drop).toEqual(before.inFlight.length > 0 ? [before.inFlight[0]!.id] : []);
     expect(patch.add).toEqual([]);
+  });
+
+  it('sends a list as runs of the previous one and new items', () => {
+    const a = { kind: 'promise', msg: 1 };
+    const b = { kind: 'ignore', msg: 1 };
+    const c = { kind: 'promise', msg: 2 };
+    const d = { kind: 'ignore', msg: 2 };
+    const e = { kind: 'prepare', ballot: 3 };
+    const f = { kind: 'prepare', ballot: 4 };
+    const prev = [a, b, c, d, e];
+    // An answered message leaves the front; a new ballot replaces the last item.
+    const next = [{ ...c }, { ...d }, f];
+    expect(diffList(prev, next)).toEqual([[2, 4], f]);
+    expect(diffList(prev, prev.map((x) => ({ ...x })))).toBeNull();
+    expect(diffList(prev, [])).toEqual([]);
+    expect(diffList([], next)).toEqual(next);
+    // Order is kept: an item that moved back is sent again.
+    const moved = [e, a, b];
+    expect(applyListPatch(prev, diffList(prev, moved)!)).toEqual(moved);
+    expect(diffList(prev, moved)).toEqual([[4, 5], a, b]);
+    for (const list of [next, moved, [], [a, a, a], [e, d, c, b, a], [b, d, f]]) {
+      expect(applyListPatch(prev, diffList(prev, list) ?? [[0, prev.length]])).toEqual(list);
+    }
+  });
+
+  it('sends an object as the fields that changed, nested objects field by field', () => {
+    const prev = { id: 1, durable: { promised: { n: 2, node: 0 }, maxUsed: 1 }, volatile: { seen: [1, 2] }, learned: null };
+    const next = { id: 1, durable: { promised: { n: 3, node: 0 }, maxUsed: 1 }, volatile: { seen: [1, 2, 3] }, crashed: true };
+    const patch = diffObject(prev, next)!;
+    expect(patch).toEqual({
+      set: { crashed: true },
+      merge: { durable: { merge: { promised: { set: { n: 3 } } } }, volatile: { set: { seen: [1, 2, 3] } } },
+      drop: ['learned'],
+    });
+    expect(applyObjectPatch(prev, patch)).toEqual(next);
+    expect(diffObject(prev, structuredClone(prev))).toBeNull();
+    // An object that becomes null, or null that becomes an object, is replaced whole.
+    const cleared = { ...next, durable: { ...next.durable, promised: null } };
+    expect(diffObject(next, cleared)).toEqual({ merge: { durable: { set: { promised: null } } } });
+    expect(applyObjectPatch(cleared, diffObject(cleared, next)!)).toEqual(next);
   });
 
   it('compares values by structure', () => {
@@ -83,13 +125,46 @@ describe('view patches', () => {
 
   it('an assembler needs a whole view before it can apply a patch', () => {
     const world = [...busyRound('majority', 4, 10)].at(-1)!;
-    const view = viewOf(world, 1);
+    const view = sentViewOf(world, 1);
     const frame = (v: Partial<ViewFrame>): ViewFrame =>
       ({ round: { id: null, phase: 'running', protocol: 'majority', nodes: 5, speed: 1, tick: 0, sandbox: false }, events: [], lastSeq: 0, ...v }) as ViewFrame;
     const assembler = new ViewAssembler();
     expect(() => assembler.accept(frame({ patch: { set: {}, add: [], drop: [] } }))).toThrow(/before any node view/);
-    expect(assembler.accept(frame({ view })).view).toBe(view);
+    expect(assembler.accept(frame({ view })).view).toEqual(viewOf(world, 1));
     const next = { ...view, now: view.now + 3 };
-    expect(assembler.accept(frame({ patch: diffNodeView(view, next), accepted: 4 }))).toMatchObject({ view: next, accepted: 4 });
+    expect(assembler.accept(frame({ patch: diffNodeView(view, next), accepted: 4 }))).toMatchObject({ view: { ...next, legal: viewOf(world, 1).legal }, accepted: 4 });
   });
+
+  for (const protocol of ['2pc', 'majority', 'paxos'] as const) {
+    it(`lets a ${protocol} client work out exactly the legal moves the server would, from its view alone`, () => {
+      let checked = 0;
+      let choices = 0;
+      let most = 0;
+      for (const seed of [5, 6]) {
+        const assemblers = new Map<number, ViewAssembler>();
+        const sent = new Map<number, SentNodeView>();
+        for (const world of busyRound(protocol, seed, 250, 12)) {
+          for (const node of world.nodes) {
+            const view = sentViewOf(world, node.id);
+            expect(legalInView(view)).toEqual(legalActions(world, node.id));
+            // And through the wire: whole view first, then patches.
+            const assembler = assemblers.get(node.id) ?? new ViewAssembler();
+            assemblers.set(node.id, assembler);
+            const previous = sent.get(node.id);
+            const round = { id: null, phase: 'running' as const, protocol, nodes: 5, speed: 1, tick: world.tick, sandbox: false };
+            const frame: ViewFrame = previous ? { round, patch: diffNodeView(previous, view), events: [], lastSeq: 0 } : { round, view, events: [], lastSeq: 0 };
+            sent.set(node.id, view);
+            expect(assembler.accept(frame).view).toEqual(viewOf(world, node.id));
+            checked += 1;
+            if (legalActions(world, node.id).length > 1) choices += 1;
+            most = Math.max(most, legalActions(world, node.id).length);
+          }
+        }
+      }
+      expect(checked).toBe(2 * 250 * 5);
+      // Many views offer a real choice (and some several), so this is not a comparison of empty lists.
+      expect(choices).toBeGreaterThan(100);
+      expect(most).toBeGreaterThan(1);
+    });
+  }
 });
