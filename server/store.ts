@@ -1,14 +1,16 @@
 /**
- * Where rounds are kept: SQLite through better-sqlite3, in WAL mode. Every accepted command is
- * appended to its round's log the moment it is accepted (one small synchronous insert), so a
- * `kill -9` loses nothing that any client has already seen.
+ * Where rounds are kept: SQLite through better-sqlite3, in WAL mode, with the commands of running
+ * rounds in an append-only journal file beside it.
  *
- * A running round's commands go to `journal`, an append-only table in arrival order: each insert
- * touches only its last page, where inserts keyed by round would touch one page per round. When a
- * round ends its commands move, in one transaction, to `commands`, which is keyed by round for
- * reading; at startup whatever a killed process left in the journal moves the same way.
+ * Every accepted command is appended to the journal the moment it is accepted, before any client
+ * hears of it: one small `write` to a file the server holds open. That survives a `kill -9` as a
+ * WAL commit does (the data is in the operating system's hands), at a fraction of the cost of a
+ * transaction per command, which a busy server pays thousands of times a second. When a round ends,
+ * its commands go into `commands` (keyed by round, for reading) in one transaction. At startup,
+ * whatever a killed process left in the journal goes the same way, and those rounds are marked
+ * interrupted. While rounds run, their commands are also kept in memory, to store and to serve.
  */
-import { mkdirSync } from 'node:fs';
+import { closeSync, existsSync, ftruncateSync, mkdirSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { createHash } from 'node:crypto';
 import Database from 'better-sqlite3';
@@ -38,15 +40,30 @@ export function hashKey(key: string): string {
   return createHash('sha256').update(key).digest('hex');
 }
 
+/** The journal is rewritten with only the running rounds' lines once it is this large and mostly finished rounds. */
+const JOURNAL_COMPACT_BYTES = 32 * 1024 * 1024;
+
+interface RunningRound {
+  /** Each command as stored: its JSON text. */
+  commands: string[];
+  /** The bytes its lines take in the journal. */
+  bytes: number;
+}
+
 export class RoundStore {
   private readonly db: Database.Database;
   private readonly insertCommand: Database.Statement;
-  private readonly moveFromJournal: Database.Statement;
-  private readonly commandCount = new Map<string, number>();
-  /** Running rounds: the journal position before their first command, so their rows are found without a full scan. */
-  private readonly journalStart = new Map<string, number>();
+  private readonly running = new Map<string, RunningRound>();
+  /** The journal file (none for an in-memory database), open for appending, and its size. */
+  private readonly journalPath: string | null;
+  private journalFd: number | null = null;
+  private journalBytes = 0;
 
-  constructor(readonly path: string) {
+  /** `journalCompactBytes`: how large the journal may grow before it is rewritten without finished rounds. */
+  constructor(
+    readonly path: string,
+    private readonly options: { journalCompactBytes?: number } = {},
+  ) {
     if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
     this.db = new Database(path, { timeout: 1000 });
     // One process owns the file: holding the lock for good spares every insert the locking calls.
@@ -89,12 +106,6 @@ export class RoundStore {
         command TEXT NOT NULL,
         PRIMARY KEY (round_id, idx)
       ) WITHOUT ROWID;
-      CREATE TABLE IF NOT EXISTS journal (
-        seq INTEGER PRIMARY KEY,
-        round_id TEXT NOT NULL,
-        idx INTEGER NOT NULL,
-        command TEXT NOT NULL
-      );
       CREATE TABLE IF NOT EXISTS rejections (
         round_id TEXT NOT NULL,
         step INTEGER NOT NULL,
@@ -104,17 +115,38 @@ export class RoundStore {
       );
       CREATE INDEX IF NOT EXISTS rejections_by_round ON rejections (round_id, step);
     `);
-    this.insertCommand = this.db.prepare('INSERT INTO journal (round_id, idx, command) VALUES (?, ?, ?)');
-    this.moveFromJournal = this.db.prepare(
-      'INSERT OR IGNORE INTO commands (round_id, idx, command) SELECT round_id, idx, command FROM journal WHERE round_id = ? AND seq > ?',
-    );
+    this.insertCommand = this.db.prepare('INSERT OR IGNORE INTO commands (round_id, idx, command) VALUES (?, ?, ?)');
+    // Only the process holding the database's lock gets here, so the journal is ours alone.
+    this.journalPath = path === ':memory:' ? null : `${path}.running.log`;
+    this.recoverJournal();
+    if (this.journalPath) {
+      this.journalFd = openSync(this.journalPath, 'a');
+      ftruncateSync(this.journalFd, 0);
+    }
+  }
+
+  /** Stores what a killed process left in the journal (its rounds are then marked interrupted by `markInterrupted`). */
+  private recoverJournal(): void {
+    // An earlier version of the store journaled into a table.
+    if (this.db.prepare(`SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'journal'`).get()) {
+      this.db.exec(`
+        INSERT OR IGNORE INTO commands (round_id, idx, command) SELECT round_id, idx, command FROM journal ORDER BY seq;
+        DROP TABLE journal;
+      `);
+    }
+    if (!this.journalPath || !existsSync(this.journalPath)) return;
+    const lines = readFileSync(this.journalPath, 'utf8').split('\n');
+    this.db.transaction(() => {
+      for (const line of lines) {
+        const entry = parseJournalLine(line);
+        if (entry) this.insertCommand.run(entry.round, entry.index, JSON.stringify(entry.command));
+      }
+    })();
   }
 
   /** Rounds that were running when the process died become replays up to their last command. */
   markInterrupted(now: string): number {
     return this.db.transaction(() => {
-      this.db.exec('INSERT OR IGNORE INTO commands (round_id, idx, command) SELECT round_id, idx, command FROM journal ORDER BY seq');
-      this.db.exec('DELETE FROM journal');
       const info = this.db
         .prepare(`UPDATE rounds SET state = 'interrupted', ended_at = COALESCE(ended_at, ?) WHERE state = 'running'`)
         .run(now);
@@ -147,15 +179,19 @@ export class RoundStore {
     this.db
       .prepare(`INSERT INTO rounds (id, class_code, state, config, players, started_at) VALUES (?, ?, 'running', ?, ?, ?)`)
       .run(id, classCode, JSON.stringify(config), JSON.stringify(players), now);
-    this.commandCount.set(id, 0);
-    const last = this.db.prepare('SELECT MAX(seq) AS seq FROM journal').get() as { seq: number | null };
-    this.journalStart.set(id, last.seq ?? 0);
+    this.running.set(id, { commands: [], bytes: 0 });
   }
 
+  /** Appends a running round's next command to the journal; it is on its way to the disk when this returns. */
   append(roundId: string, command: Command): void {
-    const index = this.commandCount.get(roundId) ?? this.countCommands(roundId);
-    this.insertCommand.run(roundId, index, JSON.stringify(command));
-    this.commandCount.set(roundId, index + 1);
+    const round = this.running.get(roundId);
+    if (!round) throw new Error(`round ${roundId} is not running`);
+    const json = JSON.stringify(command);
+    const line = `{"round":${JSON.stringify(roundId)},"index":${round.commands.length},"command":${json}}\n`;
+    const bytes = this.journalFd === null ? line.length : writeAll(this.journalFd, line);
+    round.commands.push(json);
+    round.bytes += bytes;
+    this.journalBytes += bytes;
   }
 
   /** A move the engine refused: not in the log, but a marker on the replay's timeline. */
@@ -170,39 +206,53 @@ export class RoundStore {
   }
 
   finishRound(roundId: string, outcome: string | null, result: object, players: StoredPlayer[], now: string, state: RoundState = 'finished'): void {
-    const start = this.journalStart.get(roundId) ?? 0;
+    const round = this.running.get(roundId);
     this.db.transaction(() => {
-      this.moveFromJournal.run(roundId, start);
+      round?.commands.forEach((command, index) => this.insertCommand.run(roundId, index, command));
       this.db
         .prepare('UPDATE rounds SET state = ?, outcome = ?, result = ?, players = ?, ended_at = ? WHERE id = ?')
         .run(state, outcome, JSON.stringify(result), JSON.stringify(players), now, roundId);
     })();
-    this.commandCount.delete(roundId);
-    this.journalStart.delete(roundId);
-    this.pruneJournal();
+    if (round) {
+      this.running.delete(roundId);
+      this.compactJournal();
+    }
   }
 
   /**
-   * Drops journal rows that every running round started after: those rounds' commands have moved.
-   * The row at the oldest start stays, so the next insert cannot reuse a position at or below it.
+   * Once no round runs, the journal starts again from empty. While others still run, it is rewritten
+   * with just their lines when finished rounds make up most of a large file. (A process killed
+   * mid-rewrite leaves the old journal or the new one; either holds every running round's lines.)
    */
-  private pruneJournal(): void {
-    if (this.journalStart.size === 0) this.db.exec('DELETE FROM journal');
-    else this.db.prepare('DELETE FROM journal WHERE seq < ?').run(Math.min(...this.journalStart.values()));
+  private compactJournal(): void {
+    if (this.journalFd === null || this.journalPath === null) return;
+    if (this.running.size === 0) {
+      ftruncateSync(this.journalFd, 0);
+      this.journalBytes = 0;
+      return;
+    }
+    const live = [...this.running.values()].reduce((sum, r) => sum + r.bytes, 0);
+    if (this.journalBytes < (this.options.journalCompactBytes ?? JOURNAL_COMPACT_BYTES) || this.journalBytes < 2 * live) return;
+    const next = `${this.journalPath}.next`;
+    const fd = openSync(next, 'w');
+    try {
+      for (const [id, round] of this.running) {
+        round.commands.forEach((json, index) => writeAll(fd, `{"round":${JSON.stringify(id)},"index":${index},"command":${json}}\n`));
+      }
+    } finally {
+      closeSync(fd);
+    }
+    renameSync(next, this.journalPath);
+    closeSync(this.journalFd);
+    this.journalFd = openSync(this.journalPath, 'a');
+    this.journalBytes = live;
   }
 
-  private countCommands(roundId: string): number {
-    const row = this.db.prepare('SELECT COUNT(*) AS n FROM commands WHERE round_id = ?').get(roundId) as { n: number };
-    return row.n;
-  }
-
-  /** A round's commands in order, from the journal while it runs. */
+  /** A round's commands in order, from memory while it runs. */
   private commandsOf(roundId: string): string[] {
-    const start = this.journalStart.get(roundId);
-    const rows =
-      start === undefined
-        ? this.db.prepare('SELECT command FROM commands WHERE round_id = ? ORDER BY idx').all(roundId)
-        : this.db.prepare('SELECT command FROM journal WHERE round_id = ? AND seq > ? ORDER BY seq').all(roundId, start);
+    const running = this.running.get(roundId);
+    if (running) return running.commands.slice();
+    const rows = this.db.prepare('SELECT command FROM commands WHERE round_id = ? ORDER BY idx').all(roundId);
     return (rows as { command: string }[]).map((r) => r.command);
   }
 
@@ -232,7 +282,7 @@ export class RoundStore {
         state: r.state,
         protocol: config.protocol,
         nodes: config.nodes,
-        commands: this.commandCount.get(r.id) ?? r.commands,
+        commands: this.running.get(r.id)?.commands.length ?? r.commands,
         outcome: r.outcome,
         startedAt: r.started_at,
         endedAt: r.ended_at,
@@ -271,6 +321,34 @@ export class RoundStore {
   }
 
   close(): void {
+    if (this.journalFd !== null) {
+      closeSync(this.journalFd);
+      this.journalFd = null;
+    }
     if (this.db.open) this.db.close();
   }
+}
+
+/** One journal line, or null for anything else (the last line of a killed process may be cut short). */
+function parseJournalLine(line: string): { round: string; index: number; command: object } | null {
+  if (line.length === 0) return null;
+  let entry: unknown;
+  try {
+    entry = JSON.parse(line);
+  } catch {
+    return null;
+  }
+  const e = entry as { round?: unknown; index?: unknown; command?: unknown };
+  if (typeof e.round !== 'string' || !Number.isInteger(e.index) || typeof e.command !== 'object' || e.command === null) return null;
+  return { round: e.round, index: e.index as number, command: e.command };
+}
+
+/** Writes the whole text, however the system splits the write; returns its length in bytes. */
+function writeAll(fd: number, text: string): number {
+  const written = writeSync(fd, text);
+  const bytes = Buffer.byteLength(text);
+  if (written === bytes) return bytes;
+  const rest = Buffer.from(text).subarray(written);
+  for (let offset = 0; offset < rest.length; ) offset += writeSync(fd, rest, offset);
+  return bytes;
 }

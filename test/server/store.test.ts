@@ -1,4 +1,5 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { appendFileSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import Database from 'better-sqlite3';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -82,6 +83,69 @@ describe('round store', () => {
     after.beginRound('next', null, config, [], now);
     after.append('next', tick);
     expect(logOf(after, 'next')).toEqual([tick]);
+    after.close();
+  });
+
+  it('recovers every whole line of the journal, skipping one cut short by the kill', () => {
+    const path = join(dir, 'torn.db');
+    const before = new RoundStore(path);
+    before.beginRound('cut', null, config, [], now);
+    before.append('cut', tick);
+    before.append('cut', crash(1));
+    before.close();
+    // The process died in the middle of writing a third line.
+    appendFileSync(`${path}.running.log`, '{"round":"cut","index":2,"comm');
+    const after = new RoundStore(path);
+    expect(after.markInterrupted(now)).toBe(1);
+    expect(logOf(after, 'cut')).toEqual([tick, crash(1)]);
+    // The journal starts again empty, and the next round's commands are kept as before.
+    expect(statSync(`${path}.running.log`).size).toBe(0);
+    after.beginRound('next', null, config, [], now);
+    after.append('next', tick);
+    after.finishRound('next', null, {}, [], now);
+    expect(logOf(after, 'next')).toEqual([tick]);
+    after.close();
+  });
+
+  it('rewrites a large journal without the rounds that have finished, keeping the running ones whole', () => {
+    const path = join(dir, 'compact.db');
+    const journal = `${path}.running.log`;
+    const store = new RoundStore(path, { journalCompactBytes: 20_000 });
+    store.beginRound('long', null, config, [], now);
+    const long: Command[] = [];
+    let largest = 0;
+    for (let r = 0; r < 30; r++) {
+      store.beginRound(`short-${r}`, null, config, [], now);
+      for (let i = 0; i < 40; i++) store.append(`short-${r}`, tick);
+      store.append('long', crash(r % 5));
+      long.push(crash(r % 5));
+      largest = Math.max(largest, statSync(journal).size);
+      store.finishRound(`short-${r}`, null, {}, [], now);
+    }
+    // Without rewriting, the journal would hold all 1,230 lines (over 60 kB); it never grew far past the limit.
+    expect(largest).toBeLessThan(30_000);
+    expect(statSync(journal).size).toBeLessThan(20_000);
+    expect(logOf(store, 'short-29')).toHaveLength(40);
+    store.close();
+    const after = new RoundStore(path);
+    after.markInterrupted(now);
+    expect(logOf(after, 'long')).toEqual(long);
+    expect(logOf(after, 'short-3')).toHaveLength(40);
+    after.close();
+  });
+
+  it('moves what an earlier version left in its journal table into the rounds', () => {
+    const path = join(dir, 'legacy.db');
+    const store = new RoundStore(path);
+    store.beginRound('old', null, config, [], now);
+    store.close();
+    const db = new Database(path);
+    db.exec('CREATE TABLE journal (seq INTEGER PRIMARY KEY, round_id TEXT NOT NULL, idx INTEGER NOT NULL, command TEXT NOT NULL)');
+    db.prepare('INSERT INTO journal (round_id, idx, command) VALUES (?, ?, ?), (?, ?, ?)').run('old', 0, JSON.stringify(tick), 'old', 1, JSON.stringify(crash(3)));
+    db.close();
+    const after = new RoundStore(path);
+    expect(after.markInterrupted(now)).toBe(1);
+    expect(logOf(after, 'old')).toEqual([tick, crash(3)]);
     after.close();
   });
 
