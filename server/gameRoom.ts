@@ -34,7 +34,7 @@ import {
   type ServerMessages,
   type ViewFrame,
 } from '../shared/wire/messages';
-import { diffNodeView, sameValue } from '../shared/wire/viewPatch';
+import { diffNodeViewBetween, sameValue } from '../shared/wire/viewPatch';
 import { registry } from './context';
 import type { Registry } from './registry';
 import { completeSetup, DEFAULT_SETUP, Round, type ForkStart, type RoundSetup } from './round';
@@ -57,8 +57,8 @@ export interface Member {
   gone: boolean;
   /** Messages sent to this member, for the fuzz and bench checks. */
   sent: number;
-  /** The node view this member's client holds, which the next view is sent as a patch against. */
-  sentView: SentNodeView | null;
+  /** The world whose view of the member's node its client holds: the next view is sent as a patch against it. */
+  sentWorld: World | null;
 }
 
 export interface Seat {
@@ -292,21 +292,27 @@ export abstract class GameRoom extends Room {
     } else {
       if (member.node === null) return;
       const node = member.node;
-      let view: SentNodeView;
-      if (cache) {
-        view = cache.nodes.get(node) ?? sentViewOf(this.round.world, node);
-        cache.nodes.set(node, view);
-      } else view = sentViewOf(this.round.world, node);
-      const base = member.sentView;
+      const world = this.round.world;
+      const base = member.sentWorld;
+      // The same config object means the same round, so the client's view is of this round's world.
       message =
-        base && base.node === node
-          ? { round: info, patch: diffNodeView(base, view), events: visible, lastSeq: member.lastSeq }
-          : { round: info, view, events: visible, lastSeq: member.lastSeq };
+        base && base.config === world.config
+          ? { round: info, patch: diffNodeViewBetween(base, world, node), events: visible, lastSeq: member.lastSeq }
+          : { round: info, view: this.wholeView(node, cache), events: visible, lastSeq: member.lastSeq };
       if (accepted !== undefined) message.accepted = accepted;
-      member.sentView = view;
+      member.sentWorld = world;
     }
     this.noteShown(member);
     this.tell(member, 'view', message);
+  }
+
+  /** A node's whole view of the current world, made once per flush. */
+  private wholeView(node: NodeId, cache: ViewCache | undefined): SentNodeView {
+    const known = cache?.nodes.get(node);
+    if (known) return known;
+    const view = sentViewOf(this.round.world, node);
+    cache?.nodes.set(node, view);
+    return view;
   }
 
   /** The events since the last flush that a member has not been sent and may see. */
@@ -419,7 +425,7 @@ export abstract class GameRoom extends Room {
       this.seats[member.node] = { ...this.seats[member.node]!, holder: 'bot', memberId: null };
     }
     member.node = node;
-    member.sentView = null;
+    member.sentWorld = null;
     if (node !== null) {
       this.seats[node] = { holder: 'student', memberId: member.id, autopilot: false, legalKey: '', pendingSince: this.round.world.tick };
       if (member.nickname) this.players.set(node, member.nickname);
@@ -689,7 +695,7 @@ export abstract class GameRoom extends Room {
 
   /** A new member of the room: no seat, no connection yet. */
   protected newMember(id: string, role: Role, nickname: string | null): Member {
-    const member: Member = { id, role, nickname, node: null, client: null, connected: false, lastSeq: 0, rejections: 0, gone: false, sent: 0, sentView: null };
+    const member: Member = { id, role, nickname, node: null, client: null, connected: false, lastSeq: 0, rejections: 0, gone: false, sent: 0, sentWorld: null };
     this.members.set(id, member);
     return member;
   }
@@ -704,7 +710,7 @@ export abstract class GameRoom extends Room {
     member.client = client;
     member.connected = true;
     // A new connection starts from a whole view.
-    member.sentView = null;
+    member.sentWorld = null;
   }
 
   override onDrop(client: Client): void {

@@ -113,10 +113,18 @@ export function sentViewOf(world: World, id: NodeId): SentNodeView {
       ),
     inFlight: anonymousInFlight(world.inFlight).map((anonymous, i) => {
       const m = world.inFlight[i]!;
-      if (m.from !== id && m.to !== id) return anonymous;
-      return revealedEntries.get(m) ?? keep(revealedEntries, m, { ...anonymous, payload: m.payload, label: protocol.label(m.payload) });
+      return m.from !== id && m.to !== id ? anonymous : revealedOf(m, protocol);
     }),
   };
+}
+
+/** How node `id` sees one message in flight: its contents only if it sent it or it is addressed to it. */
+export function inFlightViewOf(world: World, m: Message, id: NodeId): InFlightView {
+  return m.from !== id && m.to !== id ? anonymousOf(m) : revealedOf(m, protocolFor(world.config.protocol));
+}
+
+function revealedOf(m: Message, protocol: Protocol): InFlightView {
+  return revealedEntries.get(m) ?? keep(revealedEntries, m, { ...anonymousOf(m), payload: m.payload, label: protocol.label(m.payload) });
 }
 
 /*
@@ -151,7 +159,7 @@ function anonymousOf(m: Message): InFlightView {
   );
 }
 
-function labelledInbox(inbox: readonly InboxEntry[], protocol: Protocol): NodeView['inbox'] {
+export function labelledInbox(inbox: readonly InboxEntry[], protocol: Protocol): NodeView['inbox'] {
   return (
     labelledInboxes.get(inbox) ??
     keep(
@@ -162,7 +170,7 @@ function labelledInbox(inbox: readonly InboxEntry[], protocol: Protocol): NodeVi
   );
 }
 
-function selfOf(world: World, node: NodeState): NodeView['self'] {
+export function selfOf(world: World, node: NodeState): NodeView['self'] {
   const known = selves.get(node);
   if (known && known.config === world.config) return known.self;
   const protocol = protocolFor(world.config.protocol);

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { BOT_KINDS, botDecide, createWorld, legalActions, legalInView, makeConfig, Rng, sentViewOf, step, viewOf, type Command, type SentNodeView, type World } from '../../shared';
 import type { ViewFrame } from '../../shared/wire/messages';
-import { applyListPatch, applyNodePatch, applyObjectPatch, diffList, diffNodeView, diffObject, sameValue, ViewAssembler } from '../../shared/wire/viewPatch';
+import { applyListPatch, applyNodePatch, applyObjectPatch, diffList, diffNodeView, diffNodeViewBetween, diffObject, sameValue, ViewAssembler } from '../../shared/wire/viewPatch';
 
 /** A busy round: bots of every kind acting, ticks, new requests, and an instructor crashing nodes and meddling with messages. */
 function* busyRound(protocol: '2pc' | 'majority' | 'paxos', seed: number, steps: number, botMoves = 48): Generator<World> {
@@ -61,6 +61,29 @@ describe('view patches', () => {
       // Answering one message of several, or receiving one, sends that change rather than the inbox.
       // (A majority-vote node answers its inbox all at once by voting, so these rounds seldom show one.)
       if (protocol !== 'majority') expect(inboxChanges).toBeGreaterThan(0);
+    });
+  }
+
+  for (const protocol of ['2pc', 'majority', 'paxos'] as const) {
+    it(`work out the same ${protocol} patch from two worlds as from the two views`, () => {
+      let compared = 0;
+      for (const seed of [7, 8]) {
+        const worlds = [...busyRound(protocol, seed, 200)];
+        // A client's last view may be several steps old (a tick, then the moves of its batch).
+        for (const gap of [1, 2, 5]) {
+          for (let k = gap; k < worlds.length; k++) {
+            const prev = worlds[k - gap]!;
+            const next = worlds[k]!;
+            for (const node of next.nodes) {
+              const patch = diffNodeViewBetween(prev, next, node.id);
+              expect(patch).toEqual(diffNodeView(sentViewOf(prev, node.id), sentViewOf(next, node.id)));
+              expect(applyNodePatch(sentViewOf(prev, node.id), patch)).toEqual(sentViewOf(next, node.id));
+              compared += 1;
+            }
+          }
+        }
+      }
+      expect(compared).toBe(2 * 5 * (199 + 198 + 195));
     });
   }
 
