@@ -93,6 +93,9 @@ const refuse = (code: string, message: string): never => {
 
 const BOT_KIND = 'faithful';
 
+/** Most views carry no events: they share one frozen empty list. */
+const NO_EVENTS: readonly EngineEvent[] = Object.freeze([]);
+
 export abstract class GameRoom extends Room {
   protected reg!: Registry;
   protected readonly members = new Map<string, Member>();
@@ -282,7 +285,7 @@ export abstract class GameRoom extends Room {
   }
 
   /** Sends one member its view of the world and the events of this batch it may see (already filtered for it). */
-  protected sendView(member: Member, visible: EngineEvent[], cache?: ViewCache, accepted?: number): void {
+  protected sendView(member: Member, visible: readonly EngineEvent[], cache?: ViewCache, accepted?: number): void {
     if (!member.client || !member.connected) return;
     const info = cache?.info ?? this.roundInfo();
     let message: ViewFrame;
@@ -316,10 +319,10 @@ export abstract class GameRoom extends Room {
   }
 
   /** The events since the last flush that a member has not been sent and may see. */
-  private unseenEvents(member: Member): EngineEvent[] {
+  private unseenEvents(member: Member): readonly EngineEvent[] {
     const viewer = member.role === 'instructor' ? 'god' : member.node;
     const from = this.eventCursor.get(member.id) ?? 0;
-    if (viewer === null || from >= this.pendingEvents.length) return [];
+    if (viewer === null || from >= this.pendingEvents.length) return NO_EVENTS;
     return eventsFor(from === 0 ? this.pendingEvents : this.pendingEvents.slice(from), viewer);
   }
 

@@ -135,7 +135,7 @@ export interface WelcomeMessage {
 export interface ViewMessage {
   round: RoundInfo;
   view: NodeView | GodView;
-  events: EngineEvent[];
+  events: readonly EngineEvent[];
   /** Highest action seq of this client that the server has applied or refused. */
   lastSeq: number;
   /** On the view that answers an applied `act`: that act's seq. */

@@ -30,9 +30,9 @@ export interface NodeViewPatch {
   /** The inbox, when it changed. */
   inbox?: ListPatch<NodeView['inbox'][number]>;
   /** Messages in flight that are new or look different now (a delay, a payload seen), by id. */
-  add: InFlightView[];
+  add: readonly InFlightView[];
   /** Ids of messages no longer in flight. */
-  drop: number[];
+  drop: readonly number[];
 }
 
 /**
@@ -73,6 +73,9 @@ export function sameValue(a: unknown, b: unknown): boolean {
   for (const k in y) if (Object.hasOwn(y, k)) keys -= 1;
   return keys === 0;
 }
+
+/** The empty list that patches share; frozen, since nothing may add to it. */
+const NOTHING: readonly never[] = Object.freeze([]);
 
 const isPlainObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
@@ -207,9 +210,8 @@ export function diffNodeViewBetween(prev: World, next: World, id: NodeId): NodeV
   if (prev.config !== next.config) return diffNodeView(sentViewOf(prev, id), sentViewOf(next, id));
   const set: Partial<PatchedFields> = {};
   if (prev.tick !== next.tick) set.now = next.tick;
-  const add: InFlightView[] = [];
-  const drop: number[] = [];
-  const patch: NodeViewPatch = { set, add, drop };
+  // Most patches add or drop nothing: they share one empty list instead of making two each.
+  const patch: NodeViewPatch = { set, add: NOTHING, drop: NOTHING };
   const before = prev.nodes[id]!;
   const after = next.nodes[id]!;
   if (before !== after) {
@@ -224,6 +226,8 @@ export function diffNodeViewBetween(prev: World, next: World, id: NodeId): NodeV
   const a = prev.inFlight;
   const b = next.inFlight;
   if (a === b) return patch;
+  const add: InFlightView[] = [];
+  const drop: number[] = [];
   let i = 0;
   let j = 0;
   while (i < a.length || j < b.length) {
@@ -245,6 +249,8 @@ export function diffNodeViewBetween(prev: World, next: World, id: NodeId): NodeV
       j += 1;
     }
   }
+  if (add.length > 0) patch.add = add;
+  if (drop.length > 0) patch.drop = drop;
   return patch;
 }
 
