@@ -59,6 +59,8 @@ export interface Member {
   sent: number;
   /** The world whose view of the member's node its client holds: the next view is sent as a patch against it. */
   sentWorld: World | null;
+  /** The round information its client holds. */
+  sentRound: RoundInfo | null;
 }
 
 export interface Seat {
@@ -92,6 +94,14 @@ const refuse = (code: string, message: string): never => {
 };
 
 const BOT_KIND = 'faithful';
+
+function sameRoundApartFromTick(a: RoundInfo | null, b: RoundInfo): boolean {
+  return (
+    a !== null &&
+    (a === b ||
+      (a.id === b.id && a.phase === b.phase && a.protocol === b.protocol && a.nodes === b.nodes && a.speed === b.speed && a.sandbox === b.sandbox))
+  );
+}
 
 /** Most views carry no events: they share one frozen empty list. */
 const NO_EVENTS: readonly EngineEvent[] = Object.freeze([]);
@@ -298,12 +308,17 @@ export abstract class GameRoom extends Room {
       const world = this.round.world;
       const base = member.sentWorld;
       // The same config object means the same round, so the client's view is of this round's world.
-      message =
-        base && base.config === world.config
-          ? { round: info, patch: diffNodeViewBetween(base, world, node), events: visible, lastSeq: member.lastSeq }
-          : { round: info, view: this.wholeView(node, cache), events: visible, lastSeq: member.lastSeq };
+      if (base && base.config === world.config) {
+        message = { patch: diffNodeViewBetween(base, world, node), lastSeq: member.lastSeq };
+        // The client knows the round; when only its tick moved, the view's clock says so.
+        if (!sameRoundApartFromTick(member.sentRound, info)) message.round = info;
+      } else {
+        message = { round: info, view: this.wholeView(node, cache), lastSeq: member.lastSeq };
+      }
+      if (visible.length > 0) message.events = visible;
       if (accepted !== undefined) message.accepted = accepted;
       member.sentWorld = world;
+      member.sentRound = info;
     }
     this.noteShown(member);
     this.tell(member, 'view', message);
@@ -698,7 +713,7 @@ export abstract class GameRoom extends Room {
 
   /** A new member of the room: no seat, no connection yet. */
   protected newMember(id: string, role: Role, nickname: string | null): Member {
-    const member: Member = { id, role, nickname, node: null, client: null, connected: false, lastSeq: 0, rejections: 0, gone: false, sent: 0, sentWorld: null };
+    const member: Member = { id, role, nickname, node: null, client: null, connected: false, lastSeq: 0, rejections: 0, gone: false, sent: 0, sentWorld: null, sentRound: null };
     this.members.set(id, member);
     return member;
   }

@@ -146,7 +146,12 @@ export interface ViewMessage {
  * A `view` as it travels: the whole view, or for a node's view what changed since the last one this
  * client got (`ViewAssembler` turns frames back into messages).
  */
-export type ViewFrame = Omit<ViewMessage, 'view'> & ({ view: SentNodeView | GodView; patch?: undefined } | { view?: undefined; patch: NodeViewPatch });
+export type ViewFrame = Omit<ViewMessage, 'view' | 'round' | 'events'> & {
+  /** Left out when only the tick changed since this client's last view (the view's `now` is the tick). */
+  round?: RoundInfo;
+  /** Left out when there are none. */
+  events?: ViewMessage['events'];
+} & ({ view: SentNodeView | GodView; patch?: undefined } | { view?: undefined; patch: NodeViewPatch });
 
 export interface RejectedMessage {
   code: string;

@@ -18,21 +18,22 @@ import {
   type NodeView,
   type SentNodeView,
 } from '../engine/view';
-import type { ViewFrame, ViewMessage } from './messages';
+import type { RoundInfo, ViewFrame, ViewMessage } from './messages';
 
 type PatchedFields = Omit<SentNodeView, 'inFlight' | 'kind' | 'self' | 'inbox'>;
 
+/** What changed in a node's view. Parts that did not change are left out. */
 export interface NodeViewPatch {
   /** Plain fields whose value changed (the clock, the settings...). */
-  set: Partial<PatchedFields>;
+  set?: Partial<PatchedFields>;
   /** What changed in the node's own state. */
   self?: ObjectPatch;
   /** The inbox, when it changed. */
   inbox?: ListPatch<NodeView['inbox'][number]>;
   /** Messages in flight that are new or look different now (a delay, a payload seen), by id. */
-  add: readonly InFlightView[];
+  add?: readonly InFlightView[];
   /** Ids of messages no longer in flight. */
-  drop: readonly number[];
+  drop?: readonly number[];
 }
 
 /**
@@ -73,9 +74,6 @@ export function sameValue(a: unknown, b: unknown): boolean {
   for (const k in y) if (Object.hasOwn(y, k)) keys -= 1;
   return keys === 0;
 }
-
-/** The empty list that patches share; frozen, since nothing may add to it. */
-const NOTHING: readonly never[] = Object.freeze([]);
 
 const isPlainObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
@@ -167,13 +165,12 @@ const FIELDS = ['node', 'now', 'protocol', 'nodes', 'settings', 'peers'] as cons
 
 /** What turns `prev` into `next`. Both lists of messages in flight are in id order, as the engine keeps them. */
 export function diffNodeView(prev: SentNodeView, next: SentNodeView): NodeViewPatch {
-  const set: Partial<PatchedFields> = {};
+  const patch: NodeViewPatch = {};
   for (const field of FIELDS) {
-    if (!sameValue(prev[field], next[field])) (set as Record<string, unknown>)[field] = next[field];
+    if (!sameValue(prev[field], next[field])) (patch.set ??= {} as Record<string, unknown>)[field] = next[field];
   }
   const add: InFlightView[] = [];
   const drop: number[] = [];
-  const patch: NodeViewPatch = { set, add, drop };
   const self = diffObject(prev.self as unknown as Record<string, unknown>, next.self as unknown as Record<string, unknown>);
   if (self) patch.self = self;
   const inbox = diffList(prev.inbox, next.inbox);
@@ -198,6 +195,8 @@ export function diffNodeView(prev: SentNodeView, next: SentNodeView): NodeViewPa
       j += 1;
     }
   }
+  if (add.length > 0) patch.add = add;
+  if (drop.length > 0) patch.drop = drop;
   return patch;
 }
 
@@ -208,10 +207,8 @@ export function diffNodeView(prev: SentNodeView, next: SentNodeView): NodeViewPa
  */
 export function diffNodeViewBetween(prev: World, next: World, id: NodeId): NodeViewPatch {
   if (prev.config !== next.config) return diffNodeView(sentViewOf(prev, id), sentViewOf(next, id));
-  const set: Partial<PatchedFields> = {};
-  if (prev.tick !== next.tick) set.now = next.tick;
-  // Most patches add or drop nothing: they share one empty list instead of making two each.
-  const patch: NodeViewPatch = { set, add: NOTHING, drop: NOTHING };
+  const patch: NodeViewPatch = {};
+  if (prev.tick !== next.tick) patch.set = { now: next.tick };
   const before = prev.nodes[id]!;
   const after = next.nodes[id]!;
   if (before !== after) {
@@ -256,10 +253,10 @@ export function diffNodeViewBetween(prev: World, next: World, id: NodeId): NodeV
 
 /** The view `patch` was made from, given the one it was made against. */
 export function applyNodePatch(prev: SentNodeView, patch: NodeViewPatch): SentNodeView {
+  const added = (patch.add ?? []).slice().sort((x, y) => x.id - y.id);
   const dropped = new Set(patch.drop);
-  for (const m of patch.add) dropped.add(m.id);
+  for (const m of added) dropped.add(m.id);
   const kept = prev.inFlight.filter((m) => !dropped.has(m.id));
-  const added = patch.add.slice().sort((x, y) => x.id - y.id);
   const inFlight: InFlightView[] = [];
   let i = 0;
   let j = 0;
@@ -279,17 +276,25 @@ export function applyNodePatch(prev: SentNodeView, patch: NodeViewPatch): SentNo
  */
 export class ViewAssembler {
   private last: SentNodeView | GodView | null = null;
+  private round: RoundInfo | null = null;
 
   /** The whole message, or an error when a patch comes with no node view to apply it to. */
   accept(frame: ViewFrame): ViewMessage {
-    const { patch, view, ...rest } = frame;
+    const { patch, view, round, events, ...rest } = frame;
+    let whole: NodeView | GodView;
     if (view) {
       this.last = view;
-      return { ...rest, view: view.kind === 'god' ? view : withLegal(view) };
+      whole = view.kind === 'god' ? view : withLegal(view);
+    } else {
+      if (!this.last || this.last.kind !== 'node') throw new Error('a view patch arrived before any node view');
+      this.last = applyNodePatch(this.last, patch!);
+      whole = withLegal(this.last);
     }
-    if (!this.last || this.last.kind !== 'node') throw new Error('a view patch arrived before any node view');
-    this.last = applyNodePatch(this.last, patch!);
-    return { ...rest, view: withLegal(this.last) };
+    // A frame leaves out the round when only its tick moved: the tick is the view's clock.
+    if (round) this.round = round;
+    else if (this.round) this.round = { ...this.round, tick: whole.now };
+    else throw new Error('a view arrived before any round information');
+    return { ...rest, round: this.round, view: whole, events: events ?? [] };
   }
 }
 
