@@ -2,8 +2,9 @@
  * A node's view, sent as what changed. A student's view changes a little at every tick (a message
  * appears, one is delivered) while most of it (the other messages in flight, the peers, the
  * settings) stays put; sending only the difference keeps each update small on a classroom's Wi-Fi
- * and cheap for a server holding hundreds of rooms. The server keeps, per client, the view it last
- * sent; the client keeps the view it last built; a connection always starts with a whole view.
+ * and cheap for a server holding hundreds of rooms. The server keeps, per client, the world whose
+ * view it last sent; the client keeps the view it last built; a connection always starts with a
+ * whole view. A node's legal moves are not sent at all: the client works them out from its view.
  */
 import { protocolFor } from '../protocols';
 import type { NodeId, World } from '../engine/types';
