@@ -170,15 +170,29 @@ export function diffNodeView(prev: SentNodeView, next: SentNodeView): NodeViewPa
   for (const field of FIELDS) {
     if (!sameValue(prev[field], next[field])) (patch.set ??= {} as Record<string, unknown>)[field] = next[field];
   }
-  const add: InFlightView[] = [];
-  const drop: number[] = [];
   const self = diffObject(prev.self as unknown as Record<string, unknown>, next.self as unknown as Record<string, unknown>);
   if (self) patch.self = self;
   const inbox = diffList(prev.inbox, next.inbox);
   if (inbox) patch.inbox = inbox;
-  const a = prev.inFlight;
-  const b = next.inFlight;
-  if (a === b) return patch;
+  diffInFlight(patch, prev.inFlight, next.inFlight, (y) => y, (x, y) => (sameValue(x, y) ? null : y));
+  return patch;
+}
+
+/**
+ * Fills the patch's `add` and `drop` from two lists of messages in flight, both in id order as the
+ * engine keeps them. `seen` is how the viewer sees a message; `changed`, how it sees one that is in
+ * both lists, or null when it looks the same.
+ */
+function diffInFlight<T extends { id: number }>(
+  patch: NodeViewPatch,
+  a: readonly T[],
+  b: readonly T[],
+  seen: (y: T) => InFlightView,
+  changed: (x: T, y: T) => InFlightView | null,
+): void {
+  if (a === b) return;
+  const add: InFlightView[] = [];
+  const drop: number[] = [];
   let i = 0;
   let j = 0;
   while (i < a.length || j < b.length) {
@@ -188,17 +202,17 @@ export function diffNodeView(prev: SentNodeView, next: SentNodeView): NodeViewPa
       drop.push(x!.id);
       i += 1;
     } else if (x === undefined || y.id < x.id) {
-      add.push(y);
+      add.push(seen(y));
       j += 1;
     } else {
-      if (!sameValue(x, y)) add.push(y);
+      const now = changed(x, y);
+      if (now) add.push(now);
       i += 1;
       j += 1;
     }
   }
   if (add.length > 0) patch.add = add;
   if (drop.length > 0) patch.drop = drop;
-  return patch;
 }
 
 /**
@@ -221,34 +235,18 @@ export function diffNodeViewBetween(prev: World, next: World, id: NodeId): NodeV
       if (inbox) patch.inbox = inbox;
     }
   }
-  const a = prev.inFlight;
-  const b = next.inFlight;
-  if (a === b) return patch;
-  const add: InFlightView[] = [];
-  const drop: number[] = [];
-  let i = 0;
-  let j = 0;
-  while (i < a.length || j < b.length) {
-    const x = a[i];
-    const y = b[j];
-    if (y === undefined || (x !== undefined && x.id < y.id)) {
-      drop.push(x!.id);
-      i += 1;
-    } else if (x === undefined || y.id < x.id) {
-      add.push(inFlightViewOf(next, y, id));
-      j += 1;
-    } else {
+  diffInFlight(
+    patch,
+    prev.inFlight,
+    next.inFlight,
+    (y) => inFlightViewOf(next, y, id),
+    (x, y) => {
       // The same message object looks the same; a changed one (a delay) may look different.
-      if (x !== y) {
-        const seen = inFlightViewOf(next, y, id);
-        if (!sameValue(inFlightViewOf(prev, x, id), seen)) add.push(seen);
-      }
-      i += 1;
-      j += 1;
-    }
-  }
-  if (add.length > 0) patch.add = add;
-  if (drop.length > 0) patch.drop = drop;
+      if (x === y) return null;
+      const now = inFlightViewOf(next, y, id);
+      return sameValue(inFlightViewOf(prev, x, id), now) ? null : now;
+    },
+  );
   return patch;
 }
 
