@@ -79,7 +79,10 @@ describe('solo', () => {
       return app.view.legal.map((a) => a.kind);
     });
     expect(legal).toContain('prepare');
-    await page.waitForSelector('ul.inbox button.msg', { timeout: 15_000 });
+    // A bot may wait for its timeout (up to some thirty ticks) before its PREPARE reaches A: run fast meanwhile.
+    await page.selectOption('#speed', '4');
+    await page.waitForSelector('ul.inbox button.msg', { timeout: 30_000 });
+    await page.selectOption('#speed', '1');
     await shot(page, 'round-in-flight.png');
     await page.focus('ul.inbox button.msg');
     await page.keyboard.press('Enter');
