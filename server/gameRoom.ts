@@ -57,10 +57,18 @@ export interface Member {
   gone: boolean;
   /** Messages sent to this member, for the fuzz and bench checks. */
   sent: number;
-  /** The world whose view of the member's node its client holds: the next view is sent as a patch against it. */
-  sentWorld: World | null;
-  /** The round information its client holds. */
-  sentRound: RoundInfo | null;
+  /**
+   * What this member's client was last sent, or null when it holds no view (a new connection, a new
+   * seat). A node's next view is sent as a patch against that world.
+   */
+  shown: Shown | null;
+}
+
+interface Shown {
+  world: World;
+  round: RoundInfo;
+  seat: NodeId | null;
+  lastSeq: number;
 }
 
 export interface Seat {
@@ -123,8 +131,6 @@ export abstract class GameRoom extends Room {
   /** Events since the last flush of views, and how far into them each member has been told. */
   private pendingEvents: EngineEvent[] = [];
   private eventCursor = new Map<string, number>();
-  /** What each member's last view showed, to skip views that would not change. */
-  private shown = new Map<string, ShownKey>();
   /** Nickname per node of everyone who held a seat in the current round, for the stored round. */
   private players = new Map<NodeId, string>();
   protected classCode: string | null = null;
@@ -306,21 +312,19 @@ export abstract class GameRoom extends Room {
       if (member.node === null) return;
       const node = member.node;
       const world = this.round.world;
-      const base = member.sentWorld;
+      const base = member.shown;
       // The same config object means the same round, so the client's view is of this round's world.
-      if (base && base.config === world.config) {
-        message = { patch: diffNodeViewBetween(base, world, node), lastSeq: member.lastSeq };
+      if (base && base.world.config === world.config) {
+        message = { patch: diffNodeViewBetween(base.world, world, node), lastSeq: member.lastSeq };
         // The client knows the round; when only its tick moved, the view's clock says so.
-        if (!sameRoundApartFromTick(member.sentRound, info)) message.round = info;
+        if (!sameRoundApartFromTick(base.round, info)) message.round = info;
       } else {
         message = { round: info, view: this.wholeView(node, cache), lastSeq: member.lastSeq };
       }
       if (visible.length > 0) message.events = visible;
       if (accepted !== undefined) message.accepted = accepted;
-      member.sentWorld = world;
-      member.sentRound = info;
     }
-    this.noteShown(member);
+    member.shown = { world: this.round.world, round: info, seat: member.node, lastSeq: member.lastSeq };
     this.tell(member, 'view', message);
   }
 
@@ -367,38 +371,21 @@ export abstract class GameRoom extends Room {
       if (!member.client || !member.connected) continue;
       const visible = this.unseenEvents(member);
       if (member === answer?.member) this.sendView(member, visible, cache, answer.seq);
-      else if (visible.length > 0 || this.viewChanged(member)) this.sendView(member, visible, cache);
+      else if (visible.length > 0 || this.viewChanged(member, cache.info)) this.sendView(member, visible, cache);
       else this.tell(member, 'clock', { tick: cache.info.tick, phase: cache.info.phase });
     }
     this.pendingEvents = [];
     this.eventCursor.clear();
   }
 
-  /** Notes what a member's last view showed, as far as it can change without a visible event. */
-  private noteShown(member: Member): void {
+  /** Whether a member's view differs from what its client was last sent, as far as it can without a visible event. */
+  private viewChanged(member: Member, info: RoundInfo): boolean {
+    const last = member.shown;
+    if (!last || !sameRoundApartFromTick(last.round, info) || last.seat !== member.node || last.lastSeq !== member.lastSeq) return true;
     const world = this.round.world;
-    const shown = this.shown.get(member.id) ?? ({} as ShownKey);
-    shown.world = world;
-    shown.node = member.node === null ? null : (world.nodes[member.node] ?? null);
-    shown.inFlight = world.inFlight;
-    shown.roundId = this.round.id;
-    shown.phase = this.round.phase;
-    shown.speed = this.speed;
-    shown.seat = member.node;
-    shown.lastSeq = member.lastSeq;
-    this.shown.set(member.id, shown);
-  }
-
-  private viewChanged(member: Member): boolean {
-    const last = this.shown.get(member.id);
-    if (!last) return true;
-    const world = this.round.world;
-    const sameRound =
-      last.roundId === this.round.id && last.phase === this.round.phase && last.speed === this.speed && last.seat === member.node && last.lastSeq === member.lastSeq;
-    if (!sameRound) return true;
     if (member.role === 'instructor') return last.world !== world;
-    if (member.node === null) return last.node !== null;
-    if (last.node !== world.nodes[member.node] || last.inFlight !== world.inFlight) return true;
+    if (member.node === null) return false;
+    if (last.world.nodes[member.node] !== world.nodes[member.node] || last.world.inFlight !== world.inFlight) return true;
     // Legal moves can change with time alone (a timeout passing); the client works them out from the view's clock.
     return !sameValue(legalActions(world, member.node), legalActions(last.world, member.node));
   }
@@ -443,7 +430,7 @@ export abstract class GameRoom extends Room {
       this.seats[member.node] = { ...this.seats[member.node]!, holder: 'bot', memberId: null };
     }
     member.node = node;
-    member.sentWorld = null;
+    member.shown = null;
     if (node !== null) {
       this.seats[node] = { holder: 'student', memberId: member.id, autopilot: false, legalKey: '', pendingSince: this.round.world.tick };
       if (member.nickname) this.players.set(node, member.nickname);
@@ -713,7 +700,7 @@ export abstract class GameRoom extends Room {
 
   /** A new member of the room: no seat, no connection yet. */
   protected newMember(id: string, role: Role, nickname: string | null): Member {
-    const member: Member = { id, role, nickname, node: null, client: null, connected: false, lastSeq: 0, rejections: 0, gone: false, sent: 0, sentWorld: null, sentRound: null };
+    const member: Member = { id, role, nickname, node: null, client: null, connected: false, lastSeq: 0, rejections: 0, gone: false, sent: 0, shown: null };
     this.members.set(id, member);
     return member;
   }
@@ -728,7 +715,7 @@ export abstract class GameRoom extends Room {
     member.client = client;
     member.connected = true;
     // A new connection starts from a whole view.
-    member.sentWorld = null;
+    member.shown = null;
   }
 
   override onDrop(client: Client): void {
@@ -806,17 +793,6 @@ export abstract class GameRoom extends Room {
   sentCounts(): { id: string; role: Role; nickname: string | null; sent: number }[] {
     return [...this.members.values()].map((m) => ({ id: m.id, role: m.role, nickname: m.nickname, sent: m.sent }));
   }
-}
-
-interface ShownKey {
-  world: World;
-  node: unknown;
-  inFlight: unknown;
-  roundId: string;
-  phase: string;
-  speed: number;
-  seat: NodeId | null;
-  lastSeq: number;
 }
 
 interface ViewCache {

@@ -187,7 +187,7 @@ export class RoundStore {
     const round = this.running.get(roundId);
     if (!round) throw new Error(`round ${roundId} is not running`);
     const json = JSON.stringify(command);
-    const line = `{"round":${JSON.stringify(roundId)},"index":${round.commands.length},"command":${json}}\n`;
+    const line = journalLine(roundId, round.commands.length, json);
     const bytes = this.journalFd === null ? line.length : writeAll(this.journalFd, line);
     round.commands.push(json);
     round.bytes += bytes;
@@ -237,7 +237,7 @@ export class RoundStore {
     const fd = openSync(next, 'w');
     try {
       for (const [id, round] of this.running) {
-        round.commands.forEach((json, index) => writeAll(fd, `{"round":${JSON.stringify(id)},"index":${index},"command":${json}}\n`));
+        round.commands.forEach((json, index) => writeAll(fd, journalLine(id, index, json)));
       }
     } finally {
       closeSync(fd);
@@ -327,6 +327,11 @@ export class RoundStore {
     }
     if (this.db.open) this.db.close();
   }
+}
+
+/** A command's line in the journal; `command` is already JSON. */
+function journalLine(round: string, index: number, command: string): string {
+  return `{"round":${JSON.stringify(round)},"index":${index},"command":${command}}\n`;
 }
 
 /** One journal line, or null for anything else (the last line of a killed process may be cut short). */

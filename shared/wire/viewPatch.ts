@@ -82,7 +82,6 @@ const isPlainObject = (v: unknown): v is Record<string, unknown> => typeof v ===
 export function diffObject(prev: Record<string, unknown>, next: Record<string, unknown>): ObjectPatch | null {
   if (prev === next) return null;
   const patch: ObjectPatch = {};
-  let changed = false;
   for (const k in next) {
     if (!Object.hasOwn(next, k)) continue;
     const a = prev[k];
@@ -91,19 +90,12 @@ export function diffObject(prev: Record<string, unknown>, next: Record<string, u
     if (isPlainObject(a) && isPlainObject(b) && Object.hasOwn(prev, k)) {
       const inner = diffObject(a, b);
       if (inner) (patch.merge ??= {})[k] = inner;
-      changed ||= inner !== null;
     } else if (!Object.hasOwn(prev, k) || !sameValue(a, b)) {
       (patch.set ??= {})[k] = b;
-      changed = true;
     }
   }
-  for (const k in prev) {
-    if (Object.hasOwn(prev, k) && !Object.hasOwn(next, k)) {
-      (patch.drop ??= []).push(k);
-      changed = true;
-    }
-  }
-  return changed ? patch : null;
+  for (const k in prev) if (Object.hasOwn(prev, k) && !Object.hasOwn(next, k)) (patch.drop ??= []).push(k);
+  return patch.set || patch.merge || patch.drop ? patch : null;
 }
 
 export function applyObjectPatch<T extends object>(prev: T, patch: ObjectPatch): T {
@@ -124,7 +116,6 @@ export function diffList<T extends object>(prev: readonly T[], next: readonly T[
   const patch: ListPatch<T> = [];
   let from = 0; // where in `prev` the search for the next run starts
   let run: [number, number] | null = null;
-  let same = prev.length === next.length;
   for (let i = 0; i < next.length; i++) {
     const item = next[i]!;
     if (run && run[1] < prev.length && sameValue(prev[run[1]], item)) {
@@ -141,16 +132,17 @@ export function diffList<T extends object>(prev: readonly T[], next: readonly T[
     }
     if (found < 0) {
       run = null;
-      same = false;
       patch.push(item);
       continue;
     }
-    if (found !== i) same = false;
     run = [found, found + 1];
     patch.push(run);
     from = found + 1;
   }
-  return same ? null : patch;
+  // Unchanged: one run over the whole of `prev` (or two empty lists).
+  const first = patch[0];
+  const whole = patch.length === 0 || (patch.length === 1 && Array.isArray(first) && first[0] === 0 && first[1] === prev.length);
+  return whole && prev.length === next.length ? null : patch;
 }
 
 export function applyListPatch<T extends object>(prev: readonly T[], patch: ListPatch<T>): T[] {
