@@ -10,7 +10,7 @@ export const actionShape: Schema<{ kind: string; [field: string]: unknown }> = {
   describe: 'an action object with a kind',
   parse(value, path = 'action') {
     if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new SchemaError(`${path} must be an object`);
-    const kind = (value as Record<string, unknown>).kind;
+    const kind = Object.hasOwn(value, 'kind') ? (value as Record<string, unknown>).kind : undefined;
     if (typeof kind !== 'string' || kind.length === 0 || kind.length > 32) throw new SchemaError(`${path}.kind must be a short text`);
     if (Object.keys(value).length > 8) throw new SchemaError(`${path} has too many fields`);
     return value as { kind: string };

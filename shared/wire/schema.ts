@@ -97,13 +97,14 @@ export function object<S extends Shape, O extends string>(shape: S, optional: re
     parse(value, path = '') {
       if (typeof value !== 'object' || value === null || Array.isArray(value)) fail(path, 'an object', value);
       const record = value as Record<string, unknown>;
+      // Own properties only: `key in shape` would let inherited names such as "constructor" or "__proto__" through.
       for (const key of Object.keys(record)) {
-        if (!(key in shape)) throw new SchemaError(`${path ? `${path} has` : 'the message has'} an unknown field "${key.slice(0, 40)}"`);
+        if (!Object.hasOwn(shape, key)) throw new SchemaError(`${path ? `${path} has` : 'the message has'} an unknown field "${key.slice(0, 40)}"`);
       }
       const out: Record<string, unknown> = {};
       for (const key of keys) {
         const fieldPath = path ? `${path}.${key}` : key;
-        if (!(key in record) || record[key] === undefined) {
+        if (!Object.hasOwn(record, key) || record[key] === undefined) {
           if ((optional as readonly string[]).includes(key)) continue;
           throw new SchemaError(`${fieldPath} is missing`);
         }
@@ -121,7 +122,7 @@ export function tagged<T>(tag: string, variants: Record<string, Schema<T>>): Sch
     describe: `an object whose ${tag} is one of ${names.join(', ')}`,
     parse(value, path = '') {
       if (typeof value !== 'object' || value === null || Array.isArray(value)) fail(path, 'an object', value);
-      const name = (value as Record<string, unknown>)[tag];
+      const name = Object.hasOwn(value, tag) ? (value as Record<string, unknown>)[tag] : undefined;
       const variant = typeof name === 'string' && Object.hasOwn(variants, name) ? variants[name] : undefined;
       if (!variant) throw new SchemaError(`${path ? `${path}.` : ''}${tag} must be one of ${names.join(', ')}`);
       return variant.parse(value, path);
