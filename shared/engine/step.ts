@@ -42,6 +42,7 @@ function validNode(world: World, id: unknown): id is NodeId {
 
 /** Everything that makes a command impossible or illegal, before anything changes. */
 export function checkCommand(world: World, command: Command, protocol: Protocol): Rejection | null {
+  if (typeof command !== 'object' || command === null) return unknownCommand(command);
   switch (command.type) {
     case 'act': {
       if (!validNode(world, command.node)) return rejection('unknown-node', 'There is no such node in this round.');
@@ -99,7 +100,19 @@ export function checkCommand(world: World, command: Command, protocol: Protocol)
       }
       return null;
     }
+    default:
+      return unknownCommand(command);
   }
+}
+
+/** Commands may come from a file or a caller that skipped the schema: what the engine does not know, it refuses. */
+function unknownCommand(command: unknown): Rejection {
+  const type = typeof command === 'object' && command !== null ? (command as { type?: unknown }).type : undefined;
+  const named = typeof type === 'string' ? `"${type.slice(0, 40)}"` : 'without a type';
+  return rejection(
+    'unknown-command',
+    `There is no command ${named}: the engine knows act, tick, deliver, drop, delay, duplicate, crash, recover, partition, heal and propose.`,
+  );
 }
 
 function applyCommand(ctx: StepContext, command: Command, protocol: Protocol): void {
