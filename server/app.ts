@@ -91,12 +91,15 @@ export async function startServer(options: StartOptions): Promise<QuorumServer> 
     res.json({ ok: true, classes: registry.classes.size });
   });
 
+  /** The per-address limiter the joins use: false (and a 429 sent) when this address has asked too often. */
+  const withinLimit = (req: express.Request, res: express.Response): boolean => {
+    if (registry.joins.allow(req.socket.remoteAddress ?? 'unknown')) return true;
+    res.status(429).json({ error: 'Too many requests from your address: wait a few seconds and try again.' });
+    return false;
+  };
+
   app.post('/api/classes', async (req, res) => {
-    const address = req.socket.remoteAddress ?? 'unknown';
-    if (!registry.joins.allow(address)) {
-      res.status(429).json({ error: 'Too many requests from your address: wait a few seconds and try again.' });
-      return;
-    }
+    if (!withinLimit(req, res)) return;
     const parsed = check(createClassRequest, req.body ?? {});
     if (!parsed.ok) {
       res.status(400).json({ error: parsed.error });
@@ -115,7 +118,9 @@ export async function startServer(options: StartOptions): Promise<QuorumServer> 
     }
   });
 
+  // Every request counts, so that guessing instructor keys is as slow as guessing join codes.
   app.get('/api/rounds', (req, res) => {
+    if (!withinLimit(req, res)) return;
     const code = typeof req.query.class === 'string' ? req.query.class.trim().toUpperCase() : '';
     const key = req.get(INSTRUCTOR_KEY_HEADER) ?? '';
     if (!code) {
@@ -130,6 +135,7 @@ export async function startServer(options: StartOptions): Promise<QuorumServer> 
   });
 
   app.get('/api/rounds/:id', (req, res) => {
+    if (!withinLimit(req, res)) return;
     const id = req.params.id;
     const doc = /^[A-Za-z0-9_-]{1,64}$/.test(id) ? store.roundDocument(id) : null;
     if (!doc) {

@@ -10,6 +10,7 @@ import { ADDRESS_HEADER } from './address';
 import { registry } from './context';
 import { GameRoom, Refusal as RefusalError, type Member } from './gameRoom';
 import { DEFAULT_SETUP } from './round';
+import { sameSecret } from './secrets';
 
 /** Join error codes: the matchmaker answers with them as HTTP statuses, so they must be valid ones. */
 export const JOIN_ERRORS = {
@@ -51,14 +52,14 @@ export class ClassroomRoom extends GameRoom {
     const raw = typeof options === 'object' && options !== null ? (options as Record<string, unknown>) : {};
     // Codes are typed by people: accept any letter case. The matchmaker reads the same object next.
     if (typeof raw.code === 'string') raw.code = raw.code.trim().toUpperCase();
-    const asInstructor = 'instructorKey' in raw;
+    const asInstructor = Object.hasOwn(raw, 'instructorKey');
     const parsed = asInstructor ? check(joinOptions.instructor, raw) : check(joinOptions.student, raw);
     if (!parsed.ok) throw new ServerError(JOIN_ERRORS.badOptions, `Cannot join: ${parsed.error}.`);
     const code = parsed.value.code;
     const live = registry().classes.get(code);
     if (!live) throw new ServerError(JOIN_ERRORS.noSuchClass, `No class is running with the code ${code}. Check the code with your instructor.`);
     if (asInstructor) {
-      if ((parsed.value as { instructorKey: string }).instructorKey !== live.instructorKey) {
+      if (!sameSecret((parsed.value as { instructorKey: string }).instructorKey, live.instructorKey)) {
         throw new ServerError(JOIN_ERRORS.wrongKey, 'That is not the instructor key of this class.');
       }
       return { role: 'instructor', code };

@@ -12,9 +12,9 @@
  */
 import { closeSync, existsSync, ftruncateSync, mkdirSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { createHash } from 'node:crypto';
 import Database from 'better-sqlite3';
 import { roundDocument, type Command, type RecordedRejection, type RoundConfig, type RoundDocument, type RoundMeta } from '../shared';
+import { hashKey, matchesKeyHash } from './secrets';
 
 export type RoundState = 'running' | 'finished' | 'interrupted';
 
@@ -34,10 +34,6 @@ export interface RoundRow {
 export interface StoredPlayer {
   node: number;
   nickname: string;
-}
-
-export function hashKey(key: string): string {
-  return createHash('sha256').update(key).digest('hex');
 }
 
 /** The journal is rewritten with only the running rounds' lines once it is this large and mostly finished rounds. */
@@ -168,7 +164,7 @@ export class RoundStore {
   /** Whether `key` is the instructor key of class `code` (live or closed). */
   checkInstructorKey(code: string, key: string): boolean {
     const row = this.db.prepare('SELECT key_hash FROM classes WHERE code = ?').get(code) as { key_hash: string } | undefined;
-    return row !== undefined && row.key_hash === hashKey(key);
+    return row !== undefined && matchesKeyHash(key, row.key_hash);
   }
 
   classExists(code: string): boolean {
