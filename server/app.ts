@@ -131,18 +131,36 @@ export async function startServer(options: StartOptions): Promise<QuorumServer> 
       res.status(403).json({ error: `The ${INSTRUCTOR_KEY_HEADER} header must hold the instructor key of class ${code}.` });
       return;
     }
+    res.set('Cache-Control', 'no-store');
     res.json({ class: code, rounds: store.listRounds(code) });
   });
 
   app.get('/api/rounds/:id', (req, res) => {
     if (!withinLimit(req, res)) return;
     const id = req.params.id;
-    const doc = /^[A-Za-z0-9_-]{1,64}$/.test(id) ? store.roundDocument(id) : null;
-    if (!doc) {
+    const state = /^[A-Za-z0-9_-]{1,64}$/.test(id) ? store.roundState(id) : null;
+    if (!state) {
       res.status(404).json({ error: 'No round has that id.' });
       return;
     }
-    res.json(doc);
+    // Every view carries its round's id, and a log replays to every node's private state and every message: until the
+    // round ends, only its class's instructor may read it. A solo round has no instructor, so it waits for its end.
+    if (state === 'running') {
+      const classCode = store.roundClass(id) ?? null;
+      if (classCode === null) {
+        res.status(403).json({ error: 'This round is still being played: it can be read once it has ended.' });
+        return;
+      }
+      const key = req.get(INSTRUCTOR_KEY_HEADER) ?? '';
+      if (!key || !store.checkInstructorKey(classCode, key)) {
+        res.status(403).json({
+          error: `This round is still being played: until it ends, only its class's instructor may read it (with the ${INSTRUCTOR_KEY_HEADER} header).`,
+        });
+        return;
+      }
+      res.set('Cache-Control', 'no-store');
+    }
+    res.json(store.roundDocument(id));
   });
 
   app.use('/api', (_req, res) => {
