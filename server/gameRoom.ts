@@ -28,6 +28,7 @@ import {
   CONTROL_MESSAGE_TYPES,
   MAX_CLIENT_MESSAGE_BYTES,
   MAX_CLIENT_MESSAGES_PER_SECOND,
+  SEQ_WINDOW,
   type ClientMessageType,
   type RoundInfo,
   type RosterMessage,
@@ -619,6 +620,12 @@ export abstract class GameRoom extends Room {
   protected onAct(member: Member, message: { seq: number; action: { kind: string } }): void {
     if (message.seq <= member.lastSeq) {
       refuse('stale-seq', `Action ${message.seq} was already handled (the last one was ${member.lastSeq}); it is not applied again.`);
+    }
+    if (message.seq > member.lastSeq + SEQ_WINDOW) {
+      refuse(
+        'seq-too-far',
+        `Action ${message.seq} is numbered too far ahead: the next action is numbered ${member.lastSeq + 1} to ${member.lastSeq + SEQ_WINDOW}. Nothing was applied.`,
+      );
     }
     member.lastSeq = message.seq;
     if (member.node === null) refuse('no-seat', 'You hold no node yet: wait for a free seat.');

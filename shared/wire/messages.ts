@@ -27,6 +27,12 @@ export const JOIN_CODE_LENGTH = 6;
 /** Join codes avoid look-alike characters (no 0/O, 1/I/L). */
 export const JOIN_CODE_ALPHABET = '23456789ABCDEFGHJKMNPQRSTUVWXYZ';
 
+/**
+ * How far above the last seq handled an `act`'s seq may be. Clients count 1, 2, 3…; a seq beyond the
+ * window is refused and does not move the last seq, so no single message can use up a player's numbers.
+ */
+export const SEQ_WINDOW = 1000;
+
 const NODE = int(0, MAX_NODES - 1);
 const SEQ = int(1, 2 ** 31);
 
