@@ -37,7 +37,7 @@ export async function fuzz(frames: number, options: { clients?: number; seed?: n
   const log = options.log ?? (() => {});
   const dir = mkdtempSync(join(tmpdir(), 'quorum-fuzz-'));
   const server = await startServer({
-    config: { dbPath: join(dir, 'fuzz.db'), reconnectSeconds: 1, tickMs: 100, joinBurst: 100_000, joinPerSecond: 10_000, maxRoundTicks: 1_000_000, adminPassword: null },
+    config: { dbPath: join(dir, 'fuzz.db'), reconnectSeconds: 1, tickMs: 100, joinBurst: 100_000, joinPerSecond: 10_000, maxRoundTicks: 1_000_000, classIdleMinutes: 240, adminPassword: null },
     port: 0,
     host: '127.0.0.1',
     log,

@@ -46,6 +46,8 @@ export class ClassroomRoom extends GameRoom {
   };
 
   private title = '';
+  /** Closes the class when it has had nobody connected for `classIdleMinutes`; null while someone is connected. */
+  private idleTimer: ReturnType<ClassroomRoom['clock']['setTimeout']> | null = null;
 
   static override async onAuth(_token: string, options: unknown, context: AuthContext): Promise<Auth> {
     limitJoins(context);
@@ -78,9 +80,26 @@ export class ClassroomRoom extends GameRoom {
     this.roomId = options.code;
     this.classCode = options.code;
     this.title = options.title;
-    // The class lives until the instructor closes it, even while nobody is connected.
+    // The class lives until the instructor closes it, or until nobody has been connected for a long while.
     this.autoDispose = false;
     this.newRound(DEFAULT_SETUP);
+    this.connectionsChanged();
+  }
+
+  /** Times the class's idleness with the room's clock: from the moment the last person disconnects until someone connects. */
+  protected override connectionsChanged(): void {
+    if (this.anyoneConnected) {
+      this.idleTimer?.clear();
+      this.idleTimer = null;
+      return;
+    }
+    if (this.idleTimer) return;
+    const minutes = this.reg.config.classIdleMinutes;
+    this.idleTimer = this.clock.setTimeout(() => {
+      this.idleTimer = null;
+      if (this.anyoneConnected) return;
+      void this.closeRoom(`Nobody was connected to this class for ${idleSpan(minutes)}, so it was closed.`, 'finished');
+    }, minutes * 60_000);
   }
 
   override onJoin(client: Client, _options: unknown, auth: Auth): void {
@@ -164,4 +183,11 @@ export class ClassroomRoom extends GameRoom {
   get classTitle(): string {
     return this.title;
   }
+}
+
+/** "4 hours", "90 minutes", "20 seconds": a span of minutes in words. */
+function idleSpan(minutes: number): string {
+  if (minutes >= 120 && Number.isInteger(minutes / 60)) return `${minutes / 60} hours`;
+  if (minutes >= 1) return `${Math.round(minutes)} minute${Math.round(minutes) === 1 ? '' : 's'}`;
+  return `${Math.max(1, Math.round(minutes * 60))} seconds`;
 }

@@ -13,6 +13,8 @@ export interface ServerConfig {
   joinPerSecond: number;
   /** Ticks after which a round that has not finished is ended (a guard against rounds that never stop). */
   maxRoundTicks: number;
+  /** Minutes a class may go with nobody connected (instructor or student) before it is closed and its code retired. */
+  classIdleMinutes: number;
   /** Turns on Colyseus's monitor and playground behind this password; null leaves them off. */
   adminPassword: string | null;
 }
@@ -23,6 +25,8 @@ export interface ServerConfig {
  */
 export const DEFAULT_TICK_MS = 500;
 export const DEFAULT_RECONNECT_SECONDS = 60;
+/** Four hours: longer than any lesson and its breaks, short enough that an abandoned class does not live on for days. */
+export const DEFAULT_CLASS_IDLE_MINUTES = 240;
 
 export function configFromEnv(env: NodeJS.ProcessEnv = process.env): ServerConfig {
   const number = (name: string, fallback: number): number => {
@@ -39,6 +43,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): ServerConfi
     joinBurst: number('QUORUM_JOIN_BURST', 60),
     joinPerSecond: number('QUORUM_JOIN_PER_SECOND', 2),
     maxRoundTicks: number('QUORUM_MAX_ROUND_TICKS', 5000),
+    classIdleMinutes: number('QUORUM_CLASS_IDLE_MINUTES', DEFAULT_CLASS_IDLE_MINUTES),
     adminPassword: adminPassword(env.QUORUM_ADMIN_PASSWORD),
   };
 }

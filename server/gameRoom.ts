@@ -103,6 +103,8 @@ const refuse = (code: string, message: string): never => {
 };
 
 const BOT_KIND = 'faithful';
+/** How often the room's clock moves while no round runs. */
+const CLOCK_ONLY_MS = 1000;
 
 function sameRoundApartFromTick(a: RoundInfo | null, b: RoundInfo): boolean {
   return (
@@ -532,7 +534,9 @@ export abstract class GameRoom extends Room {
   protected stopTicker(): void {
     if (!this.ticking) return;
     this.ticking = false;
-    this.setTimestep(undefined);
+    // Once a timestep is removed, Colyseus's patch interval no longer moves the room's clock: a slow timestep that does
+    // nothing else keeps the clock's timers (such as closing an idle class) running between rounds.
+    this.setTimestep(() => {}, CLOCK_ONLY_MS);
   }
 
   /** One tick of the round: the network moves, then bots (and overdue humans) act. */
@@ -723,12 +727,27 @@ export abstract class GameRoom extends Room {
     member.connected = true;
     // A new connection starts from a whole view.
     member.shown = null;
+    this.noteConnections();
+  }
+
+  /** Someone connected or disconnected (not while the room is closing anyway). */
+  private noteConnections(): void {
+    if (!this.closing) this.connectionsChanged();
+  }
+
+  /** Called whenever someone connects or disconnects; `anyoneConnected` tells whether the room is empty now. */
+  protected connectionsChanged(): void {}
+
+  protected get anyoneConnected(): boolean {
+    for (const member of this.members.values()) if (member.connected) return true;
+    return false;
   }
 
   override onDrop(client: Client): void {
     const member = this.memberOf(client);
     if (!member || member.client !== client) return;
     member.connected = false;
+    this.noteConnections();
     if (member.gone || this.closing) return;
     this.sendRoster();
     const pending = this.allowReconnection(client, this.reg.config.reconnectSeconds) as unknown as { catch?: (f: () => void) => void };
@@ -766,6 +785,7 @@ export abstract class GameRoom extends Room {
     if (!this.members.delete(member.id)) return;
     member.gone = true;
     member.connected = false;
+    this.noteConnections();
     if (member.node !== null) this.seatMember(member, null);
     this.fillSeats();
     this.sendRoster();

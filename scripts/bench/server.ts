@@ -62,7 +62,7 @@ async function serve(role: string): Promise<void> {
     const { startServer } = await import('../../server/app');
     const dir = mkdtempSync(join(tmpdir(), 'quorum-bench-'));
     const server = await startServer({
-      config: { dbPath: join(dir, 'bench.db'), reconnectSeconds: 60, tickMs: 500, joinBurst: 1e9, joinPerSecond: 1e9, maxRoundTicks: 1e9, adminPassword: null },
+      config: { dbPath: join(dir, 'bench.db'), reconnectSeconds: 60, tickMs: 500, joinBurst: 1e9, joinPerSecond: 1e9, maxRoundTicks: 1e9, classIdleMinutes: 240, adminPassword: null },
       port: 0,
       host: '127.0.0.1',
       log: () => {},

@@ -24,6 +24,7 @@ export async function startTestServer(overrides: Partial<ServerConfig> = {}, cli
     joinBurst: 500,
     joinPerSecond: 50,
     maxRoundTicks: 5000,
+    classIdleMinutes: 240,
     adminPassword: null,
     ...overrides,
   };
