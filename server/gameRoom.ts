@@ -127,7 +127,8 @@ export abstract class GameRoom extends Room {
   /**
    * The rooms keep no synchronized schema state (each member gets its own view), so Colyseus's
    * patch interval has nothing to send: it only ticks the room's clock, and a slow one does.
-   * While a round runs, the round's own timestep ticks the clock.
+   * While a round runs, the round's own timestep ticks the clock, and after a round a slow timestep
+   * does (see `stopTicker`).
    */
   override patchRate: number | null = 1000;
   private ticking = false;
