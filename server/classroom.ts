@@ -5,7 +5,8 @@
  */
 import { ServerError, type AuthContext, type Client } from '@colyseus/core';
 import { check } from '../shared/wire/schema';
-import { joinOptions, NICKNAME_MAX, NICKNAME_MIN } from '../shared/wire/messages';
+import { joinOptions } from '../shared/wire/messages';
+import { nicknamesClash, normalizeNickname, sameNickname } from '../shared/wire/nickname';
 import { ADDRESS_HEADER } from './address';
 import { registry } from './context';
 import { GameRoom, Refusal as RefusalError, type Member } from './gameRoom';
@@ -66,11 +67,9 @@ export class ClassroomRoom extends GameRoom {
       }
       return { role: 'instructor', code };
     }
-    const nickname = (parsed.value as { nickname: string }).nickname.trim();
-    if (nickname.length < NICKNAME_MIN || nickname.length > NICKNAME_MAX) {
-      throw new ServerError(JOIN_ERRORS.badOptions, `A nickname is ${NICKNAME_MIN} to ${NICKNAME_MAX} characters (spaces at either end do not count).`);
-    }
-    return { role: 'student', code, nickname };
+    const nickname = normalizeNickname((parsed.value as { nickname: string }).nickname);
+    if (!nickname.ok) throw new ServerError(JOIN_ERRORS.badOptions, nickname.error);
+    return { role: 'student', code, nickname: nickname.nickname };
   }
 
   override onCreate(options: ClassroomCreateOptions): void {
@@ -113,10 +112,12 @@ export class ClassroomRoom extends GameRoom {
       this.sendRoster();
       return;
     }
-    const taken = [...this.members.values()].find((m) => m.nickname !== null && m.nickname.toLowerCase() === auth.nickname.toLowerCase());
+    // Nicknames that could be taken for each other clash: a class holds one of them.
+    const taken = [...this.members.values()].find((m) => m.nickname !== null && nicknamesClash(m.nickname, auth.nickname));
     let member: Member;
-    if (taken && !taken.connected && !taken.gone) {
+    if (taken && !taken.connected && !taken.gone && sameNickname(taken.nickname!, auth.nickname)) {
       // The same student back from a reload (their reconnection token is lost): they take their node back.
+      // A look-alike of their name does not.
       const old = taken.client;
       member = taken;
       this.attach(client, member);
@@ -136,10 +137,12 @@ export class ClassroomRoom extends GameRoom {
     if (this.round.persisted) this.reg.store.updatePlayers(this.round.id, this.storedPlayers());
   }
 
+  /** The student a control message names: by look-alike skeleton, which is unique in the class. */
   private student(nickname: string): Member {
-    const wanted = nickname.trim().toLowerCase();
-    const member = [...this.members.values()].find((m) => m.role === 'student' && m.nickname?.toLowerCase() === wanted);
-    if (!member) throw new RefusalError('no-such-student', `No student is called "${nickname}".`);
+    const wanted = normalizeNickname(nickname);
+    if (!wanted.ok) throw new RefusalError('no-such-student', `No student can have that nickname. ${wanted.error}`);
+    const member = [...this.members.values()].find((m) => m.role === 'student' && m.nickname !== null && nicknamesClash(m.nickname, wanted.nickname));
+    if (!member) throw new RefusalError('no-such-student', `No student is called "${wanted.nickname}".`);
     return member;
   }
 

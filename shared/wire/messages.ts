@@ -10,6 +10,7 @@ import type { NodeViewPatch } from './viewPatch';
 import { MAX_DECREE_LENGTH } from '../engine/step';
 import { MAX_NODES, MIN_NODES, PROTOCOLS, type Command } from '../engine/types';
 import { commandSchema, actionShape } from './commands';
+import { NICKNAME_MAX } from './nickname';
 import { bool, int, list, num, object, oneOf, str, type Schema, SchemaError } from './schema';
 
 export const ROOM_CLASSROOM = 'classroom';
@@ -21,8 +22,7 @@ export const MAX_CLIENT_MESSAGE_BYTES = 2048;
 export const MAX_CLIENT_MESSAGES_PER_SECOND = 30;
 export const MIN_SPEED = 0.25;
 export const MAX_SPEED = 8;
-export const NICKNAME_MIN = 1;
-export const NICKNAME_MAX = 24;
+export { NICKNAME_MIN, NICKNAME_MAX } from './nickname';
 export const JOIN_CODE_LENGTH = 6;
 /** Join codes avoid look-alike characters (no 0/O, 1/I/L). */
 export const JOIN_CODE_ALPHABET = '23456789ABCDEFGHJKMNPQRSTUVWXYZ';
@@ -35,6 +35,8 @@ export const SEQ_WINDOW = 1000;
 
 const NODE = int(0, MAX_NODES - 1);
 const SEQ = int(1, 2 ** 31);
+/** A nickname as a client sends it: up to 24 characters, each of which may take two UTF-16 units (an emoji). */
+const NICKNAME_AS_SENT = str(1, 2 * NICKNAME_MAX);
 
 /** What an instructor sets up before a round starts. */
 export const roundSetupSchema = object(
@@ -94,8 +96,8 @@ export const clientMessages = {
   closeClass: object({}),
   inject: object({ command: injectCommand }),
   autopilot: object({ node: NODE, on: bool }),
-  moveStudent: object({ nickname: str(NICKNAME_MIN, NICKNAME_MAX), seat: NODE }),
-  kick: object({ nickname: str(NICKNAME_MIN, NICKNAME_MAX), reason: str(0, 200) }),
+  moveStudent: object({ nickname: NICKNAME_AS_SENT, seat: NODE }),
+  kick: object({ nickname: NICKNAME_AS_SENT, reason: str(0, 200) }),
 } satisfies Record<string, Schema<unknown>>;
 
 export type ClientMessageType = keyof typeof clientMessages;

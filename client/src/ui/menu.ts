@@ -1,5 +1,6 @@
 /** The menu: play solo, join a class, host a class, replays. Plain DOM, so it shows before Phaser loads. */
-import { JOIN_CODE_ALPHABET, JOIN_CODE_LENGTH, NICKNAME_MAX, NICKNAME_MIN } from '../../../shared/wire/messages';
+import { JOIN_CODE_ALPHABET, JOIN_CODE_LENGTH } from '../../../shared/wire/messages';
+import { normalizeNickname } from '../../../shared/wire/nickname';
 import type { ProtocolName } from '../../../shared/engine/types';
 import type { App } from '../app';
 import { PROTOCOL_TITLES } from '../describe';
@@ -16,11 +17,11 @@ export function codeProblem(raw: string): string | null {
   return null;
 }
 
+/** What is wrong with a typed nickname, or null: the server's own rules, so a refusal shows before joining. */
 export function nicknameProblem(raw: string): string | null {
-  const name = raw.trim();
-  if (name.length < NICKNAME_MIN) return 'Choose a nickname, so your instructor knows which node is yours.';
-  if (name.length > NICKNAME_MAX) return `A nickname is at most ${NICKNAME_MAX} characters (this one has ${name.length}).`;
-  return null;
+  if (raw.trim().length === 0) return 'Choose a nickname, so your instructor knows which node is yours.';
+  const checked = normalizeNickname(raw);
+  return checked.ok ? null : checked.error;
 }
 
 /** `/join/CODE` opens the menu with the code filled in. */
