@@ -12,12 +12,12 @@ afterAll(async () => {
 });
 
 /** Sends an act with this seq and waits for its answer: 'accepted' or the rejection code. */
-async function actWith(player: Player, seq: number, action: object): Promise<string> {
+async function actWith(player: Player, seq: number, action: object, extra: object = {}): Promise<string> {
   const accepted = player.got.accepted.length;
   const rejected = player.got.rejected.length;
   const answer = (): string | undefined =>
     player.got.accepted.slice(accepted).some((a) => a.seq === seq) ? 'accepted' : player.got.rejected.slice(rejected).find((r) => r.seq === seq)?.code;
-  player.room.send('act', { seq, action });
+  player.room.send('act', { seq, action, ...extra });
   await until(() => answer() !== undefined, `an answer to seq ${seq}`);
   // Paced below the flood limit.
   await sleep(40);
@@ -51,6 +51,25 @@ describe('action numbers (seq)', () => {
     expect(await actWith(mia, 2 ** 31, move)).toBe('seq-too-far');
     expect(await actWith(mia, 2 + SEQ_WINDOW, move)).toBe('accepted');
     for (const p of [teacher, mia]) await p.leave();
+  });
+});
+
+describe('act messages', () => {
+  it('with an extra field named like an inherited one (constructor, toString, __proto__) are refused over the socket', async () => {
+    const { code } = await createClass(server.url);
+    const eve = await joinStudent(server.url, code, 'Eve');
+    await until(() => eve.got.welcome.length > 0, 'joined');
+    // The class's first round is Paxos.
+    const action = { kind: 'prepare', ballot: 1 };
+    const extras: Record<string, unknown>[] = [{ constructor: 1 }, { toString: 'x' }, JSON.parse('{"__proto__": {"polluted": 1}}') as Record<string, unknown>, { valueOf: [] }];
+    for (const [i, extra] of extras.entries()) {
+      expect(await actWith(eve, 10 + i, action, extra)).toBe('bad-message');
+      expect(eve.got.rejected.at(-1)!.message).toMatch(/unknown field "(constructor|toString|__proto__?|valueOf)"/);
+    }
+    expect(await actWith(eve, 20, { ...action, toString: 'x' })).toBe('bad-action');
+    expect(eve.got.rejected.at(-1)!.message).toMatch(/unknown field "toString"/);
+    expect(({} as { polluted?: unknown }).polluted).toBeUndefined();
+    await eve.leave();
   });
 });
 
