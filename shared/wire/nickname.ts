@@ -87,7 +87,7 @@ export function normalizeNickname(raw: string): NicknameCheck {
     return refuse(
       characters.length === 0
         ? `A nickname is ${NICKNAME_MIN} to ${NICKNAME_MAX} characters: type one, so your instructor knows which node is yours.`
-        : `A nickname is ${NICKNAME_MIN} to ${NICKNAME_MAX} characters: this one has ${characters.length} (at most ${NICKNAME_MAX}, not counting spaces at either end).`,
+        : `A nickname is at most ${NICKNAME_MAX} characters (this one has ${characters.length}).`,
     );
   }
   let marks = 0;

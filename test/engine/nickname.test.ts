@@ -45,7 +45,8 @@ describe('normalizeNickname', () => {
 
   it('counts characters after trimming and normalizing: 1 to 24', () => {
     expect(normal('x'.repeat(24))).toHaveLength(24);
-    expect(refusal('x'.repeat(25))).toBe('A nickname is 1 to 24 characters: this one has 25 (at most 24, not counting spaces at either end).');
+    expect(refusal('x'.repeat(25))).toBe('A nickname is at most 24 characters (this one has 25).');
+    expect(normal(`  ${'x'.repeat(24)}  `)).toHaveLength(24);
     expect(refusal('   ')).toMatch(/A nickname is 1 to 24 characters: type one/);
     expect(refusal('')).toMatch(/type one/);
   });
