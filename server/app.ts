@@ -9,7 +9,7 @@ import express from 'express';
 import { Server, matchMaker } from '@colyseus/core';
 import { WebSocketTransport } from '@colyseus/ws-transport';
 import { WebSocket as WsWebSocket } from 'ws';
-import { parseRound } from '../shared/engine/round';
+import { MAX_ROUND_COMMANDS, MAX_ROUND_DOCUMENT_BYTES } from '../shared/engine/round';
 import { check } from '../shared/wire/schema';
 import { createClassRequest, ROOM_CLASSROOM, ROOM_SOLO } from '../shared/wire/messages';
 import { ADDRESS_HEADER } from './address';
@@ -17,6 +17,7 @@ import { mountAdmin } from './admin';
 import { ClassroomRoom } from './classroom';
 import type { ServerConfig } from './config';
 import { setRegistry } from './context';
+import { ForkWorkers } from './forkWorkers';
 import { Registry } from './registry';
 import { SoloRoom } from './solo';
 import { RoundStore } from './store';
@@ -26,6 +27,8 @@ export interface QuorumServer {
   http: HttpServer;
   registry: Registry;
   store: RoundStore;
+  /** The worker threads that read forks. */
+  forkWorkers: ForkWorkers;
   /** Ends every room (telling clients), finishes writes, closes the port and the database. */
   close(): Promise<void>;
 }
@@ -42,7 +45,11 @@ export interface StartOptions {
 const INSTRUCTOR_KEY_HEADER = 'x-instructor-key';
 /** Largest JSON body the API reads. */
 const MAX_BODY = '4kb';
-const MAX_FORK_BODY = '32mb';
+/** A fork's body is `{round, step}`: a round document as large as one may be, and a few bytes more. */
+export const MAX_FORK_BODY_BYTES = MAX_ROUND_DOCUMENT_BYTES + 1024;
+const FORK_TOO_LARGE = `A fork's body may be at most ${MAX_FORK_BODY_BYTES} bytes (a round of at most ${MAX_ROUND_COMMANDS} commands).`;
+/** How long a fork's body may take to arrive; a client that trickles it loses its place. */
+const FORK_UPLOAD_MS = 30_000;
 
 
 // @colyseus/core reads `WebSocket.OPEN` from the global scope when a client reconnects; Node 20 has no global WebSocket.
@@ -55,6 +62,7 @@ export async function startServer(options: StartOptions): Promise<QuorumServer> 
   if (interrupted > 0) log(`kept ${interrupted} round(s) that were running when the server stopped, marked interrupted`);
   const registry = new Registry(options.config, store);
   setRegistry(registry);
+  const forkWorkers = new ForkWorkers({}, log);
 
   const http = createServer();
   // Longer than the usual client idle timeouts, so a reused keep-alive connection is not closed under a request.
@@ -62,27 +70,60 @@ export async function startServer(options: StartOptions): Promise<QuorumServer> 
   const app = express();
   app.disable('x-powered-by');
 
-  // A fork carries a whole round document, so this route reads larger bodies than the others.
-  app.post('/api/forks', express.json({ limit: MAX_FORK_BODY }), (req, res) => {
+  // A fork carries a whole round document: its body is read raw, within a limit, and handed to a worker.
+  const readForkBody = express.raw({ type: () => true, limit: MAX_FORK_BODY_BYTES, inflate: false });
+  app.post('/api/forks', (req, res) => {
     const address = req.socket.remoteAddress ?? 'unknown';
     if (!registry.joins.allow(address)) {
       res.status(429).json({ error: 'Too many requests from your address: wait a few seconds and try again.' });
       return;
     }
-    const body = (req.body ?? {}) as { round?: unknown; step?: unknown };
-    const parsed = parseRound(body.round);
-    if (!parsed.ok) {
-      res.status(400).json({ error: parsed.error });
+    const declared = Number(req.get('content-length') ?? 0);
+    if (declared > MAX_FORK_BODY_BYTES) {
+      res.status(413).json({ error: FORK_TOO_LARGE });
       return;
     }
-    const step = body.step;
-    const length = parsed.round.log.length;
-    if (typeof step !== 'number' || !Number.isInteger(step) || step < 0 || step > length) {
-      res.status(400).json({ error: `step must be a whole number from 0 to ${length}.` });
+    const release = forkWorkers.admit();
+    if (!release) {
+      res.set('retry-after', '5').status(503).json({ error: 'The server is reading other forks right now: try again in a few seconds.' });
       return;
     }
-    const fork = registry.addFork({ config: parsed.round.config, log: parsed.round.log.slice(0, step) });
-    res.status(201).json({ fork, protocol: parsed.round.config.protocol, nodes: parsed.round.config.nodes, step });
+    // The place is given back when the job ends, or at once when the client goes before its job starts.
+    const gone = new AbortController();
+    res.on('close', () => gone.abort());
+    const deadline = setTimeout(() => req.destroy(), FORK_UPLOAD_MS);
+    readForkBody(req, res, (error?: unknown) => {
+      clearTimeout(deadline);
+      if (error || !Buffer.isBuffer(req.body)) {
+        release();
+        const status = (error as { status?: number } | undefined)?.status;
+        if (res.headersSent || res.destroyed) return;
+        if (status === 413) res.status(413).json({ error: FORK_TOO_LARGE });
+        else res.status(400).json({ error: 'The body could not be read: send {round, step} as JSON.' });
+        return;
+      }
+      const body = req.body;
+      req.body = undefined;
+      forkWorkers.run(body, gone.signal).then(
+        (outcome) => {
+          release();
+          if (res.destroyed) return;
+          if (!outcome.ok) {
+            if (outcome.status === 503) res.set('retry-after', '5');
+            res.status(outcome.status).json({ error: outcome.error });
+            return;
+          }
+          const fork = registry.addFork(outcome.fork);
+          const { config, step } = outcome.fork;
+          res.status(201).json({ fork, protocol: config.protocol, nodes: config.nodes, step });
+        },
+        (error: unknown) => {
+          release();
+          console.error('forking failed:', error);
+          if (!res.headersSent && !res.destroyed) res.status(500).json({ error: 'The server could not read that round.' });
+        },
+      );
+    });
   });
 
   app.use(express.json({ limit: MAX_BODY }));
@@ -184,11 +225,13 @@ export async function startServer(options: StartOptions): Promise<QuorumServer> 
   const close = (): Promise<void> =>
     (closed ??= (async () => {
       await server.gracefullyShutdown(false);
+      await forkWorkers.close();
+      registry.forks.clear();
       await new Promise<void>((resolve) => http.close(() => resolve()));
       http.closeAllConnections?.();
       store.close();
       setRegistry(null);
     })());
 
-  return { port, http, registry, store, close };
+  return { port, http, registry, store, forkWorkers, close };
 }

@@ -15,6 +15,8 @@ export interface ServerConfig {
   maxRoundTicks: number;
   /** Turns on Colyseus's monitor and playground behind this password; null leaves them off. */
   adminPassword: string | null;
+  /** Seconds a fork of a replay waits for its solo room before it is let go (default 300). */
+  forkTtlSeconds?: number;
 }
 
 /**
@@ -40,6 +42,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): ServerConfi
     joinPerSecond: number('QUORUM_JOIN_PER_SECOND', 2),
     maxRoundTicks: number('QUORUM_MAX_ROUND_TICKS', 5000),
     adminPassword: adminPassword(env.QUORUM_ADMIN_PASSWORD),
+    forkTtlSeconds: number('QUORUM_FORK_TTL_SECONDS', 300),
   };
 }
 

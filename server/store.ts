@@ -194,6 +194,18 @@ export class RoundStore {
     this.journalBytes += bytes;
   }
 
+  /** Appends many commands of a running round, given as JSON, in one write (a fork's commands before its starting point). */
+  appendJson(roundId: string, commands: readonly string[]): void {
+    const round = this.running.get(roundId);
+    if (!round) throw new Error(`round ${roundId} is not running`);
+    const first = round.commands.length;
+    const text = commands.map((json, i) => journalLine(roundId, first + i, json)).join('');
+    const bytes = this.journalFd === null ? Buffer.byteLength(text) : writeAll(this.journalFd, text);
+    for (const json of commands) round.commands.push(json);
+    round.bytes += bytes;
+    this.journalBytes += bytes;
+  }
+
   /** A move the engine refused: not in the log, but a marker on the replay's timeline. */
   appendRejection(roundId: string, rejection: RecordedRejection): void {
     this.db
