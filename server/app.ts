@@ -17,7 +17,7 @@ import { mountAdmin } from './admin';
 import { ClassroomRoom } from './classroom';
 import type { ServerConfig } from './config';
 import { setRegistry } from './context';
-import { ForkWorkers } from './forkWorkers';
+import { ForkWorkers, type ForkWorkerOptions } from './forkWorkers';
 import { Registry } from './registry';
 import { SoloRoom } from './solo';
 import { RoundStore } from './store';
@@ -39,6 +39,8 @@ export interface StartOptions {
   host: string;
   /** Folder with the built client, served when present. */
   clientDir?: string;
+  /** Limits of the fork worker, when a test needs others. */
+  forkWorkers?: Partial<ForkWorkerOptions>;
   log?: (line: string) => void;
 }
 
@@ -48,7 +50,7 @@ const MAX_BODY = '4kb';
 /** A fork's body is `{round, step}`: a round document as large as one may be, and a few bytes more. */
 export const MAX_FORK_BODY_BYTES = MAX_ROUND_DOCUMENT_BYTES + 1024;
 const FORK_TOO_LARGE = `A fork's body may be at most ${MAX_FORK_BODY_BYTES} bytes (a round of at most ${MAX_ROUND_COMMANDS} commands).`;
-/** How long a fork's body may take to arrive; a client that trickles it loses its place. */
+/** How long a fork's body may take to arrive: a client that trickles it in loses its place. */
 const FORK_UPLOAD_MS = 30_000;
 
 
@@ -62,7 +64,7 @@ export async function startServer(options: StartOptions): Promise<QuorumServer> 
   if (interrupted > 0) log(`kept ${interrupted} round(s) that were running when the server stopped, marked interrupted`);
   const registry = new Registry(options.config, store);
   setRegistry(registry);
-  const forkWorkers = new ForkWorkers({}, log);
+  const forkWorkers = new ForkWorkers(options.forkWorkers, log);
 
   const http = createServer();
   // Longer than the usual client idle timeouts, so a reused keep-alive connection is not closed under a request.
@@ -70,59 +72,57 @@ export async function startServer(options: StartOptions): Promise<QuorumServer> 
   const app = express();
   app.disable('x-powered-by');
 
-  // A fork carries a whole round document: its body is read raw, within a limit, and handed to a worker.
-  const readForkBody = express.raw({ type: () => true, limit: MAX_FORK_BODY_BYTES, inflate: false });
+  // A fork carries a whole round document. Its body is not parsed here: it streams to a worker thread.
   app.post('/api/forks', (req, res) => {
     const address = req.socket.remoteAddress ?? 'unknown';
     if (!registry.joins.allow(address)) {
       res.status(429).json({ error: 'Too many requests from your address: wait a few seconds and try again.' });
       return;
     }
-    const declared = Number(req.get('content-length') ?? 0);
-    if (declared > MAX_FORK_BODY_BYTES) {
-      res.status(413).json({ error: FORK_TOO_LARGE });
+    if (Number(req.get('content-length') ?? 0) > MAX_FORK_BODY_BYTES) {
+      res.set('connection', 'close').status(413).json({ error: FORK_TOO_LARGE });
       return;
     }
-    const release = forkWorkers.admit();
-    if (!release) {
-      res.set('retry-after', '5').status(503).json({ error: 'The server is reading other forks right now: try again in a few seconds.' });
+    const encoding = req.get('content-encoding');
+    if (encoding && encoding !== 'identity') {
+      res.set('connection', 'close').status(415).json({ error: 'Send the body uncompressed (no Content-Encoding).' });
       return;
     }
-    // The place is given back when the job ends, or at once when the client goes before its job starts.
-    const gone = new AbortController();
-    res.on('close', () => gone.abort());
-    const deadline = setTimeout(() => req.destroy(), FORK_UPLOAD_MS);
-    readForkBody(req, res, (error?: unknown) => {
+    const upload = forkWorkers.admit();
+    if (!upload) {
+      res.set({ 'retry-after': '5', connection: 'close' }).status(503).json({ error: 'The server is reading other forks right now: try again in a few seconds.' });
+      return;
+    }
+    let bytes = 0;
+    const refuse = (status: number, error: string): void => {
+      upload.abort();
+      req.removeAllListeners('data');
+      if (!res.headersSent) res.set('connection', 'close').status(status).json({ error });
+      res.on('finish', () => req.destroy());
+    };
+    const deadline = setTimeout(() => refuse(408, `The body took longer than ${FORK_UPLOAD_MS / 1000} s to arrive.`), FORK_UPLOAD_MS);
+    res.on('close', () => {
       clearTimeout(deadline);
-      if (error || !Buffer.isBuffer(req.body)) {
-        release();
-        const status = (error as { status?: number } | undefined)?.status;
+      upload.abort();
+    });
+    req.on('data', (chunk: Buffer) => {
+      bytes += chunk.length;
+      if (bytes > MAX_FORK_BODY_BYTES) refuse(413, FORK_TOO_LARGE);
+      else upload.write(chunk);
+    });
+    req.on('end', () => {
+      clearTimeout(deadline);
+      upload.end().then((outcome) => {
         if (res.headersSent || res.destroyed) return;
-        if (status === 413) res.status(413).json({ error: FORK_TOO_LARGE });
-        else res.status(400).json({ error: 'The body could not be read: send {round, step} as JSON.' });
-        return;
-      }
-      const body = req.body;
-      req.body = undefined;
-      forkWorkers.run(body, gone.signal).then(
-        (outcome) => {
-          release();
-          if (res.destroyed) return;
-          if (!outcome.ok) {
-            if (outcome.status === 503) res.set('retry-after', '5');
-            res.status(outcome.status).json({ error: outcome.error });
-            return;
-          }
-          const fork = registry.addFork(outcome.fork);
-          const { config, step } = outcome.fork;
-          res.status(201).json({ fork, protocol: config.protocol, nodes: config.nodes, step });
-        },
-        (error: unknown) => {
-          release();
-          console.error('forking failed:', error);
-          if (!res.headersSent && !res.destroyed) res.status(500).json({ error: 'The server could not read that round.' });
-        },
-      );
+        if (!outcome.ok) {
+          if (outcome.status === 503) res.set('retry-after', '5');
+          res.status(outcome.status).json({ error: outcome.error });
+          return;
+        }
+        const fork = registry.addFork(outcome.fork);
+        const { config, step } = outcome.fork;
+        res.status(201).json({ fork, protocol: config.protocol, nodes: config.nodes, step });
+      });
     });
   });
 

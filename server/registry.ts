@@ -49,8 +49,9 @@ export class JoinLimiter {
 
 /**
  * Forks wait here for the solo room that starts them. They are bounded in number, in bytes held (a
- * maximal round's fork holds about 8 MB as text; typical ones a few hundred KB), and in time: a fork
- * nobody joins within five minutes is let go. When a new fork would go over, the oldest go first.
+ * fork holds its world, at most 1 MiB of JSON and usually a few KB, and its deflated commands, a few
+ * tens of KB for 50,000), and in time: a fork nobody joins within five minutes is let go. When a new
+ * fork would go over, the oldest go first.
  */
 export const PENDING_FORK_LIMITS = { count: 64, bytes: 64 * 1024 * 1024, ttlMs: 5 * 60_000 };
 
@@ -60,9 +61,9 @@ export class PendingForks {
 
   constructor(readonly limits: typeof PENDING_FORK_LIMITS = PENDING_FORK_LIMITS) {}
 
-  /** What a fork holds in memory: its text, at two bytes a character at worst. */
+  /** What a fork holds in memory: its world's text (two bytes a character at worst), its deflated commands, and some. */
   static bytesOf(fork: ForkStart): number {
-    return 2 * (fork.world.length + fork.commands.length) + 1024;
+    return 2 * fork.world.length + fork.commands.byteLength + 1024;
   }
 
   get size(): number {

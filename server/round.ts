@@ -24,7 +24,7 @@ import {
   type World,
 } from '../shared';
 import type { RoundPhase, RoundSetup } from '../shared/wire/messages';
-import type { ForkText } from './forkJob';
+import type { ForkStart } from './forkJob';
 import type { RoundStore, StoredPlayer } from './store';
 
 export type { RoundPhase, RoundSetup };
@@ -75,11 +75,7 @@ export function configOf(setup: Required<RoundSetup>, seed: number): RoundConfig
   });
 }
 
-/**
- * Where a fork starts, as a fork worker worked it out: the round's config, the world after `step`
- * commands (JSON) and those commands (JSON, one a line).
- */
-export type ForkStart = ForkText;
+export type { ForkStart };
 
 /** The refusal of any command once a round holds as many as a round document may. */
 const ROUND_FULL: Rejection = {
@@ -102,8 +98,8 @@ export class Round {
   /** Refused moves kept for the timeline; a round keeps at most MAX_ROUND_REJECTIONS. */
   private rejections = 0;
 
-  /** A fork's commands before its starting world (JSON, one a line): stored first when the round begins. */
-  private prefix: string;
+  /** A fork's commands before its starting world (a deflated JSON list): stored with the round when it begins. */
+  private prefix: Uint8Array | null;
   private readonly forked: boolean;
 
   constructor(
@@ -117,7 +113,7 @@ export class Round {
     // A fork's world was worked out by a fork worker, off the event loop. Commands the original round
     // accepted re-run the same with sandbox on (only refused moves differ), so only the config changes.
     this.world = fork ? { ...(JSON.parse(fork.world) as World), config: this.config } : createWorld(this.config);
-    this.prefix = fork?.commands ?? '';
+    this.prefix = fork?.commands ?? null;
     this.forked = (fork?.step ?? 0) > 0;
     this.commands = fork?.step ?? 0;
     this.botRng = Rng.fromSeed(seed ^ 0x5eed ^ this.commands);
@@ -133,11 +129,11 @@ export class Round {
     return this.commands >= MAX_ROUND_COMMANDS;
   }
 
-  /** Starts keeping the round: from here on every command is in the store. A fork's commands go in one write. */
+  /** Starts keeping the round: from here on every command is in the store. A fork's commands go in with the round, in one write. */
   begin(players: StoredPlayer[], now: string): void {
-    this.store.beginRound(this.id, this.classCode, this.config, players, now);
-    if (this.prefix !== '') this.store.appendJson(this.id, this.prefix.split('\n'));
-    this.prefix = '';
+    const prefix = this.commands > 0 && this.prefix ? { deflated: this.prefix, count: this.commands } : null;
+    this.store.beginRound(this.id, this.classCode, this.config, players, now, prefix);
+    this.prefix = null;
     this.persisted = true;
   }
 
