@@ -98,7 +98,7 @@ export interface ChildServer {
 export async function spawnServer(env: Record<string, string> = {}): Promise<ChildServer> {
   const dir = mkdtempSync(join(tmpdir(), 'quorum-forks-'));
   const port = await freePort();
-  const child = spawn(process.execPath, ['--import', 'tsx', ...(process.env.PROBE ? ['--import', process.env.PROBE] : []), ...(process.env.CPUPROF ? ['--cpu-prof', '--cpu-prof-dir', process.env.CPUPROF] : []), ...(process.env.TRACEGC ? ['--trace-gc'] : []), 'server/main.ts'], {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts'], {
     cwd: ROOT,
     env: {
       ...process.env,
@@ -113,7 +113,7 @@ export async function spawnServer(env: Record<string, string> = {}): Promise<Chi
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
-  child.stdout!.on('data', (chunk: Buffer) => { output += chunk.toString(); if (process.env.PROBE || process.env.TRACEGC) for (const l of chunk.toString().split('\n')) if (l.startsWith('PROBE') || (process.env.TRACEGC && /Mark-Compact|Scavenge/.test(l))) console.log(Math.round(performance.timeOrigin + performance.now()), l); });
+  child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
   child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
   let exited = false;
   child.on('exit', () => (exited = true));
