@@ -3,7 +3,10 @@
  * time), the pending forks' budget and expiry, rounds that reach the most commands a round may hold,
  * and what real bot rounds weigh against those limits.
  */
-import { inflateSync } from 'node:zlib';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { deflateSync, inflateSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   createWorld,
@@ -23,6 +26,7 @@ import {
 import { MAX_FORK_BODY_BYTES } from '../../server/app';
 import { MAX_FORK_WORLD_BYTES, runForkJob, type ForkStart } from '../../server/forkJob';
 import { PendingForks, PENDING_FORK_LIMITS } from '../../server/registry';
+import { RoundStore } from '../../server/store';
 import { Player, sdk, sleep, startTestServer, until, type TestServer } from './helpers';
 import { forkBody, maximalRound, postFork } from './forkRounds';
 
@@ -124,6 +128,39 @@ describe('pending forks', () => {
     expect(forks.size).toBe(0);
     expect(forks.bytes).toBe(0);
     expect(forks.take(id)).toBeNull();
+  });
+});
+
+describe('a fork\'s round in the store', () => {
+  it('keeps the starting commands with the round and numbers its own after them, running, finished, and after a kill', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'quorum-fork-store-'));
+    try {
+      const path = join(dir, 'quorum.db');
+      const config = makeConfig('paxos', 3, 1);
+      const prefix: Command[] = [{ type: 'propose', node: 0, decree: 'X' }, { type: 'tick' }, { type: 'tick' }];
+      const deflated = deflateSync(JSON.stringify(prefix));
+      const own: Command[] = [{ type: 'crash', node: 1 }, { type: 'tick' }];
+      let store = new RoundStore(path);
+      store.createClass('ABCDEF', '', 'key', 'now');
+      for (const id of ['finished', 'killed']) {
+        store.beginRound(id, 'ABCDEF', config, [], 'now', { deflated, count: prefix.length });
+        for (const command of own) store.append(id, command);
+        expect(store.roundDocument(id)!.log).toEqual([...prefix, ...own]);
+      }
+      store.finishRound('finished', null, {}, [], 'later');
+      expect(store.roundDocument('finished')!.log).toEqual([...prefix, ...own]);
+      expect(store.listRounds('ABCDEF').map((r) => r.commands)).toEqual([5, 5]);
+      // A killed process leaves the journal: the next one keeps what it holds, after the starting commands.
+      store.close();
+      store = new RoundStore(path);
+      store.markInterrupted('after');
+      expect(store.roundState('killed')).toBe('interrupted');
+      expect(store.roundDocument('killed')!.log).toEqual([...prefix, ...own]);
+      expect(parseRound(store.roundDocument('killed')).ok).toBe(true);
+      store.close();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 
