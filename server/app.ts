@@ -27,7 +27,7 @@ export interface QuorumServer {
   http: HttpServer;
   registry: Registry;
   store: RoundStore;
-  /** The worker threads that read forks. */
+  /** The worker thread that reads forks. */
   forkWorkers: ForkWorkers;
   /** Ends every room (telling clients), finishes writes, closes the port and the database. */
   close(): Promise<void>;
@@ -49,7 +49,9 @@ const INSTRUCTOR_KEY_HEADER = 'x-instructor-key';
 const MAX_BODY = '4kb';
 /** A fork's body is `{round, step}`: a round document as large as one may be, and a few bytes more. */
 export const MAX_FORK_BODY_BYTES = MAX_ROUND_DOCUMENT_BYTES + 1024;
-const FORK_TOO_LARGE = `A fork's body may be at most ${MAX_FORK_BODY_BYTES} bytes (a round of at most ${MAX_ROUND_COMMANDS} commands).`;
+const FORK_TOO_LARGE =
+  `A fork's body may be at most ${MAX_FORK_BODY_BYTES.toLocaleString('en-US')} bytes ` +
+  `(a round holds at most ${MAX_ROUND_COMMANDS.toLocaleString('en-US')} commands).`;
 /** How long a fork's body may take to arrive: a client that trickles it in loses its place. */
 const FORK_UPLOAD_MS = 30_000;
 
@@ -94,7 +96,10 @@ export async function startServer(options: StartOptions): Promise<QuorumServer> 
       return;
     }
     let bytes = 0;
+    let refused = false;
     const refuse = (status: number, error: string): void => {
+      if (refused) return;
+      refused = true;
       upload.abort();
       req.removeAllListeners('data');
       if (!res.headersSent) res.set('connection', 'close').status(status).json({ error });

@@ -6,7 +6,7 @@
  */
 import { deflateSync } from 'node:zlib';
 import { parseRound } from '../shared/engine/round';
-import type { RoundConfig, World } from '../shared/engine/types';
+import type { RoundConfig } from '../shared/engine/types';
 
 /**
  * How deep the body's JSON may nest. A round document nests 6 levels at most (body, round, log,
@@ -81,17 +81,13 @@ export function runForkJob(body: Uint8Array): ForkJobResult {
   }
   const parsed = parseRound(round, step);
   if (!parsed.ok) return refuse(parsed.error);
-  const world = serializeWorld(parsed.world);
+  // Worlds are plain JSON values (the engine's digest relies on it too).
+  const world = JSON.stringify(parsed.world);
   if (world.length > MAX_FORK_WORLD_BYTES) {
-    return refuse(`The world after step ${step} takes ${world.length} bytes; a fork starts from at most ${MAX_FORK_WORLD_BYTES}.`, 413);
+    return refuse(`The world after step ${step} takes ${world.length.toLocaleString('en-US')} bytes; a fork starts from at most ${MAX_FORK_WORLD_BYTES.toLocaleString('en-US')}.`, 413);
   }
   // Rounds are mostly ticks: 50,000 commands take about 3 MB as JSON and a few tens of KB deflated.
   // (Copied to a buffer of its own: a Buffer may be a view into a larger one, which would be copied whole.)
   const commands = new Uint8Array(deflateSync(JSON.stringify(parsed.round.log.slice(0, step))));
   return { ok: true, fork: { config: parsed.round.config, world, commands, step } };
-}
-
-/** A world as JSON; worlds are plain JSON values (the engine's digest relies on it too). */
-export function serializeWorld(world: World): string {
-  return JSON.stringify(world);
 }

@@ -43,6 +43,7 @@ export class ForkUpload {
   private resolve: ((outcome: ForkOutcome) => void) | null = null;
   private ended = false;
   private released = false;
+  /** @internal The job's time limit, from the moment the worker starts it. */
   timer: NodeJS.Timeout | null = null;
 
   constructor(

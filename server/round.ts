@@ -80,7 +80,7 @@ export type { ForkStart };
 /** The refusal of any command once a round holds as many as a round document may. */
 const ROUND_FULL: Rejection = {
   code: 'round-full',
-  message: `This round holds ${MAX_ROUND_COMMANDS} commands, as many as a round may: it ends here.`,
+  message: `This round holds ${MAX_ROUND_COMMANDS.toLocaleString('en-US')} commands, as many as a round may: it ends here.`,
   rule: false,
 };
 

@@ -117,6 +117,9 @@ export async function spawnServer(env: Record<string, string> = {}): Promise<Chi
   child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
   let exited = false;
   child.on('exit', () => (exited = true));
+  // Not left running if this process ends first (a failed test, an interrupted run).
+  const orphan = () => child.kill('SIGKILL');
+  process.once('exit', orphan);
   await until(() => output.includes('Quorum is listening') || exited, 'the server to start', 30_000);
   if (exited) throw new Error(`the server did not start:\n${output}`);
   return {
@@ -127,6 +130,7 @@ export async function spawnServer(env: Record<string, string> = {}): Promise<Chi
       return Number(/VmRSS:\s+(\d+)/.exec(status)![1]) / 1024;
     },
     async stop() {
+      process.off('exit', orphan);
       if (!exited) {
         child.kill('SIGTERM');
         await until(() => exited, 'the server to stop', 15_000).catch(() => child.kill('SIGKILL'));
