@@ -52,10 +52,11 @@ export class ForkUpload {
     private readonly pool: ForkWorkers,
   ) {}
 
-  /** Passes one chunk of the body on (a copy: the request's buffer is let go at once). */
+  /** Passes one chunk of the body on: a copy of its own moves to the worker, and the request's buffer is let go at once. */
   write(chunk: Uint8Array): void {
     if (this.outcome || this.ended) return;
-    this.pool.post(this, { type: 'chunk', id: this.id, chunk });
+    const copy = new Uint8Array(chunk);
+    this.pool.post(this, { type: 'chunk', id: this.id, chunk: copy }, [copy.buffer]);
   }
 
   /** The body is complete: the worker reads it when its turn comes. */
@@ -133,12 +134,12 @@ export class ForkWorkers {
   }
 
   /** @internal */
-  post(upload: ForkUpload, message: ToWorker): void {
+  post(upload: ForkUpload, message: ToWorker, transfer: ArrayBuffer[] = []): void {
     if (upload.generation !== this.generation || !this.worker) {
       upload.settle(this.closed ? SHUTTING_DOWN : LOST);
       return;
     }
-    this.worker.postMessage(message);
+    this.worker.postMessage(message, transfer);
   }
 
   /** @internal */
