@@ -9,7 +9,7 @@ import express from 'express';
 import { Server, matchMaker } from '@colyseus/core';
 import { WebSocketTransport } from '@colyseus/ws-transport';
 import { WebSocket as WsWebSocket } from 'ws';
-import { parseRound } from '../shared/engine/round';
+import { MAX_ROUND_COMMANDS, MAX_ROUND_DOCUMENT_BYTES } from '../shared/engine/round';
 import { check } from '../shared/wire/schema';
 import { createClassRequest, ROOM_CLASSROOM, ROOM_SOLO } from '../shared/wire/messages';
 import { ADDRESS_HEADER } from './address';
@@ -17,6 +17,7 @@ import { mountAdmin } from './admin';
 import { ClassroomRoom } from './classroom';
 import type { ServerConfig } from './config';
 import { setRegistry } from './context';
+import { ForkWorkers, type ForkWorkerOptions } from './forkWorkers';
 import { Registry } from './registry';
 import { SoloRoom } from './solo';
 import { RoundStore } from './store';
@@ -26,6 +27,8 @@ export interface QuorumServer {
   http: HttpServer;
   registry: Registry;
   store: RoundStore;
+  /** The worker thread that reads forks. */
+  forkWorkers: ForkWorkers;
   /** Ends every room (telling clients), finishes writes, closes the port and the database. */
   close(): Promise<void>;
 }
@@ -36,13 +39,21 @@ export interface StartOptions {
   host: string;
   /** Folder with the built client, served when present. */
   clientDir?: string;
+  /** Limits of the fork worker, when a test needs others. */
+  forkWorkers?: Partial<ForkWorkerOptions>;
   log?: (line: string) => void;
 }
 
 const INSTRUCTOR_KEY_HEADER = 'x-instructor-key';
 /** Largest JSON body the API reads. */
 const MAX_BODY = '4kb';
-const MAX_FORK_BODY = '32mb';
+/** A fork's body is `{round, step}`: a round document as large as one may be, and a few bytes more. */
+export const MAX_FORK_BODY_BYTES = MAX_ROUND_DOCUMENT_BYTES + 1024;
+const FORK_TOO_LARGE =
+  `A fork's body may be at most ${MAX_FORK_BODY_BYTES.toLocaleString('en-US')} bytes ` +
+  `(a round holds at most ${MAX_ROUND_COMMANDS.toLocaleString('en-US')} commands).`;
+/** How long a fork's body may take to arrive: a client that trickles it in loses its place. */
+const FORK_UPLOAD_MS = 30_000;
 
 
 // @colyseus/core reads `WebSocket.OPEN` from the global scope when a client reconnects; Node 20 has no global WebSocket.
@@ -55,6 +66,7 @@ export async function startServer(options: StartOptions): Promise<QuorumServer> 
   if (interrupted > 0) log(`kept ${interrupted} round(s) that were running when the server stopped, marked interrupted`);
   const registry = new Registry(options.config, store);
   setRegistry(registry);
+  const forkWorkers = new ForkWorkers(options.forkWorkers, log);
 
   const http = createServer();
   // Longer than the usual client idle timeouts, so a reused keep-alive connection is not closed under a request.
@@ -62,27 +74,61 @@ export async function startServer(options: StartOptions): Promise<QuorumServer> 
   const app = express();
   app.disable('x-powered-by');
 
-  // A fork carries a whole round document, so this route reads larger bodies than the others.
-  app.post('/api/forks', express.json({ limit: MAX_FORK_BODY }), (req, res) => {
+  // A fork carries a whole round document. Its body is not parsed here: it streams to a worker thread.
+  app.post('/api/forks', (req, res) => {
     const address = req.socket.remoteAddress ?? 'unknown';
     if (!registry.joins.allow(address)) {
       res.status(429).json({ error: 'Too many requests from your address: wait a few seconds and try again.' });
       return;
     }
-    const body = (req.body ?? {}) as { round?: unknown; step?: unknown };
-    const parsed = parseRound(body.round);
-    if (!parsed.ok) {
-      res.status(400).json({ error: parsed.error });
+    if (Number(req.get('content-length') ?? 0) > MAX_FORK_BODY_BYTES) {
+      res.set('connection', 'close').status(413).json({ error: FORK_TOO_LARGE });
       return;
     }
-    const step = body.step;
-    const length = parsed.round.log.length;
-    if (typeof step !== 'number' || !Number.isInteger(step) || step < 0 || step > length) {
-      res.status(400).json({ error: `step must be a whole number from 0 to ${length}.` });
+    const encoding = req.get('content-encoding');
+    if (encoding && encoding !== 'identity') {
+      res.set('connection', 'close').status(415).json({ error: 'Send the body uncompressed (no Content-Encoding).' });
       return;
     }
-    const fork = registry.addFork({ config: parsed.round.config, log: parsed.round.log.slice(0, step) });
-    res.status(201).json({ fork, protocol: parsed.round.config.protocol, nodes: parsed.round.config.nodes, step });
+    const upload = forkWorkers.admit();
+    if (!upload) {
+      res.set({ 'retry-after': '5', connection: 'close' }).status(503).json({ error: 'The server is reading other forks right now: try again in a few seconds.' });
+      return;
+    }
+    let bytes = 0;
+    let refused = false;
+    const refuse = (status: number, error: string): void => {
+      if (refused) return;
+      refused = true;
+      upload.abort();
+      req.removeAllListeners('data');
+      if (!res.headersSent) res.set('connection', 'close').status(status).json({ error });
+      res.on('finish', () => req.destroy());
+    };
+    const deadline = setTimeout(() => refuse(408, `The body took longer than ${FORK_UPLOAD_MS / 1000} s to arrive.`), FORK_UPLOAD_MS);
+    res.on('close', () => {
+      clearTimeout(deadline);
+      upload.abort();
+    });
+    req.on('data', (chunk: Buffer) => {
+      bytes += chunk.length;
+      if (bytes > MAX_FORK_BODY_BYTES) refuse(413, FORK_TOO_LARGE);
+      else upload.write(chunk);
+    });
+    req.on('end', () => {
+      clearTimeout(deadline);
+      upload.end().then((outcome) => {
+        if (res.headersSent || res.destroyed) return;
+        if (!outcome.ok) {
+          if (outcome.status === 503) res.set('retry-after', '5');
+          res.status(outcome.status).json({ error: outcome.error });
+          return;
+        }
+        const fork = registry.addFork(outcome.fork);
+        const { config, step } = outcome.fork;
+        res.status(201).json({ fork, protocol: config.protocol, nodes: config.nodes, step });
+      });
+    });
   });
 
   app.use(express.json({ limit: MAX_BODY }));
@@ -208,11 +254,13 @@ export async function startServer(options: StartOptions): Promise<QuorumServer> 
   const close = (): Promise<void> =>
     (closed ??= (async () => {
       await server.gracefullyShutdown(false);
+      await forkWorkers.close();
+      registry.forks.clear();
       await new Promise<void>((resolve) => http.close(() => resolve()));
       http.closeAllConnections?.();
       store.close();
       setRegistry(null);
     })());
 
-  return { port, http, registry, store, close };
+  return { port, http, registry, store, forkWorkers, close };
 }

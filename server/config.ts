@@ -17,6 +17,8 @@ export interface ServerConfig {
   classIdleMinutes: number;
   /** Turns on Colyseus's monitor and playground behind this password; null leaves them off. */
   adminPassword: string | null;
+  /** Seconds a fork of a replay waits for its solo room before it is let go (default 300). */
+  forkTtlSeconds?: number;
 }
 
 /**
@@ -45,6 +47,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): ServerConfi
     maxRoundTicks: number('QUORUM_MAX_ROUND_TICKS', 5000),
     classIdleMinutes: number('QUORUM_CLASS_IDLE_MINUTES', DEFAULT_CLASS_IDLE_MINUTES),
     adminPassword: adminPassword(env.QUORUM_ADMIN_PASSWORD),
+    forkTtlSeconds: number('QUORUM_FORK_TTL_SECONDS', 300),
   };
 }
 

@@ -599,7 +599,7 @@ export abstract class GameRoom extends Room {
       const status = this.round.status();
       return status.decided || status.stuck;
     };
-    const done = this.round.world.tick >= this.reg.config.maxRoundTicks || (!this.round.config.settings.sandbox && over());
+    const done = this.round.world.tick >= this.reg.config.maxRoundTicks || this.round.full || (!this.round.config.settings.sandbox && over());
     if (done) this.endRound();
   }
 

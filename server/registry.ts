@@ -47,12 +47,71 @@ export class JoinLimiter {
   }
 }
 
-/** Forks waiting to be joined: few, short-lived, so a small bounded map is enough. */
-const MAX_PENDING_FORKS = 64;
+/**
+ * Forks wait here for the solo room that starts them. They are bounded in number, in bytes held (a
+ * fork holds its world, at most 1 MiB of JSON and usually a few KB, and its deflated commands, a few
+ * tens of KB for 50,000), and in time: a fork nobody joins within five minutes is let go. When a new
+ * fork would go over, the oldest go first.
+ */
+export const PENDING_FORK_LIMITS = { count: 64, bytes: 64 * 1024 * 1024, ttlMs: 5 * 60_000 };
+
+export class PendingForks {
+  private readonly forks = new Map<string, { fork: ForkStart; bytes: number; timer: NodeJS.Timeout }>();
+  private held = 0;
+
+  constructor(readonly limits: typeof PENDING_FORK_LIMITS = PENDING_FORK_LIMITS) {}
+
+  /** What a fork holds in memory: its world's text (two bytes a character at worst), its deflated commands, and some. */
+  static bytesOf(fork: ForkStart): number {
+    return 2 * fork.world.length + fork.commands.byteLength + 1024;
+  }
+
+  get size(): number {
+    return this.forks.size;
+  }
+
+  /** Bytes held by the forks waiting now. */
+  get bytes(): number {
+    return this.held;
+  }
+
+  add(fork: ForkStart): string {
+    const id = randomBytes(12).toString('base64url');
+    const bytes = PendingForks.bytesOf(fork);
+    while (this.forks.size > 0 && (this.forks.size >= this.limits.count || this.held + bytes > this.limits.bytes)) {
+      this.drop(this.forks.keys().next().value!);
+    }
+    const timer = setTimeout(() => this.drop(id), this.limits.ttlMs);
+    timer.unref();
+    this.forks.set(id, { fork, bytes, timer });
+    this.held += bytes;
+    return id;
+  }
+
+  /** Hands a fork over once; null when unknown, started or expired. */
+  take(id: string): ForkStart | null {
+    const entry = this.forks.get(id);
+    if (!entry) return null;
+    this.drop(id);
+    return entry.fork;
+  }
+
+  clear(): void {
+    for (const id of [...this.forks.keys()]) this.drop(id);
+  }
+
+  private drop(id: string): void {
+    const entry = this.forks.get(id);
+    if (!entry) return;
+    clearTimeout(entry.timer);
+    this.forks.delete(id);
+    this.held -= entry.bytes;
+  }
+}
 
 export class Registry {
   readonly classes = new Map<string, LiveClass>();
-  private readonly forks = new Map<string, ForkStart>();
+  readonly forks: PendingForks;
   private readonly createTokens = new Set<string>();
   /** Replaceable, so that a test can tighten it. */
   joins: JoinLimiter;
@@ -63,6 +122,7 @@ export class Registry {
     now: () => number = () => performance.now(),
   ) {
     this.joins = new JoinLimiter(config.joinBurst, config.joinPerSecond, now);
+    this.forks = new PendingForks({ ...PENDING_FORK_LIMITS, ttlMs: (config.forkTtlSeconds ?? PENDING_FORK_LIMITS.ttlMs / 1000) * 1000 });
   }
 
   /** A fresh join code, unique among live classes (and unused in the store, so old rounds stay unambiguous). */
@@ -79,17 +139,12 @@ export class Registry {
 
   /** Keeps a fork's starting point until a solo room claims it; returns its id. */
   addFork(fork: ForkStart): string {
-    const id = randomBytes(12).toString('base64url');
-    this.forks.set(id, fork);
-    while (this.forks.size > MAX_PENDING_FORKS) this.forks.delete(this.forks.keys().next().value!);
-    return id;
+    return this.forks.add(fork);
   }
 
   /** Hands a fork to the room that starts it; each fork starts one round. */
   takeFork(id: string): ForkStart | null {
-    const fork = this.forks.get(id) ?? null;
-    this.forks.delete(id);
-    return fork;
+    return this.forks.take(id);
   }
 
   issueCreateToken(): string {

@@ -8,6 +8,8 @@ import { nanoid } from 'nanoid';
 import {
   createWorld,
   makeConfig,
+  MAX_ROUND_COMMANDS,
+  MAX_ROUND_REJECTIONS,
   configProblem,
   roundStatus,
   step,
@@ -22,6 +24,7 @@ import {
   type World,
 } from '../shared';
 import type { RoundPhase, RoundSetup } from '../shared/wire/messages';
+import type { ForkStart } from './forkJob';
 import type { RoundStore, StoredPlayer } from './store';
 
 export type { RoundPhase, RoundSetup };
@@ -72,11 +75,14 @@ export function configOf(setup: Required<RoundSetup>, seed: number): RoundConfig
   });
 }
 
-/** Where a fork starts: a round's config and the commands up to the chosen point. */
-export interface ForkStart {
-  config: RoundConfig;
-  log: Command[];
-}
+export type { ForkStart };
+
+/** The refusal of any command once a round holds as many as a round document may. */
+const ROUND_FULL: Rejection = {
+  code: 'round-full',
+  message: `This round holds ${MAX_ROUND_COMMANDS.toLocaleString('en-US')} commands, as many as a round may: it ends here.`,
+  rule: false,
+};
 
 export type Applied = { ok: true; events: EngineEvent[] } | { ok: false; rejection: Rejection };
 
@@ -89,9 +95,12 @@ export class Round {
   readonly botRng: Rng;
   commands = 0;
   persisted = false;
+  /** Refused moves kept for the timeline; a round keeps at most MAX_ROUND_REJECTIONS. */
+  private rejections = 0;
 
-  /** Commands replayed to reach the starting world of a fork; stored first when the round begins. */
-  private readonly prefix: Command[];
+  /** A fork's commands before its starting world (a deflated JSON list): stored with the round when it begins. */
+  private prefix: Uint8Array | null;
+  private readonly forked: boolean;
 
   constructor(
     readonly setup: Required<RoundSetup>,
@@ -101,39 +110,44 @@ export class Round {
   ) {
     const seed = fork ? fork.config.seed : randomInt(0, 0xffffffff);
     this.config = fork ? { ...fork.config, settings: { ...fork.config.settings, sandbox: true } } : configOf(setup, seed);
-    this.world = createWorld(this.config);
-    this.prefix = fork ? fork.log.slice() : [];
-    for (const command of this.prefix) {
-      // A prefix of accepted commands re-runs the same with sandbox on: only refused moves differ.
-      const result = step(this.world, command);
-      if (!result.ok) throw new Error(`the fork's log does not re-run: ${result.rejection.message}`);
-      this.world = result.world;
-    }
-    this.commands = this.prefix.length;
-    this.botRng = Rng.fromSeed(seed ^ 0x5eed ^ this.prefix.length);
+    // A fork's world was worked out by a fork worker, off the event loop. Commands the original round
+    // accepted re-run the same with sandbox on (only refused moves differ), so only the config changes.
+    this.world = fork ? { ...(JSON.parse(fork.world) as World), config: this.config } : createWorld(this.config);
+    this.prefix = fork?.commands ?? null;
+    this.forked = (fork?.step ?? 0) > 0;
+    this.commands = fork?.step ?? 0;
+    this.botRng = Rng.fromSeed(seed ^ 0x5eed ^ this.commands);
   }
 
   /** A fork starts from a world already under way: no opening requests. */
   get isFork(): boolean {
-    return this.prefix.length > 0;
+    return this.forked;
   }
 
-  /** Starts keeping the round: from here on every command is in the store. */
+  /** The round holds as many commands as a round may: it takes no more and should end. */
+  get full(): boolean {
+    return this.commands >= MAX_ROUND_COMMANDS;
+  }
+
+  /** Starts keeping the round: from here on every command is in the store. A fork's commands go in with the round, in one write. */
   begin(players: StoredPlayer[], now: string): void {
-    this.store.beginRound(this.id, this.classCode, this.config, players, now);
-    for (const command of this.prefix) this.store.append(this.id, command);
+    const prefix = this.commands > 0 && this.prefix ? { deflated: this.prefix, count: this.commands } : null;
+    this.store.beginRound(this.id, this.classCode, this.config, players, now, prefix);
+    this.prefix = null;
     this.persisted = true;
   }
 
   /** Keeps a refused move for the replay's timeline. */
   noteRejection(node: NodeId | null, rejection: Rejection): void {
-    if (!this.persisted) return;
+    if (!this.persisted || this.rejections >= MAX_ROUND_REJECTIONS) return;
+    this.rejections += 1;
     const record: RecordedRejection = { step: this.world.step, node, code: rejection.code, message: rejection.message };
     this.store.appendRejection(this.id, record);
   }
 
   /** Steps the engine; an accepted command is stored before this returns. */
   apply(command: Command): Applied {
+    if (this.full) return { ok: false, rejection: ROUND_FULL };
     const result = step(this.world, command);
     if (!result.ok) return result;
     if (this.persisted) this.store.append(this.id, command);

@@ -9,9 +9,15 @@
  * its commands go into `commands` (keyed by round, for reading) in one transaction. At startup,
  * whatever a killed process left in the journal goes the same way, and those rounds are marked
  * interrupted. While rounds run, their commands are also kept in memory, to store and to serve.
+ *
+ * A fork of a replay starts with the commands that led to its starting point, up to 50,000 of them.
+ * They are stored with the round's row as one deflated JSON list when it begins (one small insert,
+ * not a line and a row per command, which would hold up every room for half a second), and the
+ * round's own commands are numbered after them.
  */
 import { closeSync, existsSync, ftruncateSync, mkdirSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { inflateSync } from 'node:zlib';
 import Database from 'better-sqlite3';
 import { roundDocument, type Command, type RecordedRejection, type RoundConfig, type RoundDocument, type RoundMeta } from '../shared';
 import { hashKey, matchesKeyHash } from './secrets';
@@ -40,6 +46,8 @@ export interface StoredPlayer {
 const JOURNAL_COMPACT_BYTES = 32 * 1024 * 1024;
 
 interface RunningRound {
+  /** How many commands come before the first one kept here: a fork's starting commands, stored with the round's row. */
+  first: number;
   /** Each command as stored: its JSON text. */
   commands: string[];
   /** The bytes its lines take in the journal. */
@@ -93,7 +101,9 @@ export class RoundStore {
         outcome TEXT,
         result TEXT,
         started_at TEXT NOT NULL,
-        ended_at TEXT
+        ended_at TEXT,
+        prefix BLOB,
+        prefix_count INTEGER NOT NULL DEFAULT 0
       );
       CREATE INDEX IF NOT EXISTS rounds_by_class ON rounds (class_code, started_at);
       CREATE TABLE IF NOT EXISTS commands (
@@ -111,6 +121,9 @@ export class RoundStore {
       );
       CREATE INDEX IF NOT EXISTS rejections_by_round ON rejections (round_id, step);
     `);
+    // Databases made before forks kept their starting commands with the round.
+    const columns = (this.db.prepare('PRAGMA table_info(rounds)').all() as { name: string }[]).map((c) => c.name);
+    if (!columns.includes('prefix')) this.db.exec('ALTER TABLE rounds ADD COLUMN prefix BLOB; ALTER TABLE rounds ADD COLUMN prefix_count INTEGER NOT NULL DEFAULT 0;');
     this.insertCommand = this.db.prepare('INSERT OR IGNORE INTO commands (round_id, idx, command) VALUES (?, ?, ?)');
     // Only the process holding the database's lock gets here, so the journal is ours alone.
     this.journalPath = path === ':memory:' ? null : `${path}.running.log`;
@@ -172,11 +185,19 @@ export class RoundStore {
     return this.db.prepare('SELECT 1 FROM classes WHERE code = ?').get(code) !== undefined;
   }
 
-  beginRound(id: string, classCode: string | null, config: RoundConfig, players: StoredPlayer[], now: string): void {
+  /** `prefix`: a fork's starting commands as a deflated JSON list, and how many there are; the round's own commands follow them. */
+  beginRound(
+    id: string,
+    classCode: string | null,
+    config: RoundConfig,
+    players: StoredPlayer[],
+    now: string,
+    prefix: { deflated: Uint8Array; count: number } | null = null,
+  ): void {
     this.db
-      .prepare(`INSERT INTO rounds (id, class_code, state, config, players, started_at) VALUES (?, ?, 'running', ?, ?, ?)`)
-      .run(id, classCode, JSON.stringify(config), JSON.stringify(players), now);
-    this.running.set(id, { commands: [], bytes: 0 });
+      .prepare(`INSERT INTO rounds (id, class_code, state, config, players, started_at, prefix, prefix_count) VALUES (?, ?, 'running', ?, ?, ?, ?, ?)`)
+      .run(id, classCode, JSON.stringify(config), JSON.stringify(players), now, prefix ? Buffer.from(prefix.deflated.buffer, prefix.deflated.byteOffset, prefix.deflated.byteLength) : null, prefix?.count ?? 0);
+    this.running.set(id, { first: prefix?.count ?? 0, commands: [], bytes: 0 });
   }
 
   /** Appends a running round's next command to the journal; it is on its way to the disk when this returns. */
@@ -184,7 +205,7 @@ export class RoundStore {
     const round = this.running.get(roundId);
     if (!round) throw new Error(`round ${roundId} is not running`);
     const json = JSON.stringify(command);
-    const line = journalLine(roundId, round.commands.length, json);
+    const line = journalLine(roundId, round.first + round.commands.length, json);
     const bytes = this.journalFd === null ? line.length : writeAll(this.journalFd, line);
     round.commands.push(json);
     round.bytes += bytes;
@@ -205,7 +226,7 @@ export class RoundStore {
   finishRound(roundId: string, outcome: string | null, result: object, players: StoredPlayer[], now: string, state: RoundState = 'finished'): void {
     const round = this.running.get(roundId);
     this.db.transaction(() => {
-      round?.commands.forEach((command, index) => this.insertCommand.run(roundId, index, command));
+      round?.commands.forEach((command, index) => this.insertCommand.run(roundId, round.first + index, command));
       this.db
         .prepare('UPDATE rounds SET state = ?, outcome = ?, result = ?, players = ?, ended_at = ? WHERE id = ?')
         .run(state, outcome, JSON.stringify(result), JSON.stringify(players), now, roundId);
@@ -234,7 +255,7 @@ export class RoundStore {
     const fd = openSync(next, 'w');
     try {
       for (const [id, round] of this.running) {
-        round.commands.forEach((json, index) => writeAll(fd, journalLine(id, index, json)));
+        round.commands.forEach((json, index) => writeAll(fd, journalLine(id, round.first + index, json)));
       }
     } finally {
       closeSync(fd);
@@ -245,18 +266,21 @@ export class RoundStore {
     this.journalBytes = live;
   }
 
-  /** A round's commands in order, from memory while it runs. */
-  private commandsOf(roundId: string): string[] {
+  /** A round's commands in order: a fork's starting commands, then its own (from memory while it runs). */
+  private commandsOf(roundId: string, prefix: Buffer | null): Command[] {
+    const first = prefix ? (JSON.parse(inflateSync(prefix).toString('utf8')) as Command[]) : [];
     const running = this.running.get(roundId);
-    if (running) return running.commands.slice();
-    const rows = this.db.prepare('SELECT command FROM commands WHERE round_id = ? ORDER BY idx').all(roundId);
-    return (rows as { command: string }[]).map((r) => r.command);
+    const own = running
+      ? running.commands
+      : (this.db.prepare('SELECT command FROM commands WHERE round_id = ? ORDER BY idx').all(roundId) as { command: string }[]).map((r) => r.command);
+    for (const json of own) first.push(JSON.parse(json) as Command);
+    return first;
   }
 
   listRounds(classCode: string): RoundRow[] {
     const rows = this.db
       .prepare(
-        `SELECT r.id, r.class_code, r.state, r.config, r.players, r.outcome, r.started_at, r.ended_at,
+        `SELECT r.id, r.class_code, r.state, r.config, r.players, r.outcome, r.started_at, r.ended_at, r.prefix_count,
                 (SELECT COUNT(*) FROM commands c WHERE c.round_id = r.id) AS commands
          FROM rounds r WHERE r.class_code = ? ORDER BY r.started_at, r.id`,
       )
@@ -269,6 +293,7 @@ export class RoundStore {
       outcome: string | null;
       started_at: string;
       ended_at: string | null;
+      prefix_count: number;
       commands: number;
     }[];
     return rows.map((r) => {
@@ -279,7 +304,7 @@ export class RoundStore {
         state: r.state,
         protocol: config.protocol,
         nodes: config.nodes,
-        commands: this.running.get(r.id)?.commands.length ?? r.commands,
+        commands: r.prefix_count + (this.running.get(r.id)?.commands.length ?? r.commands),
         outcome: r.outcome,
         startedAt: r.started_at,
         endedAt: r.ended_at,
@@ -291,10 +316,19 @@ export class RoundStore {
   /** The round as the engine's versioned document, or null. */
   roundDocument(id: string): RoundDocument | null {
     const row = this.db.prepare('SELECT * FROM rounds WHERE id = ?').get(id) as
-      | { class_code: string | null; state: RoundState; config: string; players: string; outcome: string | null; started_at: string; ended_at: string | null }
+      | {
+          class_code: string | null;
+          state: RoundState;
+          config: string;
+          players: string;
+          outcome: string | null;
+          started_at: string;
+          ended_at: string | null;
+          prefix: Buffer | null;
+        }
       | undefined;
     if (!row) return null;
-    const log = this.commandsOf(id).map((c) => JSON.parse(c) as Command);
+    const log = this.commandsOf(id, row.prefix);
     const meta: RoundMeta = { startedAt: row.started_at, players: JSON.parse(row.players) as StoredPlayer[] };
     if (row.ended_at) meta.endedAt = row.ended_at;
     if (row.class_code) meta.classCode = row.class_code;

@@ -8,16 +8,20 @@ export type { Local, Protocol, RoundStatus } from './engine/protocol';
 export { Rng, seedRng, type RngState } from './engine/rng';
 export { nodeName, nodeIdFromName, majorityOf, listNames } from './engine/names';
 export { digestOf } from './engine/digest';
-export { replay, Replay, ReplayError } from './engine/replay';
+export { replay, rerun, Replay, ReplayError } from './engine/replay';
 export {
   parseRound,
   roundDocument,
   serializeRound,
   ROUND_FORMAT,
   ROUND_VERSION,
+  MAX_ROUND_COMMANDS,
+  MAX_ROUND_REJECTIONS,
+  MAX_ROUND_DOCUMENT_BYTES,
   type RoundDocument,
   type RoundMeta,
   type ParsedRound,
+  type ParsedRoundAt,
 } from './engine/round';
 export { protocolFor } from './protocols';
 export { checkInvariants, type InvariantBreak } from './invariants';

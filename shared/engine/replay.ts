@@ -19,11 +19,28 @@ function apply(world: World, command: Command, index: number): { world: World; e
   return result;
 }
 
-/** Every intermediate world of a round: worlds[i] is the world after the first i commands. */
+/**
+ * Every intermediate world of a round: worlds[i] is the world after the first i commands. All of them
+ * are held at once, so this is for tests and tools on short rounds; `rerun` and `Replay` keep less.
+ */
 export function replay(config: RoundConfig, log: readonly Command[]): World[] {
   const worlds = [createWorld(config)];
   for (let i = 0; i < log.length; i++) worlds.push(apply(worlds[i]!, log[i]!, i).world);
   return worlds;
+}
+
+/**
+ * Re-runs a whole log, holding only the current world, and throws a ReplayError at the first command
+ * the engine refuses. Returns the last world, and the world after `at` commands when asked.
+ */
+export function rerun(config: RoundConfig, log: readonly Command[], at?: number): { last: World; at: World | null } {
+  let world = createWorld(config);
+  let kept = at === 0 ? world : null;
+  for (let i = 0; i < log.length; i++) {
+    world = apply(world, log[i]!, i).world;
+    if (i + 1 === at) kept = world;
+  }
+  return { last: world, at: kept };
 }
 
 /**

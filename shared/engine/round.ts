@@ -1,14 +1,30 @@
 import { protocolFor } from '../protocols';
 import { commandSchema, configSchema } from '../wire/commands';
 import { SchemaError } from '../wire/schema';
-import { replay, ReplayError } from './replay';
+import { rerun, ReplayError } from './replay';
 import type { RecordedRejection } from './timeline';
-import type { Command, NodeId, RoundConfig } from './types';
+import type { Command, NodeId, RoundConfig, World } from './types';
 import { configProblem } from './world';
 
 export const ROUND_FORMAT = 'quorum-round';
 export const ROUND_VERSION = 1;
-export const MAX_ROUND_COMMANDS = 200_000;
+/**
+ * The most commands a round may hold. A room ends its rounds after 5,000 ticks, and each tick adds the
+ * tick itself and at most one bot move per node: 10 commands a tick at N=9, 50,000 in all. Bot rounds
+ * of every protocol at N=9 with latency 1 and faults injected all along hold 5,000 to 5,400 commands
+ * (about one a tick: once decided, a round only ticks), so this leaves nine times that for people's
+ * moves and injected faults. A server ends a round that reaches it.
+ */
+export const MAX_ROUND_COMMANDS = 50_000;
+/** The most refused moves a round keeps for its timeline (a class refuses a few; a server stops recording here). */
+export const MAX_ROUND_REJECTIONS = 1_000;
+/**
+ * The most bytes a round document may take as JSON: every command as large as the largest one seen
+ * (87 bytes, an act that carries a 24-character decree) with room to spare (128), every refused move
+ * as large as its fields allow (640), and 64 KiB for the config and the rest of meta. Bot rounds of
+ * 5,000 ticks at N=9 take 82 to 95 KB, about 17 bytes a command.
+ */
+export const MAX_ROUND_DOCUMENT_BYTES = MAX_ROUND_COMMANDS * 128 + MAX_ROUND_REJECTIONS * 640 + 64 * 1024;
 
 export interface RoundMeta {
   /** ISO timestamps, filled in by the server; the engine never reads a clock. */
@@ -40,6 +56,8 @@ export function serializeRound(doc: RoundDocument): string {
 }
 
 export type ParsedRound = { ok: true; round: RoundDocument } | { ok: false; error: string };
+/** A parsed round and the world after the commands that were asked for. */
+export type ParsedRoundAt = { ok: true; round: RoundDocument; world: World } | { ok: false; error: string };
 
 function parseMeta(raw: unknown): RoundMeta {
   if (raw === undefined) return {};
@@ -70,7 +88,7 @@ function parseMeta(raw: unknown): RoundMeta {
     });
   }
   if (m.rejections !== undefined) {
-    if (!Array.isArray(m.rejections) || m.rejections.length > MAX_ROUND_COMMANDS) throw new SchemaError('meta.rejections must be a list');
+    if (!Array.isArray(m.rejections) || m.rejections.length > MAX_ROUND_REJECTIONS) throw new SchemaError(`meta.rejections must be a list of at most ${MAX_ROUND_REJECTIONS}`);
     meta.rejections = m.rejections.map((r, i) => {
       const x = r as Record<string, unknown>;
       const ok =
@@ -88,9 +106,13 @@ function parseMeta(raw: unknown): RoundMeta {
 
 /**
  * Reads a round from untrusted JSON (text or parsed). Never throws: a malformed, truncated or
- * foreign document gets an error that names what is wrong. The log must also re-run cleanly.
+ * foreign document gets an error that names what is wrong. The log must also re-run cleanly; it is
+ * re-run holding one world at a time. With `worldAt`, the world after that many commands comes back
+ * too (a number outside 0..length is the caller's to refuse first).
  */
-export function parseRound(input: unknown): ParsedRound {
+export function parseRound(input: unknown): ParsedRound;
+export function parseRound(input: unknown, worldAt: number): ParsedRoundAt;
+export function parseRound(input: unknown, worldAt?: number): ParsedRound | ParsedRoundAt {
   let raw = input;
   if (typeof input === 'string') {
     try {
@@ -122,8 +144,11 @@ export function parseRound(input: unknown): ParsedRound {
       return command;
     });
     const meta = parseMeta(doc.meta);
-    replay(config, log);
-    return { ok: true, round: { format: ROUND_FORMAT, version: ROUND_VERSION, config, log, meta } };
+    const worlds = rerun(config, log, worldAt);
+    const round: RoundDocument = { format: ROUND_FORMAT, version: ROUND_VERSION, config, log, meta };
+    if (worldAt === undefined) return { ok: true, round };
+    if (!worlds.at) return { ok: false, error: `There is no step ${worldAt}: the round has ${log.length} commands.` };
+    return { ok: true, round, world: worlds.at };
   } catch (error) {
     if (error instanceof SchemaError) return { ok: false, error: `The round is malformed: ${error.message}.` };
     if (error instanceof ReplayError) return { ok: false, error: `The round does not re-run: ${error.message}.` };

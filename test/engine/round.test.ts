@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { digestOf } from '../../shared/engine/digest';
-import { parseRound, roundDocument, serializeRound } from '../../shared/engine/round';
-import { replay } from '../../shared/engine/replay';
+import { MAX_ROUND_COMMANDS, MAX_ROUND_REJECTIONS, parseRound, roundDocument, serializeRound } from '../../shared/engine/round';
+import { replay, rerun } from '../../shared/engine/replay';
 import { runSeed } from '../../shared/sim/swarm';
 
 const run = runSeed({ protocol: 'paxos', nodes: 5, seed: 9, faults: true });
@@ -39,6 +39,36 @@ describe('the round document', () => {
       if (!parsed.ok) expect(parsed.error).toMatch(error);
     });
   }
+
+  it('gives the world after a chosen number of commands, the same as a replay', () => {
+    const worlds = replay(doc.config, doc.log);
+    for (const at of [0, 1, Math.floor(doc.log.length / 3), doc.log.length]) {
+      const parsed = parseRound(text, at);
+      expect(parsed.ok).toBe(true);
+      if (parsed.ok) expect(digestOf(parsed.world)).toBe(digestOf(worlds[at]));
+    }
+    const beyond = parseRound(text, doc.log.length + 1);
+    expect(beyond.ok).toBe(false);
+    if (!beyond.ok) expect(beyond.error).toMatch(/no step/);
+  });
+
+  it('re-runs a log holding one world at a time, and names the first command refused', () => {
+    const { last, at } = rerun(doc.config, doc.log, 5);
+    expect(digestOf(last)).toBe(digestOf(run.world));
+    expect(at!.step).toBe(5);
+    expect(() => rerun(doc.config, [...doc.log, { type: 'drop', id: 1e9 }])).toThrow(new RegExp(`command ${doc.log.length} \\(drop\\)`));
+  });
+
+  it('refuses more commands or refused moves than a round may hold', () => {
+    const long = parseRound({ ...doc, log: new Array(MAX_ROUND_COMMANDS + 1).fill({ type: 'tick' }) });
+    expect(long.ok).toBe(false);
+    if (!long.ok) expect(long.error).toMatch(`at most ${MAX_ROUND_COMMANDS} commands`);
+    const rejection = { step: 1, node: 0, code: 'x', message: 'y' };
+    const refused = parseRound({ ...doc, meta: { rejections: new Array(MAX_ROUND_REJECTIONS + 1).fill(rejection) } });
+    expect(refused.ok).toBe(false);
+    if (!refused.ok) expect(refused.error).toMatch(`at most ${MAX_ROUND_REJECTIONS}`);
+    expect(parseRound({ ...doc, meta: { rejections: new Array(MAX_ROUND_REJECTIONS).fill(rejection) } }).ok).toBe(true);
+  });
 
   it('never throws on random garbage', () => {
     let seed = 1;

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { Client, type Room } from '@colyseus/sdk';
 import { startServer, type QuorumServer } from '../../server/app';
 import type { ServerConfig } from '../../server/config';
+import type { ForkWorkerOptions } from '../../server/forkWorkers';
 import type { ServerMessages, ViewFrame, ViewMessage } from '../../shared/wire/messages';
 import { ViewAssembler } from '../../shared/wire/viewPatch';
 
@@ -15,7 +16,11 @@ export interface TestServer extends QuorumServer {
 }
 
 /** A server on a free port of 127.0.0.1 with a temporary database; `clientDir` also serves a built client. */
-export async function startTestServer(overrides: Partial<ServerConfig> = {}, clientDir?: string): Promise<TestServer> {
+export async function startTestServer(
+  overrides: Partial<ServerConfig> = {},
+  clientDir?: string,
+  forkWorkers?: Partial<ForkWorkerOptions>,
+): Promise<TestServer> {
   const dir = mkdtempSync(join(tmpdir(), 'quorum-test-'));
   const config: ServerConfig = {
     dbPath: join(dir, 'quorum.db'),
@@ -28,7 +33,7 @@ export async function startTestServer(overrides: Partial<ServerConfig> = {}, cli
     adminPassword: null,
     ...overrides,
   };
-  const server = await startServer({ config, port: 0, host: '127.0.0.1', log: () => {}, ...(clientDir ? { clientDir } : {}) });
+  const server = await startServer({ config, port: 0, host: '127.0.0.1', log: () => {}, ...(clientDir ? { clientDir } : {}), ...(forkWorkers ? { forkWorkers } : {}) });
   const url = `http://127.0.0.1:${server.port}`;
   return {
     ...server,

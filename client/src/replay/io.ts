@@ -2,7 +2,7 @@
 import { digestOf } from '../../../shared/engine/digest';
 import { parseRound, serializeRound, type ParsedRound, type RoundDocument } from '../../../shared/engine/round';
 
-/** Largest file we try to read: a 200,000-command round is about 20 MB of JSON. */
+/** Largest file we try to read: a round holds at most 50,000 commands, about 7 MB of compact JSON; an edited file may be looser. */
 export const MAX_IMPORT_BYTES = 32 * 1024 * 1024;
 
 export function roundFileName(doc: RoundDocument): string {
