@@ -51,6 +51,6 @@ export interface Protocol {
   invariants(world: World): { code: string; message: string }[];
   /** A short label for a message in flight, such as "PREPARE 3.A". */
   label(payload: Payload): string;
-  /** The action in words, for the event log: "votes YES on X". */
-  describeAction(action: Action): string;
+  /** The action in words, for the event log: "voted YES". `node` is the actor as it was before the move. */
+  describeAction(action: Action, node: NodeState): string;
 }

@@ -111,7 +111,7 @@ function applyCommand(ctx: StepContext, command: Command, protocol: Protocol): v
         visibleTo: [command.node],
         node: command.node,
         action: command.action,
-        text: `${who} ${protocol.describeAction(command.action)}.`,
+        text: `${who} ${protocol.describeAction(command.action, ctx.node(command.node))}.`,
       });
       protocol.apply(ctx, command.node, command.action);
       return;

@@ -63,20 +63,25 @@ function countVote(ctx: StepContext, id: NodeId, voter: NodeId, decree: string):
   }
 }
 
-/** A split vote: even if every node that has not voted yet voted for the leader, it would fall short. */
+/**
+ * A split vote: no decree is chosen, and even if every node that has not voted yet voted for the
+ * leader, it would fall short. Worked out again after every vote, because in sandbox mode a changed
+ * vote can still give a decree its majority, and then the round is no longer stuck.
+ */
 function updateStuck(ctx: StepContext): void {
   const global = ctx.world.global;
-  if (global.stuck || global.chosen.length > 0) return;
   let voted = 0;
   for (const node of ctx.world.nodes) if (durableOf(node).vote !== null) voted += 1;
   const best = Math.max(0, ...global.boxes.filter((b) => b.key === VOTE_KEY).map((b) => b.voters.length));
-  if (best + (ctx.config.nodes - voted) >= majorityOf(ctx.config.nodes)) return;
-  ctx.mutableGlobal().stuck = true;
-  ctx.emit({
-    type: 'stuck',
-    visibleTo: 'god',
-    text: `Split vote: no decree can reach ${majorityOf(ctx.config.nodes)} votes any more, and locked votes cannot change. The round is stuck.`,
-  });
+  const need = majorityOf(ctx.config.nodes);
+  const stuck = global.chosen.length === 0 && best + (ctx.config.nodes - voted) < need;
+  if (stuck === global.stuck) return;
+  ctx.mutableGlobal().stuck = stuck;
+  ctx.emit(
+    stuck
+      ? { type: 'stuck', visibleTo: 'god', text: `Split vote: no decree can reach ${need} votes any more, and locked votes cannot change. The round is stuck.` }
+      : { type: 'unstuck', visibleTo: 'god', text: `A changed vote gave ${global.chosen[0]?.decree ?? 'a decree'} its majority: the round is no longer stuck.` },
+  );
 }
 
 export const majorityVote: Protocol = {

@@ -118,12 +118,20 @@ function tallyAcceptance(ctx: StepContext, id: NodeId, from: NodeId, ballot: Bal
 /** The acceptor half of accepting: durable write, then the god view's ballot box and the learner tallies. */
 function acceptLocally(ctx: StepContext, id: NodeId, ballot: Ballot, value: string): void {
   const d = ctx.durable<PaxosDurable>(id);
-  ctx.setDurable<PaxosDurable>(id, { ...d, promised: ballot, accepted: { ballot, value } });
+  ctx.setDurable<PaxosDurable>(id, { ...d, promised: higherPromise(d.promised, ballot), accepted: { ballot, value } });
   tallyAcceptance(ctx, id, id, ballot, value);
   ctx.castVote(ballotKey(ballot), value, id, 'accepted', () => {
     const mine = ctx.volatile<PaxosVolatile>(id).acceptances.find((a) => compareBallots(a.ballot, ballot) === 0);
     return (mine?.from.length ?? 0) >= majorityOf(ctx.config.nodes);
   });
+}
+
+/**
+ * The promise a node keeps after promising or accepting `ballot`: the higher of the two. Only a
+ * sandbox move can answer a ballot below the promise, and breaking a promise once does not undo it.
+ */
+function higherPromise(promised: Ballot | null, ballot: Ballot): Ballot {
+  return promised && compareBallots(promised, ballot) > 0 ? promised : ballot;
 }
 
 function knownValues(local: Local): string[] {
@@ -331,7 +339,7 @@ export const paxos: Protocol = {
         const entry = ctx.node(id).inbox.find((m) => m.id === action.msg)!;
         const ballot = entry.payload.ballot as Ballot;
         const d = ctx.durable<PaxosDurable>(id);
-        ctx.setDurable<PaxosDurable>(id, { ...d, promised: ballot });
+        ctx.setDurable<PaxosDurable>(id, { ...d, promised: higherPromise(d.promised, ballot) });
         ctx.removeFromInbox(id, entry.id);
         ctx.send(id, entry.from, { kind: 'promise', ballot, accepted: d.accepted });
         return;

@@ -54,15 +54,18 @@ export type TpcAction =
   | { kind: 'prepare'; decree: string }
   | { kind: 'decide'; outcome: Outcome }
   | { kind: 'resend' }
-  | { kind: 'vote'; msg: number; vote: Vote }
+  /** Answers the PREPARE `msg`; a changed vote (a sandbox move) answers none and has no `msg`. */
+  | { kind: 'vote'; msg?: number; vote: Vote }
   | { kind: 'abort' }
   | { kind: 'askPeers' };
+
+const voteSchema = object({ kind: literal('vote'), msg: MESSAGE_ID, vote: oneOf(['yes', 'no'] as const) }, ['msg']);
 
 const actionSchema: Schema<TpcAction> = tagged<TpcAction>('kind', {
   prepare: object({ kind: literal('prepare'), decree: DECREE }),
   decide: object({ kind: literal('decide'), outcome: oneOf(['commit', 'abort'] as const) }),
   resend: object({ kind: literal('resend') }),
-  vote: object({ kind: literal('vote'), msg: MESSAGE_ID, vote: oneOf(['yes', 'no'] as const) }),
+  vote: voteSchema,
   abort: object({ kind: literal('abort') }),
   askPeers: object({ kind: literal('askPeers') }),
 });
@@ -93,7 +96,9 @@ function castVote(ctx: StepContext, id: NodeId, vote: Vote, decree: string | nul
   // Once voted, any PREPARE still waiting has been answered.
   const inbox = ctx.node(id).inbox;
   if (inbox.some((m) => m.payload.kind === 'prepare')) ctx.updateNode(id, { inbox: inbox.filter((m) => m.payload.kind !== 'prepare') });
-  ctx.mutableGlobal().votesCast[id] = vote;
+  // The god view keeps the first vote: the locked one. Changing it (a sandbox move) is a violation on record.
+  const global = ctx.mutableGlobal();
+  if (global.votesCast[id] === undefined) global.votesCast[id] = vote;
   ctx.send(id, COORDINATOR, { kind: 'vote', vote });
   if (vote === 'no') applyOutcome(ctx, id, 'abort', 'it voted NO, so the transaction cannot commit');
 }
@@ -298,6 +303,12 @@ export const twoPhaseCommit: Protocol = {
       }
       case 'decide': {
         const d = ctx.durable<CoordinatorDurable>(id);
+        // A second decision (a sandbox move) goes out to the participants, but the log keeps the
+        // first: that is the outcome the coordinator applied, and the one it sends again after a crash.
+        if (d.decision !== null) {
+          for (const p of participants(ctx.config)) ctx.send(id, p, { kind: 'decision', outcome: action.outcome });
+          return;
+        }
         // The decision is logged before it is sent: after a crash, the log is the truth.
         ctx.setDurable<CoordinatorDurable>(id, { ...d, decision: action.outcome });
         ctx.mutableGlobal().outcomes[id] = action.outcome;
@@ -391,13 +402,17 @@ export const twoPhaseCommit: Protocol = {
     }
   },
 
-  describeAction(raw) {
+  describeAction(raw, node) {
     const action = raw as TpcAction;
     switch (action.kind) {
       case 'prepare':
         return `logged the transaction ${action.decree} and sent PREPARE`;
-      case 'decide':
-        return `logged ${action.outcome.toUpperCase()} and sent it`;
+      case 'decide': {
+        const logged = (node.durable as CoordinatorDurable).decision;
+        return logged === null
+          ? `logged ${action.outcome.toUpperCase()} and sent it`
+          : `sent ${action.outcome.toUpperCase()}, though its log already says ${logged.toUpperCase()}`;
+      }
       case 'resend':
         return 'sent its logged decision again';
       case 'vote':

@@ -217,6 +217,64 @@ describe('sandbox mode', () => {
     expect(result.ok).toBe(false);
   });
 
+  it('accepting below a promise does not lower the promise', () => {
+    const world = worldFrom([
+      'config paxos nodes=3 latency=1-1 sandbox',
+      'propose A X',
+      'propose C Z',
+      'act A prepare ballot=1',
+      'tick',
+      'act B promise msg=1',
+      'tick',
+      'act C prepare ballot=2',
+      'act A propose value=X',
+      'tick',
+      'act B promise msg=5',
+      'act B accept msg=6',
+    ]);
+    expect(world.global.violations.map((v) => v.code)).toEqual(['promised-higher']);
+    expect(world.nodes[1]!.durable).toMatchObject({ promised: { n: 2, node: 2 }, accepted: { ballot: { n: 1, node: 0 }, value: 'X' } });
+  });
+
+  it('promising below a promise does not lower the promise', () => {
+    const world = worldFrom(['config paxos nodes=3 latency=1-1 sandbox', 'propose A X', 'act A prepare ballot=1', 'act C prepare ballot=2', 'tick', 'act B promise msg=4', 'act B promise msg=1']);
+    expect(world.global.violations.map((v) => v.code)).toEqual(['promised-higher']);
+    expect(world.nodes[1]!.durable).toMatchObject({ promised: { n: 2, node: 2 } });
+  });
+
+  it('deciding twice in 2PC keeps the logged decision and one commit point', () => {
+    const script = ['config 2pc nodes=3 latency=1-1 timeout=5 sandbox', 'propose A X', 'act A prepare decree=X', 'tick', 'act B vote msg=1 vote=yes', 'act C vote msg=2 vote=yes', 'tick'];
+    const world = worldFrom([...script, 'act A decide outcome=commit', 'act A decide outcome=abort', 'act A decide outcome=commit']);
+    expect(world.global.violations.map((v) => v.code)).toEqual(['decision-final', 'decision-final']);
+    expect(world.nodes[0]!.durable).toMatchObject({ decision: 'commit' });
+    expect(world.global.outcomes).toEqual({ 0: 'commit' });
+    expect(world.global.chosen.map((c) => c.decree)).toEqual(['X']);
+    // The contradicting ABORT still went out: the participants hear COMMIT, ABORT and COMMIT.
+    expect(world.inFlight.filter((m) => m.to === 1).map((m) => m.payload.outcome)).toEqual(['commit', 'abort', 'commit']);
+    const committed = worldFrom([...script, 'act A decide outcome=commit']);
+    expect(mustStep(committed, commandOf('act A decide outcome=abort')).events.find((e) => e.type === 'acted')?.text).toBe('A sent ABORT, though its log already says COMMIT.');
+    // An abort logged first stays the decision; a later COMMIT is sent, but commits nothing in the log.
+    const aborted = worldFrom([...script, 'act A decide outcome=abort', 'act A decide outcome=commit']);
+    expect(aborted.nodes[0]!.durable).toMatchObject({ decision: 'abort' });
+    expect(aborted.global.chosen).toEqual([]);
+  });
+
+  it('a changed vote in 2PC leaves the locked vote on record', () => {
+    const world = worldFrom(['config 2pc nodes=3 latency=1-1 timeout=5 sandbox', 'propose A X', 'act A prepare decree=X', 'tick', 'act B vote msg=1 vote=yes', 'act B vote vote=no']);
+    expect(world.global.violations.map((v) => v.code)).toEqual(['vote-locked']);
+    expect(world.global.votesCast).toEqual({ 1: 'yes' });
+    expect(world.nodes[1]!.durable).toMatchObject({ vote: 'no', outcome: 'abort' });
+  });
+
+  it('a changed vote that gives a decree its majority ends a split vote', () => {
+    const split = worldFrom(['config majority nodes=3 latency=1-1 sandbox', 'propose A X', 'propose B Y', 'propose C Z', 'act A vote decree=X', 'act B vote decree=Y', 'act C vote decree=Z', 'tick']);
+    expect(split.global.stuck).toBe(true);
+    const { world, events } = mustStep(split, commandOf('act A vote decree=Y'));
+    expect(world.global.chosen.map((c) => c.decree)).toEqual(['Y']);
+    expect(world.global.stuck).toBe(false);
+    expect(events.map((e) => e.type)).toContain('unstuck');
+  });
+
   it('without sandbox the same vote is refused', () => {
     const world = worldFrom(['config majority nodes=3 latency=1-1', 'propose A X', 'propose B Y', 'act A vote decree=X', 'tick']);
     const result = step(world, commandOf('act A vote decree=Y'));
