@@ -38,6 +38,14 @@ export interface Protocol {
    * legal moves follow from its state alone and are worked out once per state.
    */
   legalUsesClock: boolean;
+  /**
+   * Moves that would break one of the protocol's rules now, offered in sandbox mode to show what the
+   * rules prevent. Like legalActions it reads only the node's own state, the clock and the settings;
+   * the engine keeps the moves that `check` refuses with a rule (see `ruleBreakingMoves`).
+   */
+  ruleBreakingCandidates(local: Local): Action[];
+  /** The rules sandbox mode lets a node break, in a few words each, by rejection code. */
+  ruleTitles: Record<string, string>;
   /** Why the move is refused, or null when it is allowed. */
   check(local: Local, action: Action): Rejection | null;
   /** Carry the move out. Called only after check passed, or in sandbox mode after a rule was broken. */

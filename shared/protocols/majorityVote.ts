@@ -138,6 +138,17 @@ export const majorityVote: Protocol = {
     return actions;
   },
 
+  ruleBreakingCandidates(local) {
+    const d = durableOf(local.node);
+    if (d.vote === null) return [];
+    // Vote again: change a locked vote to any other candidate this node has heard of.
+    return volatileOf(local.node).candidates.filter((c) => c !== d.vote).map((decree) => ({ kind: 'vote', decree }));
+  },
+
+  ruleTitles: {
+    'vote-locked': 'a vote is locked once cast',
+  },
+
   check(local, raw) {
     const parsed = check(actionSchema, raw);
     if (!parsed.ok) return rejection('bad-action', `That is not a majority-vote move: ${parsed.error}.`);

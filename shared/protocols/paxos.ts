@@ -233,6 +233,38 @@ export const paxos: Protocol = {
     return actions;
   },
 
+  ruleBreakingCandidates(local) {
+    const d = durableOf(local.node);
+    const v = volatileOf(local.node);
+    const actions: Action[] = [];
+    for (const m of local.node.inbox) {
+      const ballot = m.payload.ballot as Ballot;
+      // Answer a ballot below the promise as if it were the highest.
+      if (d.promised && compareBallots(ballot, d.promised) < 0) actions.push({ kind: m.payload.kind === 'prepare' ? 'promise' : 'accept', msg: m.id });
+      // Or refuse one that the promise allows.
+      else actions.push({ kind: 'refuse', msg: m.id });
+    }
+    // Send ACCEPT too early, with another value than the one a promise reported, a second value under
+    // the same ballot, or a value no client asked for.
+    if (v.proposal) {
+      const values = [...new Set([...v.requests, ...local.config.settings.decrees])];
+      for (const value of values) actions.push({ kind: 'propose', value });
+    }
+    // Use a ballot again.
+    if (d.maxUsed > 0) actions.push({ kind: 'prepare', ballot: d.maxUsed });
+    return actions;
+  },
+
+  ruleTitles: {
+    'promised-higher': 'never answer a ballot below your promise',
+    'ballot-not-new': 'every ballot is new',
+    'no-majority-of-promises': 'send ACCEPT only after a majority of promises',
+    'must-adopt-value': 'propose the value a promise reported',
+    'already-proposed': 'one value per ballot',
+    'not-proposed': 'propose only what a client asked for',
+    'nothing-to-refuse': 'refuse only ballots below your promise',
+  },
+
   check(local, raw) {
     const parsed = check(actionSchema, raw);
     if (!parsed.ok) return rejection('bad-action', `That is not a Paxos move: ${parsed.error}.`);

@@ -213,6 +213,27 @@ export const twoPhaseCommit: Protocol = {
     return actions;
   },
 
+  ruleBreakingCandidates(local) {
+    const d = durableOf(local.node);
+    if (d.role === 'coordinator') {
+      if (d.decree === null) return [];
+      // Commit without every YES, or decide a second time, against the log.
+      if (d.decision === null) return [{ kind: 'decide', outcome: 'commit' }];
+      return [{ kind: 'decide', outcome: d.decision === 'commit' ? 'abort' : 'commit' }];
+    }
+    // Change a locked vote; give up after voting YES, or before the timeout.
+    if (d.vote !== null) return [{ kind: 'vote', vote: d.vote === 'yes' ? 'no' : 'yes' }, { kind: 'abort' }];
+    return [{ kind: 'abort' }];
+  },
+
+  ruleTitles: {
+    'vote-locked': 'a vote is locked once cast',
+    'not-all-yes': 'commit only with every participant\'s YES',
+    'decision-final': 'a logged decision is final',
+    'in-doubt': 'after voting YES, wait for the outcome',
+    'too-early': 'give up only after the timeout',
+  },
+
   check(local, raw) {
     const parsed = check(actionSchema, raw);
     if (!parsed.ok) return rejection('bad-action', `That is not a two-phase-commit move: ${parsed.error}.`);
