@@ -6,7 +6,8 @@ export { viewOf, sentViewOf, legalInView, godView, eventsFor, legalActions, roun
 export type { NodeView, SentNodeView, GodView, GodNodeView, InFlightView, PeerView, RuleBreakingMove } from './engine/view';
 export type { Local, Protocol, RoundStatus } from './engine/protocol';
 export { Rng, seedRng, type RngState } from './engine/rng';
-export { nodeName, nodeIdFromName, majorityOf, listNames } from './engine/names';
+export { nodeName, nodeIdFromName, majorityOf, listNames, tallyWords } from './engine/names';
+export { commitPointSentence, outcomeSentence, noCommitPointSentence, doubtSpans, doubtSentences, decisionTick, violationSentence, type DoubtSpan } from './engine/reveal';
 export { digestOf } from './engine/digest';
 export { replay, Replay, ReplayError } from './engine/replay';
 export {

@@ -102,6 +102,9 @@ export class StepContext {
         violations: g.violations.slice(),
         votesCast: { ...g.votesCast },
         outcomes: { ...g.outcomes },
+        outcomeAt: { ...g.outcomeAt },
+        inDoubtSince: { ...g.inDoubtSince },
+        downtime: g.downtime.slice(),
       };
       this.globalCopied = true;
     }

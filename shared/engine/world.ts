@@ -67,6 +67,6 @@ export function createWorld(config: RoundConfig): World {
     inFlight: [],
     partition: null,
     proposed: [],
-    global: { boxes: [], chosen: [], violations: [], stuck: false, votesCast: {}, outcomes: {} },
+    global: { boxes: [], chosen: [], violations: [], stuck: false, votesCast: {}, outcomes: {}, outcomeAt: {}, inDoubtSince: {}, downtime: [] },
   };
 }

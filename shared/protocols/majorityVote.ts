@@ -5,7 +5,7 @@
  * vote knows it is the deciding one. Split votes are possible and permanent: the round is then stuck.
  */
 import type { StepContext } from '../engine/context';
-import { majorityOf, nodeName } from '../engine/names';
+import { majorityOf, nodeName, tallyWords } from '../engine/names';
 import type { Local, Protocol } from '../engine/protocol';
 import { rejection, ruleBroken } from '../engine/rejections';
 import type { Action, Message, NodeId, NodeState, Payload, World } from '../engine/types';
@@ -59,7 +59,7 @@ function countVote(ctx: StepContext, id: NodeId, voter: NodeId, decree: string):
     tally: { ...v.tally, [decree]: voters },
   });
   if (voters.length >= majorityOf(ctx.config.nodes)) {
-    learn(ctx, id, decree, `its tally shows ${voters.length} of ${ctx.config.nodes} votes`, true);
+    learn(ctx, id, decree, `its tally shows ${tallyWords(voters.length, ctx.config.nodes, 'votes')}`, true);
   }
 }
 

@@ -5,7 +5,7 @@
  * promises. A value is chosen when a majority accepted the same ballot.
  */
 import type { StepContext } from '../engine/context';
-import { majorityOf, nodeName } from '../engine/names';
+import { majorityOf, nodeName, tallyWords } from '../engine/names';
 import type { Local, Protocol } from '../engine/protocol';
 import { rejection, ruleBroken } from '../engine/rejections';
 import type { Action, Message, NodeId, NodeState, Payload, World } from '../engine/types';
@@ -111,7 +111,7 @@ function tallyAcceptance(ctx: StepContext, id: NodeId, from: NodeId, ballot: Bal
   else acceptances.push(entry);
   ctx.setVolatile<PaxosVolatile>(id, { ...v, acceptances });
   if (entry.from.length >= majorityOf(ctx.config.nodes)) {
-    learn(ctx, id, value, `a majority accepted ballot ${ballotText(ballot)}`, true);
+    learn(ctx, id, value, `its tally of ballot ${ballotText(ballot)} shows ${tallyWords(entry.from.length, ctx.config.nodes, 'acceptances')}`, true);
   }
 }
 

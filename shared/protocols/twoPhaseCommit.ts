@@ -86,6 +86,10 @@ function applyOutcome(ctx: StepContext, id: NodeId, outcome: Outcome, how: strin
   ctx.setDurable<ParticipantDurable>(id, { ...d, outcome });
   const global = ctx.mutableGlobal();
   global.outcomes[id] = outcome;
+  global.outcomeAt[id] = ctx.now;
+  // A PREPARE still waiting has its answer: the outcome is known.
+  const inbox = ctx.node(id).inbox;
+  if (inbox.some((m) => m.payload.kind === 'prepare')) ctx.updateNode(id, { inbox: inbox.filter((m) => m.payload.kind !== 'prepare') });
   const word = outcome === 'commit' ? 'committed' : 'aborted';
   ctx.emit({ type: 'learned', visibleTo: [id], node: id, outcome, text: `${nodeName(id)} ${word} (${how}).` });
 }
@@ -99,6 +103,7 @@ function castVote(ctx: StepContext, id: NodeId, vote: Vote, decree: string | nul
   // The god view keeps the first vote: the locked one. Changing it (a sandbox move) is a violation on record.
   const global = ctx.mutableGlobal();
   if (global.votesCast[id] === undefined) global.votesCast[id] = vote;
+  if (vote === 'yes' && d.outcome === null && global.inDoubtSince[id] === undefined) global.inDoubtSince[id] = ctx.now;
   ctx.send(id, COORDINATOR, { kind: 'vote', vote });
   if (vote === 'no') applyOutcome(ctx, id, 'abort', 'it voted NO, so the transaction cannot commit');
 }
@@ -333,9 +338,11 @@ export const twoPhaseCommit: Protocol = {
         // The decision is logged before it is sent: after a crash, the log is the truth.
         ctx.setDurable<CoordinatorDurable>(id, { ...d, decision: action.outcome });
         ctx.mutableGlobal().outcomes[id] = action.outcome;
+        ctx.mutableGlobal().outcomeAt[id] = ctx.now;
         if (action.outcome === 'commit' && d.decree !== null) {
           // Unlike a vote, the coordinator's log write is a commit point its writer knows about.
-          const voters = Object.keys(ctx.volatile<CoordinatorVolatile>(id).votes).map(Number);
+          const votes = ctx.volatile<CoordinatorVolatile>(id).votes;
+          const voters = Object.keys(votes).filter((p) => votes[p] === 'yes').map(Number);
           ctx.recordChosen(
             { decree: d.decree, step: ctx.world.step, tick: ctx.now, node: id, nodeKnew: true, voters },
             `Commit point: ${d.decree} committed when the coordinator ${nodeName(id)} logged COMMIT. In 2PC the coordinator knows; it is also the single point of failure.`,

@@ -86,7 +86,7 @@ describe('describe', () => {
     const a = godView(w).nodes[0]!;
     const lines = nodeStateLines('majority', a, 3);
     expect(lines).toContain('voted X (locked)');
-    expect(lines.some((l) => l.startsWith('tally X: A and B (2 of 2)'))).toBe(true);
+    expect(lines).toContain('tally X: A and B (2 of 3 votes, a majority)');
     expect(lines).toContain('learned: X is chosen');
     expect(nodeSummaryLines('majority', a)).toEqual(['voted X', 'tally X:2', 'learned X']);
   });
@@ -136,7 +136,35 @@ describe('describe', () => {
     expect(commitPointSentence('majority', cp)).toBe(
       "X was chosen when node D's vote was cast at tick 412. D did not know: its own view could not show the majority yet. The majority: A, C and D.",
     );
-    expect(commitPointSentence('2pc', { ...cp, node: 0, nodeKnew: true, voters: [] })).toBe('X was chosen when node A, the coordinator, logged COMMIT at tick 412. A knew at once.');
+    expect(commitPointSentence('2pc', { ...cp, node: 0, nodeKnew: true, voters: [1, 2, 3, 4] }, undefined, 5)).toBe(
+      'X was committed when node A, the coordinator, logged COMMIT at tick 412. A knew at once. Every participant had voted YES: B, C, D and E.',
+    );
+  });
+
+  it('counts a tally as the event log does, and never beyond the nodes there are', () => {
+    // Majority vote on 5 nodes: A, B, C and D vote X; A hears all four.
+    let w = createWorld(makeConfig('majority', 5, 3, { latencyMin: 1, latencyMax: 1 }));
+    w = run(w, [{ type: 'propose', node: 0, decree: 'X' }, { type: 'act', node: 0, action: { kind: 'putForward', decree: 'X' } }]);
+    w = run(ticks(w, 1), [1, 2, 3].map((node) => ({ type: 'act' as const, node, action: { kind: 'vote', decree: 'X' } })));
+    const result = step(w, { type: 'tick' });
+    if (!result.ok) throw new Error('tick refused');
+    const learned = result.events.find((e) => e.type === 'learned' && e.node === 0)!;
+    expect(learned.text).toBe('A learned that X is chosen (its tally shows 3 of 5 votes, a majority).');
+    const a = () => nodeStateLines('majority', godView(w).nodes[0]!, 5);
+    w = result.world;
+    expect(a()).toContain('tally X: B, C and D (3 of 5 votes, a majority)');
+    w = run(w, [{ type: 'act', node: 0, action: { kind: 'vote', decree: 'X' } }]);
+    expect(a()).toContain('tally X: B, C, D and A (4 of 5 votes, a majority)');
+    // Paxos promises and 2PC votes are counted the same way: out of the nodes (participants) there are.
+    let p = createWorld(makeConfig('paxos', 3, 1, { latencyMin: 1, latencyMax: 1 }));
+    p = run(p, [{ type: 'act', node: 0, action: { kind: 'prepare', ballot: 1 } }]);
+    p = ticks(p, 1);
+    p = ticks(run(p, [1, 2].map((node) => ({ type: 'act' as const, node, action: { kind: 'promise', msg: node } }))), 1);
+    expect(nodeStateLines('paxos', godView(p).nodes[0]!, 3)).toContain('ballot 1.A: promises from A, B and C (3 of 3 promises, a majority)');
+    let t = createWorld(makeConfig('2pc', 3, 1, { latencyMin: 1, latencyMax: 1 }));
+    t = ticks(run(t, [{ type: 'propose', node: 0, decree: 'X' }, { type: 'act', node: 0, action: { kind: 'prepare', decree: 'X' } }]), 1);
+    t = ticks(run(t, [{ type: 'act', node: 1, action: { kind: 'vote', msg: 1, vote: 'yes' } }]), 1);
+    expect(nodeStateLines('2pc', godView(t).nodes[0]!, 3)).toContain('votes: B YES (1 of 2 participants voted; COMMIT needs a YES from all 2)');
   });
 });
 

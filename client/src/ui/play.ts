@@ -6,7 +6,7 @@ import { nodeName } from '../../../shared/engine/names';
 import type { Action } from '../../../shared/engine/types';
 import { ruleBreakingInView, type NodeView, type RuleBreakingMove } from '../../../shared/engine/view';
 import type { App } from '../app';
-import { actionLabel, commitPointSentence, noCommitPointSentence, nodeStateLines, nodeTitle, outcomeSentence, PROTOCOL_TITLES, roleHint, splitLegal } from '../describe';
+import { actionLabel, commitPointSentence, doubtSentences, violationSentence, noCommitPointSentence, nodeStateLines, nodeTitle, outcomeSentence, PROTOCOL_TITLES, roleHint, splitLegal } from '../describe';
 import { cssColour, styleOf } from '../layout';
 import { nicknamesOf } from '../picture';
 import { h, replaceChildren } from './dom';
@@ -98,7 +98,7 @@ export function renderHelp(app: App, root: HTMLElement): void {
   replaceChildren(
     root,
     h('h2', {}, 'How to play'),
-    h('p', { class: 'hint' }, roleHint(view.protocol, view.self.role)),
+    h('p', { class: 'hint' }, roleHint(view.protocol, view.self.role, view.settings.gossip)),
     h('p', { class: 'hint' }, 'On the map, coloured shapes are messages you sent or will receive; grey dots travel between other nodes, and you cannot read them.'),
   );
 }
@@ -200,15 +200,16 @@ export function renderReveal(app: App, root: HTMLElement): void {
     root,
     h('h2', { id: 'reveal-title' }, 'The reveal'),
     h('p', { id: 'reveal-outcome' }, h('strong', {}, outcome)),
-    ...reveal.commitPoints.map((cp) => h('p', { class: 'commit', 'data-commit-node': cp.node }, commitPointSentence(protocol, cp, nameOf))),
+    ...reveal.commitPoints.map((cp) => h('p', { class: 'commit', 'data-commit-node': cp.node }, commitPointSentence(protocol, cp, nameOf, reveal.god.config.nodes))),
     reveal.commitPoints.length === 0 ? h('p', { class: 'muted' }, noCommitPointSentence(protocol, reveal.outcome)) : null,
+    ...doubtSentences(reveal.god.config, reveal.god.global, reveal.god.now).map((text) => h('p', { class: 'doubt' }, text)),
     h(
       'p',
       { class: 'muted' },
       learned.length > 0 ? `${protocol === '2pc' ? 'Nodes that applied an outcome' : 'Nodes that learned the outcome'}: ${learned.join(', ')}.` : 'No node learned an outcome.',
     ),
     reveal.god.global.violations.length > 0
-      ? h('div', {}, h('h3', {}, 'Rules broken (sandbox)'), h('ul', {}, ...reveal.god.global.violations.map((v) => h('li', {}, `tick ${v.tick}: ${v.message}`))))
+      ? h('div', {}, h('h3', {}, 'Rules broken (sandbox)'), h('ul', {}, ...reveal.god.global.violations.map((v) => h('li', {}, violationSentence(protocol, v)))))
       : null,
     h(
       'p',
