@@ -2,7 +2,7 @@
 export * from './engine/types';
 export { step, checkCommand, localOf, MAX_DECREE_LENGTH, MAX_DELAY_TICKS } from './engine/step';
 export { createWorld, makeConfig, configProblem, DEFAULT_SETTINGS } from './engine/world';
-export { viewOf, sentViewOf, legalInView, godView, eventsFor, legalActions, roundStatus, ruleBreakingActions, ruleBreakingInView } from './engine/view';
+export { viewOf, sentViewOf, legalInView, godView, eventsFor, legalActions, roundStatus, roundOver, ruleBreakingActions, ruleBreakingInView } from './engine/view';
 export type { NodeView, SentNodeView, GodView, GodNodeView, InFlightView, PeerView, RuleBreakingMove } from './engine/view';
 export type { Local, Protocol, RoundStatus } from './engine/protocol';
 export { Rng, seedRng, type RngState } from './engine/rng';

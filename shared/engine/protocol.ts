@@ -53,6 +53,8 @@ export interface Protocol {
   /** Validates an untrusted action shape; returns the action or a sentence saying what is wrong. */
   parseAction(raw: unknown): Action | string;
   status(world: World): RoundStatus;
+  /** Whether a message in flight could still change what a node has counted (a vote, an acceptance, an outcome). */
+  countsTowardOutcome(payload: Payload): boolean;
   /** The decree this node believes chosen, if any. */
   learned(node: NodeState): string | null;
   /** Protocol-specific invariants, checked after every step; returns broken ones as sentences keyed by code. */

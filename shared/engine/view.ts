@@ -278,6 +278,21 @@ export function ruleBreakingInView(view: SentNodeView): RuleBreakingMove[] {
   return ruleBreakingMovesOf({ now: view.now, config, node: { id, crashed, durable, volatile, inbox: view.inbox } });
 }
 
+/**
+ * Whether a round is over, for the room to end it: every live node knows the outcome and no message
+ * waits in its inbox for an answer; or the engine proves the round stuck and nothing in flight could
+ * still change a node's tally, so that every node's own tally can show the split. A sandbox round is
+ * never over by itself: its rules may still be broken after a decision, and its instructor ends it.
+ */
+export function roundOver(world: World): boolean {
+  if (world.config.settings.sandbox) return false;
+  const live = world.nodes.filter((n) => !n.crashed);
+  if (live.length === 0) return false;
+  const protocol = protocolFor(world.config.protocol);
+  if (protocol.status(world).decided && live.every((n) => n.inbox.length === 0)) return true;
+  return world.global.stuck && !world.inFlight.some((m) => protocol.countsTowardOutcome(m.payload));
+}
+
 export function roundStatus(world: World): RoundStatus & { stuck: boolean } {
   return { ...protocolFor(world.config.protocol).status(world), stuck: world.global.stuck };
 }

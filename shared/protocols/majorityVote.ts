@@ -15,6 +15,7 @@ import { DECREE, answerSchema, isRejection, pending, withItem } from './common';
 export interface MajorityDurable {
   /** The locked vote: once cast, never changed. */
   vote: string | null;
+
   learned: string | null;
 }
 
@@ -218,6 +219,7 @@ export const majorityVote: Protocol = {
     return { decided: chosen !== null && live.every((n) => durableOf(n).learned === chosen), outcome: chosen };
   },
 
+  countsTowardOutcome: (payload) => ['vote', 'victory'].includes(payload.kind),
   learned: (node) => durableOf(node).learned,
 
   invariants: () => [],

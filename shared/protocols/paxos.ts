@@ -28,6 +28,7 @@ export interface PaxosDurable {
   accepted: Acceptance | null;
   /** Highest ballot number this node has used as a proposer; a new one must be higher. */
   maxUsed: number;
+
   learned: string | null;
 }
 
@@ -424,6 +425,7 @@ export const paxos: Protocol = {
     return { decided, outcome: chosen };
   },
 
+  countsTowardOutcome: (payload) => ['promise', 'accept', 'accepted', 'chosen'].includes(payload.kind),
   learned: (node) => durableOf(node).learned,
 
   invariants(world) {

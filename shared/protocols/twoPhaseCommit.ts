@@ -392,6 +392,8 @@ export const twoPhaseCommit: Protocol = {
     return { decided, outcome: decision };
   },
 
+  countsTowardOutcome: (payload) => ['vote', 'decision', 'answer'].includes(payload.kind),
+
   learned(node) {
     const d = durableOf(node);
     if (d.role === 'coordinator') return d.decision === 'commit' ? d.decree : null;
