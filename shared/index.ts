@@ -1,7 +1,7 @@
 /** The engine's public surface: the server, the client, bots and tools import from here. */
 export * from './engine/types';
 export { step, checkCommand, localOf, MAX_DECREE_LENGTH, MAX_DELAY_TICKS } from './engine/step';
-export { createWorld, makeConfig, configProblem, DEFAULT_SETTINGS } from './engine/world';
+export { createWorld, makeConfig, configProblem, configShapeProblem, timeoutForLatency, DEFAULT_SETTINGS } from './engine/world';
 export { viewOf, sentViewOf, legalInView, godView, eventsFor, legalActions, roundStatus, roundOver, ruleBreakingActions, ruleBreakingInView } from './engine/view';
 export type { NodeView, SentNodeView, GodView, GodNodeView, InFlightView, PeerView, RuleBreakingMove } from './engine/view';
 export type { Local, Protocol, RoundStatus } from './engine/protocol';

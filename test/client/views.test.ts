@@ -241,6 +241,9 @@ describe('menu input', () => {
   it('turns the setup form into a setup message', () => {
     expect(parseDecrees(' X, ,Y ,Z')).toEqual(['X', 'Y', 'Z']);
     expect(toSetupMessage({ ...DEFAULT_VALUES, nodes: 3, studentSeats: [0, 2, 4] }).studentSeats).toEqual([0, 2]);
+    // The timeout goes as set; 0 (the default) leaves it to the engine, from the latency.
+    expect(toSetupMessage(DEFAULT_VALUES).timeoutTicks).toBe(0);
+    expect(toSetupMessage({ ...DEFAULT_VALUES, timeoutTicks: 120 }).timeoutTicks).toBe(120);
   });
 });
 

@@ -165,6 +165,18 @@ describe('instructor controls', () => {
     for (const p of [teacher, rebel]) await p.leave();
   });
 
+  it('derives the timeout from the latency, takes one the setup names, and refuses one shorter than a round trip', async () => {
+    const { teacher } = await classWithTeacher({ protocol: 'paxos', nodes: 5, studentSeats: [], latencyMin: 20, latencyMax: 100 });
+    expect(god(teacher).config.settings.timeoutTicks).toBe(400);
+    teacher.send('setup', { protocol: 'paxos', nodes: 5, timeoutTicks: 250 });
+    await until(() => god(teacher).config.settings.timeoutTicks === 250, 'the named timeout');
+    teacher.send('setup', { protocol: 'paxos', nodes: 5, timeoutTicks: 120 });
+    await until(() => teacher.got.rejected.length > 0, 'refusal');
+    expect(teacher.got.rejected[0]).toMatchObject({ code: 'bad-setup' });
+    expect(teacher.got.rejected[0]!.message).toContain('shorter than one round trip at the slowest latency (2 × 100 = 200 ticks)');
+    await teacher.leave();
+  });
+
   it('ends a split vote only once every vote has arrived, so that each student\'s tally shows the split', async () => {
     const { code, teacher } = await classWithTeacher({ protocol: 'majority', nodes: 3, studentSeats: [0, 1, 2], decrees: ['X', 'Y', 'Z'], latencyMin: 3, latencyMax: 6 });
     const students = await Promise.all(['Xena', 'Yuri', 'Zoe'].map((nickname) => joinStudent(server.url, code, nickname)));
