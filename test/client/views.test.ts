@@ -194,13 +194,47 @@ describe('Scoreboard', () => {
     board.observe(info('running', 'r1'), god, []);
     const row = board.rows[0]!;
     expect(row.rejections).toEqual({ Ada: 3 });
-    expect(row.chosenAtTick).toBe(god.global.chosen[0]!.tick);
+    expect(row.decisionTick).toBe(god.global.chosen[0]!.tick);
     expect(row.messagesSent).toBeGreaterThanOrEqual(0);
     board.finish(info('ended', 'r1'), { god, outcome: 'X', commitPoints: god.global.chosen, roundId: 'r1' });
     expect(board.rows[0]!.finished).toBe(true);
     expect(board.rows[0]!.outcome).toBe('X');
     board.observe(info('running', 'r2'), godView(createWorld(makeConfig('majority', 3, 8))), []);
     expect(board.rows.map((r) => r.round)).toEqual([1, 2]);
+  });
+
+  it('counts ticks to decision to the commit point, not to the end of the round', () => {
+    const board = new Scoreboard();
+    const info = (phase: 'running' | 'ended') => ({ id: 'r', phase, protocol: 'majority' as const, nodes: 3, speed: 1, tick: 0, sandbox: false });
+    let w = majorityRound();
+    const chosenAt = w.global.chosen[0]!.tick;
+    board.observe(info('running'), godView(createWorld(makeConfig('majority', 3, 7))), []);
+    // The instructor's client hears nothing more until the round ends, long after the commit point.
+    w = ticks(w, 200);
+    board.finish(info('ended'), { god: godView(w), outcome: 'X', commitPoints: w.global.chosen, roundId: 'r' });
+    expect(board.rows[0]!.decisionTick).toBe(chosenAt);
+    expect(chosenAt).toBeLessThan(5);
+    // A 2PC ABORT has no commit point: its decision is the coordinator's logged ABORT.
+    let t = createWorld(makeConfig('2pc', 3, 1, { latencyMin: 1, latencyMax: 1 }));
+    t = run(ticks(run(t, [{ type: 'propose', node: 0, decree: 'X' }, { type: 'act', node: 0, action: { kind: 'prepare', decree: 'X' } }]), 3), [{ type: 'act', node: 0, action: { kind: 'decide', outcome: 'abort' } }]);
+    const abortBoard = new Scoreboard();
+    abortBoard.observe({ ...info('running'), protocol: '2pc' }, godView(ticks(t, 50)), []);
+    expect(abortBoard.rows[0]!.decisionTick).toBe(3);
+  });
+
+  it('counts the rules each node broke in a sandbox round, by node and nickname', () => {
+    const board = new Scoreboard();
+    board.roster({ students: [{ nickname: 'Ada', node: 0, connected: true, autopilot: false, rejections: 0 }], seats: [{ node: 0, holder: 'student', nickname: 'Ada', autopilot: false }] });
+    let w = createWorld(makeConfig('majority', 3, 7, { latencyMin: 1, latencyMax: 1, sandbox: true }));
+    w = run(w, [
+      { type: 'propose', node: 0, decree: 'X' },
+      { type: 'propose', node: 0, decree: 'Y' },
+      { type: 'act', node: 0, action: { kind: 'vote', decree: 'X' } },
+      { type: 'act', node: 0, action: { kind: 'vote', decree: 'Y' } },
+      { type: 'act', node: 0, action: { kind: 'vote', decree: 'X' } },
+    ]);
+    board.observe({ id: 'r', phase: 'running', protocol: 'majority', nodes: 3, speed: 1, tick: 0, sandbox: true }, godView(w), []);
+    expect(board.rows[0]!.rulesBroken).toEqual({ 'A (Ada)': 2 });
   });
 
   it('counts each message once, in flight or delivered', () => {
