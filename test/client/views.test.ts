@@ -9,6 +9,7 @@ import { Scoreboard } from '../../client/src/scoreboard';
 import { chooseRenderer, isSoftwareRenderer } from '../../client/src/renderer';
 import { codeFromPath, codeProblem, nicknameProblem } from '../../client/src/ui/menu';
 import { parseDecrees, toSetupMessage, DEFAULT_VALUES } from '../../client/src/ui/setup';
+import { waitingText } from '../../client/src/ui/play';
 import { initialJsGzipBytes, percentile } from '../../scripts/bench/client';
 
 function run(world: World, commands: Command[]): World {
@@ -165,6 +166,13 @@ describe('describe', () => {
     t = ticks(run(t, [{ type: 'propose', node: 0, decree: 'X' }, { type: 'act', node: 0, action: { kind: 'prepare', decree: 'X' } }]), 1);
     t = ticks(run(t, [{ type: 'act', node: 1, action: { kind: 'vote', msg: 1, vote: 'yes' } }]), 1);
     expect(nodeStateLines('2pc', godView(t).nodes[0]!, 3)).toContain('votes: B YES (1 of 2 participants voted; COMMIT needs a YES from all 2)');
+  });
+});
+
+describe('waiting for a round', () => {
+  it('tells a student the instructor starts it, and a solo player that they do', () => {
+    expect(waitingText('student')).toBe('Waiting for the instructor to start the round.');
+    expect(waitingText('solo')).toBe('The next round is ready: press Start when you are.');
   });
 });
 
