@@ -82,7 +82,8 @@ export function nodeStateLines(protocol: ProtocolName, facts: NodeFacts, nodes: 
       break;
     }
   }
-  if (facts.learned !== null) lines.push(`learned: ${facts.learned} is chosen`);
+  // In 2PC nothing is chosen: the state line already says committed or aborted.
+  if (facts.learned !== null && protocol !== '2pc') lines.push(`learned: ${facts.learned} is chosen`);
   return lines;
 }
 
@@ -108,7 +109,7 @@ export function nodeSummaryLines(protocol: ProtocolName, facts: NodeFacts): stri
       lines.push(twoPhaseState(facts));
       break;
   }
-  if (facts.learned !== null) lines.push(`learned ${facts.learned}`);
+  if (facts.learned !== null && protocol !== '2pc') lines.push(`learned ${facts.learned}`);
   if (facts.crashed) lines.unshift('crashed');
   return lines;
 }

@@ -115,6 +115,17 @@ describe('describe', () => {
     expect(nodeStateLines('paxos', godView(w).nodes[1]!, 3).slice(0, 2)).toEqual(['promised 1.A', 'accepted nothing']);
   });
 
+  it('never says a 2PC node learned something "chosen": it committed', () => {
+    let t = createWorld(makeConfig('2pc', 3, 1, { latencyMin: 1, latencyMax: 1 }));
+    t = ticks(run(t, [{ type: 'propose', node: 0, decree: 'X' }, { type: 'act', node: 0, action: { kind: 'prepare', decree: 'X' } }]), 1);
+    t = ticks(run(t, [1, 2].map((node) => ({ type: 'act' as const, node, action: { kind: 'vote', msg: node, vote: 'yes' } }))), 1);
+    t = ticks(run(t, [{ type: 'act', node: 0, action: { kind: 'decide', outcome: 'commit' } }]), 1);
+    const b = godView(t).nodes[1]!;
+    expect(b.learned).toBe('X');
+    expect(nodeStateLines('2pc', b, 3)).toEqual(['committed']);
+    expect(nodeSummaryLines('2pc', b)).toEqual(['committed']);
+  });
+
   it('tells the 2PC states apart', () => {
     const facts = (durable: object) => ({ role: 'participant', crashed: false, durable, volatile: {}, learned: null });
     expect(twoPhaseState(facts({ role: 'participant', vote: null, outcome: null }))).toBe('working: has not voted');

@@ -6,6 +6,7 @@
 import { nodeName } from '../../../shared/engine/names';
 import type { GodView } from '../../../shared/engine/view';
 import type { App } from '../app';
+import type { ScoreRow } from '../scoreboard';
 import { nodeStateLines, nodeTitle } from '../describe';
 import { nicknamesOf } from '../picture';
 import { h, replaceChildren } from './dom';
@@ -350,7 +351,7 @@ export class Dashboard {
         {},
         h('td', {}, String(r.round)),
         h('td', {}, `${r.protocol}, ${r.nodes} nodes`),
-        h('td', {}, r.decided ? `yes: ${r.outcome}` : r.outcome ? `chosen ${r.outcome}, not yet known to all` : r.finished ? 'no' : '…'),
+        h('td', {}, decidedText(r)),
         h('td', {}, r.decisionTick !== null ? String(r.decisionTick) : '—'),
         h('td', {}, String(r.messagesSent)),
         h(
@@ -369,4 +370,11 @@ export class Dashboard {
         : h('table', { id: 'scoreboard' }, h('thead', {}, header), h('tbody', {}, ...body)),
     ];
   }
+}
+
+/** The scoreboard's "Decided" cell, in the protocol's terms: 2PC logs an outcome, the others choose a decree. */
+function decidedText(r: ScoreRow): string {
+  if (r.decided) return `yes: ${r.outcome}`;
+  if (r.outcome) return r.protocol === '2pc' ? `${r.outcome.toUpperCase()} logged, not yet known to all` : `chosen ${r.outcome}, not yet known to all`;
+  return r.finished ? 'no' : '…';
 }
