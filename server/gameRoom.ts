@@ -13,6 +13,7 @@ import {
   godView,
   legalActions,
   protocolFor,
+  roundOver,
   sentViewOf,
   viewOf,
   type Command,
@@ -594,13 +595,9 @@ export abstract class GameRoom extends Room {
 
   protected checkRoundEnd(): void {
     if (this.round.phase !== 'running' && this.round.phase !== 'paused') return;
-    // A sandbox round runs until the instructor ends it (or the tick limit): no need to tally it.
-    const over = () => {
-      const status = this.round.status();
-      return status.decided || status.stuck;
-    };
-    const done = this.round.world.tick >= this.reg.config.maxRoundTicks || this.round.full || (!this.round.config.settings.sandbox && over());
-    if (done) this.endRound();
+    // When a round is over is the engine's to say; the room only adds its limits of ticks and commands.
+    const world = this.round.world;
+    if (world.tick >= this.reg.config.maxRoundTicks || this.round.full || roundOver(world)) this.endRound();
   }
 
   /** Applies one command from a person; refusals carry the engine's explanation. */

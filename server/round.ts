@@ -39,6 +39,8 @@ export const DEFAULT_SETUP: Required<RoundSetup> = {
   sandbox: false,
   gossip: false,
   decisionDeadline: 0,
+  // From the latency.
+  timeoutTicks: 0,
   // Two clients with different requests: enough to show a commit point and, sometimes, a race.
   decrees: ['X', 'Y'],
   speed: 1,
@@ -56,6 +58,7 @@ export function completeSetup(setup: RoundSetup, previous: Required<RoundSetup> 
     sandbox: setup.sandbox ?? previous.sandbox,
     gossip: setup.gossip ?? previous.gossip,
     decisionDeadline: setup.decisionDeadline ?? previous.decisionDeadline,
+    timeoutTicks: setup.timeoutTicks ?? previous.timeoutTicks,
     decrees: setup.decrees ?? previous.decrees,
     speed: setup.speed ?? previous.speed,
   };
@@ -72,6 +75,8 @@ export function configOf(setup: Required<RoundSetup>, seed: number): RoundConfig
     sandbox: setup.sandbox,
     gossip: setup.gossip,
     decrees: setup.decrees.slice(),
+    // 0: the engine's timeout for this latency.
+    ...(setup.timeoutTicks > 0 ? { timeoutTicks: setup.timeoutTicks } : {}),
   });
 }
 

@@ -1,12 +1,13 @@
 /** The engine's public surface: the server, the client, bots and tools import from here. */
 export * from './engine/types';
 export { step, checkCommand, localOf, MAX_DECREE_LENGTH, MAX_DELAY_TICKS } from './engine/step';
-export { createWorld, makeConfig, configProblem, DEFAULT_SETTINGS } from './engine/world';
-export { viewOf, sentViewOf, legalInView, godView, eventsFor, legalActions, roundStatus } from './engine/view';
-export type { NodeView, SentNodeView, GodView, GodNodeView, InFlightView, PeerView } from './engine/view';
+export { createWorld, makeConfig, configProblem, configShapeProblem, timeoutForLatency, DEFAULT_SETTINGS } from './engine/world';
+export { viewOf, sentViewOf, legalInView, godView, eventsFor, legalActions, roundStatus, roundOver, ruleBreakingActions, ruleBreakingInView } from './engine/view';
+export type { NodeView, SentNodeView, GodView, GodNodeView, InFlightView, PeerView, RuleBreakingMove } from './engine/view';
 export type { Local, Protocol, RoundStatus } from './engine/protocol';
 export { Rng, seedRng, type RngState } from './engine/rng';
-export { nodeName, nodeIdFromName, majorityOf, listNames } from './engine/names';
+export { nodeName, nodeIdFromName, majorityOf, listNames, tallyWords } from './engine/names';
+export { commitPointSentence, outcomeSentence, noCommitPointSentence, doubtSpans, doubtSentences, decisionTick, violationSentence, type DoubtSpan } from './engine/reveal';
 export { digestOf } from './engine/digest';
 export { replay, rerun, Replay, ReplayError } from './engine/replay';
 export {

@@ -264,6 +264,8 @@ export class App {
     this.clock.observe(m.view.now, performance.now(), m.round.phase === 'running');
     this.noteEffects(m.events);
     for (const e of m.events) if (e.type !== 'delivered' || this.role !== 'instructor') this.addLog(m.view.now, e.text, 'event');
+    // A rule the player broke in a sandbox round shows at once, like a refusal would outside the sandbox.
+    if (this.role !== 'instructor') for (const e of m.events) if (e.type === 'violation') this.onRejection?.(e.text);
     if (this.selectedMessage !== null && !this.messageExists(this.selectedMessage)) this.selectedMessage = null;
     if (m.view.kind === 'god') this.scoreboard.observe(m.round, m.view, m.events);
     if (this.role === 'instructor' && m.round.phase !== 'setup' && this.screen === 'lobby' && previousRound?.phase === 'setup') this.screen = 'round';

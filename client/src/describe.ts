@@ -2,8 +2,11 @@
  * Words for what the views contain: node state lines, button labels for legal actions, the reveal's
  * sentences. Presentation only: every fact comes from a view, every move from `view.legal`.
  */
-import { listNames, majorityOf, nodeName } from '../../shared/engine/names';
-import type { Action, CommitPoint, NodeId, ProtocolName } from '../../shared/engine/types';
+import { listNames, nodeName, tallyWords } from '../../shared/engine/names';
+import type { Action, NodeId, ProtocolName } from '../../shared/engine/types';
+
+// The reveal's sentences are the engine's: every number in them comes from the round's bookkeeping.
+export { commitPointSentence, doubtSentences, noCommitPointSentence, outcomeSentence, violationSentence } from '../../shared/engine/reveal';
 
 interface Ballot {
   n: number;
@@ -21,10 +24,9 @@ export interface NodeFacts {
   learned: string | null;
 }
 
-/** Tally lines such as "X: A, C (2 of 3)"; the number a decree needs is a majority of all nodes. */
+/** Tally lines such as "X: A, C (2 of 5 votes; 3 make a majority)", counted as the event log counts them. */
 function tallyLines(tally: Record<string, number[]>, nodes: number): string[] {
-  const need = majorityOf(nodes);
-  return Object.entries(tally).map(([decree, voters]) => `${decree}: ${listNames(voters)} (${voters.length} of ${need})`);
+  return Object.entries(tally).map(([decree, voters]) => `${decree}: ${listNames(voters)} (${tallyWords(voters.length, nodes, 'votes')})`);
 }
 
 /** A node's state in a few short lines: durable first (it survives a crash), then volatile. */
@@ -39,16 +41,17 @@ export function nodeStateLines(protocol: ProtocolName, facts: NodeFacts, nodes: 
       const acc = d.accepted as { ballot: Ballot; value: string } | null;
       lines.push(acc ? `accepted ${acc.value} @ ${ballot(acc.ballot)}` : 'accepted nothing');
       if (facts.crashed) break;
-      const proposal = v.proposal as { ballot: Ballot; phase: string; promises: unknown[]; value: string | null } | null;
+      const proposal = v.proposal as { ballot: Ballot; phase: string; promises: { from: number }[]; value: string | null } | null;
       if (proposal) {
+        const from = proposal.promises.map((p) => p.from);
         lines.push(
           proposal.phase === 'preparing'
-            ? `ballot ${ballot(proposal.ballot)}: ${proposal.promises.length} of ${majorityOf(nodes)} promises`
+            ? `ballot ${ballot(proposal.ballot)}: promises${from.length > 0 ? ` from ${listNames(from)}` : ''} (${tallyWords(from.length, nodes, 'promises')})`
             : `ballot ${ballot(proposal.ballot)}: sent ACCEPT ${proposal.value ?? ''}`,
         );
       }
       const acceptances = (v.acceptances as { ballot: Ballot; value: string; from: number[] }[] | undefined) ?? [];
-      for (const a of acceptances) lines.push(`heard ${a.value} @ ${ballot(a.ballot)} accepted by ${listNames(a.from)} (${a.from.length} of ${majorityOf(nodes)})`);
+      for (const a of acceptances) lines.push(`heard ${a.value} @ ${ballot(a.ballot)} accepted by ${listNames(a.from)} (${tallyWords(a.from.length, nodes, 'acceptances')})`);
       const requests = (v.requests as string[] | undefined) ?? [];
       if (requests.length > 0) lines.push(`asked for: ${requests.join(', ')}`);
       break;
@@ -69,14 +72,18 @@ export function nodeStateLines(protocol: ProtocolName, facts: NodeFacts, nodes: 
       if (d.role === 'coordinator') {
         const votes = (v.votes as Record<string, string> | undefined) ?? {};
         const heard = Object.entries(votes).map(([id, vote]) => `${nodeName(Number(id))} ${vote.toUpperCase()}`);
-        lines.push(heard.length > 0 ? `votes: ${heard.join(', ')}` : 'votes: none yet');
+        // 2PC counts no majority: COMMIT needs a YES from every participant.
+        const participants = nodes - 1;
+        const count = `${heard.length} of ${participants} participants voted; COMMIT needs a YES from all ${participants}`;
+        lines.push(heard.length > 0 ? `votes: ${heard.join(', ')} (${count})` : `votes: none yet (${count})`);
         const requests = (v.requests as string[] | undefined) ?? [];
         if (requests.length > 0 && d.decree === null) lines.push(`asked for: ${requests.join(', ')}`);
       }
       break;
     }
   }
-  if (facts.learned !== null) lines.push(`learned: ${facts.learned} is chosen`);
+  // In 2PC nothing is chosen: the state line already says committed or aborted.
+  if (facts.learned !== null && protocol !== '2pc') lines.push(`learned: ${facts.learned} is chosen`);
   return lines;
 }
 
@@ -102,7 +109,7 @@ export function nodeSummaryLines(protocol: ProtocolName, facts: NodeFacts): stri
       lines.push(twoPhaseState(facts));
       break;
   }
-  if (facts.learned !== null) lines.push(`learned ${facts.learned}`);
+  if (facts.learned !== null && protocol !== '2pc') lines.push(`learned ${facts.learned}`);
   if (facts.crashed) lines.unshift('crashed');
   return lines;
 }
@@ -167,32 +174,6 @@ export function splitLegal(legal: readonly Action[]): { byMessage: Map<number, A
   return { byMessage, general };
 }
 
-/** How the commit point's deciding event is told, per protocol. */
-function decidingEvent(protocol: ProtocolName, cp: CommitPoint, who: string): string {
-  switch (protocol) {
-    case 'majority':
-      return `${who}'s vote was cast`;
-    case 'paxos':
-      return `${who} accepted it`;
-    case '2pc':
-      return `${who}, the coordinator, logged COMMIT`;
-  }
-}
-
-/**
- * The reveal's sentence, e.g. "X was chosen when node D's vote was cast at tick 41. D did not know:
- * its own tally could not show the majority yet."
- */
-export function commitPointSentence(protocol: ProtocolName, cp: CommitPoint, nameOf: (id: NodeId) => string = (id) => `node ${nodeName(id)}`): string {
-  const who = nameOf(cp.node);
-  const first = `${cp.decree} was chosen when ${decidingEvent(protocol, cp, who)} at tick ${cp.tick}.`;
-  const knew = cp.nodeKnew
-    ? `${nodeName(cp.node)} knew at once.`
-    : `${nodeName(cp.node)} did not know: its own view could not show the majority yet.`;
-  const voters = cp.voters.length > 0 ? ` The majority: ${listNames(cp.voters)}.` : '';
-  return `${first} ${knew}${voters}`;
-}
-
 /** "A (Ada)" when a student holds the node, "A" otherwise. */
 export function nodeTitle(id: NodeId, nickname: string | null | undefined): string {
   return nickname ? `${nodeName(id)} (${nickname})` : nodeName(id);
@@ -205,32 +186,17 @@ export const PROTOCOL_TITLES: Record<ProtocolName, string> = {
 };
 
 /** One line that tells a new player what their node is for in this protocol. */
-export function roleHint(protocol: ProtocolName, role: string): string {
+export function roleHint(protocol: ProtocolName, role: string, gossip = false): string {
   switch (protocol) {
     case 'paxos':
       return 'Answer PREPARE with a promise and ACCEPT with an acceptance unless you promised a higher ballot. A value is chosen when a majority accepts one ballot.';
     case 'majority':
-      return 'Vote once for a candidate; your vote is locked. A decree is chosen when a majority votes for it, but you only learn it from your own tally.';
+      return gossip
+        ? 'Vote once for a candidate; your vote is locked. A decree is chosen when a majority votes for it: you learn it from your own tally, or when a node whose tally showed it announces it.'
+        : 'Vote once for a candidate; your vote is locked. A decree is chosen when a majority votes for it, but nobody announces it: you learn it only from your own tally.';
     case '2pc':
       return role === 'coordinator'
         ? 'Send PREPARE, collect every vote, then log COMMIT (only with every YES) or ABORT.'
         : 'Vote YES or NO on the PREPARE. After YES you are in doubt until the coordinator tells you the outcome.';
   }
-}
-
-/** The reveal's headline: what was decided, in the protocol's own terms. */
-export function outcomeSentence(protocol: ProtocolName, outcome: string | null, stuck: boolean): string {
-  if (protocol === '2pc') {
-    if (outcome === 'commit') return 'Decided: COMMIT.';
-    if (outcome === 'abort') return 'Decided: ABORT. The transaction did not happen.';
-    return 'Nothing was decided: the coordinator never logged a decision.';
-  }
-  if (outcome) return `Decided: ${outcome}.`;
-  return stuck ? 'Nothing was decided: the vote split and locked votes cannot change.' : 'Nothing was decided.';
-}
-
-/** Why there is no commit point to show. */
-export function noCommitPointSentence(protocol: ProtocolName, outcome: string | null): string {
-  if (protocol === '2pc') return outcome === 'abort' ? 'The transaction aborted, so nothing was committed and there is no commit point.' : 'Nothing was committed, so there is no commit point.';
-  return 'No decree reached a majority, so there is no commit point.';
 }

@@ -2,8 +2,10 @@
  * The class scoreboard, one row per round, derived from what the instructor's client receives: the
  * god view after every step, its events, the roster's rejection counts, and the reveal.
  */
+import { decisionTick } from '../../shared/engine/reveal';
 import type { EngineEvent, ProtocolName } from '../../shared/engine/types';
 import type { GodView } from '../../shared/engine/view';
+import { nodeTitle } from './describe';
 import type { RevealMessage, RosterMessage, RoundInfo } from '../../shared/wire/messages';
 
 export interface ScoreRow {
@@ -13,13 +15,16 @@ export interface ScoreRow {
   nodes: number;
   decided: boolean;
   outcome: string | null;
-  /** Tick at which every live node knew the outcome (null while undecided). */
-  decidedAtTick: number | null;
-  /** Tick of the first commit point: when the decision was made, known or not. */
-  chosenAtTick: number | null;
+  /**
+   * Ticks to decision: the tick of the commit point (in 2PC, of the coordinator's logged decision),
+   * when the round's fate was sealed, known or not. Null while nothing is decided.
+   */
+  decisionTick: number | null;
   messagesSent: number;
   /** Refused moves per student during this round. */
   rejections: Record<string, number>;
+  /** Rules broken (sandbox rounds) per node, "B (Ada)" when a student held it. */
+  rulesBroken: Record<string, number>;
   finished: boolean;
 }
 
@@ -66,10 +71,10 @@ export class Scoreboard {
         nodes: god.config.nodes,
         decided: false,
         outcome: null,
-        decidedAtTick: null,
-        chosenAtTick: null,
+        decisionTick: null,
         messagesSent: 0,
         rejections: {},
+        rulesBroken: {},
         finished: false,
       };
       this.rows.push(this.current);
@@ -79,11 +84,22 @@ export class Scoreboard {
     for (const m of god.inFlight) this.seen.add(m.id);
     for (const e of events) if (e.message && e.type !== 'duplicated') this.seen.add(e.message.id);
     row.messagesSent = this.seen.size;
-    if (god.status.decided && row.decidedAtTick === null) row.decidedAtTick = god.now;
     row.decided = god.status.decided;
     row.outcome = god.status.outcome;
-    row.chosenAtTick = god.global.chosen[0]?.tick ?? null;
+    row.decisionTick = decisionTick(god.config, god.global);
     row.rejections = this.rejectionsSinceStart();
+    row.rulesBroken = this.rulesBrokenIn(god);
+  }
+
+  private rulesBrokenIn(god: GodView): Record<string, number> {
+    const nicknames = new Map((this.latest?.seats ?? []).map((s) => [s.node, s.nickname]));
+    const out: Record<string, number> = {};
+    for (const v of god.global.violations) {
+      if (v.node === undefined) continue;
+      const who = nodeTitle(v.node, nicknames.get(v.node));
+      out[who] = (out[who] ?? 0) + 1;
+    }
+    return out;
   }
 
   finish(info: RoundInfo, reveal: RevealMessage): void {
@@ -94,6 +110,5 @@ export class Scoreboard {
     row.roundId = reveal.roundId ?? row.roundId;
     row.outcome = reveal.outcome;
     row.decided = reveal.god.status.decided;
-    row.chosenAtTick = reveal.commitPoints[0]?.tick ?? null;
   }
 }

@@ -102,6 +102,9 @@ export class StepContext {
         violations: g.violations.slice(),
         votesCast: { ...g.votesCast },
         outcomes: { ...g.outcomes },
+        outcomeAt: { ...g.outcomeAt },
+        inDoubtSince: { ...g.inDoubtSince },
+        downtime: g.downtime.slice(),
       };
       this.globalCopied = true;
     }
@@ -146,11 +149,19 @@ export class StepContext {
     this.events.push(event);
   }
 
+  /** A rule broken in sandbox mode: on record for the god view, and told at once to the node that broke it. */
   violation(code: string, message: string, node?: NodeId): void {
     const v: Violation = { step: this.world.step, tick: this.now, code, message };
-    if (node !== undefined) v.node = node;
+    if (node === undefined) {
+      this.mutableGlobal().violations.push(v);
+      this.emit({ type: 'violation', visibleTo: 'god', code, text: message });
+      return;
+    }
+    v.node = node;
     this.mutableGlobal().violations.push(v);
-    this.emit({ type: 'violation', visibleTo: 'god', code, text: message, ...(node !== undefined ? { node } : {}) });
+    const title = this.protocol.ruleTitles[code];
+    const text = `${nodeName(node)} broke a rule${title ? ` (${title})` : ''}. ${message}`;
+    this.emit({ type: 'violation', visibleTo: [node], node, code, text });
   }
 
   /**

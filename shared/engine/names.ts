@@ -22,3 +22,12 @@ export function listNames(ids: readonly NodeId[]): string {
   if (names.length <= 1) return names.join('');
   return `${names.slice(0, -1).join(', ')} and ${names[names.length - 1]}`;
 }
+
+/**
+ * A count out of every node, the same way everywhere (panels, event log): "2 of 5 votes; 3 make a
+ * majority", or "3 of 5 votes, a majority". Never "4 of 3".
+ */
+export function tallyWords(count: number, nodes: number, noun: string): string {
+  const need = majorityOf(nodes);
+  return count >= need ? `${count} of ${nodes} ${noun}, a majority` : `${count} of ${nodes} ${noun}; ${need} make a majority`;
+}

@@ -38,6 +38,14 @@ export interface Protocol {
    * legal moves follow from its state alone and are worked out once per state.
    */
   legalUsesClock: boolean;
+  /**
+   * Moves that would break one of the protocol's rules now, offered in sandbox mode to show what the
+   * rules prevent. Like legalActions it reads only the node's own state, the clock and the settings;
+   * the engine keeps the moves that `check` refuses with a rule (see `ruleBreakingMoves`).
+   */
+  ruleBreakingCandidates(local: Local): Action[];
+  /** The rules sandbox mode lets a node break, in a few words each, by rejection code. */
+  ruleTitles: Record<string, string>;
   /** Why the move is refused, or null when it is allowed. */
   check(local: Local, action: Action): Rejection | null;
   /** Carry the move out. Called only after check passed, or in sandbox mode after a rule was broken. */
@@ -45,12 +53,14 @@ export interface Protocol {
   /** Validates an untrusted action shape; returns the action or a sentence saying what is wrong. */
   parseAction(raw: unknown): Action | string;
   status(world: World): RoundStatus;
+  /** Whether a message in flight could still change what a node has counted (a vote, an acceptance, an outcome). */
+  countsTowardOutcome(payload: Payload): boolean;
   /** The decree this node believes chosen, if any. */
   learned(node: NodeState): string | null;
   /** Protocol-specific invariants, checked after every step; returns broken ones as sentences keyed by code. */
   invariants(world: World): { code: string; message: string }[];
   /** A short label for a message in flight, such as "PREPARE 3.A". */
   label(payload: Payload): string;
-  /** The action in words, for the event log: "votes YES on X". */
-  describeAction(action: Action): string;
+  /** The action in words, for the event log: "voted YES". `node` is the actor as it was before the move. */
+  describeAction(action: Action, node: NodeState): string;
 }

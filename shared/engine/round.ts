@@ -4,7 +4,7 @@ import { SchemaError } from '../wire/schema';
 import { rerun, ReplayError } from './replay';
 import type { RecordedRejection } from './timeline';
 import type { Command, NodeId, RoundConfig, World } from './types';
-import { configProblem } from './world';
+import { configShapeProblem } from './world';
 
 export const ROUND_FORMAT = 'quorum-round';
 export const ROUND_VERSION = 1;
@@ -129,7 +129,7 @@ export function parseRound(input: unknown, worldAt?: number): ParsedRound | Pars
   }
   try {
     const config = configSchema.parse(doc.config, 'config');
-    const problem = configProblem(config);
+    const problem = configShapeProblem(config);
     if (problem) return { ok: false, error: `The round's config is invalid: ${problem}.` };
     if (!Array.isArray(doc.log)) return { ok: false, error: 'The round has no command log (log must be a list).' };
     if (doc.log.length > MAX_ROUND_COMMANDS) return { ok: false, error: `The log is too long (at most ${MAX_ROUND_COMMANDS} commands).` };

@@ -124,7 +124,7 @@ function applyCommand(ctx: StepContext, command: Command, protocol: Protocol): v
         visibleTo: [command.node],
         node: command.node,
         action: command.action,
-        text: `${who} ${protocol.describeAction(command.action)}.`,
+        text: `${who} ${protocol.describeAction(command.action, ctx.node(command.node))}.`,
       });
       protocol.apply(ctx, command.node, command.action);
       return;
@@ -179,6 +179,7 @@ function applyCommand(ctx: StepContext, command: Command, protocol: Protocol): v
     case 'crash': {
       const id = command.node;
       ctx.updateNode(id, { crashed: true, volatile: protocol.initVolatile(ctx.config, id), inbox: [] });
+      ctx.mutableGlobal().downtime.push({ node: id, from: ctx.now, to: null });
       ctx.emit({
         type: 'crashed',
         // Other nodes cannot tell a crashed node from a slow one: only the node itself learns of it.
@@ -191,6 +192,9 @@ function applyCommand(ctx: StepContext, command: Command, protocol: Protocol): v
     case 'recover': {
       const id = command.node;
       ctx.updateNode(id, { crashed: false, volatile: protocol.initVolatile(ctx.config, id), inbox: [] });
+      const downtime = ctx.mutableGlobal().downtime;
+      const down = downtime.findIndex((d) => d.node === id && d.to === null);
+      if (down >= 0) downtime[down] = { ...downtime[down]!, to: ctx.now };
       ctx.emit({
         type: 'recovered',
         visibleTo: [id],

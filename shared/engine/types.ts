@@ -122,6 +122,18 @@ export interface GlobalState {
   votesCast: Record<string, 'yes' | 'no'>;
   /** 2PC: outcome each node has applied. */
   outcomes: Record<string, 'commit' | 'abort'>;
+  /** 2PC: the tick each node applied its outcome (the coordinator: logged its decision). */
+  outcomeAt: Record<string, number>;
+  /** 2PC: the tick each participant voted YES with no outcome yet: it is in doubt from then until its outcome. */
+  inDoubtSince: Record<string, number>;
+  /** Every crash: the node, the tick it went down and the tick it came back (null while it is down). */
+  downtime: Downtime[];
+}
+
+export interface Downtime {
+  node: NodeId;
+  from: number;
+  to: number | null;
 }
 
 export interface World {

@@ -1,6 +1,6 @@
 import { protocolFor } from '../protocols';
 import { nodeName } from './names';
-import type { Protocol, RoundStatus } from './protocol';
+import type { Local, Protocol, RoundStatus } from './protocol';
 import { localOf } from './step';
 import type {
   Action,
@@ -237,6 +237,60 @@ export function legalActions(world: World, id: NodeId): Action[] {
   const legal = protocol.legalActions(localOf(world, id));
   legalMoves.set(node, { config: world.config, now: world.tick, legal });
   return legal;
+}
+
+/** A move that breaks a rule of the protocol, offered in sandbox mode, with the rule it breaks. */
+export interface RuleBreakingMove {
+  action: Action;
+  /** The rejection code of the rule, as recorded in the violation. */
+  rule: string;
+  /** The rule in a few words: "a vote is locked once cast". */
+  title: string;
+  /** The engine's explanation, the text outside sandbox mode would refuse the move with. */
+  why: string;
+}
+
+function ruleBreakingMovesOf(local: Local): RuleBreakingMove[] {
+  if (!local.config.settings.sandbox || local.node.crashed) return [];
+  const protocol = protocolFor(local.config.protocol);
+  const moves: RuleBreakingMove[] = [];
+  for (const action of protocol.ruleBreakingCandidates(local)) {
+    const refused = protocol.check(local, action);
+    if (refused?.rule) moves.push({ action, rule: refused.code, title: protocol.ruleTitles[refused.code] ?? refused.code, why: refused.message });
+  }
+  return moves;
+}
+
+/**
+ * The rule-breaking moves a node may make in a sandbox round (none outside sandbox mode): each is
+ * refused by a rule of the protocol, which sandbox mode records as a violation instead.
+ */
+export function ruleBreakingActions(world: World, id: NodeId): RuleBreakingMove[] {
+  const node = world.nodes[id];
+  if (!node) return [];
+  return ruleBreakingMovesOf(localOf(world, id));
+}
+
+/** The same moves, worked out from the node's own view, as `legalInView` does for the legal ones. */
+export function ruleBreakingInView(view: SentNodeView): RuleBreakingMove[] {
+  const { id, crashed, durable, volatile } = view.self;
+  const config: RoundConfig = { protocol: view.protocol, nodes: view.nodes, seed: 0, settings: view.settings };
+  return ruleBreakingMovesOf({ now: view.now, config, node: { id, crashed, durable, volatile, inbox: view.inbox } });
+}
+
+/**
+ * Whether a round is over, for the room to end it: every live node knows the outcome and no message
+ * waits in its inbox for an answer; or the engine proves the round stuck and nothing in flight could
+ * still change a node's tally, so that every node's own tally can show the split. A sandbox round is
+ * never over by itself: its rules may still be broken after a decision, and its instructor ends it.
+ */
+export function roundOver(world: World): boolean {
+  if (world.config.settings.sandbox) return false;
+  const live = world.nodes.filter((n) => !n.crashed);
+  if (live.length === 0) return false;
+  const protocol = protocolFor(world.config.protocol);
+  if (protocol.status(world).decided && live.every((n) => n.inbox.length === 0)) return true;
+  return world.global.stuck && !world.inFlight.some((m) => protocol.countsTowardOutcome(m.payload));
 }
 
 export function roundStatus(world: World): RoundStatus & { stuck: boolean } {

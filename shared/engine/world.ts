@@ -11,17 +11,56 @@ export const DEFAULT_SETTINGS: Settings = {
   decrees: ['X', 'Y', 'Z'],
 };
 
+/** The shortest timeout a round may have, in round trips (there and back, 2 × latencyMax) at the slowest latency. */
+export const MIN_TIMEOUT_ROUND_TRIPS = 1;
+/** The timeout a round gets unless its setup names one, in round trips at the slowest latency... */
+export const DEFAULT_TIMEOUT_ROUND_TRIPS = 2;
+/** ...and never below this many ticks. */
+export const DEFAULT_TIMEOUT_TICKS = 30;
+
+/**
+ * The timeout that fits a latency: two round trips at the slowest latency, so that a proposer
+ * (Paxos) or a coordinator (2PC) hears its answers before it gives up, and at least 30 ticks.
+ */
+export function timeoutForLatency(latencyMax: number): number {
+  return Math.max(DEFAULT_TIMEOUT_TICKS, DEFAULT_TIMEOUT_ROUND_TRIPS * 2 * latencyMax);
+}
+
+/** A round's config; without a timeout of its own it gets the one that fits its latency. */
 export function makeConfig(
   protocol: RoundConfig['protocol'],
   nodes: number,
   seed: number,
   settings: Partial<Settings> = {},
 ): RoundConfig {
-  return { protocol, nodes, seed, settings: { ...DEFAULT_SETTINGS, ...settings } };
+  const merged = { ...DEFAULT_SETTINGS, ...settings };
+  if (settings.timeoutTicks === undefined) merged.timeoutTicks = timeoutForLatency(merged.latencyMax);
+  return { protocol, nodes, seed, settings: merged };
 }
 
-/** What is wrong with a round's config, or null. Shared by the engine, the server and the round loader. */
+/**
+ * What is wrong with a new round's config, or null: its shape (`configShapeProblem`), and settings
+ * under which the round might never decide. Shared by the engine and the server's setup.
+ */
 export function configProblem(config: RoundConfig): string | null {
+  const shape = configShapeProblem(config);
+  if (shape) return shape;
+  const { timeoutTicks, latencyMax } = config.settings;
+  const roundTrip = 2 * latencyMax;
+  if (timeoutTicks < MIN_TIMEOUT_ROUND_TRIPS * roundTrip) {
+    return (
+      `the timeout (${timeoutTicks} ticks) is shorter than one round trip at the slowest latency (2 × ${latencyMax} = ${roundTrip} ticks): ` +
+      'nodes would give up on their ballots and votes before an answer could come back, and the round might never decide'
+    );
+  }
+  return null;
+}
+
+/**
+ * What makes a config impossible to run at all, or null. Round documents are loaded and replayed
+ * with this check alone: a round is replayed as it was played, whatever its settings.
+ */
+export function configShapeProblem(config: RoundConfig): string | null {
   if (!PROTOCOLS.includes(config.protocol)) return `protocol must be one of ${PROTOCOLS.join(', ')}`;
   if (!Number.isInteger(config.nodes) || config.nodes < MIN_NODES || config.nodes > MAX_NODES) {
     return `nodes must be a whole number from ${MIN_NODES} to ${MAX_NODES}`;
@@ -44,7 +83,7 @@ export function configProblem(config: RoundConfig): string | null {
 
 /** The world at tick 0: every node up with fresh state, nothing in flight. */
 export function createWorld(config: RoundConfig): World {
-  const problem = configProblem(config);
+  const problem = configShapeProblem(config);
   if (problem) throw new Error(`invalid round config: ${problem}`);
   const protocol = protocolFor(config.protocol);
   const nodes = [];
@@ -67,6 +106,6 @@ export function createWorld(config: RoundConfig): World {
     inFlight: [],
     partition: null,
     proposed: [],
-    global: { boxes: [], chosen: [], violations: [], stuck: false, votesCast: {}, outcomes: {} },
+    global: { boxes: [], chosen: [], violations: [], stuck: false, votesCast: {}, outcomes: {}, outcomeAt: {}, inDoubtSince: {}, downtime: [] },
   };
 }

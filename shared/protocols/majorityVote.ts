@@ -5,7 +5,7 @@
  * vote knows it is the deciding one. Split votes are possible and permanent: the round is then stuck.
  */
 import type { StepContext } from '../engine/context';
-import { majorityOf, nodeName } from '../engine/names';
+import { majorityOf, nodeName, tallyWords } from '../engine/names';
 import type { Local, Protocol } from '../engine/protocol';
 import { rejection, ruleBroken } from '../engine/rejections';
 import type { Action, Message, NodeId, NodeState, Payload, World } from '../engine/types';
@@ -15,6 +15,7 @@ import { DECREE, answerSchema, isRejection, pending, withItem } from './common';
 export interface MajorityDurable {
   /** The locked vote: once cast, never changed. */
   vote: string | null;
+
   learned: string | null;
 }
 
@@ -59,24 +60,29 @@ function countVote(ctx: StepContext, id: NodeId, voter: NodeId, decree: string):
     tally: { ...v.tally, [decree]: voters },
   });
   if (voters.length >= majorityOf(ctx.config.nodes)) {
-    learn(ctx, id, decree, `its tally shows ${voters.length} of ${ctx.config.nodes} votes`, true);
+    learn(ctx, id, decree, `its tally shows ${tallyWords(voters.length, ctx.config.nodes, 'votes')}`, true);
   }
 }
 
-/** A split vote: even if every node that has not voted yet voted for the leader, it would fall short. */
+/**
+ * A split vote: no decree is chosen, and even if every node that has not voted yet voted for the
+ * leader, it would fall short. Worked out again after every vote, because in sandbox mode a changed
+ * vote can still give a decree its majority, and then the round is no longer stuck.
+ */
 function updateStuck(ctx: StepContext): void {
   const global = ctx.world.global;
-  if (global.stuck || global.chosen.length > 0) return;
   let voted = 0;
   for (const node of ctx.world.nodes) if (durableOf(node).vote !== null) voted += 1;
   const best = Math.max(0, ...global.boxes.filter((b) => b.key === VOTE_KEY).map((b) => b.voters.length));
-  if (best + (ctx.config.nodes - voted) >= majorityOf(ctx.config.nodes)) return;
-  ctx.mutableGlobal().stuck = true;
-  ctx.emit({
-    type: 'stuck',
-    visibleTo: 'god',
-    text: `Split vote: no decree can reach ${majorityOf(ctx.config.nodes)} votes any more, and locked votes cannot change. The round is stuck.`,
-  });
+  const need = majorityOf(ctx.config.nodes);
+  const stuck = global.chosen.length === 0 && best + (ctx.config.nodes - voted) < need;
+  if (stuck === global.stuck) return;
+  ctx.mutableGlobal().stuck = stuck;
+  ctx.emit(
+    stuck
+      ? { type: 'stuck', visibleTo: 'god', text: `Split vote: no decree can reach ${need} votes any more, and locked votes cannot change. The round is stuck.` }
+      : { type: 'unstuck', visibleTo: 'god', text: `A changed vote gave ${global.chosen[0]?.decree ?? 'a decree'} its majority: the round is no longer stuck.` },
+  );
 }
 
 export const majorityVote: Protocol = {
@@ -131,6 +137,17 @@ export const majorityVote: Protocol = {
     for (const decree of v.requests) actions.push({ kind: 'putForward', decree });
     for (const m of local.node.inbox) actions.push({ kind: 'ignore', msg: m.id });
     return actions;
+  },
+
+  ruleBreakingCandidates(local) {
+    const d = durableOf(local.node);
+    if (d.vote === null) return [];
+    // Vote again: change a locked vote to any other candidate this node has heard of.
+    return volatileOf(local.node).candidates.filter((c) => c !== d.vote).map((decree) => ({ kind: 'vote', decree }));
+  },
+
+  ruleTitles: {
+    'vote-locked': 'a vote is locked once cast',
   },
 
   check(local, raw) {
@@ -202,6 +219,7 @@ export const majorityVote: Protocol = {
     return { decided: chosen !== null && live.every((n) => durableOf(n).learned === chosen), outcome: chosen };
   },
 
+  countsTowardOutcome: (payload) => ['vote', 'victory'].includes(payload.kind),
   learned: (node) => durableOf(node).learned,
 
   invariants: () => [],

@@ -5,7 +5,7 @@
  * promises. A value is chosen when a majority accepted the same ballot.
  */
 import type { StepContext } from '../engine/context';
-import { majorityOf, nodeName } from '../engine/names';
+import { majorityOf, nodeName, tallyWords } from '../engine/names';
 import type { Local, Protocol } from '../engine/protocol';
 import { rejection, ruleBroken } from '../engine/rejections';
 import type { Action, Message, NodeId, NodeState, Payload, World } from '../engine/types';
@@ -28,6 +28,7 @@ export interface PaxosDurable {
   accepted: Acceptance | null;
   /** Highest ballot number this node has used as a proposer; a new one must be higher. */
   maxUsed: number;
+
   learned: string | null;
 }
 
@@ -111,19 +112,27 @@ function tallyAcceptance(ctx: StepContext, id: NodeId, from: NodeId, ballot: Bal
   else acceptances.push(entry);
   ctx.setVolatile<PaxosVolatile>(id, { ...v, acceptances });
   if (entry.from.length >= majorityOf(ctx.config.nodes)) {
-    learn(ctx, id, value, `a majority accepted ballot ${ballotText(ballot)}`, true);
+    learn(ctx, id, value, `its tally of ballot ${ballotText(ballot)} shows ${tallyWords(entry.from.length, ctx.config.nodes, 'acceptances')}`, true);
   }
 }
 
 /** The acceptor half of accepting: durable write, then the god view's ballot box and the learner tallies. */
 function acceptLocally(ctx: StepContext, id: NodeId, ballot: Ballot, value: string): void {
   const d = ctx.durable<PaxosDurable>(id);
-  ctx.setDurable<PaxosDurable>(id, { ...d, promised: ballot, accepted: { ballot, value } });
+  ctx.setDurable<PaxosDurable>(id, { ...d, promised: higherPromise(d.promised, ballot), accepted: { ballot, value } });
   tallyAcceptance(ctx, id, id, ballot, value);
   ctx.castVote(ballotKey(ballot), value, id, 'accepted', () => {
     const mine = ctx.volatile<PaxosVolatile>(id).acceptances.find((a) => compareBallots(a.ballot, ballot) === 0);
     return (mine?.from.length ?? 0) >= majorityOf(ctx.config.nodes);
   });
+}
+
+/**
+ * The promise a node keeps after promising or accepting `ballot`: the higher of the two. Only a
+ * sandbox move can answer a ballot below the promise, and breaking a promise once does not undo it.
+ */
+function higherPromise(promised: Ballot | null, ballot: Ballot): Ballot {
+  return promised && compareBallots(promised, ballot) > 0 ? promised : ballot;
 }
 
 function knownValues(local: Local): string[] {
@@ -223,6 +232,38 @@ export const paxos: Protocol = {
     }
     actions.push({ kind: 'prepare', ballot: Math.max(d.maxUsed, v.highestSeen, d.promised?.n ?? 0) + 1 });
     return actions;
+  },
+
+  ruleBreakingCandidates(local) {
+    const d = durableOf(local.node);
+    const v = volatileOf(local.node);
+    const actions: Action[] = [];
+    for (const m of local.node.inbox) {
+      const ballot = m.payload.ballot as Ballot;
+      // Answer a ballot below the promise as if it were the highest.
+      if (d.promised && compareBallots(ballot, d.promised) < 0) actions.push({ kind: m.payload.kind === 'prepare' ? 'promise' : 'accept', msg: m.id });
+      // Or refuse one that the promise allows.
+      else actions.push({ kind: 'refuse', msg: m.id });
+    }
+    // Send ACCEPT too early, with another value than the one a promise reported, a second value under
+    // the same ballot, or a value no client asked for.
+    if (v.proposal) {
+      const values = [...new Set([...v.requests, ...local.config.settings.decrees])];
+      for (const value of values) actions.push({ kind: 'propose', value });
+    }
+    // Use a ballot again.
+    if (d.maxUsed > 0) actions.push({ kind: 'prepare', ballot: d.maxUsed });
+    return actions;
+  },
+
+  ruleTitles: {
+    'promised-higher': 'never answer a ballot below your promise',
+    'ballot-not-new': 'every ballot is new',
+    'no-majority-of-promises': 'send ACCEPT only after a majority of promises',
+    'must-adopt-value': 'propose the value a promise reported',
+    'already-proposed': 'one value per ballot',
+    'not-proposed': 'propose only what a client asked for',
+    'nothing-to-refuse': 'refuse only ballots below your promise',
   },
 
   check(local, raw) {
@@ -331,7 +372,7 @@ export const paxos: Protocol = {
         const entry = ctx.node(id).inbox.find((m) => m.id === action.msg)!;
         const ballot = entry.payload.ballot as Ballot;
         const d = ctx.durable<PaxosDurable>(id);
-        ctx.setDurable<PaxosDurable>(id, { ...d, promised: ballot });
+        ctx.setDurable<PaxosDurable>(id, { ...d, promised: higherPromise(d.promised, ballot) });
         ctx.removeFromInbox(id, entry.id);
         ctx.send(id, entry.from, { kind: 'promise', ballot, accepted: d.accepted });
         return;
@@ -384,6 +425,7 @@ export const paxos: Protocol = {
     return { decided, outcome: chosen };
   },
 
+  countsTowardOutcome: (payload) => ['promise', 'accept', 'accepted', 'chosen'].includes(payload.kind),
   learned: (node) => durableOf(node).learned,
 
   invariants(world) {

@@ -54,15 +54,18 @@ export type TpcAction =
   | { kind: 'prepare'; decree: string }
   | { kind: 'decide'; outcome: Outcome }
   | { kind: 'resend' }
-  | { kind: 'vote'; msg: number; vote: Vote }
+  /** Answers the PREPARE `msg`; a changed vote (a sandbox move) answers none and has no `msg`. */
+  | { kind: 'vote'; msg?: number; vote: Vote }
   | { kind: 'abort' }
   | { kind: 'askPeers' };
+
+const voteSchema = object({ kind: literal('vote'), msg: MESSAGE_ID, vote: oneOf(['yes', 'no'] as const) }, ['msg']);
 
 const actionSchema: Schema<TpcAction> = tagged<TpcAction>('kind', {
   prepare: object({ kind: literal('prepare'), decree: DECREE }),
   decide: object({ kind: literal('decide'), outcome: oneOf(['commit', 'abort'] as const) }),
   resend: object({ kind: literal('resend') }),
-  vote: object({ kind: literal('vote'), msg: MESSAGE_ID, vote: oneOf(['yes', 'no'] as const) }),
+  vote: voteSchema,
   abort: object({ kind: literal('abort') }),
   askPeers: object({ kind: literal('askPeers') }),
 });
@@ -83,6 +86,10 @@ function applyOutcome(ctx: StepContext, id: NodeId, outcome: Outcome, how: strin
   ctx.setDurable<ParticipantDurable>(id, { ...d, outcome });
   const global = ctx.mutableGlobal();
   global.outcomes[id] = outcome;
+  global.outcomeAt[id] = ctx.now;
+  // A PREPARE still waiting has its answer: the outcome is known.
+  const inbox = ctx.node(id).inbox;
+  if (inbox.some((m) => m.payload.kind === 'prepare')) ctx.updateNode(id, { inbox: inbox.filter((m) => m.payload.kind !== 'prepare') });
   const word = outcome === 'commit' ? 'committed' : 'aborted';
   ctx.emit({ type: 'learned', visibleTo: [id], node: id, outcome, text: `${nodeName(id)} ${word} (${how}).` });
 }
@@ -93,7 +100,10 @@ function castVote(ctx: StepContext, id: NodeId, vote: Vote, decree: string | nul
   // Once voted, any PREPARE still waiting has been answered.
   const inbox = ctx.node(id).inbox;
   if (inbox.some((m) => m.payload.kind === 'prepare')) ctx.updateNode(id, { inbox: inbox.filter((m) => m.payload.kind !== 'prepare') });
-  ctx.mutableGlobal().votesCast[id] = vote;
+  // The god view keeps the first vote: the locked one. Changing it (a sandbox move) is a violation on record.
+  const global = ctx.mutableGlobal();
+  if (global.votesCast[id] === undefined) global.votesCast[id] = vote;
+  if (vote === 'yes' && d.outcome === null && global.inDoubtSince[id] === undefined) global.inDoubtSince[id] = ctx.now;
   ctx.send(id, COORDINATOR, { kind: 'vote', vote });
   if (vote === 'no') applyOutcome(ctx, id, 'abort', 'it voted NO, so the transaction cannot commit');
 }
@@ -208,6 +218,27 @@ export const twoPhaseCommit: Protocol = {
     return actions;
   },
 
+  ruleBreakingCandidates(local) {
+    const d = durableOf(local.node);
+    if (d.role === 'coordinator') {
+      if (d.decree === null) return [];
+      // Commit without every YES, or decide a second time, against the log.
+      if (d.decision === null) return [{ kind: 'decide', outcome: 'commit' }];
+      return [{ kind: 'decide', outcome: d.decision === 'commit' ? 'abort' : 'commit' }];
+    }
+    // Change a locked vote; give up after voting YES, or before the timeout.
+    if (d.vote !== null) return [{ kind: 'vote', vote: d.vote === 'yes' ? 'no' : 'yes' }, { kind: 'abort' }];
+    return [{ kind: 'abort' }];
+  },
+
+  ruleTitles: {
+    'vote-locked': 'a vote is locked once cast',
+    'not-all-yes': 'commit only with every participant\'s YES',
+    'decision-final': 'a logged decision is final',
+    'in-doubt': 'after voting YES, wait for the outcome',
+    'too-early': 'give up only after the timeout',
+  },
+
   check(local, raw) {
     const parsed = check(actionSchema, raw);
     if (!parsed.ok) return rejection('bad-action', `That is not a two-phase-commit move: ${parsed.error}.`);
@@ -298,12 +329,20 @@ export const twoPhaseCommit: Protocol = {
       }
       case 'decide': {
         const d = ctx.durable<CoordinatorDurable>(id);
+        // A second decision (a sandbox move) goes out to the participants, but the log keeps the
+        // first: that is the outcome the coordinator applied, and the one it sends again after a crash.
+        if (d.decision !== null) {
+          for (const p of participants(ctx.config)) ctx.send(id, p, { kind: 'decision', outcome: action.outcome });
+          return;
+        }
         // The decision is logged before it is sent: after a crash, the log is the truth.
         ctx.setDurable<CoordinatorDurable>(id, { ...d, decision: action.outcome });
         ctx.mutableGlobal().outcomes[id] = action.outcome;
+        ctx.mutableGlobal().outcomeAt[id] = ctx.now;
         if (action.outcome === 'commit' && d.decree !== null) {
           // Unlike a vote, the coordinator's log write is a commit point its writer knows about.
-          const voters = Object.keys(ctx.volatile<CoordinatorVolatile>(id).votes).map(Number);
+          const votes = ctx.volatile<CoordinatorVolatile>(id).votes;
+          const voters = Object.keys(votes).filter((p) => votes[p] === 'yes').map(Number);
           ctx.recordChosen(
             { decree: d.decree, step: ctx.world.step, tick: ctx.now, node: id, nodeKnew: true, voters },
             `Commit point: ${d.decree} committed when the coordinator ${nodeName(id)} logged COMMIT. In 2PC the coordinator knows; it is also the single point of failure.`,
@@ -353,6 +392,8 @@ export const twoPhaseCommit: Protocol = {
     return { decided, outcome: decision };
   },
 
+  countsTowardOutcome: (payload) => ['vote', 'decision', 'answer'].includes(payload.kind),
+
   learned(node) {
     const d = durableOf(node);
     if (d.role === 'coordinator') return d.decision === 'commit' ? d.decree : null;
@@ -391,13 +432,17 @@ export const twoPhaseCommit: Protocol = {
     }
   },
 
-  describeAction(raw) {
+  describeAction(raw, node) {
     const action = raw as TpcAction;
     switch (action.kind) {
       case 'prepare':
         return `logged the transaction ${action.decree} and sent PREPARE`;
-      case 'decide':
-        return `logged ${action.outcome.toUpperCase()} and sent it`;
+      case 'decide': {
+        const logged = (node.durable as CoordinatorDurable).decision;
+        return logged === null
+          ? `logged ${action.outcome.toUpperCase()} and sent it`
+          : `sent ${action.outcome.toUpperCase()}, though its log already says ${logged.toUpperCase()}`;
+      }
       case 'resend':
         return 'sent its logged decision again';
       case 'vote':

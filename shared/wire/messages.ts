@@ -51,10 +51,12 @@ export const roundSetupSchema = object(
     gossip: bool,
     /** Ticks an idle human may think before their node acts as a bot would; 0 means never. */
     decisionDeadline: int(0, 10_000),
+    /** Ticks after which a waiting node may give up (2PC) or a proposer tries again (Paxos); 0: two round trips at latencyMax, at least 30. */
+    timeoutTicks: int(0, 100_000),
     decrees: list(str(1, MAX_DECREE_LENGTH), 1, 9),
     speed: num(MIN_SPEED, MAX_SPEED),
   },
-  ['studentSeats', 'latencyMin', 'latencyMax', 'sandbox', 'gossip', 'decisionDeadline', 'decrees', 'speed'],
+  ['studentSeats', 'latencyMin', 'latencyMax', 'sandbox', 'gossip', 'decisionDeadline', 'timeoutTicks', 'decrees', 'speed'],
 );
 export type RoundSetup = ReturnType<typeof roundSetupSchema.parse>;
 

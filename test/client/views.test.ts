@@ -9,6 +9,7 @@ import { Scoreboard } from '../../client/src/scoreboard';
 import { chooseRenderer, isSoftwareRenderer } from '../../client/src/renderer';
 import { codeFromPath, codeProblem, nicknameProblem } from '../../client/src/ui/menu';
 import { parseDecrees, toSetupMessage, DEFAULT_VALUES } from '../../client/src/ui/setup';
+import { waitingText } from '../../client/src/ui/play';
 import { initialJsGzipBytes, percentile } from '../../scripts/bench/client';
 
 function run(world: World, commands: Command[]): World {
@@ -86,7 +87,7 @@ describe('describe', () => {
     const a = godView(w).nodes[0]!;
     const lines = nodeStateLines('majority', a, 3);
     expect(lines).toContain('voted X (locked)');
-    expect(lines.some((l) => l.startsWith('tally X: A and B (2 of 2)'))).toBe(true);
+    expect(lines).toContain('tally X: A and B (2 of 3 votes, a majority)');
     expect(lines).toContain('learned: X is chosen');
     expect(nodeSummaryLines('majority', a)).toEqual(['voted X', 'tally X:2', 'learned X']);
   });
@@ -114,6 +115,17 @@ describe('describe', () => {
     expect(nodeStateLines('paxos', godView(w).nodes[1]!, 3).slice(0, 2)).toEqual(['promised 1.A', 'accepted nothing']);
   });
 
+  it('never says a 2PC node learned something "chosen": it committed', () => {
+    let t = createWorld(makeConfig('2pc', 3, 1, { latencyMin: 1, latencyMax: 1 }));
+    t = ticks(run(t, [{ type: 'propose', node: 0, decree: 'X' }, { type: 'act', node: 0, action: { kind: 'prepare', decree: 'X' } }]), 1);
+    t = ticks(run(t, [1, 2].map((node) => ({ type: 'act' as const, node, action: { kind: 'vote', msg: node, vote: 'yes' } }))), 1);
+    t = ticks(run(t, [{ type: 'act', node: 0, action: { kind: 'decide', outcome: 'commit' } }]), 1);
+    const b = godView(t).nodes[1]!;
+    expect(b.learned).toBe('X');
+    expect(nodeStateLines('2pc', b, 3)).toEqual(['committed']);
+    expect(nodeSummaryLines('2pc', b)).toEqual(['committed']);
+  });
+
   it('tells the 2PC states apart', () => {
     const facts = (durable: object) => ({ role: 'participant', crashed: false, durable, volatile: {}, learned: null });
     expect(twoPhaseState(facts({ role: 'participant', vote: null, outcome: null }))).toBe('working: has not voted');
@@ -136,7 +148,42 @@ describe('describe', () => {
     expect(commitPointSentence('majority', cp)).toBe(
       "X was chosen when node D's vote was cast at tick 412. D did not know: its own view could not show the majority yet. The majority: A, C and D.",
     );
-    expect(commitPointSentence('2pc', { ...cp, node: 0, nodeKnew: true, voters: [] })).toBe('X was chosen when node A, the coordinator, logged COMMIT at tick 412. A knew at once.');
+    expect(commitPointSentence('2pc', { ...cp, node: 0, nodeKnew: true, voters: [1, 2, 3, 4] }, undefined, 5)).toBe(
+      'X was committed when node A, the coordinator, logged COMMIT at tick 412. A knew at once. Every participant had voted YES: B, C, D and E.',
+    );
+  });
+
+  it('counts a tally as the event log does, and never beyond the nodes there are', () => {
+    // Majority vote on 5 nodes: A, B, C and D vote X; A hears all four.
+    let w = createWorld(makeConfig('majority', 5, 3, { latencyMin: 1, latencyMax: 1 }));
+    w = run(w, [{ type: 'propose', node: 0, decree: 'X' }, { type: 'act', node: 0, action: { kind: 'putForward', decree: 'X' } }]);
+    w = run(ticks(w, 1), [1, 2, 3].map((node) => ({ type: 'act' as const, node, action: { kind: 'vote', decree: 'X' } })));
+    const result = step(w, { type: 'tick' });
+    if (!result.ok) throw new Error('tick refused');
+    const learned = result.events.find((e) => e.type === 'learned' && e.node === 0)!;
+    expect(learned.text).toBe('A learned that X is chosen (its tally shows 3 of 5 votes, a majority).');
+    const a = () => nodeStateLines('majority', godView(w).nodes[0]!, 5);
+    w = result.world;
+    expect(a()).toContain('tally X: B, C and D (3 of 5 votes, a majority)');
+    w = run(w, [{ type: 'act', node: 0, action: { kind: 'vote', decree: 'X' } }]);
+    expect(a()).toContain('tally X: B, C, D and A (4 of 5 votes, a majority)');
+    // Paxos promises and 2PC votes are counted the same way: out of the nodes (participants) there are.
+    let p = createWorld(makeConfig('paxos', 3, 1, { latencyMin: 1, latencyMax: 1 }));
+    p = run(p, [{ type: 'act', node: 0, action: { kind: 'prepare', ballot: 1 } }]);
+    p = ticks(p, 1);
+    p = ticks(run(p, [1, 2].map((node) => ({ type: 'act' as const, node, action: { kind: 'promise', msg: node } }))), 1);
+    expect(nodeStateLines('paxos', godView(p).nodes[0]!, 3)).toContain('ballot 1.A: promises from A, B and C (3 of 3 promises, a majority)');
+    let t = createWorld(makeConfig('2pc', 3, 1, { latencyMin: 1, latencyMax: 1 }));
+    t = ticks(run(t, [{ type: 'propose', node: 0, decree: 'X' }, { type: 'act', node: 0, action: { kind: 'prepare', decree: 'X' } }]), 1);
+    t = ticks(run(t, [{ type: 'act', node: 1, action: { kind: 'vote', msg: 1, vote: 'yes' } }]), 1);
+    expect(nodeStateLines('2pc', godView(t).nodes[0]!, 3)).toContain('votes: B YES (1 of 2 participants voted; COMMIT needs a YES from all 2)');
+  });
+});
+
+describe('waiting for a round', () => {
+  it('tells a student the instructor starts it, and a solo player that they do', () => {
+    expect(waitingText('student')).toBe('Waiting for the instructor to start the round.');
+    expect(waitingText('solo')).toBe('The next round is ready: press Start when you are.');
   });
 });
 
@@ -166,13 +213,47 @@ describe('Scoreboard', () => {
     board.observe(info('running', 'r1'), god, []);
     const row = board.rows[0]!;
     expect(row.rejections).toEqual({ Ada: 3 });
-    expect(row.chosenAtTick).toBe(god.global.chosen[0]!.tick);
+    expect(row.decisionTick).toBe(god.global.chosen[0]!.tick);
     expect(row.messagesSent).toBeGreaterThanOrEqual(0);
     board.finish(info('ended', 'r1'), { god, outcome: 'X', commitPoints: god.global.chosen, roundId: 'r1' });
     expect(board.rows[0]!.finished).toBe(true);
     expect(board.rows[0]!.outcome).toBe('X');
     board.observe(info('running', 'r2'), godView(createWorld(makeConfig('majority', 3, 8))), []);
     expect(board.rows.map((r) => r.round)).toEqual([1, 2]);
+  });
+
+  it('counts ticks to decision to the commit point, not to the end of the round', () => {
+    const board = new Scoreboard();
+    const info = (phase: 'running' | 'ended') => ({ id: 'r', phase, protocol: 'majority' as const, nodes: 3, speed: 1, tick: 0, sandbox: false });
+    let w = majorityRound();
+    const chosenAt = w.global.chosen[0]!.tick;
+    board.observe(info('running'), godView(createWorld(makeConfig('majority', 3, 7))), []);
+    // The instructor's client hears nothing more until the round ends, long after the commit point.
+    w = ticks(w, 200);
+    board.finish(info('ended'), { god: godView(w), outcome: 'X', commitPoints: w.global.chosen, roundId: 'r' });
+    expect(board.rows[0]!.decisionTick).toBe(chosenAt);
+    expect(chosenAt).toBeLessThan(5);
+    // A 2PC ABORT has no commit point: its decision is the coordinator's logged ABORT.
+    let t = createWorld(makeConfig('2pc', 3, 1, { latencyMin: 1, latencyMax: 1 }));
+    t = run(ticks(run(t, [{ type: 'propose', node: 0, decree: 'X' }, { type: 'act', node: 0, action: { kind: 'prepare', decree: 'X' } }]), 3), [{ type: 'act', node: 0, action: { kind: 'decide', outcome: 'abort' } }]);
+    const abortBoard = new Scoreboard();
+    abortBoard.observe({ ...info('running'), protocol: '2pc' }, godView(ticks(t, 50)), []);
+    expect(abortBoard.rows[0]!.decisionTick).toBe(3);
+  });
+
+  it('counts the rules each node broke in a sandbox round, by node and nickname', () => {
+    const board = new Scoreboard();
+    board.roster({ students: [{ nickname: 'Ada', node: 0, connected: true, autopilot: false, rejections: 0 }], seats: [{ node: 0, holder: 'student', nickname: 'Ada', autopilot: false }] });
+    let w = createWorld(makeConfig('majority', 3, 7, { latencyMin: 1, latencyMax: 1, sandbox: true }));
+    w = run(w, [
+      { type: 'propose', node: 0, decree: 'X' },
+      { type: 'propose', node: 0, decree: 'Y' },
+      { type: 'act', node: 0, action: { kind: 'vote', decree: 'X' } },
+      { type: 'act', node: 0, action: { kind: 'vote', decree: 'Y' } },
+      { type: 'act', node: 0, action: { kind: 'vote', decree: 'X' } },
+    ]);
+    board.observe({ id: 'r', phase: 'running', protocol: 'majority', nodes: 3, speed: 1, tick: 0, sandbox: true }, godView(w), []);
+    expect(board.rows[0]!.rulesBroken).toEqual({ 'A (Ada)': 2 });
   });
 
   it('counts each message once, in flight or delivered', () => {
@@ -213,6 +294,9 @@ describe('menu input', () => {
   it('turns the setup form into a setup message', () => {
     expect(parseDecrees(' X, ,Y ,Z')).toEqual(['X', 'Y', 'Z']);
     expect(toSetupMessage({ ...DEFAULT_VALUES, nodes: 3, studentSeats: [0, 2, 4] }).studentSeats).toEqual([0, 2]);
+    // The timeout goes as set; 0 (the default) leaves it to the engine, from the latency.
+    expect(toSetupMessage(DEFAULT_VALUES).timeoutTicks).toBe(0);
+    expect(toSetupMessage({ ...DEFAULT_VALUES, timeoutTicks: 120 }).timeoutTicks).toBe(120);
   });
 });
 

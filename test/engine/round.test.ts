@@ -18,6 +18,11 @@ describe('the round document', () => {
     expect(digestOf(worlds[worlds.length - 1])).toBe(digestOf(run.world));
   });
 
+  it('replays a round as it was played, even with a timeout a new round could not have', () => {
+    const old = { ...doc, config: { ...doc.config, settings: { ...doc.config.settings, latencyMin: 20, latencyMax: 100, timeoutTicks: 30 } }, log: [] };
+    expect(parseRound(JSON.stringify(old)).ok).toBe(true);
+  });
+
   const bad: [string, unknown, RegExp][] = [
     ['not JSON', '{"format": "quorum-round", "vers', /not valid JSON/],
     ['truncated', text.slice(0, Math.floor(text.length / 2)), /not valid JSON/],

@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { step } from '../../shared/engine/step';
-import { legalActions } from '../../shared/engine/view';
+import { eventsFor, legalActions, ruleBreakingActions } from '../../shared/engine/view';
+import { protocolFor } from '../../shared/protocols';
+import type { World } from '../../shared/engine/types';
 import { checkInvariants } from '../../shared/invariants';
 import { commandOf, mustStep, worldFrom } from './helpers';
 
@@ -211,15 +213,165 @@ describe('sandbox mode', () => {
     expect(checkInvariants(null, world).map((b) => b.code)).toContain('agreement');
   });
 
+  it('tells the node that broke a rule at once, with the rule, and nobody else but the god view', () => {
+    const world = worldFrom(['config majority nodes=3 latency=1-1 sandbox', 'propose A X', 'propose B Y', 'act B vote decree=Y', 'tick', 'act A vote decree=X']);
+    const { events } = mustStep(world, commandOf('act A vote decree=Y'));
+    const told = eventsFor(events, 0).find((e) => e.type === 'violation');
+    expect(told?.text).toBe(
+      'A broke a rule (a vote is locked once cast). You already voted for X, and votes are locked. If a vote could change, two different decrees could each gather a majority.',
+    );
+    expect(eventsFor(events, 1).some((e) => e.type === 'violation')).toBe(false);
+    expect(eventsFor(events, 'god').some((e) => e.type === 'violation')).toBe(true);
+  });
+
   it('still refuses the impossible', () => {
     const world = worldFrom(['config paxos nodes=3 sandbox']);
     const result = step(world, { type: 'act', node: 1, action: { kind: 'promise', msg: 99 } });
     expect(result.ok).toBe(false);
   });
 
+  it('accepting below a promise does not lower the promise', () => {
+    const world = worldFrom([
+      'config paxos nodes=3 latency=1-1 sandbox',
+      'propose A X',
+      'propose C Z',
+      'act A prepare ballot=1',
+      'tick',
+      'act B promise msg=1',
+      'tick',
+      'act C prepare ballot=2',
+      'act A propose value=X',
+      'tick',
+      'act B promise msg=5',
+      'act B accept msg=6',
+    ]);
+    expect(world.global.violations.map((v) => v.code)).toEqual(['promised-higher']);
+    expect(world.nodes[1]!.durable).toMatchObject({ promised: { n: 2, node: 2 }, accepted: { ballot: { n: 1, node: 0 }, value: 'X' } });
+  });
+
+  it('promising below a promise does not lower the promise', () => {
+    const world = worldFrom(['config paxos nodes=3 latency=1-1 sandbox', 'propose A X', 'act A prepare ballot=1', 'act C prepare ballot=2', 'tick', 'act B promise msg=4', 'act B promise msg=1']);
+    expect(world.global.violations.map((v) => v.code)).toEqual(['promised-higher']);
+    expect(world.nodes[1]!.durable).toMatchObject({ promised: { n: 2, node: 2 } });
+  });
+
+  it('deciding twice in 2PC keeps the logged decision and one commit point', () => {
+    const script = ['config 2pc nodes=3 latency=1-1 timeout=5 sandbox', 'propose A X', 'act A prepare decree=X', 'tick', 'act B vote msg=1 vote=yes', 'act C vote msg=2 vote=yes', 'tick'];
+    const world = worldFrom([...script, 'act A decide outcome=commit', 'act A decide outcome=abort', 'act A decide outcome=commit']);
+    expect(world.global.violations.map((v) => v.code)).toEqual(['decision-final', 'decision-final']);
+    expect(world.nodes[0]!.durable).toMatchObject({ decision: 'commit' });
+    expect(world.global.outcomes).toEqual({ 0: 'commit' });
+    expect(world.global.chosen.map((c) => c.decree)).toEqual(['X']);
+    // The contradicting ABORT still went out: the participants hear COMMIT, ABORT and COMMIT.
+    expect(world.inFlight.filter((m) => m.to === 1).map((m) => m.payload.outcome)).toEqual(['commit', 'abort', 'commit']);
+    const committed = worldFrom([...script, 'act A decide outcome=commit']);
+    expect(mustStep(committed, commandOf('act A decide outcome=abort')).events.find((e) => e.type === 'acted')?.text).toBe('A sent ABORT, though its log already says COMMIT.');
+    // An abort logged first stays the decision; a later COMMIT is sent, but commits nothing in the log.
+    const aborted = worldFrom([...script, 'act A decide outcome=abort', 'act A decide outcome=commit']);
+    expect(aborted.nodes[0]!.durable).toMatchObject({ decision: 'abort' });
+    expect(aborted.global.chosen).toEqual([]);
+  });
+
+  it('a changed vote in 2PC leaves the locked vote on record', () => {
+    const world = worldFrom(['config 2pc nodes=3 latency=1-1 timeout=5 sandbox', 'propose A X', 'act A prepare decree=X', 'tick', 'act B vote msg=1 vote=yes', 'act B vote vote=no']);
+    expect(world.global.violations.map((v) => v.code)).toEqual(['vote-locked']);
+    expect(world.global.votesCast).toEqual({ 1: 'yes' });
+    expect(world.nodes[1]!.durable).toMatchObject({ vote: 'no', outcome: 'abort' });
+  });
+
+  it('a changed vote that gives a decree its majority ends a split vote', () => {
+    const split = worldFrom(['config majority nodes=3 latency=1-1 sandbox', 'propose A X', 'propose B Y', 'propose C Z', 'act A vote decree=X', 'act B vote decree=Y', 'act C vote decree=Z', 'tick']);
+    expect(split.global.stuck).toBe(true);
+    const { world, events } = mustStep(split, commandOf('act A vote decree=Y'));
+    expect(world.global.chosen.map((c) => c.decree)).toEqual(['Y']);
+    expect(world.global.stuck).toBe(false);
+    expect(events.map((e) => e.type)).toContain('unstuck');
+  });
+
   it('without sandbox the same vote is refused', () => {
     const world = worldFrom(['config majority nodes=3 latency=1-1', 'propose A X', 'propose B Y', 'act A vote decree=X', 'tick']);
     const result = step(world, commandOf('act A vote decree=Y'));
     expect(result.ok ? null : result.rejection.code).toBe('vote-locked');
+  });
+});
+
+describe('rule-breaking moves', () => {
+  const moves = (world: World, node: string) => ruleBreakingActions(world, 'ABCDEFGHI'.indexOf(node)).map((m) => [JSON.stringify(m.action), m.rule]);
+  const outsideSandbox = (world: World): World => ({ ...world, config: { ...world.config, settings: { ...world.config.settings, sandbox: false } } });
+
+  it('are offered in sandbox mode only', () => {
+    const world = worldFrom(['config majority nodes=3 latency=1-1 sandbox', 'propose A X', 'propose B Y', 'act B vote decree=Y', 'tick', 'act A vote decree=X']);
+    expect(moves(world, 'A')).toEqual([['{"kind":"vote","decree":"Y"}', 'vote-locked']]);
+    expect(ruleBreakingActions(outsideSandbox(world), 0)).toEqual([]);
+    // Each names its rule in a few words and carries the engine's explanation.
+    expect(ruleBreakingActions(world, 0)[0]).toMatchObject({ title: 'a vote is locked once cast', why: expect.stringContaining('You already voted for X') });
+  });
+
+  it('let a Paxos acceptor promise or accept below its promise, and a proposer reuse a ballot or send a second value', () => {
+    const world = worldFrom([
+      'config paxos nodes=3 latency=1-1 sandbox decrees=X,Z',
+      'propose A X',
+      'propose C Z',
+      'act A prepare ballot=1',
+      'tick',
+      'act B promise msg=1',
+      'tick',
+      'act C prepare ballot=2',
+      'act A propose value=X',
+      'tick',
+      'act B promise msg=5',
+    ]);
+    // B promised 2.C and holds ACCEPT 1.A X (#6): accepting it breaks the promise.
+    expect(moves(world, 'B')).toEqual([['{"kind":"accept","msg":6}', 'promised-higher']]);
+    // A holds PREPARE 2.C (#4), which its promise of 1.A allows: refusing it breaks a rule too.
+    expect(moves(world, 'A')).toEqual([
+      ['{"kind":"refuse","msg":4}', 'nothing-to-refuse'],
+      ['{"kind":"propose","value":"X"}', 'already-proposed'],
+      ['{"kind":"propose","value":"Z"}', 'already-proposed'],
+      ['{"kind":"prepare","ballot":1}', 'ballot-not-new'],
+    ]);
+    const lower = worldFrom(['config paxos nodes=3 latency=1-1 sandbox', 'propose A X', 'act A prepare ballot=1', 'act C prepare ballot=2', 'tick', 'act B promise msg=4']);
+    expect(moves(lower, 'B')).toEqual([['{"kind":"promise","msg":1}', 'promised-higher']]);
+  });
+
+  it('let a 2PC participant change its vote or give up in doubt, and the coordinator commit without every YES or decide twice', () => {
+    const prepared = ['config 2pc nodes=3 latency=1-1 timeout=5 sandbox', 'propose A X', 'act A prepare decree=X', 'tick', 'act B vote msg=1 vote=yes'];
+    const world = worldFrom(prepared);
+    expect(moves(world, 'B')).toEqual([
+      ['{"kind":"vote","vote":"no"}', 'vote-locked'],
+      ['{"kind":"abort"}', 'in-doubt'],
+    ]);
+    expect(moves(world, 'C')).toEqual([['{"kind":"abort"}', 'too-early']]);
+    expect(moves(worldFrom([...prepared, 'tick']), 'A')).toEqual([['{"kind":"decide","outcome":"commit"}', 'not-all-yes']]);
+    expect(moves(worldFrom([...prepared, 'act C vote msg=2 vote=yes', 'tick', 'act A decide outcome=commit']), 'A')).toEqual([
+      ['{"kind":"decide","outcome":"abort"}', 'decision-final'],
+    ]);
+  });
+
+  it('are refused outside sandbox mode by the rule they name, and recorded as a violation of it inside, along whole seeded rounds', async () => {
+    const { runSeed } = await import('../../shared/sim/swarm');
+    const { replay } = await import('../../shared/engine/replay');
+    for (const protocol of ['2pc', 'majority', 'paxos'] as const) {
+      const broken = new Set<string>();
+      for (const seed of [3, 11, 12]) {
+        const run = runSeed({ protocol, nodes: 5, seed, faults: true, safetyTicks: 60, livenessTicks: 200, settings: { sandbox: true } });
+        const worlds = replay(run.world.config, run.log);
+        for (const world of worlds.filter((_, i) => i % 5 === 0)) {
+          for (const node of world.nodes) {
+            for (const move of ruleBreakingActions(world, node.id)) {
+              const command = { type: 'act' as const, node: node.id, action: move.action };
+              const inside = step(world, command);
+              expect(inside.ok).toBe(true);
+              if (inside.ok) expect(inside.world.global.violations.at(-1)).toMatchObject({ code: move.rule, node: node.id });
+              const outside = step(outsideSandbox(world), command);
+              expect(outside.ok ? null : outside.rejection).toMatchObject({ code: move.rule, rule: true, message: move.why });
+              broken.add(move.rule);
+            }
+          }
+        }
+      }
+      // Every rule the protocol names can be broken from the panel.
+      expect([...broken].sort()).toEqual(Object.keys(protocolFor(protocol).ruleTitles).sort());
+    }
   });
 });

@@ -1,13 +1,15 @@
 /**
  * Transcript tests: a script of commands in, the narration out, in one readable file. Each block is a
  * command line, a `----` line, and what the engine said. Test-only verbs: `status` (the god view's
- * verdict) and `state X` (node X's durable and volatile state).
+ * verdict), `reveal` (what the reveal would say if the round ended now) and `state X` (node X's
+ * durable and volatile state).
  */
 import { digestOf } from '../../shared/engine/digest';
 import { nodeIdFromName, nodeName } from '../../shared/engine/names';
 import { parseScriptLine } from '../../shared/engine/script';
 import { step } from '../../shared/engine/step';
 import type { EngineEvent, World } from '../../shared/engine/types';
+import { commitPointSentence, doubtSentences, noCommitPointSentence, outcomeSentence } from '../../shared/engine/reveal';
 import { roundStatus } from '../../shared/engine/view';
 import { createWorld } from '../../shared/engine/world';
 import { checkInvariants } from '../../shared/invariants';
@@ -60,6 +62,14 @@ export function runTranscript(blocks: Block[]): { output: string[][]; text: stri
         );
       }
       for (const v of world.global.violations) out.push(`violation at step ${v.step}: ${v.code}`);
+    } else if (verb === 'reveal') {
+      if (!world) throw new Error('reveal before config');
+      const protocol = world.config.protocol;
+      const s = roundStatus(world);
+      out.push(outcomeSentence(protocol, s.outcome, s.stuck));
+      for (const c of world.global.chosen) out.push(commitPointSentence(protocol, c, undefined, world.config.nodes));
+      if (world.global.chosen.length === 0) out.push(noCommitPointSentence(protocol, s.outcome));
+      out.push(...doubtSentences(world.config, world.global, world.tick));
     } else if (verb === 'state') {
       if (!world) throw new Error('state before config');
       const node = world.nodes[nodeIdFromName(arg ?? '') ?? -1];

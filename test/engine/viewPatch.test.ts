@@ -1,13 +1,29 @@
 import { describe, expect, it } from 'vitest';
-import { BOT_KINDS, botDecide, createWorld, legalActions, legalInView, makeConfig, Rng, sentViewOf, step, viewOf, type Command, type SentNodeView, type World } from '../../shared';
+import {
+  BOT_KINDS,
+  botDecide,
+  createWorld,
+  legalActions,
+  legalInView,
+  makeConfig,
+  Rng,
+  ruleBreakingActions,
+  ruleBreakingInView,
+  sentViewOf,
+  step,
+  viewOf,
+  type Command,
+  type SentNodeView,
+  type World,
+} from '../../shared';
 import type { ViewFrame } from '../../shared/wire/messages';
 import { applyListPatch, applyNodePatch, applyObjectPatch, diffList, diffNodeView, diffNodeViewBetween, diffObject, sameValue, ViewAssembler } from '../../shared/wire/viewPatch';
 
 /** A busy round: bots of every kind acting, ticks, new requests, and an instructor crashing nodes and meddling with messages. */
-function* busyRound(protocol: '2pc' | 'majority' | 'paxos', seed: number, steps: number, botMoves = 48): Generator<World> {
+function* busyRound(protocol: '2pc' | 'majority' | 'paxos', seed: number, steps: number, botMoves = 48, sandbox = false): Generator<World> {
   const rng = Rng.fromSeed(seed);
   const nodes = 5;
-  let world = createWorld(makeConfig(protocol, nodes, seed, { latencyMin: 1, latencyMax: 4, sandbox: false, gossip: false, decrees: ['X', 'Y'] }));
+  let world = createWorld(makeConfig(protocol, nodes, seed, { latencyMin: 1, latencyMax: 4, sandbox, gossip: false, decrees: ['X', 'Y'] }));
   const apply = (command: Command | null): void => {
     if (!command) return;
     const result = step(world, command);
@@ -19,7 +35,12 @@ function* busyRound(protocol: '2pc' | 'majority' | 'paxos', seed: number, steps:
     const roll = rng.int(0, 99);
     const message = world.inFlight[rng.int(0, Math.max(0, world.inFlight.length - 1))];
     if (roll < 30) apply({ type: 'tick' });
-    else if (roll < 30 + botMoves) apply(botDecide(BOT_KINDS[rng.int(0, BOT_KINDS.length - 1)]!, viewOf(world, rng.int(0, nodes - 1)), rng, false));
+    else if (sandbox && roll < 40) {
+      // A player breaks a rule.
+      const node = rng.int(0, nodes - 1);
+      const move = rng.pick(ruleBreakingActions(world, node));
+      if (move) apply({ type: 'act', node, action: move.action });
+    } else if (roll < 30 + botMoves) apply(botDecide(BOT_KINDS[rng.int(0, BOT_KINDS.length - 1)]!, viewOf(world, rng.int(0, nodes - 1)), rng, false));
     else if (roll < 78) {
       // Fewer bot moves: messages wait in inboxes, and nodes have several moves to choose from.
     } else if (roll < 80) apply({ type: 'propose', node: rng.int(0, nodes - 1), decree: rng.chance(0.5) ? 'X' : 'Y' });
@@ -166,6 +187,20 @@ describe('view patches', () => {
   });
 
   for (const protocol of ['2pc', 'majority', 'paxos'] as const) {
+    it(`lets a ${protocol} client work out exactly the rule-breaking moves of a sandbox round, from its view alone`, () => {
+      let offered = 0;
+      for (const seed of [5, 6]) {
+        for (const world of busyRound(protocol, seed, 250, 30, true)) {
+          for (const node of world.nodes) {
+            const moves = ruleBreakingActions(world, node.id);
+            expect(ruleBreakingInView(sentViewOf(world, node.id))).toEqual(moves);
+            offered += moves.length;
+          }
+        }
+      }
+      expect(offered).toBeGreaterThan(200);
+    });
+
     it(`lets a ${protocol} client work out exactly the legal moves the server would, from its view alone`, () => {
       let checked = 0;
       let choices = 0;

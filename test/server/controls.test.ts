@@ -165,6 +165,39 @@ describe('instructor controls', () => {
     for (const p of [teacher, rebel]) await p.leave();
   });
 
+  it('derives the timeout from the latency, takes one the setup names, and refuses one shorter than a round trip', async () => {
+    const { teacher } = await classWithTeacher({ protocol: 'paxos', nodes: 5, studentSeats: [], latencyMin: 20, latencyMax: 100 });
+    expect(god(teacher).config.settings.timeoutTicks).toBe(400);
+    teacher.send('setup', { protocol: 'paxos', nodes: 5, timeoutTicks: 250 });
+    await until(() => god(teacher).config.settings.timeoutTicks === 250, 'the named timeout');
+    teacher.send('setup', { protocol: 'paxos', nodes: 5, timeoutTicks: 120 });
+    await until(() => teacher.got.rejected.length > 0, 'refusal');
+    expect(teacher.got.rejected[0]).toMatchObject({ code: 'bad-setup' });
+    expect(teacher.got.rejected[0]!.message).toContain('shorter than one round trip at the slowest latency (2 × 100 = 200 ticks)');
+    await teacher.leave();
+  });
+
+  it('ends a split vote only once every vote has arrived, so that each student\'s tally shows the split', async () => {
+    const { code, teacher } = await classWithTeacher({ protocol: 'majority', nodes: 3, studentSeats: [0, 1, 2], decrees: ['X', 'Y', 'Z'], latencyMin: 3, latencyMax: 6 });
+    const students = await Promise.all(['Xena', 'Yuri', 'Zoe'].map((nickname) => joinStudent(server.url, code, nickname)));
+    await until(() => students.every((s) => s.got.welcome.length > 0), 'seated');
+    teacher.send('start', {});
+    const mine = (s: Player) => s.lastView!.view as NodeView;
+    // Each student's node got its own decree from a client: each votes for it, and the vote splits three ways.
+    await until(() => students.every((s) => s.lastView?.round.phase === 'running' && (mine(s).self.volatile as { requests: string[] }).requests.length > 0), 'requests');
+    for (const s of students) s.act({ kind: 'vote', decree: (mine(s).self.volatile as { requests: string[] }).requests[0] });
+    await until(() => teacher.got.reveal.length > 0, 'reveal');
+    const reveal = teacher.got.reveal[0]!;
+    expect(reveal.god.status.stuck).toBe(true);
+    expect(reveal.god.inFlight.filter((m) => m.payload.kind === 'vote')).toEqual([]);
+    for (const s of students) {
+      await until(() => s.got.reveal.length > 0, 'reveal for students');
+      const tally = (mine(s).self.volatile as { tally: Record<string, number[]> }).tally;
+      expect(Object.values(tally).flat().sort()).toEqual([0, 1, 2]);
+    }
+    for (const p of [teacher, ...students]) await p.leave();
+  });
+
   it('closes the class: everyone is told, the code stops working, the rounds stay readable with the key', async () => {
     const { code, instructorKey, teacher } = await classWithTeacher({ protocol: '2pc', nodes: 3 });
     const stu = await joinStudent(server.url, code, 'Stu');

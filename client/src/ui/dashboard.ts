@@ -6,6 +6,7 @@
 import { nodeName } from '../../../shared/engine/names';
 import type { GodView } from '../../../shared/engine/view';
 import type { App } from '../app';
+import type { ScoreRow } from '../scoreboard';
 import { nodeStateLines, nodeTitle } from '../describe';
 import { nicknamesOf } from '../picture';
 import { h, replaceChildren } from './dom';
@@ -333,31 +334,47 @@ export class Dashboard {
 
   private scoreboard(): HTMLElement[] {
     const rows = this.app.scoreboard.rows;
+    const header = h(
+      'tr',
+      {},
+      h('th', {}, '#'),
+      h('th', {}, 'Round'),
+      h('th', {}, 'Decided'),
+      h('th', { title: 'Ticks until the commit point (2PC: the coordinator logged its decision), known or not' }, 'Ticks to decision'),
+      h('th', {}, 'Messages'),
+      h('th', { title: 'Moves the engine refused, per student; in sandbox rounds, the rules each node broke' }, 'Refused moves'),
+    );
+    const perPerson = (counts: Record<string, number>) => Object.entries(counts).map(([n, c]) => `${n}: ${c}`).join(', ') || '—';
+    const body = rows.map((r) =>
+      h(
+        'tr',
+        {},
+        h('td', {}, String(r.round)),
+        h('td', {}, `${r.protocol}, ${r.nodes} nodes`),
+        h('td', {}, decidedText(r)),
+        h('td', {}, r.decisionTick !== null ? String(r.decisionTick) : '—'),
+        h('td', {}, String(r.messagesSent)),
+        h(
+          'td',
+          {},
+          perPerson(r.rejections),
+          // A sandbox round accepts rule-breaking moves: they are counted here instead of being refused.
+          Object.keys(r.rulesBroken).length > 0 ? h('div', { 'data-rules-broken': '' }, `Rules broken: ${perPerson(r.rulesBroken)}`) : null,
+        ),
+      ),
+    );
     return [
       h('h3', { id: 'score-title' }, 'Scoreboard'),
       rows.length === 0
         ? h('p', { class: 'muted' }, 'No round played yet.')
-        : h(
-            'table',
-            { id: 'scoreboard' },
-            h('thead', {}, h('tr', {}, h('th', {}, '#'), h('th', {}, 'Round'), h('th', {}, 'Decided'), h('th', {}, 'Ticks to decision'), h('th', {}, 'Messages'), h('th', {}, 'Refused moves'))),
-            h(
-              'tbody',
-              {},
-              ...rows.map((r) =>
-                h(
-                  'tr',
-                  {},
-                  h('td', {}, String(r.round)),
-                  h('td', {}, `${r.protocol}, ${r.nodes} nodes`),
-                  h('td', {}, r.decided ? `yes: ${r.outcome}` : r.outcome ? `chosen ${r.outcome}, not yet known to all` : r.finished ? 'no' : '…'),
-                  h('td', {}, r.decidedAtTick !== null ? String(r.decidedAtTick) : r.chosenAtTick !== null ? `chosen at ${r.chosenAtTick}` : '—'),
-                  h('td', {}, String(r.messagesSent)),
-                  h('td', {}, Object.entries(r.rejections).map(([n, c]) => `${n}: ${c}`).join(', ') || '—'),
-                ),
-              ),
-            ),
-          ),
+        : h('table', { id: 'scoreboard' }, h('thead', {}, header), h('tbody', {}, ...body)),
     ];
   }
+}
+
+/** The scoreboard's "Decided" cell, in the protocol's terms: 2PC logs an outcome, the others choose a decree. */
+function decidedText(r: ScoreRow): string {
+  if (r.decided) return `yes: ${r.outcome}`;
+  if (r.outcome) return r.protocol === '2pc' ? `${r.outcome.toUpperCase()} logged, not yet known to all` : `chosen ${r.outcome}, not yet known to all`;
+  return r.finished ? 'no' : '…';
 }

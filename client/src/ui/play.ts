@@ -4,9 +4,9 @@
  */
 import { nodeName } from '../../../shared/engine/names';
 import type { Action } from '../../../shared/engine/types';
-import type { NodeView } from '../../../shared/engine/view';
+import { ruleBreakingInView, type NodeView, type RuleBreakingMove } from '../../../shared/engine/view';
 import type { App } from '../app';
-import { actionLabel, commitPointSentence, noCommitPointSentence, nodeStateLines, nodeTitle, outcomeSentence, PROTOCOL_TITLES, roleHint, splitLegal } from '../describe';
+import { actionLabel, commitPointSentence, doubtSentences, violationSentence, noCommitPointSentence, nodeStateLines, nodeTitle, outcomeSentence, PROTOCOL_TITLES, roleHint, splitLegal } from '../describe';
 import { cssColour, styleOf } from '../layout';
 import { nicknamesOf } from '../picture';
 import { h, replaceChildren } from './dom';
@@ -26,9 +26,31 @@ function actionButton(app: App, action: Action, key: string): HTMLButtonElement 
       'data-key': key,
       'data-action': action.kind,
       disabled: app.pendingSeq !== null || app.round?.phase !== 'running',
-      onclick: () => app.act(action, label.toLowerCase()),
+      onclick: () => app.act(action, label),
     },
     label,
+  );
+}
+
+/** A move that breaks a rule (sandbox rounds only): marked as such, with the rule it breaks and why the rule exists. */
+function ruleBreakingButton(app: App, move: RuleBreakingMove, key: string): HTMLButtonElement {
+  const label = actionLabel(move.action);
+  return h(
+    'button',
+    {
+      type: 'button',
+      class: 'rule-breaking',
+      'data-key': key,
+      'data-action': move.action.kind,
+      'data-rule': move.rule,
+      title: move.why,
+      'aria-label': `${label}: breaks the rule "${move.title}"`,
+      disabled: app.pendingSeq !== null || app.round?.phase !== 'running',
+      onclick: () => app.act(move.action, `${label}, breaking the rule "${move.title}"`),
+    },
+    h('span', { class: 'rule-mark', 'aria-hidden': 'true' }, '⚠'),
+    h('span', {}, label),
+    h('span', { class: 'rule-name', 'aria-hidden': 'true' }, `breaks: ${move.title}`),
   );
 }
 
@@ -56,9 +78,14 @@ export function renderMe(app: App, root: HTMLElement): void {
         h('dd', { id: 'tick' }, String(Math.max(view.now, app.round?.tick ?? 0))),
       ),
       h('ul', { id: 'my-state' }, ...lines.map((l) => h('li', {}, l))),
-      app.round?.phase === 'setup' ? h('p', { class: 'hint', id: 'waiting' }, 'Waiting for the instructor to start the round.') : null,
+      app.round?.phase === 'setup' ? h('p', { class: 'hint', id: 'waiting' }, waitingText(app.role)) : null,
     ),
   );
+}
+
+/** What a player waits for before a round starts: a solo player starts it themselves. */
+export function waitingText(role: App['role']): string {
+  return role === 'solo' ? 'The next round is ready: press Start when you are.' : 'Waiting for the instructor to start the round.';
 }
 
 /** How to play this node; after the inbox, so a phone shows the moves first. */
@@ -71,7 +98,7 @@ export function renderHelp(app: App, root: HTMLElement): void {
   replaceChildren(
     root,
     h('h2', {}, 'How to play'),
-    h('p', { class: 'hint' }, roleHint(view.protocol, view.self.role)),
+    h('p', { class: 'hint' }, roleHint(view.protocol, view.self.role, view.settings.gossip)),
     h('p', { class: 'hint' }, 'On the map, coloured shapes are messages you sent or will receive; grey dots travel between other nodes, and you cannot read them.'),
   );
 }
@@ -85,6 +112,15 @@ export function renderInbox(app: App, root: HTMLElement): void {
   // Once the round is over nothing can be answered; the reveal says what happened.
   const over = app.round?.phase === 'ended';
   const { byMessage, general } = splitLegal(over ? [] : view.legal);
+  // In a sandbox round the moves the rules forbid are offered too, apart and marked.
+  const broken = over ? [] : ruleBreakingInView(view);
+  const brokenByMessage = new Map<number, RuleBreakingMove[]>();
+  const brokenGeneral: RuleBreakingMove[] = [];
+  for (const move of broken) {
+    const msg = (move.action as { msg?: unknown }).msg;
+    if (typeof msg === 'number') brokenByMessage.set(msg, [...(brokenByMessage.get(msg) ?? []), move]);
+    else brokenGeneral.push(move);
+  }
   const inbox = [...view.inbox].sort((a, b) => b.deliveredAt - a.deliveredAt || b.id - a.id);
   const selected = app.selectedMessage;
   replaceChildren(
@@ -98,6 +134,7 @@ export function renderInbox(app: App, root: HTMLElement): void {
           ...inbox.map((m) => {
             const open = selected === m.id;
             const answers = byMessage.get(m.id) ?? [];
+            const forbidden = brokenByMessage.get(m.id) ?? [];
             return h(
               'li',
               {},
@@ -119,6 +156,7 @@ export function renderInbox(app: App, root: HTMLElement): void {
                     'div',
                     { class: 'answers', role: 'group', 'aria-label': `Answers to ${m.label}` },
                     ...(answers.length > 0 ? answers.map((a, i) => actionButton(app, a, `answer-${m.id}-${i}`)) : [h('span', { class: 'muted' }, 'No answer is possible now.')]),
+                    ...forbidden.map((move, i) => ruleBreakingButton(app, move, `break-${m.id}-${i}`)),
                   )
                 : null,
             );
@@ -128,6 +166,17 @@ export function renderInbox(app: App, root: HTMLElement): void {
     general.length === 0
       ? h('p', { class: 'muted' }, over ? 'The round is over.' : 'Nothing to start right now.')
       : h('div', { class: 'answers', role: 'group', 'aria-labelledby': 'moves-title', id: 'moves' }, ...general.map((a, i) => actionButton(app, a, `move-${i}`))),
+    ...(brokenGeneral.length === 0
+      ? []
+      : [
+          h('h2', { id: 'rule-breaking-title' }, 'Moves that break a rule (sandbox)'),
+          h('p', { class: 'hint' }, 'The rules forbid these moves. This sandbox round lets you make them, to see what the rules prevent; each one is recorded as a broken rule.'),
+          h(
+            'div',
+            { class: 'answers', role: 'group', 'aria-labelledby': 'rule-breaking-title', id: 'rule-breaking-moves' },
+            ...brokenGeneral.map((move, i) => ruleBreakingButton(app, move, `break-${i}`)),
+          ),
+        ]),
   );
 }
 
@@ -151,15 +200,16 @@ export function renderReveal(app: App, root: HTMLElement): void {
     root,
     h('h2', { id: 'reveal-title' }, 'The reveal'),
     h('p', { id: 'reveal-outcome' }, h('strong', {}, outcome)),
-    ...reveal.commitPoints.map((cp) => h('p', { class: 'commit', 'data-commit-node': cp.node }, commitPointSentence(protocol, cp, nameOf))),
+    ...reveal.commitPoints.map((cp) => h('p', { class: 'commit', 'data-commit-node': cp.node }, commitPointSentence(protocol, cp, nameOf, reveal.god.config.nodes))),
     reveal.commitPoints.length === 0 ? h('p', { class: 'muted' }, noCommitPointSentence(protocol, reveal.outcome)) : null,
+    ...doubtSentences(reveal.god.config, reveal.god.global, reveal.god.now).map((text) => h('p', { class: 'doubt' }, text)),
     h(
       'p',
       { class: 'muted' },
       learned.length > 0 ? `${protocol === '2pc' ? 'Nodes that applied an outcome' : 'Nodes that learned the outcome'}: ${learned.join(', ')}.` : 'No node learned an outcome.',
     ),
     reveal.god.global.violations.length > 0
-      ? h('div', {}, h('h3', {}, 'Rules broken (sandbox)'), h('ul', {}, ...reveal.god.global.violations.map((v) => h('li', {}, `tick ${v.tick}: ${v.message}`))))
+      ? h('div', {}, h('h3', {}, 'Rules broken (sandbox)'), h('ul', {}, ...reveal.god.global.violations.map((v) => h('li', {}, violationSentence(protocol, v)))))
       : null,
     h(
       'p',

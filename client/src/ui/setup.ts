@@ -1,4 +1,4 @@
-/** The instructor's round setup form: protocol, N, seats, speed, sandbox, gossip, decision deadline, decrees. */
+/** The instructor's round setup form: protocol, N, seats, speed, sandbox, gossip, decision deadline, timeout, decrees. */
 import { MAX_NODES, MIN_NODES, type ProtocolName } from '../../../shared/engine/types';
 import { nodeName } from '../../../shared/engine/names';
 import type { RoundSetup } from '../../../shared/wire/messages';
@@ -15,6 +15,8 @@ export interface SetupValues {
   sandbox: boolean;
   gossip: boolean;
   decisionDeadline: number;
+  /** 0: the engine's timeout for the round's latency. */
+  timeoutTicks: number;
   decrees: string[];
 }
 
@@ -26,6 +28,7 @@ export const DEFAULT_VALUES: SetupValues = {
   sandbox: false,
   gossip: false,
   decisionDeadline: 0,
+  timeoutTicks: 0,
   decrees: ['X', 'Y'],
 };
 
@@ -46,6 +49,7 @@ export function toSetupMessage(v: SetupValues): RoundSetup {
     sandbox: v.sandbox,
     gossip: v.gossip,
     decisionDeadline: v.decisionDeadline,
+    timeoutTicks: v.timeoutTicks,
     decrees: v.decrees,
   };
 }
@@ -81,6 +85,7 @@ export function setupForm(values: SetupValues, onStart: (v: SetupValues) => void
   const sandbox = h('input', { type: 'checkbox', id: 'setup-sandbox', checked: values.sandbox });
   const gossip = h('input', { type: 'checkbox', id: 'setup-gossip', checked: values.gossip });
   const deadline = h('input', { type: 'number', id: 'setup-deadline', min: 0, max: 10000, value: values.decisionDeadline });
+  const timeout = h('input', { type: 'number', id: 'setup-timeout', min: 0, max: 100000, value: values.timeoutTicks });
   const decrees = h('input', { id: 'setup-decrees', value: values.decrees.join(', ') });
   const error = h('p', { class: 'error', role: 'alert' });
 
@@ -97,6 +102,7 @@ export function setupForm(values: SetupValues, onStart: (v: SetupValues) => void
   sandbox.onchange = () => (values.sandbox = sandbox.checked);
   gossip.onchange = () => (values.gossip = gossip.checked);
   deadline.onchange = () => (values.decisionDeadline = Math.max(0, Math.min(10000, Math.round(Number(deadline.value) || 0))));
+  timeout.onchange = () => (values.timeoutTicks = Math.max(0, Math.min(100000, Math.round(Number(timeout.value) || 0))));
   decrees.onchange = () => (values.decrees = parseDecrees(decrees.value));
 
   return h(
@@ -127,6 +133,12 @@ export function setupForm(values: SetupValues, onStart: (v: SetupValues) => void
       h('div', {}, h('span', { class: 'muted' }, 'Student seats (the rest are bots)'), seats),
       h('div', { class: 'row' }, h('label', { class: 'inline' }, sandbox, 'Sandbox (allow rule breaking)'), h('label', { class: 'inline' }, gossip, 'Gossip (announce decisions)')),
       h('div', { class: 'row' }, h('label', {}, 'Decision deadline (ticks, 0 = none)', deadline), h('label', {}, 'Decrees', decrees)),
+      h(
+        'div',
+        { class: 'row' },
+        h('label', {}, 'Timeout (ticks, 0 = two round trips at the slowest latency, at least 30)', timeout),
+        h('p', { class: 'hint', id: 'setup-timeout-hint' }, 'How long a 2PC node waits before it may give up, and a Paxos proposer before it tries again. It must be at least one round trip.'),
+      ),
       h('button', { class: 'primary', type: 'submit', id: 'start-round' }, startLabel),
       error,
     ),
