@@ -42,6 +42,10 @@ export class RoundScene extends Phaser.Scene {
   }
 
   create(): void {
+    // Phaser keeps this scene object when it stops and starts it again, but destroys every game
+    // object it made: forget them all, or the next run would draw into destroyed texts.
+    this.forget();
+    this.events.once(Phaser.Scenes.Events.SHUTDOWN, () => this.forget());
     this.linksGfx = this.add.graphics().setDepth(0);
     this.pool = new KeyedPool<MessageSprite>(
       () => ({
@@ -61,7 +65,17 @@ export class RoundScene extends Phaser.Scene {
       },
     );
     this.input.on('pointerdown', (pointer: Phaser.Input.Pointer) => this.clicked(pointer));
+  }
+
+  /** Drops every reference to the last run's game objects and what was drawn with them. */
+  private forget(): void {
+    this.nodes = [];
+    this.positions = [];
+    this.shown = [];
+    this.pendingForks = new Map();
     this.version = -1;
+    this.size = '';
+    this.pulse = 0;
   }
 
   private clicked(pointer: Phaser.Input.Pointer): void {
