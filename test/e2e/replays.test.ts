@@ -192,6 +192,10 @@ describe('replays', () => {
     });
     expect(state).toEqual({ role: 'instructor', kind: 'god', sandbox: true });
     await w.page.waitForFunction(() => (document.querySelector('#status')?.textContent ?? '').startsWith('What if?'));
+    // A fork has no class: no join code to show, so no button that would open an empty card.
+    await w.page.waitForSelector('#god-nodes');
+    expect(await w.page.locator('#show-code').isVisible()).toBe(false);
+    expect(await w.page.getByRole('button', { name: 'Show the join code' }).count()).toBe(0);
     await shot(w.page, 'replay-fork.png');
   });
 

@@ -106,6 +106,8 @@ export class Dashboard {
       this.boxes.code.append(h('button', { type: 'button', id: 'show-code', onclick: () => ((app.screen = 'lobby'), app.changed()) }, 'Show the join code'));
       this.mounted = true;
     }
+    // A "what if" fork of a replay is a sandbox of one: it has no class, so no join code to show.
+    this.boxes.code.hidden = app.classCode === null;
     if (this.controls.element.parentElement !== this.boxes.controls) this.boxes.controls.append(this.controls.element);
     this.controls.update();
     const phase = app.round?.phase;
