@@ -263,7 +263,8 @@ export class App {
     if (this.pendingSeq !== null && m.lastSeq >= this.pendingSeq) this.pendingSeq = null;
     this.clock.observe(m.view.now, performance.now(), m.round.phase === 'running');
     this.noteEffects(m.events);
-    for (const e of m.events) if (e.type !== 'delivered' || this.role !== 'instructor') this.addLog(m.view.now, e.text, 'event');
+    // Each event at the tick it happened: a view can bring a move made during the previous tick.
+    for (const e of m.events) if (e.type !== 'delivered' || this.role !== 'instructor') this.addLog(e.tick, e.text, 'event');
     if (this.selectedMessage !== null && !this.messageExists(this.selectedMessage)) this.selectedMessage = null;
     if (m.view.kind === 'god') this.scoreboard.observe(m.round, m.view, m.events);
     if (this.role === 'instructor' && m.round.phase !== 'setup' && this.screen === 'lobby' && previousRound?.phase === 'setup') this.screen = 'round';
