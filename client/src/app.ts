@@ -300,7 +300,7 @@ export class App {
 
   private onRejected(m: RejectedMessage): void {
     if (m.seq !== undefined && this.pendingSeq === m.seq) this.pendingSeq = null;
-    this.addLog(this.view?.now ?? null, `Refused: ${m.message}`, 'rejected');
+    this.addLog(this.tick, `Refused: ${m.message}`, 'rejected');
     this.onRejection?.(m.message);
     this.changed();
   }
@@ -317,6 +317,12 @@ export class App {
     this.changed();
   }
 
+  /** The round's tick as far as this client knows: the last view's, or later when only the clock moved since. */
+  get tick(): number | null {
+    if (!this.view && !this.round) return null;
+    return Math.max(this.view?.now ?? 0, this.round?.tick ?? 0);
+  }
+
   addLog(tick: number | null, text: string, kind: LogEntry['kind']): void {
     this.logId += 1;
     this.log.unshift({ id: this.logId, tick, text, kind });
@@ -328,7 +334,7 @@ export class App {
   act(action: Action, description: string): void {
     if (!this.session) return;
     this.pendingSeq = this.session.act(action);
-    this.addLog(this.view?.now ?? null, `You: ${description}`, 'mine');
+    this.addLog(this.tick, `You: ${description}`, 'mine');
     this.changed();
   }
 
