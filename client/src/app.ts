@@ -44,6 +44,8 @@ export class App {
   reveal: RevealMessage | null = null;
   roster: RosterMessage | null = null;
   log: LogEntry[] = [];
+  /** Changes whenever the log starts again (a new round, a new session): the list on screen starts again too. */
+  logEpoch = 0;
   selectedNodes = new Set<NodeId>();
   /** Instructor: a message in flight; player: an inbox entry. */
   selectedMessage: number | null = null;
@@ -182,7 +184,7 @@ export class App {
     this.view = null;
     this.reveal = null;
     this.roster = null;
-    this.log = [];
+    this.clearLog();
     this.selectedNodes.clear();
     this.selectedMessage = null;
     this.pendingSeq = null;
@@ -249,10 +251,9 @@ export class App {
 
   private onView(m: ViewMessage): void {
     const previousRound = this.round;
-    const newRound = previousRound === null || previousRound.id !== m.round.id || (previousRound.phase === 'ended' && m.round.phase === 'setup');
-    if (newRound && m.round.phase === 'setup') {
+    if (previousRound !== null && isAnotherRound(previousRound, m.round)) {
       this.reveal = null;
-      this.log = [];
+      this.clearLog();
       this.selectedMessage = null;
       this.selectedNodes.clear();
     }
@@ -321,6 +322,11 @@ export class App {
   get tick(): number | null {
     if (!this.view && !this.round) return null;
     return Math.max(this.view?.now ?? 0, this.round?.tick ?? 0);
+  }
+
+  private clearLog(): void {
+    this.log = [];
+    this.logEpoch += 1;
   }
 
   addLog(tick: number | null, text: string, kind: LogEntry['kind']): void {
@@ -401,4 +407,13 @@ export class App {
       ready,
     };
   }
+}
+
+/**
+ * Whether a view belongs to another round than the last one: the stored ids differ (a round has no id
+ * until it starts), or the last one was over and this one is not.
+ */
+export function isAnotherRound(previous: RoundInfo, next: RoundInfo): boolean {
+  if (previous.id !== null && next.id !== null && previous.id !== next.id) return true;
+  return previous.phase === 'ended' && next.phase !== 'ended';
 }
