@@ -13,7 +13,7 @@ import { Scoreboard } from './scoreboard';
 import type { SceneBridge } from './game/bridge';
 import type { RoundDocument } from '../../shared/engine/round';
 import { keepSoloRoundFrom } from './replay/library';
-import { rememberHostedClass } from './hostedClasses';
+import { currentHostedClass, forgetCurrentClass, rememberHostedClass, setCurrentClass } from './hostedClasses';
 
 export type Screen = 'menu' | 'lobby' | 'round' | 'replay';
 export type Role = WelcomeMessage['role'];
@@ -147,16 +147,37 @@ export class App {
     this.instructorKey = created.instructorKey;
     rememberHostedClass(created.code, created.instructorKey);
     await this.connect(() => Session.instructor(this.url, created.code, created.instructorKey, this.handlers()));
+    setCurrentClass(created.code);
   }
 
   /** Back into a class this tab hosted (after a reload), with the key kept in sessionStorage. */
   async rejoinClass(code: string, instructorKey: string): Promise<void> {
     this.instructorKey = instructorKey;
     await this.connect(() => Session.instructor(this.url, code, instructorKey, this.handlers()));
+    setCurrentClass(code);
+  }
+
+  /**
+   * An instructor who reloads the page comes back to the class they were in, its round and its
+   * reveal. Returns false when this tab was in no class; throws (and forgets the class) when the
+   * class cannot be joined any more.
+   */
+  async resumeHostedClass(): Promise<boolean> {
+    const current = currentHostedClass();
+    if (!current) return false;
+    try {
+      await this.rejoinClass(current.code, current.instructorKey);
+    } catch (error) {
+      forgetCurrentClass();
+      throw error;
+    }
+    return true;
   }
 
   private async connect(open: () => Promise<Session>): Promise<void> {
     await this.leave(false);
+    // Whatever this tab joins now, it is no longer in the class it was in (hosting sets it again).
+    forgetCurrentClass();
     try {
       this.session = await open();
     } catch (error) {
@@ -169,6 +190,8 @@ export class App {
   async leave(toMenu = true): Promise<void> {
     const session = this.session;
     this.session = null;
+    // Leaving on purpose: a reload now shows the menu, not the class.
+    if (toMenu) forgetCurrentClass();
     if (session) await session.leave();
     this.reset();
     if (toMenu) this.screen = 'menu';
@@ -206,8 +229,15 @@ export class App {
         this.scoreboard.roster(m);
         this.changed();
       },
-      kicked: (m) => this.ended(`You were removed from the class: ${m.reason}`),
-      closed: (m) => this.ended(m.reason),
+      // The class is closed, or this member was removed: nothing to come back to after a reload.
+      kicked: (m) => {
+        forgetCurrentClass();
+        this.ended(`You were removed from the class: ${m.reason}`);
+      },
+      closed: (m) => {
+        forgetCurrentClass();
+        this.ended(m.reason);
+      },
       left: (code) => {
         if (this.session && this.connection !== 'closed') this.ended(code >= 4000 ? 'The connection was closed.' : 'You left the round.');
       },
@@ -268,7 +298,8 @@ export class App {
     for (const e of m.events) if (e.type !== 'delivered' || this.role !== 'instructor') this.addLog(e.tick, e.text, 'event');
     if (this.selectedMessage !== null && !this.messageExists(this.selectedMessage)) this.selectedMessage = null;
     if (m.view.kind === 'god') this.scoreboard.observe(m.round, m.view, m.events);
-    if (this.role === 'instructor' && m.round.phase !== 'setup' && this.screen === 'lobby' && previousRound?.phase === 'setup') this.screen = 'round';
+    // The instructor goes to the round when it starts, and straight to it (and its reveal) on joining a class whose round is under way or over.
+    if (this.role === 'instructor' && m.round.phase !== 'setup' && this.screen === 'lobby' && (previousRound === null || previousRound.phase === 'setup')) this.screen = 'round';
     this.changed();
   }
 

@@ -137,6 +137,9 @@ function boot(): void {
   if (replayId) {
     app.openReplays();
     void replays.openById(replayId);
+  } else {
+    // An instructor who reloads goes back to their class (the tab keeps its key).
+    app.resumeHostedClass().catch((error: unknown) => toast(`Could not go back to your class: ${(error as Error).message}`));
   }
 
   const bridge = app.bridge(setProgress, () => {
