@@ -90,6 +90,13 @@ describe('replays', () => {
     await w.page.click('#replay-play');
     expect(await position(w.page)).toBeGreaterThan(41);
     await shot(w.page, 'replay-scrubbed.png');
+    // The viewer shares the page with the menu and the round's panels: no id is used twice.
+    const repeated = await w.page.evaluate(() => {
+      const seen = new Map<string, number>();
+      for (const el of document.querySelectorAll('[id]')) seen.set(el.id, (seen.get(el.id) ?? 0) + 1);
+      return [...seen].filter(([, n]) => n > 1).map(([id]) => id);
+    });
+    expect(repeated).toEqual([]);
   });
 
   it('shows only what the chosen node knew', async () => {
