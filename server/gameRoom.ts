@@ -34,6 +34,7 @@ import {
   type RoundInfo,
   type RosterMessage,
   type ServerMessages,
+  type TickedEvent,
   type ViewFrame,
 } from '../shared/wire/messages';
 import { diffNodeViewBetween, sameValue } from '../shared/wire/viewPatch';
@@ -116,7 +117,7 @@ function sameRoundApartFromTick(a: RoundInfo | null, b: RoundInfo): boolean {
 }
 
 /** Most views carry no events: they share one frozen empty list. */
-const NO_EVENTS: readonly EngineEvent[] = Object.freeze([]);
+const NO_EVENTS: readonly TickedEvent[] = Object.freeze([]);
 
 export abstract class GameRoom extends Room {
   protected reg!: Registry;
@@ -134,7 +135,7 @@ export abstract class GameRoom extends Room {
   override patchRate: number | null = 1000;
   private ticking = false;
   /** Events since the last flush of views, and how far into them each member has been told. */
-  private pendingEvents: EngineEvent[] = [];
+  private pendingEvents: TickedEvent[] = [];
   private eventCursor = new Map<string, number>();
   /** Nickname per node of everyone who held a seat in the current round, for the stored round. */
   private players = new Map<NodeId, string>();
@@ -306,7 +307,7 @@ export abstract class GameRoom extends Room {
   }
 
   /** Sends one member its view of the world and the events of this batch it may see (already filtered for it). */
-  protected sendView(member: Member, visible: readonly EngineEvent[], cache?: ViewCache, accepted?: number): void {
+  protected sendView(member: Member, visible: readonly TickedEvent[], cache?: ViewCache, accepted?: number): void {
     if (!member.client || !member.connected) return;
     const info = cache?.info ?? this.roundInfo();
     let message: ViewFrame;
@@ -343,11 +344,11 @@ export abstract class GameRoom extends Room {
   }
 
   /** The events since the last flush that a member has not been sent and may see. */
-  private unseenEvents(member: Member): readonly EngineEvent[] {
+  private unseenEvents(member: Member): readonly TickedEvent[] {
     const viewer = member.role === 'instructor' ? 'god' : member.node;
     const from = this.eventCursor.get(member.id) ?? 0;
     if (viewer === null || from >= this.pendingEvents.length) return NO_EVENTS;
-    return eventsFor(from === 0 ? this.pendingEvents : this.pendingEvents.slice(from), viewer);
+    return eventsFor(from === 0 ? this.pendingEvents : this.pendingEvents.slice(from), viewer) as TickedEvent[];
   }
 
   /**
@@ -357,7 +358,9 @@ export abstract class GameRoom extends Room {
    * player's `act` carries its seq: one message says both "applied" and what it did.
    */
   protected broadcastViews(events: readonly EngineEvent[], actor?: Member, accepted?: number): void {
-    for (const e of events) this.pendingEvents.push(e);
+    // Dated now: a member told of them at the next tick must still log them at this one.
+    const tick = this.round.world.tick;
+    for (const e of events) this.pendingEvents.push({ ...e, tick });
     if (actor && this.ticking && this.round.phase === 'running') {
       this.sendView(actor, this.unseenEvents(actor), undefined, accepted);
       this.eventCursor.set(actor.id, this.pendingEvents.length);

@@ -13,7 +13,7 @@ import { Scoreboard } from './scoreboard';
 import type { SceneBridge } from './game/bridge';
 import type { RoundDocument } from '../../shared/engine/round';
 import { keepSoloRoundFrom } from './replay/library';
-import { rememberHostedClass } from './hostedClasses';
+import { currentHostedClass, forgetCurrentClass, rememberHostedClass, setCurrentClass } from './hostedClasses';
 
 export type Screen = 'menu' | 'lobby' | 'round' | 'replay';
 export type Role = WelcomeMessage['role'];
@@ -44,6 +44,8 @@ export class App {
   reveal: RevealMessage | null = null;
   roster: RosterMessage | null = null;
   log: LogEntry[] = [];
+  /** Changes whenever the log starts again (a new round, a new session): the list on screen starts again too. */
+  logEpoch = 0;
   selectedNodes = new Set<NodeId>();
   /** Instructor: a message in flight; player: an inbox entry. */
   selectedMessage: number | null = null;
@@ -145,16 +147,37 @@ export class App {
     this.instructorKey = created.instructorKey;
     rememberHostedClass(created.code, created.instructorKey);
     await this.connect(() => Session.instructor(this.url, created.code, created.instructorKey, this.handlers()));
+    setCurrentClass(created.code);
   }
 
   /** Back into a class this tab hosted (after a reload), with the key kept in sessionStorage. */
   async rejoinClass(code: string, instructorKey: string): Promise<void> {
     this.instructorKey = instructorKey;
     await this.connect(() => Session.instructor(this.url, code, instructorKey, this.handlers()));
+    setCurrentClass(code);
+  }
+
+  /**
+   * An instructor who reloads the page comes back to the class they were in, its round and its
+   * reveal. Returns false when this tab was in no class; throws (and forgets the class) when the
+   * class cannot be joined any more.
+   */
+  async resumeHostedClass(): Promise<boolean> {
+    const current = currentHostedClass();
+    if (!current) return false;
+    try {
+      await this.rejoinClass(current.code, current.instructorKey);
+    } catch (error) {
+      forgetCurrentClass();
+      throw error;
+    }
+    return true;
   }
 
   private async connect(open: () => Promise<Session>): Promise<void> {
     await this.leave(false);
+    // Whatever this tab joins now, it is no longer in the class it was in (hosting sets it again).
+    forgetCurrentClass();
     try {
       this.session = await open();
     } catch (error) {
@@ -167,6 +190,8 @@ export class App {
   async leave(toMenu = true): Promise<void> {
     const session = this.session;
     this.session = null;
+    // Leaving on purpose: a reload now shows the menu, not the class.
+    if (toMenu) forgetCurrentClass();
     if (session) await session.leave();
     this.reset();
     if (toMenu) this.screen = 'menu';
@@ -182,7 +207,7 @@ export class App {
     this.view = null;
     this.reveal = null;
     this.roster = null;
-    this.log = [];
+    this.clearLog();
     this.selectedNodes.clear();
     this.selectedMessage = null;
     this.pendingSeq = null;
@@ -204,8 +229,15 @@ export class App {
         this.scoreboard.roster(m);
         this.changed();
       },
-      kicked: (m) => this.ended(`You were removed from the class: ${m.reason}`),
-      closed: (m) => this.ended(m.reason),
+      // The class is closed, or this member was removed: nothing to come back to after a reload.
+      kicked: (m) => {
+        forgetCurrentClass();
+        this.ended(`You were removed from the class: ${m.reason}`);
+      },
+      closed: (m) => {
+        forgetCurrentClass();
+        this.ended(m.reason);
+      },
       left: (code) => {
         if (this.session && this.connection !== 'closed') this.ended(code >= 4000 ? 'The connection was closed.' : 'You left the round.');
       },
@@ -249,10 +281,9 @@ export class App {
 
   private onView(m: ViewMessage): void {
     const previousRound = this.round;
-    const newRound = previousRound === null || previousRound.id !== m.round.id || (previousRound.phase === 'ended' && m.round.phase === 'setup');
-    if (newRound && m.round.phase === 'setup') {
+    if (previousRound !== null && isAnotherRound(previousRound, m.round)) {
       this.reveal = null;
-      this.log = [];
+      this.clearLog();
       this.selectedMessage = null;
       this.selectedNodes.clear();
     }
@@ -263,12 +294,14 @@ export class App {
     if (this.pendingSeq !== null && m.lastSeq >= this.pendingSeq) this.pendingSeq = null;
     this.clock.observe(m.view.now, performance.now(), m.round.phase === 'running');
     this.noteEffects(m.events);
-    for (const e of m.events) if (e.type !== 'delivered' || this.role !== 'instructor') this.addLog(m.view.now, e.text, 'event');
+    // Each event at the tick it happened: a view can bring a move made during the previous tick.
+    for (const e of m.events) if (e.type !== 'delivered' || this.role !== 'instructor') this.addLog(e.tick, e.text, 'event');
     // A rule the player broke in a sandbox round shows at once, like a refusal would outside the sandbox.
     if (this.role !== 'instructor') for (const e of m.events) if (e.type === 'violation') this.onRejection?.(e.text);
     if (this.selectedMessage !== null && !this.messageExists(this.selectedMessage)) this.selectedMessage = null;
     if (m.view.kind === 'god') this.scoreboard.observe(m.round, m.view, m.events);
-    if (this.role === 'instructor' && m.round.phase !== 'setup' && this.screen === 'lobby' && previousRound?.phase === 'setup') this.screen = 'round';
+    // The instructor goes to the round when it starts, and straight to it (and its reveal) on joining a class whose round is under way or over.
+    if (this.role === 'instructor' && m.round.phase !== 'setup' && this.screen === 'lobby' && (previousRound === null || previousRound.phase === 'setup')) this.screen = 'round';
     this.changed();
   }
 
@@ -301,7 +334,7 @@ export class App {
 
   private onRejected(m: RejectedMessage): void {
     if (m.seq !== undefined && this.pendingSeq === m.seq) this.pendingSeq = null;
-    this.addLog(this.view?.now ?? null, `Refused: ${m.message}`, 'rejected');
+    this.addLog(this.tick, `Refused: ${m.message}`, 'rejected');
     this.onRejection?.(m.message);
     this.changed();
   }
@@ -318,6 +351,17 @@ export class App {
     this.changed();
   }
 
+  /** The round's tick as far as this client knows: the last view's, or later when only the clock moved since. */
+  get tick(): number | null {
+    if (!this.view && !this.round) return null;
+    return Math.max(this.view?.now ?? 0, this.round?.tick ?? 0);
+  }
+
+  private clearLog(): void {
+    this.log = [];
+    this.logEpoch += 1;
+  }
+
   addLog(tick: number | null, text: string, kind: LogEntry['kind']): void {
     this.logId += 1;
     this.log.unshift({ id: this.logId, tick, text, kind });
@@ -329,7 +373,7 @@ export class App {
   act(action: Action, description: string): void {
     if (!this.session) return;
     this.pendingSeq = this.session.act(action);
-    this.addLog(this.view?.now ?? null, `You: ${description}`, 'mine');
+    this.addLog(this.tick, `You: ${description}`, 'mine');
     this.changed();
   }
 
@@ -396,4 +440,13 @@ export class App {
       ready,
     };
   }
+}
+
+/**
+ * Whether a view belongs to another round than the last one: the stored ids differ (a round has no id
+ * until it starts), or the last one was over and this one is not.
+ */
+export function isAnotherRound(previous: RoundInfo, next: RoundInfo): boolean {
+  if (previous.id !== null && next.id !== null && previous.id !== next.id) return true;
+  return previous.phase === 'ended' && next.phase !== 'ended';
 }

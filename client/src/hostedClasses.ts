@@ -9,6 +9,8 @@ export interface HostedClass {
 }
 
 const TAB_PREFIX = 'quorum:class:';
+/** The class this tab is in as its instructor, so that a reload goes back to it. */
+const TAB_CURRENT = 'quorum:current-class';
 const BROWSER_KEY = 'quorum.hostedClasses';
 const BROWSER_LIMIT = 20;
 
@@ -61,4 +63,30 @@ export function rememberHostedClass(code: string, instructorKey: string): void {
   } catch {
     // A full storage only costs the listing and the rejoin button; the class itself is unaffected.
   }
+}
+
+/** Notes that this tab is now in `code` as its instructor (its key is already remembered). */
+export function setCurrentClass(code: string): void {
+  try {
+    store('session')?.setItem(TAB_CURRENT, code);
+  } catch {
+    // Without storage a reload shows the menu, with its "Back to class" button.
+  }
+}
+
+export function forgetCurrentClass(): void {
+  try {
+    store('session')?.removeItem(TAB_CURRENT);
+  } catch {
+    // Nothing kept, nothing to forget.
+  }
+}
+
+/** The class this tab was in as its instructor, with its key, if it was in one. */
+export function currentHostedClass(): HostedClass | null {
+  const tab = store('session');
+  const code = tab?.getItem(TAB_CURRENT) ?? null;
+  if (!code) return null;
+  const instructorKey = tab?.getItem(`${TAB_PREFIX}${code}`) ?? null;
+  return instructorKey ? { code, instructorKey } : null;
 }

@@ -46,6 +46,311 @@ export function ringPositions(n: number, box: Box): Point[] {
   return points;
 }
 
+export interface Rect {
+  x: number;
+  y: number;
+  width: number;
+  height: number;
+}
+
+/** The ring of a round: where the nodes are and how large, and the font of their labels. */
+export interface RingLayout {
+  positions: Point[];
+  /** Radius of each node's circle. */
+  radius: number;
+  /** Unit vector from the ring's centre through each node: its label goes that way. */
+  outwards: Point[];
+  /** The label font size in px, and the height of one line of it. */
+  fontSize: number;
+  lineHeight: number;
+}
+
+/** What a node's label would like: the width of its widest line (px, at the ring's font size) and its line count. */
+export interface LabelWish {
+  width: number;
+  lines: number;
+}
+
+/** Where a node's label goes: a box beside the node on its outer side, and how many lines it holds. */
+export interface LabelBox extends Rect {
+  lines: number;
+  /** Which edge the text keeps to, so that it stays next to its node. */
+  align: 'left' | 'center' | 'right';
+  valign: 'top' | 'middle' | 'bottom';
+}
+
+/** Room kept free around a node's circle: the commit point's ring is drawn 9 px outside it, 5 px wide. */
+export const NODE_HALO = 12;
+/** Labels keep this far from each other and from the canvas's edges. */
+export const LABEL_GAP = 4;
+/** The most lines a label shows, and its widest and narrowest line in ems. */
+export const LABEL_MAX_LINES = 6;
+const LABEL_MAX_EMS = 14;
+const LABEL_MIN_EMS = 4;
+
+/** The height of one line of label text at a font size: the glyphs' ascent and descent plus one pixel. */
+export function labelLineHeight(fontSize: number): number {
+  return Math.ceil(fontSize * 1.3) + 1;
+}
+
+/** Shortest distance from a point to a rectangle (0 inside it). */
+export function distanceToRect(p: Point, r: Rect): number {
+  const dx = Math.max(r.x - p.x, 0, p.x - (r.x + r.width));
+  const dy = Math.max(r.y - p.y, 0, p.y - (r.y + r.height));
+  return Math.hypot(dx, dy);
+}
+
+/** Whether two rectangles come closer than `gap` to each other. */
+export function rectsOverlap(a: Rect, b: Rect, gap = 0): boolean {
+  return a.x < b.x + b.width + gap && b.x < a.x + a.width + gap && a.y < b.y + b.height + gap && b.y < a.y + a.height + gap;
+}
+
+/** Node radius on a ring of radius `ring` with n nodes, in a box whose shorter side is `side`. */
+function radiusOnRing(n: number, ring: number, side: number): number {
+  const chord = 2 * ring * Math.sin(Math.PI / Math.max(n, 3));
+  return Math.max(14, Math.min(46, side * 0.075, chord / 3));
+}
+
+/**
+ * The ring for n nodes in a box: as large as it can be while leaving, beside each node that will
+ * carry a label (all of them in the god view, a student's own node in theirs), room for a label of
+ * eight ems and four or five lines; never so small that neighbours' circles touch.
+ */
+export function ringLayout(n: number, box: Box, labelled: (node: number) => boolean = () => true): RingLayout {
+  const side = Math.min(box.width, box.height);
+  const fontSize = side < 480 ? 11 : 13;
+  const lineHeight = labelLineHeight(fontSize);
+  const budget = { width: 8 * fontSize, height: (side < 480 ? 4 : 5) * lineHeight };
+  const centre = { x: box.width / 2, y: box.height / 2 };
+  const outwards: Point[] = Array.from({ length: n }, (_, i) => {
+    const angle = -Math.PI / 2 + (2 * Math.PI * i) / n;
+    return { x: Math.cos(angle), y: Math.sin(angle) };
+  });
+  const fits = (ring: number): boolean => {
+    const keep = radiusOnRing(n, ring, side) + NODE_HALO;
+    return outwards.every((u, i) => {
+      const p = { x: centre.x + ring * u.x, y: centre.y + ring * u.y };
+      if (p.x - keep < 0 || p.y - keep < 0 || p.x + keep > box.width || p.y + keep > box.height) return false;
+      if (!labelled(i)) return true;
+      const l = labelBoxAt(p, u, budget.width, budget.height, 0, keep);
+      return l.x >= LABEL_GAP && l.y >= LABEL_GAP && l.x + l.width <= box.width - LABEL_GAP && l.y + l.height <= box.height - LABEL_GAP;
+    });
+  };
+  let ring = 1;
+  // The largest ring that leaves that room (the node radius grows with the ring: search downwards).
+  for (let r = Math.floor(side / 2); r >= 1; r--) {
+    if (fits(r)) {
+      ring = r;
+      break;
+    }
+  }
+  // Neighbours must not touch, even if their labels then get less room.
+  const sin = Math.sin(Math.PI / Math.max(n, 2));
+  for (let r = ring; n > 1 && r <= side / 2; r++) {
+    ring = r;
+    if (2 * r * sin >= 2 * radiusOnRing(n, r, side) + NODE_HALO) break;
+  }
+  const radius = radiusOnRing(n, ring, side);
+  const positions = outwards.map((u) => ({ x: centre.x + ring * u.x, y: centre.y + ring * u.y }));
+  return { positions, radius, outwards, fontSize, lineHeight };
+}
+
+/**
+ * A label box of w x h for the node at `p`, pushed outwards along `u` until it clears the node's
+ * circle and halo by `clear` px.
+ */
+function labelBoxAt(p: Point, u: Point, w: number, h: number, lines: number, clear: number): LabelBox {
+  const a = w / 2;
+  const b = h / 2;
+  const gapAt = (t: number) => Math.hypot(Math.max(0, Math.abs(u.x) * t - a), Math.max(0, Math.abs(u.y) * t - b));
+  // gapAt grows with t: the smallest t that clears the node, by bisection.
+  let lo = 0;
+  let hi = clear + a + b;
+  for (let i = 0; i < 30; i++) {
+    const mid = (lo + hi) / 2;
+    if (gapAt(mid) >= clear) hi = mid;
+    else lo = mid;
+  }
+  return {
+    x: p.x + u.x * hi - a,
+    y: p.y + u.y * hi - b,
+    width: w,
+    height: h,
+    lines,
+    align: u.x > 0.3 ? 'left' : u.x < -0.3 ? 'right' : 'center',
+    valign: u.y < -0.3 ? 'bottom' : u.y > 0.3 ? 'top' : 'middle',
+  };
+}
+
+/**
+ * Places each node's label beside it so that no label overlaps another label or any node (with its
+ * halo), and none leaves the box. Each label starts at the size it wishes (at most six lines of
+ * fourteen ems); while any collides, the larger of the two gives up a line or an em (whichever
+ * resolves the collision sooner), down to one line of four ems, then disappears. A label that
+ * wishes nothing gets no box (zero lines) and leaves its room to its neighbours.
+ */
+export function placeLabels(ring: RingLayout, box: Box, wishes: readonly LabelWish[]): LabelBox[] {
+  const { positions, outwards, lineHeight, fontSize } = ring;
+  const keep = ring.radius + NODE_HALO;
+  const maxWidth = LABEL_MAX_EMS * fontSize;
+  const minWidth = LABEL_MIN_EMS * fontSize;
+  const size = positions.map((_, i) => {
+    const wish = wishes[i] ?? { width: 0, lines: 0 };
+    const lines = Math.max(0, Math.min(LABEL_MAX_LINES, Math.floor(wish.lines)));
+    return lines === 0 ? { width: 0, lines: 0 } : { width: Math.min(maxWidth, Math.max(minWidth, Math.ceil(wish.width))), lines };
+  });
+  const boxOf = (i: number) => labelBoxAt(positions[i]!, outwards[i]!, size[i]!.width, size[i]!.lines * lineHeight, size[i]!.lines, keep);
+  const boxes = positions.map((_, i) => boxOf(i));
+  /** Gives up a line or an em; `narrower` says which helps more. A label at its smallest disappears. */
+  const shrink = (i: number, narrower: boolean) => {
+    const s = size[i]!;
+    if (narrower && s.width > minWidth) s.width = Math.max(minWidth, s.width - fontSize);
+    else if (s.lines > 1) s.lines -= 1;
+    else if (s.width > minWidth) s.width = Math.max(minWidth, s.width - fontSize);
+    else size[i] = { width: 0, lines: 0 };
+    boxes[i] = boxOf(i);
+  };
+  const visible = (i: number) => size[i]!.lines > 0;
+  // Every step shrinks a label, so this ends; the bound is only a guard.
+  for (let guard = 0; guard < 10_000; guard++) {
+    let collided = false;
+    for (let i = 0; i < boxes.length && !collided; i++) {
+      if (!visible(i)) continue;
+      const b = boxes[i]!;
+      // Outside the box: a label beside the ring gets narrower, one above or below gets shorter.
+      const outX = b.x < LABEL_GAP || b.x + b.width > box.width - LABEL_GAP;
+      const outY = b.y < LABEL_GAP || b.y + b.height > box.height - LABEL_GAP;
+      if (outX || outY) {
+        // Out of the box: narrower if that is enough, else a line less if that is, else whichever
+        // the edge it crosses calls for (a diagonal label may need either).
+        const s = size[i]!;
+        const inside = (w: number, lines: number) => {
+          const c = labelBoxAt(positions[i]!, outwards[i]!, w, lines * lineHeight, lines, keep);
+          return c.x >= LABEL_GAP && c.y >= LABEL_GAP && c.x + c.width <= box.width - LABEL_GAP && c.y + c.height <= box.height - LABEL_GAP;
+        };
+        // A label keeps its lines if a few ems less width (down to seven) bring it inside.
+        let narrower = 0;
+        for (let w = s.width - fontSize; w >= Math.max(minWidth, 7 * fontSize) && narrower === 0; w -= fontSize) if (inside(w, s.lines)) narrower = w;
+        if (narrower > 0) {
+          s.width = narrower;
+          boxes[i] = boxOf(i);
+        } else {
+          const shorterFits = s.lines > 1 && inside(s.width, s.lines - 1);
+          shrink(i, shorterFits ? false : outX && !outY ? true : outY && !outX ? false : Math.abs(outwards[i]!.x) > Math.abs(outwards[i]!.y));
+        }
+        collided = true;
+        break;
+      }
+      for (const [j, p] of positions.entries()) {
+        if (j !== i && distanceToRect(p, b) < keep) {
+          shrink(i, Math.abs(p.x - (b.x + b.width / 2)) > Math.abs(p.y - (b.y + b.height / 2)));
+          collided = true;
+          break;
+        }
+      }
+      for (let j = 0; j < i && !collided; j++) {
+        if (!visible(j) || !rectsOverlap(b, boxes[j]!, LABEL_GAP)) continue;
+        const c = boxes[j]!;
+        const overlapX = Math.min(b.x + b.width, c.x + c.width) - Math.max(b.x, c.x);
+        const overlapY = Math.min(b.y + b.height, c.y + c.height) - Math.max(b.y, c.y);
+        const bigger = b.width * b.height >= c.width * c.height ? i : j;
+        shrink(bigger, overlapX < overlapY);
+        collided = true;
+      }
+    }
+    if (!collided) break;
+  }
+  return boxes.map((b, i) => (visible(i) ? b : { ...b, width: 0, height: 0, lines: 0 }));
+}
+
+/**
+ * Decides, frame by frame, which message labels have room: a label is shown only where it overlaps
+ * no label shown before it in the frame and nothing blocked (node circles and node labels), and
+ * lies inside the canvas. Messages are offered oldest first, so a label that has room keeps it
+ * while newer ones pass by. A grid of cells keeps each check to the few rectangles nearby; the
+ * rectangles are kept as numbers, so a frame allocates nothing.
+ */
+export class LabelSieve {
+  private cells: number[][] = [];
+  private columns = 0;
+  private rows = 0;
+  private width = 0;
+  private height = 0;
+
+  constructor(private readonly cell = 64) {}
+
+  /** Starts a frame: nothing placed yet, and these rectangles blocked. */
+  reset(box: Box, blocked: readonly Rect[]): void {
+    this.width = box.width;
+    this.height = box.height;
+    const columns = Math.max(1, Math.ceil(box.width / this.cell));
+    const rows = Math.max(1, Math.ceil(box.height / this.cell));
+    if (columns !== this.columns || rows !== this.rows) {
+      this.columns = columns;
+      this.rows = rows;
+      this.cells = Array.from({ length: columns * rows }, () => []);
+    } else {
+      for (const cell of this.cells) cell.length = 0;
+    }
+    for (const b of blocked) if (b.width > 0 && b.height > 0) this.add(b.x, b.y, b.width, b.height);
+  }
+
+  /** Places a label's rectangle if it has room, and says whether it did. */
+  place(x: number, y: number, width: number, height: number): boolean {
+    if (x < 0 || y < 0 || x + width > this.width || y + height > this.height) return false;
+    const c0 = this.column(x);
+    const c1 = this.column(x + width);
+    const r1 = this.row(y + height);
+    for (let r = this.row(y); r <= r1; r++) {
+      for (let c = c0; c <= c1; c++) {
+        const cell = this.cells[r * this.columns + c]!;
+        for (let i = 0; i < cell.length; i += 4) {
+          if (x < cell[i]! + cell[i + 2]! && cell[i]! < x + width && y < cell[i + 1]! + cell[i + 3]! && cell[i + 1]! < y + height) return false;
+        }
+      }
+    }
+    this.add(x, y, width, height);
+    return true;
+  }
+
+  private add(x: number, y: number, width: number, height: number): void {
+    const c0 = this.column(x);
+    const c1 = this.column(x + width);
+    const r1 = this.row(y + height);
+    for (let r = this.row(y); r <= r1; r++) for (let c = c0; c <= c1; c++) this.cells[r * this.columns + c]!.push(x, y, width, height);
+  }
+
+  private column(x: number): number {
+    return Math.max(0, Math.min(this.columns - 1, Math.floor(x / this.cell)));
+  }
+
+  private row(y: number): number {
+    return Math.max(0, Math.min(this.rows - 1, Math.floor(y / this.cell)));
+  }
+}
+
+/**
+ * Fits a label's lines into `lines` lines of at most `width` px: extra lines go (the last one kept
+ * ends in "…"), and a line too wide is cut short with "…". `measure` gives a text's width in px.
+ */
+export function fitLabelLines(text: readonly string[], lines: number, width: number, measure: (s: string) => number): string[] {
+  if (lines <= 0 || width <= 0) return [];
+  const shorten = (line: string, suffix: string): string => {
+    if (measure(line + suffix) <= width) return line + suffix;
+    let lo = 0;
+    let hi = line.length;
+    // The longest prefix that fits with an ellipsis.
+    while (lo < hi) {
+      const mid = Math.ceil((lo + hi) / 2);
+      if (measure(`${line.slice(0, mid).trimEnd()}…`) <= width) lo = mid;
+      else hi = mid - 1;
+    }
+    return lo > 0 ? `${line.slice(0, lo).trimEnd()}…` : measure('…') <= width ? '…' : '';
+  };
+  const kept = text.slice(0, lines).map((line, i) => shorten(line, i === lines - 1 && text.length > lines ? ' …' : ''));
+  return kept.filter((line) => line !== '');
+}
+
 /** How far along its hop a message is at time t (in ticks, fractional): 0 at sentAt, 1 at deliverAt. */
 export function hopProgress(sentAt: number, deliverAt: number, t: number): number {
   const span = deliverAt - sentAt;

@@ -18,6 +18,8 @@ import type { SceneBridge } from './game/bridge';
 export interface GameHandle {
   game: PhaserNs.Game;
   renderer: RendererChoice;
+  /** Fits the canvas to its parent's new size in CSS pixels (drawn at the device's pixel ratio). */
+  resize(width: number, height: number): void;
 }
 
 /** Which renderer this browser gets: `?renderer=canvas|webgl` forces one, software WebGL falls back to Canvas. */
@@ -29,8 +31,9 @@ export function pickRenderer(search: string = location.search): RendererChoice {
 
 /** Creates the Phaser game inside `parent`, loading Phaser on demand. */
 export async function StartGame(parent: HTMLElement, bridge: SceneBridge, renderer: RendererChoice = pickRenderer()): Promise<GameHandle> {
-  const { createGame } = await import('./game/game');
-  return { game: createGame(parent, renderer, bridge), renderer };
+  const { createGame, resizeGame } = await import('./game/game');
+  const game = createGame(parent, renderer, bridge);
+  return { game, renderer, resize: (width, height) => resizeGame(game, width, height) };
 }
 
 function setProgress(fraction: number): void {
@@ -137,6 +140,9 @@ function boot(): void {
   if (replayId) {
     app.openReplays();
     void replays.openById(replayId);
+  } else {
+    // An instructor who reloads goes back to their class (the tab keeps its key).
+    app.resumeHostedClass().catch((error: unknown) => toast(`Could not go back to your class: ${(error as Error).message}`));
   }
 
   const bridge = app.bridge(setProgress, () => {
@@ -160,9 +166,7 @@ function boot(): void {
   new ResizeObserver(() => {
     const stage = byId('stage');
     if (!handle || stage.clientWidth === 0 || stage.clientHeight === 0) return;
-    // Phaser caches its parent's size; make it read the new one, then resize.
-    handle.game.scale.getParentBounds();
-    handle.game.scale.resize(stage.clientWidth, stage.clientHeight);
+    handle.resize(stage.clientWidth, stage.clientHeight);
   }).observe(byId('stage'));
   (window as unknown as { quorum: unknown }).quorum = { app, replays, game: () => handle?.game ?? null };
 }

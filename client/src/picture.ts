@@ -112,6 +112,7 @@ export function pictureOf(input: PictureInput): Picture {
       commitPoint,
     };
   }
+  // A node never saw the commit point happen (its own tally could not show it): only the god view marks it.
   return {
     protocol: view.protocol,
     tick: view.now,
@@ -131,11 +132,11 @@ export function pictureOf(input: PictureInput): Picture {
         learned: self ? view.self.learned : null,
         isSelf: self,
         selected: selected.has(p.id),
-        commit: commitPoint?.node === p.id,
+        commit: false,
       };
     }),
     messages: view.inFlight.map((m) => messagePicture(m, input.selectedMessage)),
     partition: null,
-    commitPoint,
+    commitPoint: null,
   };
 }

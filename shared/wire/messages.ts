@@ -141,11 +141,17 @@ export interface WelcomeMessage {
   classCode: string | null;
 }
 
+/**
+ * An engine event as a client gets it, with the tick at which it happened: a view can carry events of
+ * two ticks (a player's move, then the next tick's deliveries), so the view's clock cannot date them.
+ */
+export type TickedEvent = EngineEvent & { tick: number };
+
 /** After every step: the recipient's own view (a node's, or the god view) and the events it may see. */
 export interface ViewMessage {
   round: RoundInfo;
   view: NodeView | GodView;
-  events: readonly EngineEvent[];
+  events: readonly TickedEvent[];
   /** Highest action seq of this client that the server has applied or refused. */
   lastSeq: number;
   /** On the view that answers an applied `act`: that act's seq. */

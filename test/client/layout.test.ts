@@ -6,7 +6,17 @@ import {
   contrastRatio,
   cssColour,
   diffInFlight,
+  distanceToRect,
+  fitLabelLines,
   hopProgress,
+  LABEL_GAP,
+  LabelSieve,
+  NODE_HALO,
+  placeLabels,
+  rectsOverlap,
+  ringLayout,
+  type LabelBox,
+  type LabelWish,
   linkCut,
   links,
   messagePosition,
@@ -58,6 +68,166 @@ describe('ringPositions', () => {
     const r = nodeRadius(9, phone);
     for (const p of points) expect(p.x - r).toBeGreaterThanOrEqual(0);
     expect(r).toBeGreaterThanOrEqual(14);
+  });
+});
+
+/**
+ * The round canvas's sizes: a desktop's stage beside the instructor's panel and beside a student's,
+ * a small laptop window, and a phone in portrait (390 x 844: the stage is the top 48% under the bar).
+ */
+const CANVASES = {
+  'desktop instructor': { width: 820, height: 747 },
+  'desktop student': { width: 900, height: 747 },
+  'small window': { width: 600, height: 420 },
+  phone: { width: 390, height: 405 },
+  'phone landscape': { width: 844, height: 150 },
+};
+
+/** A god view's labels at their largest: six lines, wider than a label may be. */
+const crowded = (n: number): LabelWish[] => Array.from({ length: n }, () => ({ width: 400, lines: 6 }));
+/** Labels of every size, from a seeded sequence (the same every run). */
+const mixed = (n: number, seed: number): LabelWish[] =>
+  Array.from({ length: n }, (_, i) => {
+    const x = Math.sin(seed * 97 + i * 13) * 10_000;
+    const f = x - Math.floor(x);
+    return { width: 40 + Math.round(f * 200), lines: Math.round(f * 7) % 7 };
+  });
+/** A student's view: only their own node has a label. */
+const own = (n: number, self: number): LabelWish[] => Array.from({ length: n }, (_, i) => (i === self ? { width: 120, lines: 4 } : { width: 0, lines: 0 }));
+
+function checkLabels(n: number, box: { width: number; height: number }, wishes: LabelWish[], labelled?: (node: number) => boolean): LabelBox[] {
+  const ring = ringLayout(n, box, labelled);
+  const labels = placeLabels(ring, box, wishes);
+  expect(labels).toHaveLength(n);
+  const keep = ring.radius + NODE_HALO;
+  for (const p of ring.positions) {
+    expect(p.x - ring.radius).toBeGreaterThanOrEqual(0);
+    expect(p.y - ring.radius).toBeGreaterThanOrEqual(0);
+    expect(p.x + ring.radius).toBeLessThanOrEqual(box.width);
+    expect(p.y + ring.radius).toBeLessThanOrEqual(box.height);
+  }
+  for (let i = 0; i < n; i++) {
+    for (let j = i + 1; j < n; j++) {
+      // No two nodes touch.
+      const a = ring.positions[i]!;
+      const b = ring.positions[j]!;
+      expect(Math.hypot(a.x - b.x, a.y - b.y)).toBeGreaterThan(2 * ring.radius);
+    }
+  }
+  const shown = labels.map((l, i) => ({ l, i })).filter(({ l }) => l.lines > 0);
+  for (const { l, i } of shown) {
+    // Inside the canvas, with its whole text height, and clear of every node and its halo.
+    expect(l.x).toBeGreaterThanOrEqual(0);
+    expect(l.y).toBeGreaterThanOrEqual(0);
+    expect(l.x + l.width).toBeLessThanOrEqual(box.width);
+    expect(l.y + l.height).toBeLessThanOrEqual(box.height);
+    expect(l.height).toBe(l.lines * ring.lineHeight);
+    expect(l.lines).toBeLessThanOrEqual(Math.max(wishes[i]!.lines, 0));
+    for (const p of ring.positions) expect(distanceToRect(p, l)).toBeGreaterThanOrEqual(keep - 1e-6);
+  }
+  // Every pair of label boxes.
+  for (const a of shown) for (const b of shown) if (a.i < b.i) expect(rectsOverlap(a.l, b.l, LABEL_GAP), `labels ${a.i} and ${b.i} overlap`).toBe(false);
+  for (const [i, l] of labels.entries()) if (wishes[i]!.lines === 0) expect(l.lines).toBe(0);
+  return labels;
+}
+
+describe('round layout: labels never overlap', () => {
+  for (const [name, box] of Object.entries(CANVASES)) {
+    for (let n = 3; n <= 9; n++) {
+      it(`${n} nodes, ${name} (${box.width} x ${box.height})`, () => {
+        checkLabels(n, box, crowded(n));
+        for (let seed = 1; seed <= 20; seed++) checkLabels(n, box, mixed(n, seed));
+        for (let self = 0; self < n; self++) {
+          // The ring is laid out for the student's own label; the crowded labels of the reveal must fit it too.
+          checkLabels(n, box, own(n, self), (i) => i === self);
+          checkLabels(n, box, crowded(n), (i) => i === self);
+        }
+      });
+    }
+  }
+
+  it('keeps every label of a crowded 9-node god view readable on a desktop', () => {
+    const labels = checkLabels(9, CANVASES['desktop instructor'], crowded(9));
+    for (const l of labels) {
+      expect(l.lines).toBeGreaterThanOrEqual(4);
+      expect(l.width).toBeGreaterThanOrEqual(100);
+    }
+  });
+
+  it('gives a student on a phone room for their own state wherever their node is', () => {
+    for (let n = 3; n <= 9; n++) {
+      for (let self = 0; self < n; self++) {
+        const label = checkLabels(n, CANVASES.phone, own(n, self), (i) => i === self)[self]!;
+        expect(label.lines).toBe(4);
+        expect(label.width).toBeGreaterThanOrEqual(70);
+      }
+    }
+  });
+
+  it('shows some of each label of a 9-node god view on a phone', () => {
+    const labels = checkLabels(9, CANVASES.phone, crowded(9));
+    for (const l of labels) expect(l.lines).toBeGreaterThanOrEqual(1);
+  });
+
+  it('keeps each label on its own node’s outer side', () => {
+    const box = CANVASES['desktop instructor'];
+    const ring = ringLayout(9, box);
+    const labels = placeLabels(ring, box, crowded(9));
+    labels.forEach((l, i) => {
+      const p = ring.positions[i]!;
+      const centre = { x: l.x + l.width / 2 - p.x, y: l.y + l.height / 2 - p.y };
+      const u = ring.outwards[i]!;
+      expect(centre.x * u.x + centre.y * u.y).toBeGreaterThan(0);
+    });
+  });
+});
+
+describe('LabelSieve: message labels where they have room', () => {
+  it('never shows two labels over each other, over a blocked area, or past the canvas', () => {
+    const box = { width: 820, height: 747 };
+    const blocked = ringLayout(9, box).positions.map((p) => ({ x: p.x - 40, y: p.y - 40, width: 80, height: 80 }));
+    const sieve = new LabelSieve();
+    // Three hundred labels of a busy round, in a seeded scatter; the sieve is used frame after frame.
+    for (let frame = 0; frame < 5; frame++) {
+      sieve.reset(box, blocked);
+      const placed: { x: number; y: number; width: number; height: number }[] = [];
+      for (let i = 0; i < 300; i++) {
+        const f = (k: number) => {
+          const x = Math.sin(frame * 7919 + i * 104_729 + k * 31) * 10_000;
+          return x - Math.floor(x);
+        };
+        const label = { x: f(1) * 860 - 20, y: f(2) * 780 - 20, width: 40 + f(3) * 50, height: 14 };
+        const shown = sieve.place(label.x, label.y, label.width, label.height);
+        const fits = label.x >= 0 && label.y >= 0 && label.x + label.width <= box.width && label.y + label.height <= box.height;
+        const free = fits && ![...blocked, ...placed].some((r) => rectsOverlap(label, r));
+        // Shown exactly when it has room: nothing refused that fits, nothing shown that does not.
+        expect(shown).toBe(free);
+        if (shown) placed.push(label);
+      }
+      expect(placed.length).toBeGreaterThan(20);
+      expect(placed.length).toBeLessThan(300);
+    }
+  });
+});
+
+describe('fitLabelLines', () => {
+  const measure = (s: string) => s.length * 7;
+
+  it('keeps lines that fit as they are', () => {
+    expect(fitLabelLines(['voted X', 'tally X:3'], 4, 100, measure)).toEqual(['voted X', 'tally X:3']);
+  });
+
+  it('cuts a line too wide for the box short with an ellipsis, and no line is wider than the box', () => {
+    const lines = fitLabelLines(['accepted SOMETHING-LONG@12.C'], 2, 84, measure);
+    expect(lines).toHaveLength(1);
+    expect(lines[0]!.endsWith('…')).toBe(true);
+    expect(measure(lines[0]!)).toBeLessThanOrEqual(84);
+  });
+
+  it('drops the lines that do not fit and says so on the last one kept', () => {
+    const lines = fitLabelLines(['★ commit point', 'Alice', 'promised 3.A', 'accepted X@3.A'], 2, 200, measure);
+    expect(lines).toEqual(['★ commit point', 'Alice …']);
+    expect(fitLabelLines(['a', 'b'], 0, 100, measure)).toEqual([]);
   });
 });
 

@@ -4,6 +4,8 @@ import { roundDocument } from '../../shared/engine/round';
 import { runSeed } from '../../shared/sim/swarm';
 import { digestOf } from '../../shared/engine/digest';
 import { replay } from '../../shared/engine/replay';
+import { eventsFor, viewOf } from '../../shared/engine/view';
+import { pictureOf } from '../../client/src/picture';
 
 const run = runSeed({ protocol: 'majority', nodes: 5, seed: 12, faults: false });
 const doc = roundDocument(run.world.config, run.log);
@@ -65,5 +67,56 @@ describe('replay controller', () => {
     expect(chosen.step).toBe(c.step - 1);
     c.seek(c.step - 1);
     expect(c.world().global.chosen).toHaveLength(0);
+  });
+});
+
+describe('replay through one node\'s eyes', () => {
+  // A round with faults (crashes, drops, a partition), decided: markers of every kind.
+  const faulty = runSeed({ protocol: 'majority', nodes: 5, seed: 1, faults: true });
+  const faultyDoc = roundDocument(faulty.world.config, faulty.log);
+  const commit = faulty.world.global.chosen[0]!;
+
+  it('the round under test has a commit point and network faults', () => {
+    const c = new ReplayController(faultyDoc);
+    const kinds = new Set(c.markers().map((m) => m.kind));
+    expect(kinds.has('commit-point')).toBe(true);
+    expect(kinds.has('fault')).toBe(true);
+    expect(c.messages()).toHaveLength(c.timeline.messages.length);
+  });
+
+  for (let node = 0; node < 5; node++) {
+    it(`node ${node}: the diagram holds only its own messages, the markers only what it could see`, () => {
+      const c = new ReplayController(faultyDoc);
+      c.setPointOfView(node);
+      const messages = c.messages();
+      expect(messages.length).toBeGreaterThan(0);
+      for (const m of messages) expect(m.from === node || m.to === node).toBe(true);
+      // Every message of its own is there.
+      expect(messages).toHaveLength(c.timeline.messages.filter((m) => m.from === node || m.to === node).length);
+      const markers = c.markers();
+      for (const m of markers) {
+        expect(m.kind).not.toBe('commit-point');
+        expect(m.kind).not.toBe('violation');
+        // The engine let this node see the event behind the marker.
+        expect(eventsFor(c.replay.eventsOf(m.step - 1), node).some((e) => e.text === m.text)).toBe(true);
+      }
+      // Faults it could not see (a drop, a partition, another node's crash) are left out.
+      const hidden = c.timeline.markers.filter((m) => m.kind === 'fault' && !markers.includes(m));
+      for (const m of hidden) expect(eventsFor(c.replay.eventsOf(m.step - 1), node).some((e) => e.text === m.text)).toBe(false);
+      expect(hidden.length).toBeGreaterThan(0);
+    });
+  }
+
+  it('marks the commit point in the god view only, on the canvas too', () => {
+    const c = new ReplayController(faultyDoc);
+    c.seek(faultyDoc.log.length);
+    expect(c.commitPoint()).toEqual(commit);
+    expect(pictureOf({ view: c.view(), commitPoint: c.commitPoint() }).nodes.filter((n) => n.commit).map((n) => n.id)).toEqual([commit.node]);
+    c.setPointOfView(commit.node);
+    expect(c.commitPoint()).toBeNull();
+    // Even handed the commit point, a node's picture has no star: the node never saw it.
+    const picture = pictureOf({ view: viewOf(c.world(), commit.node), commitPoint: commit });
+    expect(picture.nodes.some((n) => n.commit)).toBe(false);
+    expect(picture.commitPoint).toBeNull();
   });
 });

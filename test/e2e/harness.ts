@@ -5,7 +5,7 @@
 import { mkdirSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { chromium, type Browser, type BrowserContext, type BrowserContextOptions, type Page } from 'playwright-core';
 import { decode, type Iterator } from '@colyseus/schema';
 import { unpack } from 'msgpackr';
 import { startTestServer, type TestServer } from '../server/helpers';
@@ -63,9 +63,12 @@ export interface WatchedPage {
   frames: Buffer[];
 }
 
+/** A phone in portrait: 390 x 844 CSS pixels at two device pixels each, with touch. */
+export const PHONE: BrowserContextOptions = { viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true };
+
 /** A new browser context and page that records console errors and incoming websocket frames. */
-export async function openPage(browser: Browser, url: string, viewport = { width: 1280, height: 800 }): Promise<WatchedPage> {
-  const context = await browser.newContext({ viewport });
+export async function openPage(browser: Browser, url: string, viewport = { width: 1280, height: 800 }, options: BrowserContextOptions = {}): Promise<WatchedPage> {
+  const context = await browser.newContext({ viewport, ...options });
   const page = await context.newPage();
   const errors: string[] = [];
   const frames: Buffer[] = [];

@@ -74,6 +74,7 @@ describe('replays', () => {
     // Markers: the proposal, the recorded rejection and the commit point are on the timeline.
     expect(await w.page.locator('.marker.rejection').count()).toBe(1);
     expect(await w.page.locator('.marker.commit-point').count()).toBe(1);
+    expect(await w.page.locator('.marker-button.fault').allTextContents()).toContainEqual(expect.stringMatching(/The network split/));
   });
 
   it('scrubs, steps and plays', async () => {
@@ -89,6 +90,13 @@ describe('replays', () => {
     await w.page.click('#replay-play');
     expect(await position(w.page)).toBeGreaterThan(41);
     await shot(w.page, 'replay-scrubbed.png');
+    // The viewer shares the page with the menu and the round's panels: no id is used twice.
+    const repeated = await w.page.evaluate(() => {
+      const seen = new Map<string, number>();
+      for (const el of document.querySelectorAll('[id]')) seen.set(el.id, (seen.get(el.id) ?? 0) + 1);
+      return [...seen].filter(([, n]) => n > 1).map(([id]) => id);
+    });
+    expect(repeated).toEqual([]);
   });
 
   it('shows only what the chosen node knew', async () => {
@@ -105,12 +113,26 @@ describe('replays', () => {
     expect(await w.page.locator('#replay-now [data-node]').count()).toBe(1);
     expect(now).not.toContain('was chosen when');
     const picture = await w.page.evaluate(() => {
-      const app = (window as unknown as { quorum: { app: { picture(): { nodes: { id: number; lines: string[] }[] } } } }).quorum.app;
-      return app.picture()!.nodes.map((n) => ({ id: n.id, lines: n.lines.length }));
+      const app = (window as unknown as { quorum: { app: { picture(): { nodes: { id: number; lines: string[]; commit: boolean }[] } } } }).quorum.app;
+      return app.picture()!.nodes.map((n) => ({ id: n.id, lines: n.lines.length, commit: n.commit }));
     });
-    // The canvas, too, knows only C's own state.
+    // The canvas, too, knows only C's own state, and no commit point: C never saw it happen.
     expect(picture.filter((n) => n.lines > 0).map((n) => n.id)).toEqual([2]);
+    expect(picture.filter((n) => n.commit)).toEqual([]);
+    // The space-time diagram draws only C's own messages; the markers, only what C could see.
+    const own = await w.page.evaluate(() => Number(document.querySelector<HTMLCanvasElement>('canvas.diagram')!.dataset.messages));
+    const all = await w.page.evaluate(() => (window as unknown as { quorum: { replays: { current: { timeline: { messages: { from: number; to: number }[] } } } } }).quorum.replays.current.timeline.messages);
+    expect(own).toBe(all.filter((m) => m.from === 2 || m.to === 2).length);
+    expect(own).toBeLessThan(all.length);
+    expect(await w.page.locator('.marker.commit-point').count()).toBe(0);
+    expect(await w.page.locator('.marker-button.commit-point').count()).toBe(0);
+    // The network's faults (a copy, a partition) and D's crashes happened out of C's sight.
+    expect(await w.page.locator('.marker-button.fault').count()).toBe(0);
+    await shot(w.page, 'replay-through-c.png');
     await w.page.selectOption('#replay-pov', 'god');
+    expect(await w.page.evaluate(() => Number(document.querySelector<HTMLCanvasElement>('canvas.diagram')!.dataset.messages))).toBe(all.length);
+    expect(await w.page.locator('.marker.commit-point').count()).toBe(1);
+    expect(await w.page.locator('.marker-button.fault').allTextContents()).toContainEqual(expect.stringMatching(/The network split/));
   });
 
   it('jumps to the commit point and highlights the node whose vote decided it', async () => {
@@ -177,6 +199,10 @@ describe('replays', () => {
     });
     expect(state).toEqual({ role: 'instructor', kind: 'god', sandbox: true });
     await w.page.waitForFunction(() => (document.querySelector('#status')?.textContent ?? '').startsWith('What if?'));
+    // A fork has no class: no join code to show, so no button that would open an empty card.
+    await w.page.waitForSelector('#god-nodes');
+    expect(await w.page.locator('#show-code').isVisible()).toBe(false);
+    expect(await w.page.getByRole('button', { name: 'Show the join code' }).count()).toBe(0);
     await shot(w.page, 'replay-fork.png');
   });
 

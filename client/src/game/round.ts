@@ -1,9 +1,25 @@
 import * as Phaser from 'phaser';
-import { OKABE_ITO, diffInFlight, linkCut, links, messagePosition, nodeRadius, pick, ringPositions, styleOf, type Point } from '../layout';
+import {
+  LabelSieve,
+  OKABE_ITO,
+  diffInFlight,
+  fitLabelLines,
+  linkCut,
+  links,
+  messagePosition,
+  pick,
+  placeLabels,
+  ringLayout,
+  styleOf,
+  type LabelBox,
+  type Point,
+  type Rect,
+  type RingLayout,
+} from '../layout';
 import type { MessagePicture, NodePicture, Picture } from '../picture';
 import { KeyedPool } from '../pool';
-import { bridgeOf } from './scenes';
-import { DOT_RADIUS, textureKey } from './textures';
+import { bridgeOf, fitCamera, pixelRatio, viewSize } from './scenes';
+import { DOT_RADIUS, textureKey, textureScale } from './textures';
 
 interface MessageSprite {
   dot: Phaser.GameObjects.Image;
@@ -24,6 +40,24 @@ const FONT = 'system-ui, -apple-system, "Segoe UI", sans-serif';
 const TEXT = '#e8ecf3';
 const MUTED = '#9aa3b2';
 
+/** Widths of label lines as the canvas draws them, measured once per text and font size. */
+class TextWidths {
+  private readonly context = document.createElement('canvas').getContext('2d');
+  private readonly known = new Map<string, number>();
+
+  measure(text: string, fontSize: number): number {
+    const key = `${fontSize}|${text}`;
+    let width = this.known.get(key);
+    if (width === undefined) {
+      if (this.context) this.context.font = `${fontSize}px ${FONT}`;
+      width = Math.ceil(this.context ? this.context.measureText(text).width : text.length * fontSize * 0.6);
+      if (this.known.size > 2000) this.known.clear();
+      this.known.set(key, width);
+    }
+    return width;
+  }
+}
+
 /** The round: nodes on a ring, links (cut ones marked), messages gliding along them. */
 export class RoundScene extends Phaser.Scene {
   private linksGfx!: Phaser.GameObjects.Graphics;
@@ -33,6 +67,17 @@ export class RoundScene extends Phaser.Scene {
   private size = '';
   private positions: Point[] = [];
   private radius = 20;
+  private ring: RingLayout | null = null;
+  private labelBoxes: LabelBox[] = [];
+  private labelKey = '';
+  private readonly widths = new TextWidths();
+  /** Message dots are drawn from textures with this many pixels per CSS pixel. */
+  private dotScale = 1;
+  /** Message labels show only where they have room; nodes and their labels always have it. */
+  private readonly sieve = new LabelSieve();
+  private blocked: Rect[] = [];
+  private box = { width: 0, height: 0 };
+  private selectedMessage: number | null = null;
   private shown: MessagePicture[] = [];
   private pulse = 0;
   private pendingForks = new Map<number, number>();
@@ -42,12 +87,19 @@ export class RoundScene extends Phaser.Scene {
   }
 
   create(): void {
+    // Phaser keeps this scene object when it stops and starts it again, but destroys every game
+    // object it made: forget them all, or the next run would draw into destroyed texts.
+    this.forget();
+    this.events.once(Phaser.Scenes.Events.SHUTDOWN, () => this.forget());
+    fitCamera(this);
+    this.dotScale = 1 / textureScale(this);
+    const resolution = pixelRatio(this);
     this.linksGfx = this.add.graphics().setDepth(0);
     this.pool = new KeyedPool<MessageSprite>(
       () => ({
         dot: this.add.image(0, 0, textureKey('circle', OKABE_ITO.grey)).setDepth(2),
         label: this.add
-          .text(0, 0, '', { fontFamily: FONT, fontSize: '11px', color: TEXT, stroke: '#1b1f27', strokeThickness: 3 })
+          .text(0, 0, '', { fontFamily: FONT, fontSize: '11px', color: TEXT, stroke: '#1b1f27', strokeThickness: 3, resolution })
           .setOrigin(0.5, 1)
           .setDepth(3),
         texture: '',
@@ -61,11 +113,50 @@ export class RoundScene extends Phaser.Scene {
       },
     );
     this.input.on('pointerdown', (pointer: Phaser.Input.Pointer) => this.clicked(pointer));
+  }
+
+  /** Drops every reference to the last run's game objects and what was drawn with them. */
+  private forget(): void {
+    this.nodes = [];
+    this.positions = [];
+    this.ring = null;
+    this.labelBoxes = [];
+    this.labelKey = '';
+    this.blocked = [];
+    this.selectedMessage = null;
+    this.shown = [];
+    this.pendingForks = new Map();
     this.version = -1;
+    this.size = '';
+    this.pulse = 0;
+  }
+
+  /** What is drawn where, in CSS pixels of the canvas: the nodes, their labels and the messages' labels shown (for tests). */
+  drawnLayout(): {
+    width: number;
+    height: number;
+    nodes: (Point & { radius: number })[];
+    labels: (Rect & { node: number; text: string })[];
+    messageLabels: (Rect & { id: number; text: string })[];
+  } {
+    const labels = this.nodes.flatMap((n, node) => {
+      if (!n.info.visible || n.info.text === '') return [];
+      const b = n.info.getBounds();
+      return [{ node, text: n.info.text, x: b.x, y: b.y, width: b.width, height: b.height }];
+    });
+    const messageLabels = this.pool.ids().flatMap((id) => {
+      const label = this.pool.get(id)!.label;
+      if (!label.visible || label.text === '') return [];
+      const b = label.getBounds();
+      return [{ id, text: label.text, x: b.x, y: b.y, width: b.width, height: b.height }];
+    });
+    return { ...viewSize(this), nodes: this.positions.map((p) => ({ ...p, radius: this.radius })), labels, messageLabels };
   }
 
   private clicked(pointer: Phaser.Input.Pointer): void {
-    const at = { x: pointer.x, y: pointer.y };
+    // The pointer is in canvas pixels; the scene draws in CSS pixels.
+    const world = this.cameras.main.getWorldPoint(pointer.x, pointer.y);
+    const at = { x: world.x, y: world.y };
     const bridge = bridgeOf(this);
     const additive = Boolean((pointer.event as MouseEvent | undefined)?.shiftKey);
     const node = this.positions.findIndex((p) => Math.hypot(p.x - at.x, p.y - at.y) <= this.radius + 4);
@@ -82,7 +173,8 @@ export class RoundScene extends Phaser.Scene {
     const bridge = bridgeOf(this);
     const { picture, version } = bridge.picture();
     if (!picture) return;
-    const size = `${this.scale.width}x${this.scale.height}x${picture.nodes.length}`;
+    // The ring leaves room for the labels it will carry: every node's in the god view, the player's own otherwise.
+    const size = `${this.scale.width}x${this.scale.height}x${pixelRatio(this)}x${picture.nodes.length}x${picture.god ? 'god' : picture.viewer}`;
     if (version !== this.version || size !== this.size) {
       const relayout = size !== this.size;
       this.size = size;
@@ -105,6 +197,7 @@ export class RoundScene extends Phaser.Scene {
       sprite.dot.setPosition(p.x, p.y);
       sprite.label.setPosition(p.x, p.y - DOT_RADIUS - 1);
     }
+    this.sieveLabels(picture);
     if (this.pendingForks.size > 0) {
       for (const [copy, original] of this.pendingForks) {
         const from = this.pool.get(original);
@@ -117,41 +210,49 @@ export class RoundScene extends Phaser.Scene {
     if (commit) this.nodes[commit.id]?.ring.setAlpha(0.75 + 0.25 * Math.sin(this.pulse / 250));
   }
 
+  /**
+   * Shows a message's label only where it overlaps no node, no node's label and no label shown
+   * before it: the selected message's first, then the oldest first. The others keep their dot.
+   */
+  private sieveLabels(picture: Picture): void {
+    this.sieve.reset(this.box, this.blocked);
+    const selected = this.selectedMessage !== null ? this.pool.get(this.selectedMessage) : undefined;
+    if (selected) this.offerLabel(selected);
+    for (const m of picture.messages) {
+      const sprite = this.pool.get(m.id);
+      if (sprite && sprite !== selected) this.offerLabel(sprite);
+    }
+  }
+
+  private offerLabel(sprite: MessageSprite): void {
+    if (sprite.text === '') return;
+    const label = sprite.label;
+    const { width, height } = label;
+    label.setVisible(this.sieve.place(sprite.x - width / 2, sprite.y - DOT_RADIUS - 1 - height, width, height));
+  }
+
   private layout(picture: Picture): void {
-    const box = { width: this.scale.width, height: this.scale.height };
-    this.positions = ringPositions(picture.nodes.length, box);
-    this.radius = nodeRadius(picture.nodes.length, box);
+    const box = viewSize(this);
+    this.box = box;
+    const ring = ringLayout(picture.nodes.length, box, (node) => picture.god || node === picture.viewer);
+    this.ring = ring;
+    this.labelKey = '';
+    this.positions = ring.positions;
+    this.radius = ring.radius;
     for (const n of this.nodes) {
       n.ring.destroy();
       n.name.destroy();
       n.info.destroy();
     }
-    const centre = { x: box.width / 2, y: box.height / 2 };
-    const small = Math.min(box.width, box.height) < 480;
-    this.nodes = this.positions.map((p) => {
-      const dx = p.x - centre.x;
-      const dy = p.y - centre.y;
-      const len = Math.hypot(dx, dy) || 1;
-      const [ux, uy] = [dx / len, dy / len];
-      const info = this.add
-        .text(p.x + ux * (this.radius + 8), p.y + uy * (this.radius + 8), '', {
-          fontFamily: FONT,
-          fontSize: small ? '11px' : '13px',
-          color: MUTED,
-          align: Math.abs(ux) < 0.3 ? 'center' : ux > 0 ? 'left' : 'right',
-          lineSpacing: 1,
-        })
-        .setOrigin(0.5 - 0.5 * Math.sign(Math.round(ux * 3) / 3), 0.5 - 0.5 * Math.sign(Math.round(uy * 3) / 3))
-        .setDepth(4);
-      return {
-        ring: this.add.graphics().setDepth(1),
-        name: this.add
-          .text(p.x, p.y, '', { fontFamily: FONT, fontSize: `${Math.round(Math.max(14, this.radius * 0.75))}px`, color: TEXT, fontStyle: 'bold' })
-          .setOrigin(0.5)
-          .setDepth(4),
-        info,
-      };
-    });
+    const resolution = pixelRatio(this);
+    this.nodes = this.positions.map((p) => ({
+      ring: this.add.graphics().setDepth(1),
+      name: this.add
+        .text(p.x, p.y, '', { fontFamily: FONT, fontSize: `${Math.round(Math.max(14, this.radius * 0.75))}px`, color: TEXT, fontStyle: 'bold', resolution })
+        .setOrigin(0.5)
+        .setDepth(4),
+      info: this.add.text(0, 0, '', { fontFamily: FONT, fontSize: `${ring.fontSize}px`, color: MUTED, lineSpacing: 1, resolution }).setOrigin(0, 0).setDepth(4),
+    }));
   }
 
   private drawLinks(picture: Picture): void {
@@ -177,15 +278,60 @@ export class RoundScene extends Phaser.Scene {
   }
 
   private drawNodes(picture: Picture): void {
+    const ring = this.ring;
+    if (!ring) return;
+    const texts = picture.nodes.map((n) => this.labelLines(n, picture));
+    const measure = (line: string) => this.widths.measure(line, ring.fontSize);
+    const wishes = texts.map((lines) => ({ width: Math.max(0, ...lines.map(measure)), lines: lines.length }));
+    // Labels are placed around what each says now, so that none overlaps another or a node; the
+    // sizes change far less often than the words, so the last placement is reused while they hold.
+    const key = wishes.map((w) => `${w.width}x${w.lines}`).join(' ');
+    if (key !== this.labelKey) {
+      this.labelBoxes = placeLabels(ring, viewSize(this), wishes);
+      this.labelKey = key;
+    }
     picture.nodes.forEach((n, i) => {
       const sprite = this.nodes[i];
       const p = this.positions[i];
       if (!sprite || !p) return;
-      this.drawNode(sprite, p, n, picture);
+      this.drawNode(sprite, p, n);
+      this.drawLabel(sprite.info, n, texts[i] ?? [], this.labelBoxes[i]!, measure);
     });
+    // Message labels keep off the nodes (with the commit point's ring) and the nodes' labels.
+    const r = this.radius + 6;
+    this.blocked = this.positions.map((p) => ({ x: p.x - r, y: p.y - r, width: 2 * r, height: 2 * r }));
+    for (const n of this.nodes) if (n.info.visible) this.blocked.push({ x: n.info.x, y: n.info.y, width: n.info.width, height: n.info.height });
   }
 
-  private drawNode(sprite: NodeSprite, p: Point, n: NodePicture, picture: Picture): void {
+  /** The lines of a node's label: the commit point, the student, the role, the state. */
+  private labelLines(n: NodePicture, picture: Picture): string[] {
+    const head = n.title !== n.name ? n.title.slice(n.name.length + 3) : '';
+    // Every Paxos or majority node has the same role: only 2PC's roles are worth a line.
+    const role = picture.protocol === '2pc' ? n.role : '';
+    const lines = [head, n.isSelf ? (role ? `you · ${role}` : 'you') : role, ...n.summary].filter((l) => l !== '');
+    if (n.commit) lines.unshift('★ commit point');
+    return lines;
+  }
+
+  /** Writes a label into its box: lines that do not fit are cut short, and the text keeps to the node's side of the box. */
+  private drawLabel(text: Phaser.GameObjects.Text, n: NodePicture, lines: string[], box: LabelBox, measure: (s: string) => number): void {
+    let shown = fitLabelLines(lines, box.lines, box.width, measure);
+    text.setAlign(box.align).setText(shown.join('\n'));
+    // The font's real line height may exceed the one the box was made for: drop lines until it fits.
+    while (shown.length > 0 && text.height > box.height + 0.5) {
+      shown = fitLabelLines(lines, shown.length - 1, box.width, measure);
+      text.setText(shown.join('\n'));
+    }
+    const x = box.align === 'left' ? box.x : box.align === 'right' ? box.x + box.width - text.width : box.x + (box.width - text.width) / 2;
+    const y = box.valign === 'top' ? box.y : box.valign === 'bottom' ? box.y + box.height - text.height : box.y + (box.height - text.height) / 2;
+    text
+      .setPosition(x, y)
+      .setVisible(shown.length > 0)
+      .setColor(n.commit ? '#f0e442' : n.isSelf ? TEXT : MUTED)
+      .setAlpha(n.crashed ? 0.6 : 1);
+  }
+
+  private drawNode(sprite: NodeSprite, p: Point, n: NodePicture): void {
     const g = sprite.ring;
     const r = this.radius;
     g.clear();
@@ -204,18 +350,13 @@ export class RoundScene extends Phaser.Scene {
       g.lineBetween(p.x - r * 0.6, p.y - r * 0.6, p.x + r * 0.6, p.y + r * 0.6);
     }
     sprite.name.setText(n.name).setAlpha(n.crashed ? 0.5 : 1);
-    const head = n.title !== n.name ? n.title.slice(n.name.length + 3) : '';
-    // Every Paxos or majority node has the same role: only 2PC's roles are worth a line.
-    const role = picture.protocol === '2pc' ? n.role : '';
-    const lines = [head, n.isSelf ? (role ? `you · ${role}` : 'you') : role, ...n.summary].filter((l) => l !== '');
-    if (n.commit) lines.unshift('★ commit point');
-    sprite.info.setText(lines.join('\n')).setColor(n.commit ? '#f0e442' : n.isSelf ? TEXT : MUTED).setAlpha(n.crashed ? 0.6 : 1);
   }
 
   private updateMessages(picture: Picture): void {
     const bridge = bridgeOf(this);
     const { dropped, duplicates } = bridge.effects();
     const diff = diffInFlight(this.shown, picture.messages, picture.tick, dropped, duplicates);
+    this.selectedMessage = null;
     for (const id of diff.vanished) {
       const s = this.pool.get(id);
       if (s) this.vanish(s);
@@ -234,8 +375,10 @@ export class RoundScene extends Phaser.Scene {
         item.label.setText(text);
         item.text = text;
       }
-      item.dot.setVisible(true).setScale(m.selected ? 1.5 : 1);
-      item.label.setVisible(text !== '').setColor(m.selected ? '#f0e442' : TEXT);
+      item.dot.setVisible(true).setScale((m.selected ? 1.5 : 1) * this.dotScale);
+      // Whether the label shows is decided every frame, by where it is (see sieveLabels).
+      item.label.setColor(m.selected ? '#f0e442' : TEXT);
+      if (m.selected) this.selectedMessage = m.id;
     }
     // Drawn after this frame places the copy, so the fork joins the two real positions.
     this.pendingForks = diff.forks;
@@ -244,12 +387,12 @@ export class RoundScene extends Phaser.Scene {
 
   /** A dropped or lost message bursts and fades where it was. */
   private vanish(s: MessageSprite): void {
-    const ghost = this.add.image(s.x, s.y, s.texture).setDepth(5);
+    const ghost = this.add.image(s.x, s.y, s.texture).setDepth(5).setScale(this.dotScale);
     const cross = this.add
-      .text(s.x, s.y, '✕', { fontFamily: FONT, fontSize: '20px', color: '#d55e00', fontStyle: 'bold' })
+      .text(s.x, s.y, '✕', { fontFamily: FONT, fontSize: '20px', color: '#d55e00', fontStyle: 'bold', resolution: pixelRatio(this) })
       .setOrigin(0.5)
       .setDepth(6);
-    this.tweens.add({ targets: ghost, scale: 2.2, alpha: 0, duration: 700, onComplete: () => ghost.destroy() });
+    this.tweens.add({ targets: ghost, scale: 2.2 * this.dotScale, alpha: 0, duration: 700, onComplete: () => ghost.destroy() });
     this.tweens.add({ targets: cross, alpha: 0, y: s.y - 16, duration: 1100, onComplete: () => cross.destroy() });
   }
 
@@ -259,7 +402,7 @@ export class RoundScene extends Phaser.Scene {
     line.lineStyle(2, OKABE_ITO.purple, 1);
     line.lineBetween(original.x, original.y, copy.x + 6, copy.y + 6);
     const tag = this.add
-      .text(original.x + 10, original.y + 4, '×2', { fontFamily: FONT, fontSize: '13px', color: '#cc79a7', fontStyle: 'bold' })
+      .text(original.x + 10, original.y + 4, '×2', { fontFamily: FONT, fontSize: '13px', color: '#cc79a7', fontStyle: 'bold', resolution: pixelRatio(this) })
       .setDepth(6);
     this.tweens.add({ targets: [line, tag], alpha: 0, duration: 1400, onComplete: () => (line.destroy(), tag.destroy()) });
   }

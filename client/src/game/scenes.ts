@@ -1,10 +1,37 @@
 import * as Phaser from 'phaser';
 import { OKABE_ITO, paletteEntries, ringPositions, messagePosition, HIDDEN_STYLE, styleOf } from '../layout';
 import type { SceneBridge } from './bridge';
-import { makeShapeTexture, textureKey } from './textures';
+import { makeShapeTexture, textureKey, textureScale } from './textures';
 
 export function bridgeOf(scene: Phaser.Scene): SceneBridge {
   return scene.registry.get('bridge') as SceneBridge;
+}
+
+/** Registry key: device pixels per CSS pixel of the canvas. */
+export const PIXEL_RATIO = 'pixelRatio';
+
+export function pixelRatio(scene: Phaser.Scene): number {
+  return (scene.registry.get(PIXEL_RATIO) as number | undefined) ?? 1;
+}
+
+/** The canvas's size in CSS pixels, the units every scene draws in. */
+export function viewSize(scene: Phaser.Scene): { width: number; height: number } {
+  const ratio = pixelRatio(scene);
+  return { width: scene.scale.width / ratio, height: scene.scale.height / ratio };
+}
+
+/**
+ * The canvas holds device pixels; the main camera zooms by the pixel ratio so that a scene draws in
+ * CSS pixels, sharp. Done at create and after every resize (a resize resets the camera's size).
+ */
+export function fitCamera(scene: Phaser.Scene): void {
+  const apply = () => {
+    const { width, height } = viewSize(scene);
+    scene.cameras.main.setZoom(pixelRatio(scene)).centerOn(width / 2, height / 2);
+  };
+  apply();
+  scene.scale.on(Phaser.Scale.Events.RESIZE, apply);
+  scene.events.once(Phaser.Scenes.Events.SHUTDOWN, () => scene.scale.off(Phaser.Scale.Events.RESIZE, apply));
 }
 
 export class BootScene extends Phaser.Scene {
@@ -28,27 +55,32 @@ export class PreloaderScene extends Phaser.Scene {
   }
 
   create(): void {
+    fitCamera(this);
     const styles = [HIDDEN_STYLE, ...paletteEntries().map(([, s]) => s), styleOf('unknown-kind')];
     const seen = new Set<string>();
+    // Sharp on the screen it starts on; a later change of pixel ratio only softens the dots a little.
+    const scale = Math.ceil(pixelRatio(this));
     for (const style of styles) {
       const key = textureKey(style.shape, style.colour);
       if (seen.has(key)) continue;
       seen.add(key);
-      this.jobs.push(() => makeShapeTexture(this, style.shape, style.colour));
+      this.jobs.push(() => makeShapeTexture(this, style.shape, style.colour, scale));
     }
     this.total = this.jobs.length;
     this.bar = this.add.graphics();
+    const view = viewSize(this);
     this.add
-      .text(this.scale.width / 2, this.scale.height / 2 - 28, 'Quorum', { fontFamily: 'system-ui, sans-serif', fontSize: '22px', color: '#e8ecf3' })
+      .text(view.width / 2, view.height / 2 - 28, 'Quorum', { fontFamily: 'system-ui, sans-serif', fontSize: '22px', color: '#e8ecf3', resolution: pixelRatio(this) })
       .setOrigin(0.5);
   }
 
   override update(): void {
     for (let i = 0; i < 4 && this.jobs.length > 0; i++) this.jobs.shift()!();
     const done = this.total === 0 ? 1 : 1 - this.jobs.length / this.total;
-    const w = Math.min(320, this.scale.width * 0.6);
-    const x = (this.scale.width - w) / 2;
-    const y = this.scale.height / 2;
+    const view = viewSize(this);
+    const w = Math.min(320, view.width * 0.6);
+    const x = (view.width - w) / 2;
+    const y = view.height / 2;
     this.bar.clear();
     this.bar.fillStyle(0x2c3340, 1).fillRect(x, y, w, 10);
     this.bar.fillStyle(OKABE_ITO.skyBlue, 1).fillRect(x, y, w * done, 10);
@@ -71,18 +103,18 @@ export class MenuScene extends Phaser.Scene {
   }
 
   create(): void {
+    fitCamera(this);
     this.links = this.add.graphics();
     const kinds = ['prepare', 'promise', 'accept', 'accepted', 'vote'];
     this.dots = kinds.map((k) => {
       const s = styleOf(k);
-      return this.add.image(0, 0, textureKey(s.shape, s.colour)).setAlpha(0.55);
+      return this.add.image(0, 0, textureKey(s.shape, s.colour)).setAlpha(0.55).setScale(1 / textureScale(this));
     });
     this.started = performance.now();
   }
 
   override update(): void {
-    const box = { width: this.scale.width, height: this.scale.height };
-    const points = ringPositions(5, box);
+    const points = ringPositions(5, viewSize(this));
     this.links.clear();
     this.links.lineStyle(1, 0x3a4252, 0.5);
     for (let a = 0; a < 5; a++) for (let b = a + 1; b < 5; b++) this.links.lineBetween(points[a]!.x, points[a]!.y, points[b]!.x, points[b]!.y);

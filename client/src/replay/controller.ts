@@ -3,9 +3,10 @@
  * eyes, and how playback advances. It re-runs the engine on the stored log (no video).
  */
 import { Replay } from '../../../shared/engine/replay';
-import { buildTimeline, commitPointStep, type RecordedRejection, type Timeline } from '../../../shared/engine/timeline';
-import type { NodeId, World } from '../../../shared/engine/types';
-import { godView, viewOf, type GodView, type NodeView } from '../../../shared/engine/view';
+import { buildTimeline, commitPointStep, type MessageTrace, type RecordedRejection, type Timeline, type TimelineMarker } from '../../../shared/engine/timeline';
+import type { CommitPoint, NodeId, World } from '../../../shared/engine/types';
+import { eventsFor, godView, viewOf, type GodView, type NodeView } from '../../../shared/engine/view';
+import { tracesSeenBy } from './diagram';
 import type { RoundDocument } from '../../../shared/engine/round';
 
 export const REPLAY_SPEEDS = [0.25, 0.5, 1, 2, 4, 8, 16] as const;
@@ -23,6 +24,7 @@ export class ReplayController {
   private speedValue = 1;
   /** Fractional commands accumulated between frames while playing. */
   private carry = 0;
+  private readonly markersByNode = new Map<NodeId, TimelineMarker[]>();
 
   constructor(
     readonly round: RoundDocument,
@@ -60,6 +62,36 @@ export class ReplayController {
   view(): GodView | NodeView {
     const world = this.world();
     return this.pov === 'god' ? godView(world) : viewOf(world, this.pov);
+  }
+
+  /** The commit point, once it has happened, for the god view only: no node saw it as it happened. */
+  commitPoint(): CommitPoint | null {
+    return this.pov === 'god' ? (this.world().global.chosen[0] ?? null) : null;
+  }
+
+  /** The messages of the space-time diagram: all of them, or those the chosen node sent or was sent. */
+  messages(): readonly MessageTrace[] {
+    return tracesSeenBy(this.timeline.messages, this.pov);
+  }
+
+  /**
+   * The timeline's markers the point of view could know of: all of them for the god view; for a
+   * node, those whose event the engine let that node see (its own proposal, decision, crash) and its
+   * own refused moves. The commit point, violations and the network's faults are the god's alone.
+   */
+  markers(): readonly TimelineMarker[] {
+    const pov = this.pov;
+    if (pov === 'god') return this.timeline.markers;
+    let known = this.markersByNode.get(pov);
+    if (!known) {
+      known = this.timeline.markers.filter((m) => {
+        if (m.kind === 'rejection') return m.node === pov;
+        if (m.step === 0) return false;
+        return eventsFor(this.replay.eventsOf(m.step - 1), pov).some((e) => e.text === m.text);
+      });
+      this.markersByNode.set(pov, known);
+    }
+    return known;
   }
 
   seek(step: number): void {

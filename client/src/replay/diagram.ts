@@ -38,6 +38,15 @@ export interface DiagramLayout {
   maxTick: number;
 }
 
+/**
+ * The messages a point of view knew of: every one for the god view; for a node, only its own, the
+ * ones it sent and the ones addressed to it (the same messages whose contents it could read live).
+ */
+export function tracesSeenBy(messages: readonly MessageTrace[], pov: 'god' | number): readonly MessageTrace[] {
+  if (pov === 'god') return messages;
+  return messages.filter((m) => m.from === pov || m.to === pov);
+}
+
 /** How far along its lane a dropped or lost message is drawn before it stops (fraction of the hop). */
 export const CUT_SHORT = 0.6;
 

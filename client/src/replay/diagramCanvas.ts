@@ -25,7 +25,7 @@ export class DiagramCanvas {
 
   constructor(
     private readonly nodes: number,
-    private readonly messages: readonly MessageTrace[],
+    private messages: readonly MessageTrace[],
     private readonly maxTick: number,
     onSeek: (step: number, arrow: DiagramArrow) => void,
   ) {
@@ -33,13 +33,31 @@ export class DiagramCanvas {
     this.element = document.createElement('canvas');
     this.element.className = 'diagram';
     this.element.setAttribute('role', 'img');
-    this.element.setAttribute('aria-label', `Space-time diagram: ${messages.length} messages between ${nodes} nodes. Click an arrow to jump to the moment it was sent.`);
+    this.describe();
     this.element.addEventListener('click', (event) => {
       if (!this.layout) return;
       const rect = this.element.getBoundingClientRect();
       const arrow = arrowAt(this.layout, event.clientX - rect.left, event.clientY - rect.top);
       if (arrow) onSeek(arrow.seekStep, arrow);
     });
+  }
+
+  /** The messages drawn changed (another point of view): repaint. */
+  setMessages(messages: readonly MessageTrace[]): void {
+    if (messages === this.messages) return;
+    this.messages = messages;
+    this.describe();
+    if (this.size.width > 0) this.paint();
+  }
+
+  /** How many arrows the diagram draws, for tests and screen readers. */
+  get arrowCount(): number {
+    return this.messages.length;
+  }
+
+  private describe(): void {
+    this.element.dataset.messages = String(this.messages.length);
+    this.element.setAttribute('aria-label', `Space-time diagram: ${this.messages.length} messages between ${this.nodes} nodes. Click an arrow to jump to the moment it was sent.`);
   }
 
   /** Sizes the canvas and paints the static part. */

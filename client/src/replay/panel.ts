@@ -162,7 +162,7 @@ export class ReplayPanel {
     const controller = new ReplayController(doc, doc.meta.rejections ?? []);
     this.controller = controller;
     const ticks = controller.timeline.ticks;
-    this.diagram = new DiagramCanvas(doc.config.nodes, controller.timeline.messages, ticks[ticks.length - 1] ?? 1, (step) => this.seek(step));
+    this.diagram = new DiagramCanvas(doc.config.nodes, controller.messages(), ticks[ticks.length - 1] ?? 1, (step) => this.seek(step));
     this.renderViewer();
     this.seek(0);
     this.lastFrame = performance.now();
@@ -200,24 +200,17 @@ export class ReplayPanel {
     );
     povSelect.addEventListener('change', () => {
       c.setPointOfView(povSelect.value === 'god' ? 'god' : (Number(povSelect.value) as PointOfView));
+      // Through a node's eyes, the diagram and the markers show only what that node knew.
+      this.diagram?.setMessages(c.messages());
+      this.renderMarkers();
       this.update();
     });
     const speed = h('select', { id: 'replay-speed', 'aria-label': 'Playback speed' }, REPLAY_SPEEDS.map((v) => h('option', { value: String(v), selected: v === 1 }, `${v}x`)));
     speed.addEventListener('change', () => c.setSpeed(Number(speed.value)));
     const scrubber = h('input', { type: 'range', id: 'replay-scrubber', min: 0, max: c.length, value: 0, step: 1, 'aria-label': 'Timeline: command number' });
     scrubber.addEventListener('input', () => this.seek(Number(scrubber.value)));
-    const markers = h(
-      'div',
-      { class: 'markers', 'aria-hidden': 'true' },
-      c.timeline.markers.map((m) => h('span', { class: `marker ${m.kind}`, style: `left: ${(100 * m.step) / Math.max(1, c.length)}%`, title: m.text })),
-    );
-    const markerList = h(
-      'ol',
-      { class: 'marker-list', 'aria-label': 'Markers' },
-      c.timeline.markers.map((m, i) =>
-        h('li', {}, h('button', { type: 'button', class: `marker-button ${m.kind}`, 'data-key': `marker-${i}`, onclick: () => this.seek(m.step) }, `${m.step} · ${MARKER_LABEL[m.kind]}: ${m.text}`)),
-      ),
-    );
+    const markers = h('div', { class: 'markers', id: 'replay-markers', 'aria-hidden': 'true' });
+    const markerList = h('ol', { class: 'marker-list', id: 'replay-marker-list', 'aria-label': 'Markers' });
     const exportButton = h('button', { type: 'button', id: 'replay-export', onclick: () => downloadRound(doc) }, 'Export file');
     const forkButton = h(
       'button',
@@ -258,15 +251,36 @@ export class ReplayPanel {
       ),
       diagramBox,
       h('div', { id: 'replay-now' }),
-      h('details', {}, h('summary', {}, `Markers (${c.timeline.markers.length})`), markerList),
+      h('details', {}, h('summary', { id: 'replay-marker-count' }), markerList),
       h('div', { class: 'row' }, exportButton, forkButton, h('button', { type: 'button', id: 'replay-close', onclick: () => void this.showLibrary() }, 'All replays')),
     );
+    this.renderMarkers();
     // The diagram takes the panel's width once it is in the document.
     requestAnimationFrame(() => {
       const width = Math.max(240, diagramBox.clientWidth || 400);
       this.diagram?.resize(width, 24 + doc.config.nodes * 22);
       this.update();
     });
+  }
+
+  /** The markers on the scrubber and in the list: those the point of view could know of. */
+  private renderMarkers(): void {
+    const c = this.controller;
+    if (!c) return;
+    const markers = c.markers();
+    const strip = this.root.querySelector<HTMLElement>('#replay-markers');
+    const list = this.root.querySelector<HTMLElement>('#replay-marker-list');
+    const count = this.root.querySelector<HTMLElement>('#replay-marker-count');
+    if (strip) replaceChildren(strip, markers.map((m) => h('span', { class: `marker ${m.kind}`, style: `left: ${(100 * m.step) / Math.max(1, c.length)}%`, title: m.text })));
+    if (list) {
+      replaceChildren(
+        list,
+        markers.map((m, i) =>
+          h('li', {}, h('button', { type: 'button', class: `marker-button ${m.kind}`, 'data-key': `marker-${i}`, onclick: () => this.seek(m.step) }, `${m.step} · ${MARKER_LABEL[m.kind]}: ${m.text}`)),
+        ),
+      );
+    }
+    if (count) count.textContent = `Markers (${markers.length})`;
   }
 
   private stepBy(delta: number): void {
@@ -295,7 +309,8 @@ export class ReplayPanel {
     if (!c) return;
     const world = c.world();
     const view = c.view();
-    const commit = world.global.chosen[0] ?? null;
+    // Only the god view marks the commit point; a node never saw it happen.
+    const commit = c.commitPoint();
     this.host.showView(view, commit);
     const tick = world.tick;
     this.diagram?.draw(tick, c.step);

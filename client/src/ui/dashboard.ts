@@ -107,6 +107,8 @@ export class Dashboard {
       this.boxes.code.append(h('button', { type: 'button', id: 'show-code', onclick: () => ((app.screen = 'lobby'), app.changed()) }, 'Show the join code'));
       this.mounted = true;
     }
+    // A "what if" fork of a replay is a sandbox of one: it has no class, so no join code to show.
+    this.boxes.code.hidden = app.classCode === null;
     if (this.controls.element.parentElement !== this.boxes.controls) this.boxes.controls.append(this.controls.element);
     this.controls.update();
     const phase = app.round?.phase;
@@ -124,10 +126,16 @@ export class Dashboard {
       'details',
       {},
       h('summary', { 'data-key': 'setup-summary' }, 'Change the setup for the next round'),
-      setupForm(this.lobby.values, (v) => {
-        this.app.control('setup', toSetupMessage(v));
-        this.app.control('start');
-      }, 'Start a new round with this setup'),
+      setupForm(
+        this.lobby.values,
+        (v) => {
+          this.app.control('setup', toSetupMessage(v));
+          this.app.control('start');
+        },
+        'Start a new round with this setup',
+        // The lobby's form stays in the page (hidden): this one's ids must differ from it.
+        'next-',
+      ),
     );
     return this.setup;
   }
@@ -290,6 +298,8 @@ export class Dashboard {
                         type: 'button',
                         class: 'danger',
                         'data-key': `kick-${s.nickname}`,
+                        // Each button says whom it removes (the visible "Kick" alone would be the same for every row).
+                        'aria-label': this.kicking === s.nickname ? null : `Kick ${s.nickname}`,
                         // Two clicks: the first asks, the second removes (no modal dialog to trap focus).
                         onclick: () => {
                           if (this.kicking === s.nickname) {

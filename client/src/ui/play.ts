@@ -228,6 +228,7 @@ export function renderReveal(app: App, root: HTMLElement): void {
 export class EventLog {
   private readonly list = h('ol', { class: 'log', 'aria-labelledby': 'log-title', 'aria-live': 'polite', 'aria-relevant': 'additions', id: 'log-list' });
   private newest = 0;
+  private epoch = -1;
 
   constructor(root: HTMLElement) {
     root.replaceChildren(h('h2', { id: 'log-title' }, 'Event log'), this.list);
@@ -236,10 +237,11 @@ export class EventLog {
   render(app: App): void {
     const entries = app.log;
     const top = entries[0]?.id ?? 0;
-    if (top < this.newest || entries.length === 0) {
-      // A new round (or a new session) started the log again.
+    if (app.logEpoch !== this.epoch) {
+      // A new round (or a new session) started the log again, perhaps with new entries already.
       this.list.replaceChildren();
       this.newest = 0;
+      this.epoch = app.logEpoch;
     }
     const fresh = entries.filter((e) => e.id > this.newest);
     for (const e of fresh.reverse()) {

@@ -54,10 +54,14 @@ export function toSetupMessage(v: SetupValues): RoundSetup {
   };
 }
 
-/** Builds the form; `values` is kept up to date as the instructor edits it. */
-export function setupForm(values: SetupValues, onStart: (v: SetupValues) => void, startLabel: string): HTMLFormElement {
-  const protocol = h('select', { id: 'setup-protocol' }, ...(['majority', 'paxos', '2pc'] as ProtocolName[]).map((p) => h('option', { value: p, selected: p === values.protocol }, PROTOCOL_TITLES[p])));
-  const nodes = h('select', { id: 'setup-nodes' });
+/**
+ * Builds the form; `values` is kept up to date as the instructor edits it. `idPrefix` goes before
+ * every element id, so that two forms (the lobby's and the next round's) can be in one page.
+ */
+export function setupForm(values: SetupValues, onStart: (v: SetupValues) => void, startLabel: string, idPrefix = ''): HTMLFormElement {
+  const id = (name: string) => `${idPrefix}${name}`;
+  const protocol = h('select', { id: id('setup-protocol') }, ...(['majority', 'paxos', '2pc'] as ProtocolName[]).map((p) => h('option', { value: p, selected: p === values.protocol }, PROTOCOL_TITLES[p])));
+  const nodes = h('select', { id: id('setup-nodes') });
   for (let n = MIN_NODES; n <= MAX_NODES; n++) nodes.append(h('option', { value: n, selected: n === values.nodes }, String(n)));
   const seats = h('div', { class: 'nodes-pick', role: 'group', 'aria-label': 'Seats students may take' });
   const drawSeats = () => {
@@ -81,12 +85,12 @@ export function setupForm(values: SetupValues, onStart: (v: SetupValues) => void
     );
   };
   drawSeats();
-  const speed = h('select', { id: 'setup-speed' }, ...SPEEDS.map((s) => h('option', { value: s, selected: s === values.speed }, `${s}×`)));
-  const sandbox = h('input', { type: 'checkbox', id: 'setup-sandbox', checked: values.sandbox });
-  const gossip = h('input', { type: 'checkbox', id: 'setup-gossip', checked: values.gossip });
-  const deadline = h('input', { type: 'number', id: 'setup-deadline', min: 0, max: 10000, value: values.decisionDeadline });
-  const timeout = h('input', { type: 'number', id: 'setup-timeout', min: 0, max: 100000, value: values.timeoutTicks });
-  const decrees = h('input', { id: 'setup-decrees', value: values.decrees.join(', ') });
+  const speed = h('select', { id: id('setup-speed') }, ...SPEEDS.map((s) => h('option', { value: s, selected: s === values.speed }, `${s}×`)));
+  const sandbox = h('input', { type: 'checkbox', id: id('setup-sandbox'), checked: values.sandbox });
+  const gossip = h('input', { type: 'checkbox', id: id('setup-gossip'), checked: values.gossip });
+  const deadline = h('input', { type: 'number', id: id('setup-deadline'), min: 0, max: 10000, value: values.decisionDeadline });
+  const timeout = h('input', { type: 'number', id: id('setup-timeout'), min: 0, max: 100000, value: values.timeoutTicks });
+  const decrees = h('input', { id: id('setup-decrees'), value: values.decrees.join(', ') });
   const error = h('p', { class: 'error', role: 'alert' });
 
   protocol.onchange = () => (values.protocol = protocol.value as ProtocolName);
@@ -108,7 +112,7 @@ export function setupForm(values: SetupValues, onStart: (v: SetupValues) => void
   return h(
     'form',
     {
-      id: 'setup-form',
+      id: id('setup-form'),
       onsubmit: (e: Event) => {
         e.preventDefault();
         const list = parseDecrees(decrees.value);
@@ -137,9 +141,9 @@ export function setupForm(values: SetupValues, onStart: (v: SetupValues) => void
         'div',
         { class: 'row' },
         h('label', {}, 'Timeout (ticks, 0 = two round trips at the slowest latency, at least 30)', timeout),
-        h('p', { class: 'hint', id: 'setup-timeout-hint' }, 'How long a 2PC node waits before it may give up, and a Paxos proposer before it tries again. It must be at least one round trip.'),
+        h('p', { class: 'hint', id: id('setup-timeout-hint') }, 'How long a 2PC node waits before it may give up, and a Paxos proposer before it tries again. It must be at least one round trip.'),
       ),
-      h('button', { class: 'primary', type: 'submit', id: 'start-round' }, startLabel),
+      h('button', { class: 'primary', type: 'submit', id: id('start-round') }, startLabel),
       error,
     ),
   );
