@@ -6,8 +6,9 @@
  *
  * Every handler is written with method syntax: a protocol typed by its own state
  * (`Protocol<PaxosDurable, …>`) is then also a `Protocol`, which the engine runs without knowing
- * those types. That is the one place the types meet: a world made for a protocol holds that
- * protocol's states, because only its `initDurable` and `initVolatile` made them.
+ * those types. The engine may hand a protocol's handlers the world's untyped node states because a
+ * world made for a protocol holds that protocol's states: only its `initDurable` and `initVolatile`
+ * made them.
  */
 import { rejection } from './rejections';
 import type { Rng } from './rng';
@@ -303,45 +304,58 @@ export interface Protocol<D = object, V = object, A extends Action = Action, P e
   status(world: World): RoundStatus;
 }
 
+/** One kind of move as the engine looks it up: every entry of one shape, so each lookup stays cheap. */
+interface MoveEntry<D, V, A extends Action, P extends Payload> {
+  check: ActionRule<D, V, A, P>['check'];
+  apply: ActionRule<D, V, A, P>['apply'];
+  describe: ActionRule<D, V, A, P>['describe'];
+  label: ActionRule<D, V, A, P>['label'];
+}
+
 /** Builds the engine's protocol from its author's table. */
 export function defineProtocol<D, V, A extends Action, P extends Payload>(spec: ProtocolSpec<D, V, A, P>): Protocol<D, V, A, P> {
   type Rule = ActionRule<D, V, A, P>;
-  const rules = spec.actions as unknown as Record<string, Rule>;
-  const kinds = Object.keys(rules);
-  const answering = kinds.map((k) => rules[k]!).filter((r) => r.answers);
-  const standing = kinds.map((k) => rules[k]!).filter((r) => r.moves);
-  const breakingAnswers = kinds.map((k) => rules[k]!).filter((r) => r.ruleBreakingAnswers);
-  const breakingMoves = kinds.map((k) => rules[k]!).filter((r) => r.ruleBreakingMoves);
-  const schema = tagged<A>('kind', Object.fromEntries(kinds.map((k) => [k, rules[k]!.schema])));
-  const messages = spec.messages as unknown as Record<string, MessageRule<P>>;
-  const ruleOf = (action: Action): Rule | undefined => (Object.hasOwn(rules, action.kind) ? rules[action.kind] : undefined);
-  const list = (local: Local<D, V, P>, answer: readonly Rule[], stand: readonly Rule[], breaking: boolean): A[] => {
+  // The table is keyed by kind, each entry typed for its own kind; looked up by an action's kind, it fits.
+  const rules = Object.entries(spec.actions as unknown as Record<string, Rule>);
+  const moves = new Map<string, MoveEntry<D, V, A, P>>(
+    rules.map(([kind, r]) => [kind, { check: r.check.bind(r), apply: r.apply.bind(r), describe: r.describe.bind(r), label: r.label.bind(r) }]),
+  );
+  const answering = rules.flatMap(([, r]) => (r.answers ? [r.answers.bind(r)] : []));
+  const standing = rules.flatMap(([, r]) => (r.moves ? [r.moves.bind(r)] : []));
+  const breakingAnswers = rules.flatMap(([, r]) => (r.ruleBreakingAnswers ? [r.ruleBreakingAnswers.bind(r)] : []));
+  const breakingMoves = rules.flatMap(([, r]) => (r.ruleBreakingMoves ? [r.ruleBreakingMoves.bind(r)] : []));
+  const schema = tagged<A>('kind', Object.fromEntries(rules.map(([kind, r]) => [kind, r.schema])));
+  const messages = new Map(
+    Object.entries(spec.messages as unknown as Record<string, MessageRule<P>>).map(([kind, m]) => [kind, { label: m.label.bind(m), counts: m.countsTowardOutcome }]),
+  );
+  type Answers = (local: Local<D, V, P>, entry: InboxEntry<P>) => A[];
+  type Moves = (local: Local<D, V, P>) => A[];
+  /** The answers to each inbox message (oldest first), then the moves that stand alone, in the table's order. */
+  const list = (local: Local<D, V, P>, answer: readonly Answers[], stand: readonly Moves[]): A[] => {
     const out: A[] = [];
-    for (const entry of local.node.inbox) {
-      for (const rule of answer) out.push(...(breaking ? rule.ruleBreakingAnswers!(local, entry) : rule.answers!(local, entry)));
-    }
-    for (const rule of stand) out.push(...(breaking ? rule.ruleBreakingMoves!(local) : rule.moves!(local)));
+    for (const entry of local.node.inbox) for (const answers of answer) for (const a of answers(local, entry)) out.push(a);
+    for (const more of stand) for (const a of more(local)) out.push(a);
     return out;
   };
   return {
     ...spec,
-    legalActions: (local) => list(local, answering, standing, false),
-    ruleBreakingCandidates: (local) => list(local, breakingAnswers, breakingMoves, true),
+    legalActions: (local) => list(local, answering, standing),
+    ruleBreakingCandidates: (local) => list(local, breakingAnswers, breakingMoves),
     check(local, raw) {
       const parsed = check(schema, raw);
       if (!parsed.ok) return rejection('bad-action', `That is not ${spec.moveNoun} move: ${parsed.error}.`);
-      return ruleOf(parsed.value)!.check(local, parsed.value);
+      return moves.get(parsed.value.kind)!.check(local, parsed.value);
     },
     // Only a move that passed `check` (its schema first) gets here, so it has its kind's shape.
-    apply: (ctx, id, action) => ruleOf(action)!.apply(ctx, id, action as A),
+    apply: (ctx, id, action) => moves.get(action.kind)!.apply(ctx, id, action as A),
     parseAction(raw) {
       const parsed = check(schema, raw);
       return parsed.ok ? parsed.value : parsed.error;
     },
-    describeAction: (action, node) => ruleOf(action)?.describe(action as A, node) ?? action.kind,
-    actionLabel: (action) => ruleOf(action)?.label(action as A) ?? action.kind,
-    label: (payload) => (Object.hasOwn(messages, payload.kind) ? messages[payload.kind]!.label(payload as P) : payload.kind.toUpperCase()),
-    countsTowardOutcome: (payload) => Object.hasOwn(messages, payload.kind) && messages[payload.kind]!.countsTowardOutcome,
+    describeAction: (action, node) => moves.get(action.kind)?.describe(action as A, node) ?? action.kind,
+    actionLabel: (action) => moves.get(action.kind)?.label(action as A) ?? action.kind,
+    label: (payload) => messages.get(payload.kind)?.label(payload as P) ?? payload.kind.toUpperCase(),
+    countsTowardOutcome: (payload) => messages.get(payload.kind)?.counts ?? false,
     status(anyWorld) {
       // The world's nodes hold this protocol's states: its own initDurable and initVolatile made them.
       const world = anyWorld as unknown as WorldOf<D, V, P>;

@@ -4,7 +4,7 @@ import { step } from '../../shared/engine/step';
 import { godView, legalActions, ruleBreakingActions, viewOf } from '../../shared/engine/view';
 import type { Command, World } from '../../shared/engine/types';
 import { pictureOf } from '../../client/src/picture';
-import { actionLabel, commitPointSentence, noCommitPointSentence, nodeStateLines, nodeSummaryLines, outcomeSentence, splitLegal } from '../../client/src/describe';
+import { actionLabel, commitPointSentence, noCommitPointSentence, nodeStateLines, nodeSummaryLines, outcomeSentence, protocolOptions, splitLegal, timeoutHint } from '../../client/src/describe';
 import { allProtocols } from '../../shared/protocols';
 import { twoPhaseState } from '../../shared/protocols/2pc/present';
 import type { ParticipantDurable } from '../../shared/protocols/2pc/state';
@@ -136,6 +136,15 @@ describe('describe', () => {
     expect(twoPhaseState(facts({ vote: 'yes', outcome: null }))).toBe('voted YES: in doubt');
     expect(twoPhaseState(facts({ vote: 'yes', outcome: 'commit' }))).toBe('committed');
     expect(twoPhaseState(facts({ vote: 'no', outcome: 'abort' }))).toBe('aborted');
+  });
+
+  it('offers every registered protocol in the menus, and says in the setup form what the timeout is for in each that uses one', () => {
+    expect(protocolOptions('majority')).toEqual([
+      { value: '2pc', label: 'Two-phase commit', selected: false },
+      { value: 'majority', label: 'Majority vote', selected: true },
+      { value: 'paxos', label: 'Paxos', selected: false },
+    ]);
+    expect(timeoutHint()).toBe('How long a 2PC node waits before it may give up, and a Paxos proposer before it tries again. It must be at least one round trip.');
   });
 
   it('labels a move in the words of its own protocol', () => {

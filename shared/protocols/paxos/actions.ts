@@ -2,7 +2,7 @@
 import { majorityOf, nodeName } from '../../engine/names';
 import type { ActionTable } from '../../engine/protocol';
 import { rejection, ruleBroken } from '../../engine/rejections';
-import type { NodeId } from '../../engine/types';
+import type { NodeId, Rejection } from '../../engine/types';
 import { int, literal, object } from '../../wire/schema';
 import { DECREE, answerSchema, isRejection, pending } from '../common';
 import {
@@ -25,7 +25,7 @@ import {
 const knownValues = (local: PaxosLocal): string[] => local.node.volatile.requests;
 
 /** A promise or an acceptance, unless the node promised a higher ballot. */
-function answerBallot(local: PaxosLocal, msg: number, kind: 'promise' | 'accept') {
+function answerBallot(local: PaxosLocal, msg: number, kind: 'promise' | 'accept'): Rejection | null {
   const entry = pending(local, msg, [kind === 'promise' ? 'prepare' : 'accept']);
   if (isRejection(entry)) return entry;
   if (entry.payload.kind !== 'prepare' && entry.payload.kind !== 'accept') return null;
