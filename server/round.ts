@@ -15,6 +15,9 @@ import {
   step,
   Rng,
   DEFAULT_SETTINGS,
+  DEFAULT_PROTOCOL,
+  MAX_SEED,
+  protocolFor,
   type Command,
   type NodeId,
   type EngineEvent,
@@ -31,7 +34,7 @@ export type { RoundPhase, RoundSetup };
 
 /** The setup every new class and solo round starts from. */
 export const DEFAULT_SETUP: Required<RoundSetup> = {
-  protocol: 'paxos',
+  protocol: DEFAULT_PROTOCOL,
   nodes: 5,
   studentSeats: [0, 1, 2, 3, 4],
   latencyMin: DEFAULT_SETTINGS.latencyMin,
@@ -113,7 +116,7 @@ export class Round {
     readonly classCode: string | null,
     fork?: ForkStart,
   ) {
-    const seed = fork ? fork.config.seed : randomInt(0, 0xffffffff);
+    const seed = fork ? fork.config.seed : randomInt(0, MAX_SEED);
     this.config = fork ? { ...fork.config, settings: { ...fork.config.settings, sandbox: true } } : configOf(setup, seed);
     // A fork's world was worked out by a fork worker, off the event loop. Commands the original round
     // accepted re-run the same with sandbox on (only refused moves differ), so only the config changes.
@@ -161,13 +164,11 @@ export class Round {
     return { ok: true, events: result.events };
   }
 
-  /** The clients' requests that open a round: the 2PC coordinator gets one transaction, otherwise each decree goes to its own node. */
+  /** The clients' requests that open a round, for the decrees in play: the protocol says which node gets each. */
   openingRequests(): Command[] {
     if (this.isFork) return [];
-    const decrees = this.config.settings.decrees;
-    if (this.config.protocol === '2pc') return [{ type: 'propose', node: 0, decree: decrees[0]! }];
-    const nodes = this.botRng.shuffle(Array.from({ length: this.config.nodes }, (_, i) => i));
-    return decrees.slice(0, this.config.nodes).map((decree, i) => ({ type: 'propose', node: nodes[i]!, decree }));
+    const requests = protocolFor(this.config.protocol).clients.openingRequests(this.config.settings.decrees, this.config, this.botRng);
+    return requests.map((request) => ({ type: 'propose', ...request }));
   }
 
   status(): ReturnType<typeof roundStatus> {
