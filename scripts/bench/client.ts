@@ -16,7 +16,7 @@ import { tmpdir } from 'node:os';
 import { extname, join, normalize, resolve } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { chromium, type Page } from 'playwright-core';
-import { compareFrames, frameFigures, percentile, readCpuTimes, round2, stealPercent } from './paired';
+import { compareFrames, descendantsCpuSeconds, frameFigures, percentile, ratio, readCpuTimes, round2, stealPercent } from './paired';
 
 export { percentile };
 
@@ -121,13 +121,16 @@ export async function run(args: string[]): Promise<void> {
       ? (mkdirSync(profileDir, { recursive: true }), await Promise.all([profile(client, join(profileDir, 'client.cpuprofile')), profile(baseline, join(profileDir, 'baseline.cpuprofile'))]))
       : [];
     const runs = { client: [] as number[], baseline: [] as number[] };
+    const cpuSeconds = { client: 0, baseline: 0 };
     let last: { client: Measured | null; baseline: Measured | null } = { client: null, baseline: null };
     const cpuBefore = readCpuTimes();
     for (let i = 0; i < slices; i++) {
       for (const [name, page] of [['baseline', baseline], ['client', client]] as const) {
+        const before = descendantsCpuSeconds();
         await bench(page, 'start');
         await page.waitForTimeout(slice * 1000);
         const measured = await bench<Measured>(page, 'stop');
+        cpuSeconds[name] += descendantsCpuSeconds() - before;
         runs[name].push(...measured.intervals);
         last = { ...last, [name]: measured };
       }
@@ -145,8 +148,8 @@ export async function run(args: string[]): Promise<void> {
       }
     }
     if (errors.length > 0) process.stderr.write(`page errors: ${errors.join('; ')}\n`);
-    const mine = frameFigures(runs.client);
-    const floor = frameFigures(runs.baseline);
+    const mine = { ...frameFigures(runs.client), cpuMsPerFrame: round2((1000 * cpuSeconds.client) / Math.max(1, runs.client.length)) };
+    const floor = { ...frameFigures(runs.baseline), cpuMsPerFrame: round2((1000 * cpuSeconds.baseline) / Math.max(1, runs.baseline.length)) };
     process.stderr.write(`${mine.frames} client frames, ${floor.frames} baseline frames, ${last.client?.messages ?? 0} messages in flight\n`);
     const line = {
       renderer: await bench<string>(client, 'renderer'),
@@ -156,6 +159,7 @@ export async function run(args: string[]): Promise<void> {
       initialJsGzipBytes: gzipBytes,
       baseline: { ...floor, messages: last.baseline?.messages ?? 0 },
       ...compareFrames(mine, floor),
+      cpuRatio: ratio(mine.cpuMsPerFrame, floor.cpuMsPerFrame),
       slices,
       sliceSeconds: slice,
       stealPercent: steal,

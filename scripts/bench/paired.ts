@@ -3,7 +3,7 @@
  * baseline measured in alternating slices, the ratios between them, and the CPU time the hypervisor
  * took from this machine (steal) while they ran.
  */
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 
 /** Nearest-rank percentile of an ascending list; NaN when it is empty. */
 export function percentile(sorted: readonly number[], p: number): number {
@@ -77,3 +77,34 @@ export function stealPercent(before: CpuTimes | null, after: CpuTimes | null): n
   const total = after.total - before.total;
   return total > 0 ? round2((100 * (after.steal - before.steal)) / total) : null;
 }
+
+/** CPU seconds (user + system) used so far by every live descendant of `root`: the browser it launched. */
+export function descendantsCpuSeconds(root: number = process.pid): number {
+  const parents = new Map<number, number>();
+  const used = new Map<number, number>();
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      // The command name may hold spaces and parentheses: fields start after the last ')'.
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      parents.set(Number(entry), Number(fields[1]));
+      used.set(Number(entry), (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS);
+    } catch {
+      // The process ended while we looked.
+    }
+  }
+  let total = 0;
+  for (const [pid, seconds] of used) {
+    for (let p = parents.get(pid); p !== undefined && p > 1; p = parents.get(p)) {
+      if (p === root) {
+        total += seconds;
+        break;
+      }
+    }
+  }
+  return total;
+}
+
+/** USER_HZ: /proc reports CPU times in these ticks per second (100 on Linux everywhere). */
+const CLOCK_TICKS = 100;
