@@ -2,14 +2,17 @@ import * as Phaser from 'phaser';
 import { OKABE_ITO, diffInFlight, linkCut, links, messagePosition, nodeRadius, pick, ringPositions, styleOf, type Point } from '../layout';
 import type { MessagePicture, NodePicture, Picture } from '../picture';
 import { KeyedPool } from '../pool';
+import { LabelTextures } from './labels';
 import { bridgeOf } from './scenes';
 import { DOT_RADIUS, textureKey } from './textures';
 
 interface MessageSprite {
   dot: Phaser.GameObjects.Image;
-  label: Phaser.GameObjects.Text;
+  /** Shows a texture shared by every message with the same label and colour. */
+  label: Phaser.GameObjects.Image;
   texture: string;
-  text: string;
+  /** The label's texture; '' when the message shows no label. */
+  labelKey: string;
   x: number;
   y: number;
 }
@@ -29,6 +32,7 @@ export class RoundScene extends Phaser.Scene {
   private linksGfx!: Phaser.GameObjects.Graphics;
   private nodes: NodeSprite[] = [];
   private pool!: KeyedPool<MessageSprite>;
+  private labels!: LabelTextures;
   private version = -1;
   private size = '';
   private positions: Point[] = [];
@@ -43,15 +47,13 @@ export class RoundScene extends Phaser.Scene {
 
   create(): void {
     this.linksGfx = this.add.graphics().setDepth(0);
+    this.labels = LabelTextures.of(this.textures, { font: `11px ${FONT}`, stroke: '#1b1f27', strokeThickness: 3 });
     this.pool = new KeyedPool<MessageSprite>(
       () => ({
         dot: this.add.image(0, 0, textureKey('circle', OKABE_ITO.grey)).setDepth(2),
-        label: this.add
-          .text(0, 0, '', { fontFamily: FONT, fontSize: '11px', color: TEXT, stroke: '#1b1f27', strokeThickness: 3 })
-          .setOrigin(0.5, 1)
-          .setDepth(3),
+        label: this.add.image(0, 0, '__DEFAULT').setOrigin(0.5, 1).setDepth(3).setVisible(false),
         texture: '',
-        text: '',
+        labelKey: '',
         x: 0,
         y: 0,
       }),
@@ -221,6 +223,7 @@ export class RoundScene extends Phaser.Scene {
       if (s) this.vanish(s);
     }
     this.pool.releaseExcept(new Set(picture.messages.map((m) => m.id)));
+    const labelsShown = new Set<string>();
     for (const m of picture.messages) {
       const { item } = this.pool.acquire(m.id);
       const style = styleOf(m.kind);
@@ -229,14 +232,16 @@ export class RoundScene extends Phaser.Scene {
         item.dot.setTexture(key);
         item.texture = key;
       }
-      const text = m.label ?? '';
-      if (item.text !== text) {
-        item.label.setText(text);
-        item.text = text;
+      const labelKey = m.label ? this.labels.key(m.label, m.selected ? '#f0e442' : TEXT) : '';
+      if (item.labelKey !== labelKey) {
+        if (labelKey !== '') item.label.setTexture(labelKey);
+        item.labelKey = labelKey;
       }
+      labelsShown.add(labelKey);
       item.dot.setVisible(true).setScale(m.selected ? 1.5 : 1);
-      item.label.setVisible(text !== '').setColor(m.selected ? '#f0e442' : TEXT);
+      item.label.setVisible(labelKey !== '');
     }
+    this.labels.prune(labelsShown);
     // Drawn after this frame places the copy, so the fork joins the two real positions.
     this.pendingForks = diff.forks;
     this.shown = picture.messages;
