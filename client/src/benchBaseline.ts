@@ -45,7 +45,8 @@ export function startBaseline(): void {
   canvas.width = width ?? (stage.clientWidth || 800);
   canvas.height = height ?? (stage.clientHeight || 600);
   stage.append(canvas);
-  const g = canvas.getContext('2d')!;
+  // Opaque, as Phaser makes its canvas: the compositor need not blend it with the page.
+  const g = canvas.getContext('2d', { alpha: false, willReadFrequently: false })!;
   const box = { width: canvas.width, height: canvas.height };
   const positions = ringPositions(nodes, box);
   const radius = nodeRadius(nodes, box);
