@@ -2,17 +2,22 @@ import * as Phaser from 'phaser';
 import { OKABE_ITO, diffInFlight, linkCut, links, messagePosition, nodeRadius, pick, ringPositions, styleOf, type Point } from '../layout';
 import type { MessagePicture, NodePicture, Picture } from '../picture';
 import { KeyedPool } from '../pool';
-import { LabelTextures } from './labels';
+import { LabelAtlas, SELECTED_SCALE, dotAtlas, dotFrame, type AtlasFrame } from './atlas';
 import { bridgeOf } from './scenes';
 import { DOT_RADIUS, textureKey } from './textures';
 
 interface MessageSprite {
-  dot: Phaser.GameObjects.Image;
-  /** Shows a texture shared by every message with the same label and colour. */
-  label: Phaser.GameObjects.Image;
+  /**
+   * Bobs of the scene's two blitters, the dots' and the labels' above them: a blitter draws hundreds
+   * of frames of one texture without a game object, a transform and a saved canvas state for each.
+   */
+  dot: Phaser.GameObjects.Bob;
+  label: Phaser.GameObjects.Bob;
+  /** The dot's style, which also names its own texture (for the burst of a vanishing message). */
   texture: string;
-  /** The label's texture; '' when the message shows no label. */
-  labelKey: string;
+  /** Whether the dot shows the bigger, selected frame. */
+  selected: boolean;
+  labelFrame: AtlasFrame | null;
   x: number;
   y: number;
 }
@@ -26,13 +31,15 @@ interface NodeSprite {
 const FONT = 'system-ui, -apple-system, "Segoe UI", sans-serif';
 const TEXT = '#e8ecf3';
 const MUTED = '#9aa3b2';
+/** Half a dot frame's side: shapes are drawn DOT_RADIUS round with room for their outline. */
+const HALF_DOT = DOT_RADIUS + 2;
 
 /** The round: nodes on a ring, links (cut ones marked), messages gliding along them. */
 export class RoundScene extends Phaser.Scene {
   private linksGfx!: Phaser.GameObjects.Graphics;
   private nodes: NodeSprite[] = [];
   private pool!: KeyedPool<MessageSprite>;
-  private labels!: LabelTextures;
+  private labels!: LabelAtlas;
   private version = -1;
   private size = '';
   private positions: Point[] = [];
@@ -47,13 +54,16 @@ export class RoundScene extends Phaser.Scene {
 
   create(): void {
     this.linksGfx = this.add.graphics().setDepth(0);
-    this.labels = LabelTextures.of(this.textures, { font: `11px ${FONT}`, stroke: '#1b1f27', strokeThickness: 3 });
+    const dots = this.add.blitter(0, 0, dotAtlas(this.textures)).setDepth(2);
+    this.labels = new LabelAtlas(this.textures, 'msg-labels', { font: `11px ${FONT}`, stroke: '#1b1f27', strokeThickness: 3 });
+    const labels = this.add.blitter(0, 0, this.labels.key).setDepth(3);
     this.pool = new KeyedPool<MessageSprite>(
       () => ({
-        dot: this.add.image(0, 0, textureKey('circle', OKABE_ITO.grey)).setDepth(2),
-        label: this.add.image(0, 0, '__DEFAULT').setOrigin(0.5, 1).setDepth(3).setVisible(false),
+        dot: dots.create(0, 0, dotFrame(textureKey('circle', OKABE_ITO.grey), false), false),
+        label: labels.create(0, 0, '__BASE', false),
         texture: '',
-        labelKey: '',
+        selected: false,
+        labelFrame: null,
         x: 0,
         y: 0,
       }),
@@ -104,8 +114,12 @@ export class RoundScene extends Phaser.Scene {
       const p = messagePosition(from, to, m.sentAt, m.deliverAt, now);
       sprite.x = p.x;
       sprite.y = p.y;
-      sprite.dot.setPosition(p.x, p.y);
-      sprite.label.setPosition(p.x, p.y - DOT_RADIUS - 1);
+      // Bobs sit by their top-left corner, on whole pixels: a frame drawn between pixels is
+      // resampled, which blurs its text and costs the canvas more than everything else here.
+      const half = sprite.selected ? HALF_DOT * SELECTED_SCALE : HALF_DOT;
+      sprite.dot.setPosition(Math.round(p.x - half), Math.round(p.y - half));
+      const label = sprite.labelFrame;
+      if (label) sprite.label.setPosition(Math.round(p.x - label.halfWidth), Math.round(p.y - DOT_RADIUS - 1 - label.height));
     }
     if (this.pendingForks.size > 0) {
       for (const [copy, original] of this.pendingForks) {
@@ -223,28 +237,43 @@ export class RoundScene extends Phaser.Scene {
       if (s) this.vanish(s);
     }
     this.pool.releaseExcept(new Set(picture.messages.map((m) => m.id)));
-    const labelsShown = new Set<string>();
     for (const m of picture.messages) {
       const { item } = this.pool.acquire(m.id);
       const style = styleOf(m.kind);
       const key = textureKey(style.shape, style.colour);
-      if (item.texture !== key) {
-        item.dot.setTexture(key);
+      if (item.texture !== key || item.selected !== m.selected) {
+        item.dot.setFrame(dotFrame(key, m.selected));
         item.texture = key;
+        item.selected = m.selected;
       }
-      const labelKey = m.label ? this.labels.key(m.label, m.selected ? '#f0e442' : TEXT) : '';
-      if (item.labelKey !== labelKey) {
-        if (labelKey !== '') item.label.setTexture(labelKey);
-        item.labelKey = labelKey;
-      }
-      labelsShown.add(labelKey);
-      item.dot.setVisible(true).setScale(m.selected ? 1.5 : 1);
-      item.label.setVisible(labelKey !== '');
+      item.dot.setVisible(true);
     }
-    this.labels.prune(labelsShown);
+    // A full label atlas is cleared and filled again with the labels shown now.
+    if (!this.assignLabels(picture.messages)) {
+      this.labels.clear();
+      this.assignLabels(picture.messages);
+    }
+    this.labels.flush();
     // Drawn after this frame places the copy, so the fork joins the two real positions.
     this.pendingForks = diff.forks;
     this.shown = picture.messages;
+  }
+
+  /** Gives each shown message its label's frame; false when the atlas filled up on the way. */
+  private assignLabels(messages: readonly MessagePicture[]): boolean {
+    let fits = true;
+    for (const m of messages) {
+      const item = this.pool.get(m.id);
+      if (!item) continue;
+      const frame = m.label && fits ? this.labels.frame(m.label, m.selected ? '#f0e442' : TEXT) : null;
+      if (m.label && !frame) fits = false;
+      if (item.labelFrame !== frame) {
+        if (frame) item.label.setFrame(frame.name);
+        item.labelFrame = frame;
+      }
+      item.label.setVisible(frame !== null);
+    }
+    return fits;
   }
 
   /** A dropped or lost message bursts and fades where it was. */
