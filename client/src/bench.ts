@@ -4,7 +4,7 @@
  * requestAnimationFrame and performance.now() for `npm run bench -- client`. Between measured slices
  * the game loop sleeps, so that the baseline page measured in the other slices has the machine alone.
  */
-import { BenchFeed, FrameRecorder, benchParams, heapBytes, type BenchPage } from './benchFeed';
+import { BenchFeed, FrameRecorder, benchParams, heapBytes, timeFrames, type BenchPage } from './benchFeed';
 import { pictureOf, type Picture } from './picture';
 import { pickRenderer, StartGame } from './main';
 import { byId } from './ui/dom';
@@ -66,6 +66,7 @@ export async function startBench(): Promise<void> {
       return { intervals, heapBytes: heapBytes(), messages: picture?.messages.length ?? 0 };
     },
     size: () => ({ width: game.canvas.clientWidth, height: game.canvas.clientHeight }),
+    drawFrames: (count) => timeFrames(count, feed, () => game.loop.tick(), game.canvas),
   };
   (window as unknown as { quorumBench: unknown }).quorumBench = page;
 }

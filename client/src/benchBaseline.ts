@@ -5,7 +5,7 @@
  * scene graph and no pooling around it: each frame clears the canvas and draws everything again.
  * `seek(tick)` shows another moment at once, as a replay's seek does.
  */
-import { BenchFeed, FrameRecorder, benchParams, heapBytes, type BenchPage } from './benchFeed';
+import { BenchFeed, FrameRecorder, benchParams, heapBytes, timeFrames, type BenchPage } from './benchFeed';
 import { messagePosition, nodeRadius, ringPositions, shapePoints, styleOf, cssColour, type Point } from './layout';
 import { nodeSummaryLines } from './describe';
 import { byId } from './ui/dom';
@@ -149,6 +149,7 @@ export function startBaseline(): void {
       return { intervals, heapBytes: heapBytes(), messages: feed.view.inFlight.length };
     },
     size: () => ({ width: canvas.clientWidth, height: canvas.clientHeight }),
+    drawFrames: (count) => timeFrames(count, feed, draw, canvas),
     /** The next frame shows `tick`, still, as a replay's step is shown. */
     seek: (tick: number) => {
       feed.pause();

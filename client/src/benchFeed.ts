@@ -81,6 +81,11 @@ export class BenchFeed {
     this.timer = null;
   }
 
+  /** The next tick's view, as if the server had sent it. */
+  advance(): void {
+    this.jump(this.tick + 1, true);
+  }
+
   /** Shows `tick`'s messages; `running` says whether they glide on until the next tick. */
   jump(tick: number, running = this.timer !== null): void {
     this.tick = tick;
@@ -127,6 +132,31 @@ export interface BenchPage {
   stop(): { intervals: number[]; heapBytes: number | null; messages: number };
   /** The canvas's size in CSS pixels. */
   size(): { width: number; height: number };
+  /**
+   * Draws `count` frames back to back, a new view every FRAMES_PER_TICK of them, each rasterized
+   * before the next; returns each frame's milliseconds. The work of a frame, without waiting for one.
+   */
+  drawFrames(count: number): number[];
+}
+
+/** At 60 frames a second and 4 ticks a second, a view arrives every fifteenth frame. */
+export const FRAMES_PER_TICK = Math.round(60 / (1000 / MS_PER_TICK));
+
+/**
+ * Times `count` calls of `frame` (a view arriving before every FRAMES_PER_TICK-th), each followed by
+ * reading one pixel back, which makes the canvas rasterize what was drawn.
+ */
+export function timeFrames(count: number, feed: BenchFeed, frame: () => void, canvas: HTMLCanvasElement): number[] {
+  const g = canvas.getContext('2d');
+  const times: number[] = [];
+  for (let i = 0; i < count; i++) {
+    const t0 = performance.now();
+    if (i % FRAMES_PER_TICK === 0) feed.advance();
+    frame();
+    g?.getImageData(0, 0, 1, 1);
+    times.push(performance.now() - t0);
+  }
+  return times;
 }
 
 export function heapBytes(): number | null {
