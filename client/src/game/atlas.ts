@@ -122,10 +122,13 @@ export class LabelAtlas {
     textures: PhaserNs.Textures.TextureManager,
     readonly key: string,
     private readonly style: LabelStyle,
-    size = 1024,
+    // Room for about 1,300 labels, several screens' worth of a busy 9-node round: clearing it means
+    // drawing every shown label again in one frame, which is worth doing rarely.
+    width = 2048,
+    height = 1024,
   ) {
-    ({ texture: this.texture, g: this.g } = canvasTexture(textures, key, size, size));
-    this.shelves = new Shelves(size, size);
+    ({ texture: this.texture, g: this.g } = canvasTexture(textures, key, width, height));
+    this.shelves = new Shelves(width, height);
   }
 
   get size(): number {
