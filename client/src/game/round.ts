@@ -225,7 +225,10 @@ export class RoundScene extends Phaser.Scene {
     const role = picture.protocol === '2pc' ? n.role : '';
     const lines = [head, n.isSelf ? (role ? `you · ${role}` : 'you') : role, ...n.summary].filter((l) => l !== '');
     if (n.commit) lines.unshift('★ commit point');
-    sprite.info.setText(lines.join('\n')).setColor(n.commit ? '#f0e442' : n.isSelf ? TEXT : MUTED).setAlpha(n.crashed ? 0.6 : 1);
+    // Phaser redraws a text on every setColor, even to the colour it already has.
+    const colour = n.commit ? '#f0e442' : n.isSelf ? TEXT : MUTED;
+    if (sprite.info.style.color !== colour) sprite.info.setColor(colour);
+    sprite.info.setText(lines.join('\n')).setAlpha(n.crashed ? 0.6 : 1);
   }
 
   private updateMessages(picture: Picture): void {
