@@ -6,7 +6,9 @@
  * and as many messages in flight as the round shows on average) makes the same seeks: a new moment,
  * drawn in the next frame. The two take turns of K seeks each, the other paused, until each has made
  * N, so that a burst of load hits both alike. Goal: the replay's seek p99 within 3 baseline frames,
- * that is seekP99Ratio = seekP99Ms / baseline.seekP99Ms <= 3. The last stdout line is one JSON object.
+ * that is seekP99Ratio = seekP99Ms / baseline.seekP99Ms <= 3. cpuMsPerSeek is the browser's CPU time
+ * (all its processes, from /proc) per seek, each page's turns counted alone: the figure a loaded
+ * machine disturbs least. The last stdout line is one JSON object.
  */
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -14,7 +16,7 @@ import type { Page } from 'playwright-core';
 import { Replay } from '../../shared/engine/replay';
 import { runSeed } from '../../shared/sim/swarm';
 import { buildClient, openPage, startHarness } from '../../test/e2e/harness';
-import { frameFigures, percentile, ratio, readCpuTimes, round2, stealPercent } from './paired';
+import { descendantsCpuSeconds, frameFigures, percentile, ratio, readCpuTimes, round2, stealPercent } from './paired';
 
 const USAGE = 'usage: npm run bench -- replay [--seeks N] [--slice K] [--profile DIR]\n';
 const COMMANDS = 10_000;
@@ -103,15 +105,20 @@ export async function run(args: string[]): Promise<void> {
       : [];
     const times = { replay: [] as number[], baseline: [] as number[] };
     const baselineFrames: number[] = [];
+    const cpuSeconds = { replay: 0, baseline: 0 };
     const cpuBefore = readCpuTimes();
     for (let i = 0; i < rounds; i++) {
       const turn = fractions.slice(i * slice, Math.min(seeks, (i + 1) * slice));
+      let before = descendantsCpuSeconds();
       await b.page.evaluate('window.quorumBench.start()');
       times.baseline.push(...(await seekTimes(b.page, `(f) => window.quorumBench.seek(Math.floor(f * ${COMMANDS}))`, turn)));
       baselineFrames.push(...((await b.page.evaluate('window.quorumBench.stop().intervals')) as number[]));
+      cpuSeconds.baseline += descendantsCpuSeconds() - before;
+      before = descendantsCpuSeconds();
       await w.page.evaluate(`${game}.loop.wake()`);
       times.replay.push(...(await seekTimes(w.page, '(f) => window.quorum.replays.seek(Math.floor(f * (window.quorum.replays.current.length + 1)))', turn)));
       await w.page.evaluate(`${game}.loop.sleep()`);
+      cpuSeconds.replay += descendantsCpuSeconds() - before;
     }
     const steal = stealPercent(cpuBefore, readCpuTimes());
     for (const stop of stopProfiles) await stop();
@@ -127,8 +134,8 @@ export async function run(args: string[]): Promise<void> {
       const sorted = xs.slice().sort((a, c) => a - c);
       return { seekP50Ms: round2(percentile(sorted, 50)), seekP99Ms: round2(percentile(sorted, 99)), seekMaxMs: round2(sorted[sorted.length - 1] ?? NaN) };
     };
-    const mine = seekFigures(times.replay);
-    const floor = seekFigures(times.baseline);
+    const mine = { ...seekFigures(times.replay), cpuMsPerSeek: round2((1000 * cpuSeconds.replay) / times.replay.length) };
+    const floor = { ...seekFigures(times.baseline), cpuMsPerSeek: round2((1000 * cpuSeconds.baseline) / times.baseline.length) };
     const frames = frameFigures(baselineFrames);
     process.stdout.write(
       `${JSON.stringify({
@@ -139,6 +146,7 @@ export async function run(args: string[]): Promise<void> {
         baseline: { messages: inFlight, ...floor, frameP50Ms: frames.frameP50Ms, frameP95Ms: frames.frameP95Ms },
         seekP99Ratio: ratio(mine.seekP99Ms, floor.seekP99Ms),
         seekP50Ratio: ratio(mine.seekP50Ms, floor.seekP50Ms),
+        cpuRatio: ratio(mine.cpuMsPerSeek, floor.cpuMsPerSeek),
         sliceSeeks: slice,
         stealPercent: steal,
         errors: errors.length,
