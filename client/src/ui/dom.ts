@@ -40,3 +40,27 @@ export function replaceChildren(parent: HTMLElement, ...children: (Child | Child
   parent.replaceChildren(...(children.flat().filter((c) => c !== null && c !== undefined && c !== false) as (Node | string)[]));
   if (key) (parent.querySelector(`[data-key="${CSS.escape(key)}"]`) as HTMLElement | null)?.focus();
 }
+
+/**
+ * Makes `parent`'s children match `children`, keeping the elements and text already there: text that
+ * did not change is not laid out again. For content without event listeners (those of the new
+ * elements are not carried over).
+ */
+export function patchChildren(parent: Node, children: readonly Node[]): void {
+  for (let i = 0; i < children.length; i++) {
+    const next = children[i]!;
+    const current = parent.childNodes[i];
+    if (!current) parent.appendChild(next);
+    else if (current.nodeType !== next.nodeType || current.nodeName !== next.nodeName) parent.replaceChild(next, current);
+    else if (current.nodeType === Node.TEXT_NODE) {
+      if (current.nodeValue !== next.nodeValue) current.nodeValue = next.nodeValue;
+    } else {
+      const from = next as Element;
+      const to = current as Element;
+      for (const name of to.getAttributeNames()) if (!from.hasAttribute(name)) to.removeAttribute(name);
+      for (const name of from.getAttributeNames()) if (to.getAttribute(name) !== from.getAttribute(name)) to.setAttribute(name, from.getAttribute(name)!);
+      patchChildren(to, Array.from(from.childNodes));
+    }
+  }
+  while (parent.childNodes.length > children.length) parent.removeChild(parent.lastChild!);
+}
