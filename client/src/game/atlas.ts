@@ -33,8 +33,8 @@ function canvasTexture(textures: PhaserNs.Textures.TextureManager, key: string, 
   return { texture, g: canvas.getContext('2d')! };
 }
 
-/** One canvas texture, filled shelf by shelf, left to right. */
-class Shelves {
+/** Places frames on one canvas, shelf by shelf, left to right, with a gap around each. */
+export class Shelves {
   private x = GAP;
   private y = GAP;
   private row = 0;

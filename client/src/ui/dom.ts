@@ -42,25 +42,40 @@ export function replaceChildren(parent: HTMLElement, ...children: (Child | Child
 }
 
 /**
- * Makes `parent`'s children match `children`, keeping the elements and text already there: text that
- * did not change is not laid out again. For content without event listeners (those of the new
- * elements are not carried over).
+ * Makes `parent`'s children match `children`, keeping the elements and text already there (found in
+ * order, by tag and id): text that did not change is not laid out again. For content without event
+ * listeners (those of the new elements are not carried over).
  */
 export function patchChildren(parent: Node, children: readonly Node[]): void {
   for (let i = 0; i < children.length; i++) {
     const next = children[i]!;
-    const current = parent.childNodes[i];
-    if (!current) parent.appendChild(next);
-    else if (current.nodeType !== next.nodeType || current.nodeName !== next.nodeName) parent.replaceChild(next, current);
-    else if (current.nodeType === Node.TEXT_NODE) {
-      if (current.nodeValue !== next.nodeValue) current.nodeValue = next.nodeValue;
-    } else {
-      const from = next as Element;
-      const to = current as Element;
-      for (const name of to.getAttributeNames()) if (!from.hasAttribute(name)) to.removeAttribute(name);
-      for (const name of from.getAttributeNames()) if (to.getAttribute(name) !== from.getAttribute(name)) to.setAttribute(name, from.getAttribute(name)!);
-      patchChildren(to, Array.from(from.childNodes));
+    const here = parent.childNodes[i] ?? null;
+    let match: ChildNode | null = null;
+    for (let c = here; c; c = c.nextSibling) {
+      if (alike(c, next)) {
+        match = c;
+        break;
+      }
     }
+    if (!match) {
+      parent.insertBefore(next, here);
+      continue;
+    }
+    if (match !== here) parent.insertBefore(match, here);
+    if (match.nodeType !== Node.ELEMENT_NODE) {
+      if (match.nodeValue !== next.nodeValue) match.nodeValue = next.nodeValue;
+      continue;
+    }
+    const from = next as Element;
+    const to = match as Element;
+    for (const name of to.getAttributeNames()) if (!from.hasAttribute(name)) to.removeAttribute(name);
+    for (const name of from.getAttributeNames()) if (to.getAttribute(name) !== from.getAttribute(name)) to.setAttribute(name, from.getAttribute(name)!);
+    patchChildren(to, Array.from(from.childNodes));
   }
   while (parent.childNodes.length > children.length) parent.removeChild(parent.lastChild!);
+}
+
+function alike(a: Node, b: Node): boolean {
+  if (a.nodeType !== b.nodeType || a.nodeName !== b.nodeName) return false;
+  return a.nodeType !== Node.ELEMENT_NODE || (a as Element).id === (b as Element).id;
 }
