@@ -131,10 +131,6 @@ export class LabelAtlas {
     this.shelves = new Shelves(width, height);
   }
 
-  get size(): number {
-    return this.frames.size;
-  }
-
   /** The frame showing `text` in `colour`, drawn now if needed; null when the atlas is full. */
   frame(text: string, colour: string): AtlasFrame | null {
     const id = `${colour}\u0000${text}`;
@@ -168,7 +164,8 @@ export class LabelAtlas {
     g.font = font;
     const metrics = g.measureText(text);
     const ascent = Math.ceil(metrics.fontBoundingBoxAscent);
-    const width = Math.max(1, Math.ceil(metrics.width + strokeThickness));
+    // A label wider than the whole atlas (no protocol makes one) is cut at its right edge.
+    const width = Math.max(1, Math.min(this.shelves.width - 2 * GAP, Math.ceil(metrics.width + strokeThickness)));
     const height = Math.max(1, ascent + Math.ceil(metrics.fontBoundingBoxDescent) + strokeThickness);
     const at = this.shelves.place(width, height);
     if (!at) return null;
