@@ -148,8 +148,11 @@ function boot(): void {
   (window as unknown as { quorum: unknown }).quorum = { app, replays, game: () => handle?.game ?? null };
 }
 
-if (new URLSearchParams(location.search).get('bench') === '1') {
+const bench = new URLSearchParams(location.search).get('bench');
+if (bench === '1') {
   void import('./bench').then((m) => m.startBench());
+} else if (bench === 'baseline') {
+  void import('./benchBaseline').then((m) => m.startBaseline());
 } else {
   boot();
 }

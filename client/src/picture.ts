@@ -145,3 +145,13 @@ export function pictureOf(input: PictureInput): Picture {
     commitPoint: null,
   };
 }
+
+/** The lines of a node's label on the canvas: the commit point, the student, the role, the state. */
+export function nodeLabelLines(n: NodePicture, picture: Picture): string[] {
+  const head = n.title !== n.name ? n.title.slice(n.name.length + 3) : '';
+  // Where every node has the same role, it is not worth a line.
+  const role = picture.showRoles ? n.role : '';
+  const lines = [head, n.isSelf ? (role ? `you · ${role}` : 'you') : role, ...n.summary].filter((l) => l !== '');
+  if (n.commit) lines.unshift('★ commit point');
+  return lines;
+}

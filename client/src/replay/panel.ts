@@ -9,7 +9,7 @@ import type { MarkerKind } from '../../../shared/engine/timeline';
 import type { CommitPoint, NodeId } from '../../../shared/engine/types';
 import { eventsFor, type GodView, type NodeView } from '../../../shared/engine/view';
 import { commitPointSentence, nodeStateLines } from '../describe';
-import { h, replaceChildren } from '../ui/dom';
+import { h, patchChildren, replaceChildren } from '../ui/dom';
 import { ReplayController, REPLAY_SPEEDS, type PointOfView } from './controller';
 import { DiagramCanvas } from './diagramCanvas';
 import { downloadRound, readRoundFile, roundDigest } from './io';
@@ -321,7 +321,8 @@ export class ReplayPanel {
     const position = this.root.querySelector('#replay-position');
     if (position) position.textContent = `Command ${c.step} of ${c.length} · tick ${tick}`;
     const now = this.root.querySelector<HTMLElement>('#replay-now');
-    if (now) replaceChildren(now, ...this.describeNow(view, commit));
+    // Patched, not replaced: the lines that stay the same from one step to the next are not laid out again.
+    if (now) patchChildren(now, this.describeNow(view, commit));
   }
 
   /** What happened at this step and what the point of view knew, in words. */
