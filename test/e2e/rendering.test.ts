@@ -197,6 +197,76 @@ describe('a replay seek', () => {
     expect(result.shownRightly.every(Boolean)).toBe(true);
   });
 
+  it('shows a seek as the step it lands on, with no message bursting as dropped, and shows a drop or a loss stepped onto', async () => {
+    type Seen = { vanished: number[]; forked: number };
+    // Counts the messages the canvas shows vanishing (dropped or lost) and splitting (duplicated).
+    await page.evaluate(() => {
+      type Sprite = { x: number; y: number };
+      const scene = (window as unknown as { quorum: { game(): { scene: { getScene(key: string): Record<string, unknown> } } } }).quorum.game().scene.getScene('Round');
+      const seen = { vanished: [] as number[], forked: 0 };
+      (window as unknown as { seen: typeof seen }).seen = seen;
+      const vanish = scene.vanish as (s: Sprite) => void;
+      const fork = scene.fork as (a: Sprite, b: Sprite) => void;
+      scene.vanish = function (this: unknown, s: Sprite) {
+        seen.vanished.push(1);
+        return vanish.call(this, s);
+      };
+      scene.fork = function (this: unknown, a: Sprite, b: Sprite) {
+        seen.forked += 1;
+        return fork.call(this, a, b);
+      };
+    });
+    const frames = () => page.evaluate(async () => {
+      for (let i = 0; i < 3; i++) await new Promise((resolve) => requestAnimationFrame(resolve));
+    });
+    const reset = () => page.evaluate(() => ((window as unknown as { seen: Seen }).seen = Object.assign((window as unknown as { seen: Seen }).seen, { vanished: [], forked: 0 })));
+    const seen = () => page.evaluate(() => {
+      const s = (window as unknown as { seen: Seen }).seen;
+      return { vanished: s.vanished.length, forked: s.forked };
+    });
+    type Controller = { length: number; step: number; world(): { tick: number; inFlight: { id: number; deliverAt: number }[] }; replay: { eventsOf(step: number): { type: string; message?: { id: number } }[] } };
+    const facts = await page.evaluate(() => {
+      const q = (window as unknown as { quorum: { replays: { seek(step: number): void; current: Controller } } }).quorum;
+      const c = q.replays.current;
+      // Steps far apart with messages in flight at both, none of them the same message.
+      const inFlightAt = (step: number) => {
+        q.replays.seek(step);
+        return c.world().inFlight.map((m) => m.id);
+      };
+      const busy: number[] = [];
+      for (let step = 0; step <= c.length; step += 7) if (inFlightAt(step).length >= 3) busy.push(step);
+      // The first step whose command drops a message, and the first whose tick loses one at a
+      // partition or a crashed node when it is due (the canvas cannot tell that from its arrival).
+      const first = (type: string) => {
+        for (let step = 1; step <= c.length; step++) if (c.replay.eventsOf(step - 1).some((e) => e.type === type)) return step;
+        return -1;
+      };
+      return { busy, drop: first('dropped'), loss: first('lost'), length: c.length };
+    });
+    expect(facts.busy.length).toBeGreaterThan(4);
+    expect(facts.drop).toBeGreaterThan(0);
+    expect(facts.loss).toBeGreaterThan(0);
+    // Back and forth across the round: each seek shows another moment, not messages lost on the way.
+    const order = [...facts.busy.slice(-3), ...facts.busy.slice(0, 3), facts.busy[Math.floor(facts.busy.length / 2)]!, facts.busy[0]!];
+    await page.evaluate((step) => (window as unknown as { quorum: { replays: { seek(step: number): void } } }).quorum.replays.seek(step), order[0]!);
+    await frames();
+    await reset();
+    for (const step of order.slice(1)) {
+      await page.evaluate((s) => (window as unknown as { quorum: { replays: { seek(step: number): void } } }).quorum.replays.seek(s), step);
+      await frames();
+    }
+    expect(await seen()).toEqual({ vanished: 0, forked: 0 });
+    // One step forward onto the drop, and onto the loss, with the button: the message bursts where it was.
+    for (const step of [facts.drop, facts.loss]) {
+      await page.evaluate((s) => (window as unknown as { quorum: { replays: { seek(step: number): void } } }).quorum.replays.seek(s), step - 1);
+      await frames();
+      await reset();
+      await page.click('#replay-forward');
+      await frames();
+      expect((await seen()).vanished, `step ${step}`).toBeGreaterThanOrEqual(1);
+    }
+  });
+
   it('redraws no node text when the step shows what was already there', async () => {
     await countTextRedraws(page, 'window.quorum.game()');
     const redraws = await page.evaluate(async () => {

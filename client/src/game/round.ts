@@ -18,7 +18,7 @@ import {
   type Rect,
   type RingLayout,
 } from '../layout';
-import { nodeLabelLines, type MessagePicture, type NodePicture, type Picture } from '../picture';
+import { followsOn, nodeLabelLines, type MessagePicture, type NodePicture, type Picture, type ReplayStep } from '../picture';
 import { KeyedPool } from '../pool';
 import { LabelAtlas, MESSAGE_LABEL_STYLE, dotAtlas, dotFrame, dotSide, type AtlasFrame } from './atlas';
 import { bridgeOf, fitCamera, pixelRatio, viewSize } from './scenes';
@@ -84,6 +84,8 @@ export class RoundScene extends Phaser.Scene {
   private box = { width: 0, height: 0 };
   private selectedMessage: number | null = null;
   private shown: MessagePicture[] = [];
+  /** The replay step last drawn, null in live play. */
+  private shownStep: ReplayStep | null = null;
   private pulse = 0;
   private pendingForks = new Map<number, number>();
 
@@ -137,6 +139,7 @@ export class RoundScene extends Phaser.Scene {
     this.blocked = [];
     this.selectedMessage = null;
     this.shown = [];
+    this.shownStep = null;
     this.pendingForks = new Map();
     this.version = -1;
     this.size = '';
@@ -378,10 +381,17 @@ export class RoundScene extends Phaser.Scene {
     const bridge = bridgeOf(this);
     const { dropped, duplicates } = bridge.effects();
     const diff = diffInFlight(this.shown, picture.messages, picture.tick, dropped, duplicates);
+    // Only what came right after the last picture shows what happened in between: after a replay's
+    // seek, a message no longer in flight was not lost on the way, and a new one is no copy.
+    const step = picture.replayStep ?? null;
+    const follows = followsOn(this.shownStep, step);
+    this.shownStep = step;
     this.selectedMessage = null;
-    for (const id of diff.vanished) {
-      const s = this.pool.get(id);
-      if (s) this.vanish(s);
+    if (follows) {
+      for (const id of diff.vanished) {
+        const s = this.pool.get(id);
+        if (s) this.vanish(s);
+      }
     }
     this.pool.releaseExcept(new Set(picture.messages.map((m) => m.id)));
     for (const m of picture.messages) {
@@ -404,7 +414,7 @@ export class RoundScene extends Phaser.Scene {
     }
     this.labels.flush();
     // Drawn after this frame places the copy, so the fork joins the two real positions.
-    this.pendingForks = diff.forks;
+    this.pendingForks = follows ? diff.forks : new Map();
     this.shown = picture.messages;
   }
 
