@@ -27,6 +27,8 @@ export interface StudentPlan {
   movesAtMost?: number;
   /** From this tick on a bot plays the seat for the student (autopilot). */
   autopilotFromTick?: number;
+  /** Presses any button offered, now and then, rather than the one a faithful bot would. */
+  anyButton?: boolean;
 }
 
 export interface ClassRoundPlan {
@@ -115,7 +117,9 @@ export function playClassRound(plan: ClassRoundPlan): ClassRound {
           }
         }
       }
-      const command = botDecide('faithful', viewOf(world, node), rng, false);
+      const view = viewOf(world, node);
+      const pressed = student?.anyButton && !autopilot && rng.chance(0.3) ? rng.pick(view.legal) : undefined;
+      const command = pressed ? { type: 'act' as const, node, action: pressed } : botDecide('faithful', view, rng, false);
       if (!command || !apply(command)) continue;
       if (student && autopilot) botMoves.push(log.length - 1);
       else if (student) moved.set(student.nickname, (moved.get(student.nickname) ?? 0) + 1);
