@@ -129,6 +129,22 @@ describe('the groups compared', () => {
     ]);
   });
 
+  it('Paxos: a ballot started after the value was chosen is not counted; a group that chose nothing says so', () => {
+    const chosen = ['config paxos nodes=3 seed=1 latency=1-1', 'propose A X', 'act C prepare ballot=1', 'act A prepare ballot=2', 'tick', 'act B promise msg=3', 'act C promise msg=4', 'tick', 'act A propose value=X', 'tick', 'act B accept msg=7'];
+    // X is chosen when B accepts; the ACCEPTED it sends has not reached A and C when the round ends, and B has started ballot 3.
+    const after = scoreRound(scriptedRound([...chosen, 'act B prepare ballot=3'], students(['Ada', 'Bo'])).played).facts;
+    const none = scoreRound(scriptedRound(['config paxos nodes=3 seed=1 latency=1-1', 'propose A X', 'act A prepare ballot=1', 'tick 3'], students(['Ada', 'Bo']), 2).played).facts;
+    const idle = scoreRound(scriptedRound(['config paxos nodes=3 seed=1 latency=1-1', 'propose A X', 'tick 3'], students(['Ada', 'Bo']), 3).played).facts;
+    expect(compareGroups([after, none, idle])).toEqual([
+      'Group 1 decided X.',
+      'Groups 2 and 3 decided nothing: no decree reached a majority.',
+      'In group 1, two ballots were started, by two proposers, before X was chosen.',
+      'In group 1, X was chosen, but one student and a bot never learned it.',
+      'In group 2, one ballot was started and no value was chosen.',
+      'In group 3, no ballot was started.',
+    ]);
+  });
+
   it('Paxos: counts the ballots started before the value was chosen, and by how many proposers, from the moves', () => {
     for (const round of classGroups('paxos')) {
       const facts: GroupFacts = scoreRound(round.played).facts;
