@@ -6,9 +6,9 @@ export { createWorld, makeConfig, configProblem, configShapeProblem, timeoutForL
 export { viewOf, sentViewOf, legalInView, godView, eventsFor, legalActions, roundStatus, roundOver, ruleBreakingActions, ruleBreakingInView } from './engine/view';
 export type { NodeView, SentNodeView, GodView, GodNodeView, InFlightView, PeerView, RuleBreakingMove } from './engine/view';
 export { defineProtocol } from './engine/protocol';
-export type { Local, Protocol, ProtocolSpec, RoundStatus, Presentation, MessageLook, NodeFacts } from './engine/protocol';
+export type { Local, Protocol, ProtocolSpec, RoundStatus, Presentation, MessageLook, NodeFacts, GroupFacts } from './engine/protocol';
 export { Rng, seedRng, type RngState } from './engine/rng';
-export { nodeName, nodeIdFromName, majorityOf, listNames, tallyWords } from './engine/names';
+export { nodeName, nodeIdFromName, majorityOf, listNames, tallyWords, countWords } from './engine/names';
 export { commitPointSentence, outcomeSentence, noCommitPointSentence, detailSentences, decisionTick, violationSentence } from './engine/reveal';
 export { digestOf } from './engine/digest';
 export { replay, rerun, Replay, ReplayError } from './engine/replay';
@@ -44,3 +44,4 @@ export {
   type RecordedRejection,
 } from './engine/timeline';
 export { parseScriptLine, ScriptError, type ScriptLine } from './engine/script';
+export * from './results';

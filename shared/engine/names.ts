@@ -31,3 +31,11 @@ export function tallyWords(count: number, nodes: number, noun: string): string {
   const need = majorityOf(nodes);
   return count >= need ? `${count} of ${nodes} ${noun}, a majority` : `${count} of ${nodes} ${noun}; ${need} make a majority`;
 }
+
+const NUMBER_WORDS = ['no', 'one', 'two', 'three', 'four', 'five', 'six', 'seven', 'eight', 'nine', 'ten', 'eleven', 'twelve'];
+
+/** A count in words, as a sentence says it: "no ballot", "one student", "four students", "13 students". */
+export function countWords(count: number, singular: string, plural = `${singular}s`): string {
+  const number = NUMBER_WORDS[count] ?? String(count);
+  return `${number} ${count === 1 || count === 0 ? singular : plural}`;
+}

@@ -180,6 +180,32 @@ export interface MessageLook {
   short: string;
 }
 
+/**
+ * One group's finished round, as a class's reveal compares it with the other groups' rounds: the
+ * god view's bookkeeping and every node as the round left it, which nodes students played, and the
+ * moves the round accepted.
+ */
+export interface GroupFacts<D = object, V = object> {
+  /** The group's number in its class: "group 5". */
+  group: number;
+  config: RoundConfig;
+  global: GlobalState;
+  /** The round's last tick. */
+  end: number;
+  /** What the round decided (the protocol's `outcome`), or null. */
+  outcome: string | null;
+  /** The engine proved that nothing can be decided any more. */
+  stuck: boolean;
+  /** The round's commit points, in the order they happened. */
+  commitPoints: readonly CommitPoint[];
+  /** Every node as the round left it. */
+  nodes: readonly (NodeFacts<D, V> & { id: NodeId; name: string })[];
+  /** The nodes a student played at some time in the round; bots played the rest. */
+  students: readonly NodeId[];
+  /** Every move the round accepted, in order: `step` is its index in the log. */
+  moves: readonly { step: number; tick: number; node: NodeId; action: Action }[];
+}
+
 /** The reveal's words: what a finished round decided, where it was decided, and who knew. */
 export interface RevealWords<D, V> {
   /** The headline: "Decided: X." */
@@ -200,6 +226,13 @@ export interface RevealWords<D, V> {
   learnedLine(nodes: readonly (NodeFacts<D, V> & { id: NodeId; name: string })[], global: GlobalState): string;
   /** The scoreboard's words for an outcome not yet known to every node. */
   pendingOutcome(outcome: string): string;
+  /**
+   * What one group's round came to, for the groups compared, after "Group 2" or "Groups 1 and 3":
+   * "decided X", "split for good: …". Groups whose words are the same are named together.
+   */
+  groupOutcome(facts: GroupFacts<D, V>): string;
+  /** What else sets one group's round apart, in whole sentences: "In group 5, the coordinator's crash left four students blocked in doubt for 40 ticks." */
+  groupDetails(facts: GroupFacts<D, V>): string[];
 }
 
 /** Everything a person is shown of a protocol, as pure functions of what they may see. */

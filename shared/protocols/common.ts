@@ -1,10 +1,10 @@
 /** Pieces the protocols share: schemas of common fields, inbox lookups, and words for a chosen decree. */
 import { MAX_DECREE_LENGTH, MAX_MESSAGE_ID } from '../engine/limits';
-import { listNames } from '../engine/names';
-import type { Local, NodeFacts, OpeningRequest, RevealWords } from '../engine/protocol';
+import { countWords, listNames } from '../engine/names';
+import type { GroupFacts, Local, NodeFacts, OpeningRequest, RevealWords } from '../engine/protocol';
 import { rejection } from '../engine/rejections';
 import type { Rng } from '../engine/rng';
-import type { Action, GlobalState, InboxEntry, Payload, Rejection, RoundConfig, World } from '../engine/types';
+import type { Action, GlobalState, InboxEntry, NodeId, Payload, Rejection, RoundConfig, World } from '../engine/types';
 import { int, object, str, literal, type Schema } from '../wire/schema';
 
 export const MESSAGE_ID = int(1, MAX_MESSAGE_ID);
@@ -73,6 +73,26 @@ function learnedLine(nodes: readonly (NodeFacts<unknown, unknown> & { name: stri
   return learned.length > 0 ? `Nodes that learned the outcome: ${learned.join(', ')}.` : 'No node learned an outcome.';
 }
 
+/**
+ * Who some nodes of a group were, counted: "four students", "two students and a bot", "two bots".
+ * `students` are the nodes students played; bots played the others.
+ */
+export function playersWords(ids: readonly NodeId[], students: readonly NodeId[]): string {
+  const people = ids.filter((id) => students.includes(id)).length;
+  const bots = ids.length - people;
+  const botWords = bots === 1 ? 'a bot' : countWords(bots, 'bot');
+  if (people === 0) return bots === 1 ? 'one bot' : botWords;
+  return bots === 0 ? countWords(people, 'student') : `${countWords(people, 'student')} and ${botWords}`;
+}
+
+/** For the groups compared: a decree chosen, and nodes that never learned it ("In group 3, X was chosen, but two students never learned it."). */
+export function unlearnedSentences(facts: GroupFacts<unknown, unknown>): string[] {
+  if (facts.outcome === null) return [];
+  const unaware = facts.nodes.filter((n) => n.learned !== facts.outcome).map((n) => n.id);
+  if (unaware.length === 0) return [];
+  return [`In group ${facts.group}, ${facts.outcome} was chosen, but ${playersWords(unaware, facts.students)} never learned it.`];
+}
+
 /** The reveal's words for a protocol that chooses a decree by a majority: `deciding` tells whose act made it. */
 export function chosenDecreeReveal(deciding: (who: string) => string): RevealWords<unknown, unknown> {
   return {
@@ -88,5 +108,10 @@ export function chosenDecreeReveal(deciding: (who: string) => string): RevealWor
     decisionTick: (global: GlobalState) => global.chosen[0]?.tick ?? null,
     learnedLine,
     pendingOutcome: (outcome) => `chosen ${outcome}, not yet known to all`,
+    groupOutcome(facts) {
+      if (facts.outcome !== null) return `decided ${facts.outcome}`;
+      return facts.stuck ? 'split for good: no decree can reach a majority, and locked votes cannot change' : 'decided nothing: no decree reached a majority';
+    },
+    groupDetails: unlearnedSentences,
   };
 }

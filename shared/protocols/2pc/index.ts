@@ -116,7 +116,9 @@ export const twoPhaseCommit = defineProtocol<TpcDurable, TpcVolatile, TpcAction,
     return coordinator.role === 'coordinator' ? coordinator.decision : null;
   },
   mustKnowOutcome: (_config, id) => id !== COORDINATOR,
-  knowsOutcome: (node) => node.durable.role === 'participant' && node.durable.outcome !== null,
+  // The coordinator knows the decision it logged; a participant, the outcome it applied (a sandbox
+  // participant that applied the other one does not know the outcome).
+  knowsOutcome: (node, outcome) => (node.durable.role === 'participant' ? node.durable.outcome === outcome : node.durable.decision === outcome),
 
   learned({ durable: d }) {
     if (d.role === 'coordinator') return d.decision === 'commit' ? d.decree : null;

@@ -4,7 +4,8 @@
  * Every number in them comes from the god view's bookkeeping of the round itself.
  */
 import { listNames, nodeName } from '../../engine/names';
-import type { NodeFacts, Presentation } from '../../engine/protocol';
+import type { GroupFacts, NodeFacts, Presentation } from '../../engine/protocol';
+import { playersWords } from '../common';
 import type { GlobalState, NodeId, RoundConfig } from '../../engine/types';
 import { COORDINATOR, type TpcDurable, type TpcPayload, type TpcVolatile } from './state';
 
@@ -102,6 +103,36 @@ function joinList(items: string[]): string {
   return `${items.slice(0, -1).join(separator)}${separator === '; ' ? ';' : ''} and ${items[items.length - 1]}`;
 }
 
+/** For the groups compared: what a group's transaction came to, after "Group 2" or "Groups 1 and 3". */
+export function transactionOutcome(facts: GroupFacts<TpcDurable, TpcVolatile>): string {
+  const coordinator = facts.nodes[COORDINATOR]?.durable;
+  const decree = coordinator?.role === 'coordinator' && coordinator.decree !== null ? ` ${coordinator.decree}` : '';
+  if (facts.outcome === 'commit') return `committed${decree}`;
+  if (facts.outcome === 'abort') return `aborted${decree}`;
+  return 'decided nothing: the coordinator never logged a decision';
+}
+
+/**
+ * For the groups compared: who was blocked in doubt while the coordinator was down, and for how
+ * long, and who voted YES and never learned the outcome; counted from the god view's bookkeeping
+ * (`doubtSpans`), as students or bots by who played each node.
+ */
+export function groupDoubtSentences(facts: GroupFacts<TpcDurable, TpcVolatile>): string[] {
+  const spans = doubtSpans(facts.global, facts.end);
+  const group = `In group ${facts.group}`;
+  const sentences: string[] = [];
+  const blocked = spans.filter((s) => s.blockedTicks > 0);
+  if (blocked.length > 0) {
+    const longest = Math.max(...blocked.map((s) => s.blockedTicks));
+    const same = blocked.every((s) => s.blockedTicks === longest);
+    const who = playersWords(blocked.map((s) => s.node), facts.students);
+    sentences.push(`${group}, the coordinator's crash left ${who} blocked in doubt for ${same ? '' : 'up to '}${ticks(longest)}.`);
+  }
+  const never = spans.filter((s) => s.until === null).map((s) => s.node);
+  if (never.length > 0) sentences.push(`${group}, ${playersWords(never, facts.students)} voted YES and never learned the outcome.`);
+  return sentences;
+}
+
 export const twoPhasePresentation: Presentation<TpcDurable, TpcVolatile, TpcPayload> = {
   stateLines(facts, nodes) {
     const lines = [twoPhaseState(facts)];
@@ -163,5 +194,7 @@ export const twoPhasePresentation: Presentation<TpcDurable, TpcVolatile, TpcPayl
       return applied.length > 0 ? `Nodes that applied an outcome: ${applied.join(', ')}.` : 'No node learned an outcome.';
     },
     pendingOutcome: (outcome) => `${outcome.toUpperCase()} logged, not yet known to all`,
+    groupOutcome: transactionOutcome,
+    groupDetails: groupDoubtSentences,
   },
 };

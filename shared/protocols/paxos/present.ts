@@ -1,8 +1,30 @@
 /** How Paxos is shown: a node's promise, acceptance and ballot in words, its messages' looks, and the reveal's words. */
-import { listNames, tallyWords } from '../../engine/names';
-import type { Presentation } from '../../engine/protocol';
-import { chosenDecreeReveal } from '../common';
+import { countWords, listNames, tallyWords } from '../../engine/names';
+import type { GroupFacts, Presentation } from '../../engine/protocol';
+import { chosenDecreeReveal, unlearnedSentences } from '../common';
 import { ballotText, type PaxosDurable, type PaxosPayload, type PaxosVolatile } from './state';
+
+/**
+ * For the groups compared: how many ballots a group's nodes started (a ballot used again, which
+ * breaks a rule, is not a new one), and by how many proposers, before its value was chosen.
+ */
+export function ballotSentences(facts: GroupFacts<PaxosDurable, PaxosVolatile>): string[] {
+  const chosenAt = facts.commitPoints[0]?.step ?? null;
+  const ballots = new Set<string>();
+  const proposers = new Set<number>();
+  for (const move of facts.moves) {
+    if (move.action.kind !== 'prepare' || (chosenAt !== null && move.step > chosenAt)) continue;
+    ballots.add(`${String(move.action.ballot)}.${move.node}`);
+    proposers.add(move.node);
+  }
+  const by = proposers.size > 1 ? `, by ${countWords(proposers.size, 'proposer')},` : '';
+  const started = `${countWords(ballots.size, 'ballot')} ${ballots.size === 1 ? 'was' : 'were'} started${by}`;
+  const group = `In group ${facts.group}`;
+  if (chosenAt !== null) return [`${group}, ${started} before ${facts.commitPoints[0]!.decree} was chosen.`];
+  return ballots.size === 0 ? [`${group}, no ballot was started.`] : [`${group}, ${started} and no value was chosen.`];
+}
+
+const paxosReveal = chosenDecreeReveal((who) => `${who} accepted it`);
 
 export const paxosPresentation: Presentation<PaxosDurable, PaxosVolatile, PaxosPayload> = {
   stateLines({ durable: d, volatile: v, crashed, learned }, nodes) {
@@ -49,5 +71,5 @@ export const paxosPresentation: Presentation<PaxosDurable, PaxosVolatile, PaxosP
     chosen: { colour: 'green', shape: 'diamond', short: 'CHOSEN' },
   },
 
-  reveal: chosenDecreeReveal((who) => `${who} accepted it`),
+  reveal: { ...paxosReveal, groupDetails: (facts) => [...ballotSentences(facts), ...unlearnedSentences(facts)] },
 };
