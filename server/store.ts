@@ -136,13 +136,6 @@ export class RoundStore {
 
   /** Stores what a killed process left in the journal (its rounds are then marked interrupted by `markInterrupted`). */
   private recoverJournal(): void {
-    // An earlier version of the store journaled into a table.
-    if (this.db.prepare(`SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'journal'`).get()) {
-      this.db.exec(`
-        INSERT OR IGNORE INTO commands (round_id, idx, command) SELECT round_id, idx, command FROM journal ORDER BY seq;
-        DROP TABLE journal;
-      `);
-    }
     if (!this.journalPath || !existsSync(this.journalPath)) return;
     const lines = readFileSync(this.journalPath, 'utf8').split('\n');
     this.db.transaction(() => {
