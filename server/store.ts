@@ -20,7 +20,10 @@ import { dirname } from 'node:path';
 import { inflateSync } from 'node:zlib';
 import Database from 'better-sqlite3';
 import { roundDocument, type Command, type RecordedRejection, type RoundConfig, type RoundDocument, type RoundMeta } from '../shared';
+import type { RoundLog, StoredPlayer } from './core/services';
 import { hashKey, matchesKeyHash } from './secrets';
+
+export type { StoredPlayer };
 
 export type RoundState = 'running' | 'finished' | 'interrupted';
 
@@ -37,11 +40,6 @@ export interface RoundRow {
   players: string[];
 }
 
-export interface StoredPlayer {
-  node: number;
-  nickname: string;
-}
-
 /** The journal is rewritten with only the running rounds' lines once it is this large and mostly finished rounds. */
 const JOURNAL_COMPACT_BYTES = 32 * 1024 * 1024;
 
@@ -54,7 +52,7 @@ interface RunningRound {
   bytes: number;
 }
 
-export class RoundStore {
+export class RoundStore implements RoundLog {
   private readonly db: Database.Database;
   private readonly insertCommand: Database.Statement;
   private readonly running = new Map<string, RunningRound>();

@@ -1,10 +1,9 @@
 /**
  * One round as the server runs it: the engine's world, the command log it persists, and the bots'
  * random source. Every change goes through `step`; every accepted command is appended to the store
- * before the caller broadcasts anything.
+ * before the caller broadcasts anything. Where the round is in its life (set up, running, paused,
+ * ended) is the cluster's to say (./cluster.ts).
  */
-import { randomInt } from 'node:crypto';
-import { nanoid } from 'nanoid';
 import {
   createWorld,
   makeConfig,
@@ -22,10 +21,10 @@ import {
   type Rejection,
   type RoundConfig,
   type World,
-} from '../shared';
-import type { RoundPhase, RoundSetup } from '../shared/wire/messages';
-import type { ForkStart } from './forkJob';
-import type { RoundStore, StoredPlayer } from './store';
+} from '../../shared';
+import type { RoundPhase, RoundSetup } from '../../shared/wire/messages';
+import type { ForkStart } from '../forkJob';
+import type { CoreRandom, FinishedState, RoundLog, StoredPlayer } from './services';
 
 export type { RoundPhase, RoundSetup };
 
@@ -82,6 +81,14 @@ export function configOf(setup: Required<RoundSetup>, seed: number): RoundConfig
 
 export type { ForkStart };
 
+/** The clients' requests that open a round: the 2PC coordinator gets one transaction, otherwise each decree goes to its own node. */
+export function openingRequests(config: RoundConfig, rng: Rng): Command[] {
+  const decrees = config.settings.decrees;
+  if (config.protocol === '2pc') return [{ type: 'propose', node: 0, decree: decrees[0]! }];
+  const nodes = rng.shuffle(Array.from({ length: config.nodes }, (_, i) => i));
+  return decrees.slice(0, config.nodes).map((decree, i) => ({ type: 'propose', node: nodes[i]!, decree }));
+}
+
 /** The refusal of any command once a round holds as many as a round document may. */
 const ROUND_FULL: Rejection = {
   code: 'round-full',
@@ -92,10 +99,9 @@ const ROUND_FULL: Rejection = {
 export type Applied = { ok: true; events: EngineEvent[] } | { ok: false; rejection: Rejection };
 
 export class Round {
-  readonly id = nanoid(16);
+  readonly id: string;
   readonly config: RoundConfig;
   world: World;
-  phase: RoundPhase = 'setup';
   /** Drives bot choices; bots' moves are logged as commands, so replays never need it. */
   readonly botRng: Rng;
   commands = 0;
@@ -109,11 +115,13 @@ export class Round {
 
   constructor(
     readonly setup: Required<RoundSetup>,
-    private readonly store: RoundStore,
+    private readonly store: RoundLog,
+    random: CoreRandom,
     readonly classCode: string | null,
     fork?: ForkStart,
   ) {
-    const seed = fork ? fork.config.seed : randomInt(0, 0xffffffff);
+    this.id = random.roundId();
+    const seed = fork ? fork.config.seed : random.seed();
     this.config = fork ? { ...fork.config, settings: { ...fork.config.settings, sandbox: true } } : configOf(setup, seed);
     // A fork's world was worked out by a fork worker, off the event loop. Commands the original round
     // accepted re-run the same with sandbox on (only refused moves differ), so only the config changes.
@@ -161,21 +169,17 @@ export class Round {
     return { ok: true, events: result.events };
   }
 
-  /** The clients' requests that open a round: the 2PC coordinator gets one transaction, otherwise each decree goes to its own node. */
+  /** The clients' requests that open the round; a fork starts from a world already under way, with none. */
   openingRequests(): Command[] {
-    if (this.isFork) return [];
-    const decrees = this.config.settings.decrees;
-    if (this.config.protocol === '2pc') return [{ type: 'propose', node: 0, decree: decrees[0]! }];
-    const nodes = this.botRng.shuffle(Array.from({ length: this.config.nodes }, (_, i) => i));
-    return decrees.slice(0, this.config.nodes).map((decree, i) => ({ type: 'propose', node: nodes[i]!, decree }));
+    return this.isFork ? [] : openingRequests(this.config, this.botRng);
   }
 
   status(): ReturnType<typeof roundStatus> {
     return roundStatus(this.world);
   }
 
-  finish(players: StoredPlayer[], now: string, state: 'finished' | 'interrupted' = 'finished'): void {
-    this.phase = 'ended';
+  /** Stores how the round ended; from here on nothing more is stored. */
+  finish(players: StoredPlayer[], now: string, state: FinishedState = 'finished'): void {
     if (!this.persisted) return;
     const status = this.status();
     this.store.finishRound(

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { Command } from '../../shared';
-import { configOf, DEFAULT_SETUP } from '../../server/round';
+import { configOf, DEFAULT_SETUP } from '../../server/core/round';
 import { RoundStore } from '../../server/store';
 
 const dir = mkdtempSync(join(tmpdir(), 'quorum-store-'));
