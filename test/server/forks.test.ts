@@ -7,7 +7,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { deflateSync, inflateSync } from 'node:zlib';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import {
   createWorld,
   makeConfig,
@@ -27,7 +27,7 @@ import { MAX_FORK_BODY_BYTES } from '../../server/app';
 import { MAX_FORK_WORLD_BYTES, runForkJob, type ForkStart } from '../../server/forkJob';
 import { PendingForks, PENDING_FORK_LIMITS } from '../../server/registry';
 import { RoundStore } from '../../server/store';
-import { Player, sdk, sleep, startTestServer, until, type TestServer } from './helpers';
+import { Player, sdk, startTestServer, until, type TestServer } from './helpers';
 import { forkBody, maximalRound, postFork } from './forkRounds';
 
 const encode = (text: string) => new TextEncoder().encode(text);
@@ -121,13 +121,20 @@ describe('pending forks', () => {
     expect(ids.map((id) => forks.take(id) !== null)).toEqual([false, false, true, true, true]);
   });
 
-  it('expire when nobody joins them in time', async () => {
-    const forks = new PendingForks({ ...PENDING_FORK_LIMITS, ttlMs: 50 });
-    const id = forks.add(forkOf(1000));
-    await sleep(150);
-    expect(forks.size).toBe(0);
-    expect(forks.bytes).toBe(0);
-    expect(forks.take(id)).toBeNull();
+  it('expire when nobody joins them in time', () => {
+    vi.useFakeTimers();
+    try {
+      const forks = new PendingForks({ ...PENDING_FORK_LIMITS, ttlMs: 50 });
+      const id = forks.add(forkOf(1000));
+      vi.advanceTimersByTime(49);
+      expect(forks.size).toBe(1);
+      vi.advanceTimersByTime(1);
+      expect(forks.size).toBe(0);
+      expect(forks.bytes).toBe(0);
+      expect(forks.take(id)).toBeNull();
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });
 
