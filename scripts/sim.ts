@@ -2,11 +2,13 @@
  * `npm run sim -- --protocol 2pc|majority|paxos --nodes N --seeds S [--faults] [--seed K] [--start K]`
  * runs the swarm: S seeds of bots, faults and a liveness phase, invariants after every step. A progress
  * line goes to stderr; the last stdout line is one JSON summary. Exits 1 on any violation, naming the seed.
+ * `npm run sim -- --rooms --seeds S` runs the room swarm instead (scripts/roomSim.ts).
  */
 import { MAX_NODES, MIN_NODES, PROTOCOLS, type ProtocolName } from '../shared/engine/types';
 import { reproduceCommand, runSeed, type SwarmOptions } from '../shared/sim/swarm';
 
 const USAGE = `usage: npm run sim -- --protocol 2pc|majority|paxos --nodes N (--seeds S | --seed K) [--start K] [--faults]
+       npm run sim -- --rooms (--seeds S | --seed K) [--start K] [--steps N]
 
   --protocol   which protocol to run
   --nodes      cluster size, ${MIN_NODES} to ${MAX_NODES}
@@ -66,6 +68,11 @@ function parseArgs(argv: string[]): { protocol: ProtocolName; nodes: number; see
   if (nodes === undefined || nodes < MIN_NODES || nodes > MAX_NODES) fail(`--nodes must be from ${MIN_NODES} to ${MAX_NODES}`);
   if (seeds === undefined || seeds < 1) fail('--seeds must be at least 1');
   return { protocol: protocol as ProtocolName, nodes, seeds, start, faults };
+}
+
+if (process.argv.includes('--rooms')) {
+  const { main } = await import('./roomSim');
+  process.exit(main(process.argv.slice(2).filter((arg) => arg !== '--rooms')));
 }
 
 const args = parseArgs(process.argv.slice(2));

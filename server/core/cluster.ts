@@ -153,11 +153,16 @@ export class Cluster {
     }
   }
 
-  /** Starts keeping and running the round: the clients' opening requests are made. */
-  start(): EngineEvent[] {
+  /** Starts keeping and running the round. */
+  start(): void {
     if (this.phase !== 'setup') refuse('wrong-phase', 'The round has already started.');
     this.round.begin(this.storedPlayers(), this.services.clock.stamp());
     this.phase = 'running';
+    this.resetDeadlines();
+  }
+
+  /** The clients' requests that open the round. */
+  open(): EngineEvent[] {
     const events: EngineEvent[] = [];
     for (const command of this.round.openingRequests()) {
       const applied = this.round.apply(command);

@@ -44,14 +44,16 @@ export type JoinRefusal = keyof typeof JOIN_REFUSALS;
 
 export type Joined = { ok: true; member: MemberId; effects: Effect[] } | { ok: false; refusal: JoinRefusal; message: string };
 
-/** A refusal of a client's message: sent back as `rejected {code, message}`, and nothing changed. */
-export class Refusal extends Error {
+/**
+ * A refusal of a client's message: sent back as `rejected {code, message}`, and nothing changed. Not
+ * an Error: a refusal is an answer, not a failure, and needs no stack trace (which would cost more
+ * than the rest of refusing a bad message).
+ */
+export class Refusal {
   constructor(
     readonly code: string,
-    message: string,
-  ) {
-    super(message);
-  }
+    readonly message: string,
+  ) {}
 }
 
 export const refuse = (code: string, message: string): never => {

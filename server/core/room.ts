@@ -6,7 +6,7 @@
  * the effects of what happened (./effects.ts): messages to send, timers to set, connections to close.
  * No protocol rule lives here: legality is the engine's, and bots are shared/bots' `botDecide`.
  */
-import { godView, type Command, type NodeId } from '../../shared';
+import { godView, type Command, type EngineEvent, type NodeId } from '../../shared';
 import { check } from '../../shared/wire/schema';
 import {
   clientMessages,
@@ -344,7 +344,7 @@ export class RoomCore {
    * that batches the views of a busy room into one send per member per tick. The view answering a
    * player's `act` carries its seq: one message says both "applied" and what it did.
    */
-  private broadcast(events: Parameters<Cluster['record']>[0], actor?: Member, accepted?: number): void {
+  private broadcast(events: readonly EngineEvent[], actor?: Member, accepted?: number): void {
     const c = this.cluster;
     c.record(events);
     if (actor && this.ticking && c.phase === 'running') {
@@ -521,8 +521,15 @@ export class RoomCore {
   }
 
   private startRound(): void {
-    const events = this.cluster.start();
+    this.cluster.start();
     this.startTicker();
+    let events: EngineEvent[] = [];
+    try {
+      events = this.cluster.open();
+    } catch (error) {
+      // The round has started all the same (a client's request the store could not keep is not made): say so.
+      this.out.push({ type: 'fault', where: 'opening requests', error });
+    }
     this.broadcast(events);
   }
 

@@ -152,6 +152,10 @@ export interface HostOptions {
   /** Seeds the rounds' seeds and ids. */
   seed?: number;
   store?: MemoryStore;
+  /** Called with the effects of each call into the core (and of the calls its effects led to), once they are carried out. */
+  observe?: (effects: Effect[]) => void;
+  /** Changes each effect before it is carried out: a broken server, for showing that a check catches it. */
+  tamper?: (effect: Effect) => Effect;
 }
 
 export const TEST_LIMITS: RoomLimits = { tickMs: 500, reconnectSeconds: 60, maxRoundTicks: 5000, classIdleMinutes: 240 };
@@ -172,8 +176,10 @@ export class MemoryHost {
   private readonly clients = new Map<MemberId, MemoryClient>();
   private sessions = 0;
   private timersSet = 0;
+  private depth = 0;
+  private batch: Effect[] = [];
 
-  constructor(options: HostOptions = {}) {
+  constructor(private readonly options: HostOptions = {}) {
     const rng = Rng.fromSeed(options.seed ?? 1);
     this.store = options.store ?? new MemoryStore();
     this.services = {
@@ -249,8 +255,25 @@ export class MemoryHost {
 
   /** Carries out effects as the Colyseus room does, and returns them. */
   run(effects: Effect[]): Effect[] {
-    for (const effect of effects) {
+    this.depth += 1;
+    try {
+      this.carryOut(effects);
+    } finally {
+      this.depth -= 1;
+    }
+    if (this.depth === 0 && this.options.observe) {
+      const batch = this.batch;
+      this.batch = [];
+      this.options.observe(batch);
+    }
+    return effects;
+  }
+
+  private carryOut(effects: Effect[]): void {
+    for (let effect of effects) {
+      if (this.options.tamper) effect = this.options.tamper(effect);
       this.effects.push(effect);
+      if (this.options.observe) this.batch.push(effect);
       switch (effect.type) {
         case 'send': {
           const client = this.clients.get(effect.to);
@@ -295,7 +318,6 @@ export class MemoryHost {
           break;
       }
     }
-    return effects;
   }
 
   /** A connection closed: on purpose (the member leaves), or not (a drop, which the core may let reconnect). */
