@@ -109,6 +109,25 @@ describe('bad input', () => {
   });
 });
 
+describe('a store that fails', () => {
+  it('while a round opens: the round starts and runs all the same, and the failure is reported', () => {
+    const host = classroom();
+    const teacher = host.instructor();
+    teacher.send('setup', { protocol: '2pc', nodes: 3, studentSeats: [] });
+    const append = host.store.append.bind(host.store);
+    host.store.append = () => {
+      host.store.append = append;
+      throw new Error('disk full');
+    };
+    teacher.send('start', {});
+    expect(host.faults.map((f) => f.where)).toEqual(['opening requests']);
+    expect(teacher.lastView!.round.phase).toBe('running');
+    host.advance(500);
+    expect(god(teacher).now).toBe(5);
+    expect(storedRound(host).commands.filter((c) => c.type === 'tick')).toHaveLength(5);
+  });
+});
+
 describe('action numbers (seq)', () => {
   it('a seq far ahead is refused without moving the last seq, so the player is never locked out', () => {
     const host = classroom();
