@@ -71,7 +71,6 @@ export class RoomCore {
   private readonly cluster: Cluster;
   private out: Effect[] = [];
   private closing = false;
-  private ticking = false;
   private idleTimerSet = false;
   /** Rejection counts changed: the roster is refreshed on the next tick rather than on every refusal. */
   private rosterDirty = false;
@@ -131,7 +130,12 @@ export class RoomCore {
       if (seat !== null) this.seat(member, seat);
     }
     this.greet(member);
-    this.storePlayers();
+    try {
+      this.storePlayers();
+    } catch (error) {
+      // The student is in the class all the same; the stored round lacks their name until the next change.
+      this.out.push({ type: 'fault', where: 'join', error });
+    }
     return { ok: true, member: member.id, effects: this.take() };
   }
 
@@ -212,8 +216,8 @@ export class RoomCore {
   /** A timer the host set has fired. */
   fire(timer: TimerName): Effect[] {
     return this.effects(timer, () => {
-      if (timer === 'tick') {
-        if (this.ticking && this.cluster.phase === 'running') this.tickOnce();
+      if (timer === this.cluster.clock) {
+        if (this.cluster.ticking && this.cluster.phase === 'running') this.tickOnce();
       } else if (timer === 'idle') {
         this.idleTimerSet = false;
         if (this.anyoneConnected) return;
@@ -347,7 +351,7 @@ export class RoomCore {
   private broadcast(events: readonly EngineEvent[], actor?: Member, accepted?: number): void {
     const c = this.cluster;
     c.record(events);
-    if (actor && this.ticking && c.phase === 'running') {
+    if (actor && c.ticking && c.phase === 'running') {
       this.sendView(actor, c.unseen(actor.id, this.viewerOf(actor)), undefined, accepted);
       c.told(actor.id);
       return;
@@ -546,14 +550,14 @@ export class RoomCore {
   /** The round's clock: one engine tick every tickMs at speed 1. */
   private startTicker(): void {
     if (this.cluster.phase !== 'running') return this.stopTicker();
-    this.ticking = true;
-    this.timer('tick', this.options.services.limits.tickMs / this.cluster.speed, true);
+    this.cluster.ticking = true;
+    this.timer(this.cluster.clock, this.options.services.limits.tickMs / this.cluster.speed, true);
   }
 
   private stopTicker(): void {
-    if (!this.ticking) return;
-    this.ticking = false;
-    this.timer('tick', null);
+    if (!this.cluster.ticking) return;
+    this.cluster.ticking = false;
+    this.timer(this.cluster.clock, null);
   }
 
   private tickOnce(): void {

@@ -128,6 +128,21 @@ describe('a store that fails', () => {
   });
 });
 
+describe('a store that cannot keep who plays', () => {
+  it('still lets a student join the running round, and reports the failure', () => {
+    const host = classroom();
+    const teacher = host.instructor();
+    teacher.send('start', {});
+    host.store.updatePlayers = () => {
+      throw new Error('disk full');
+    };
+    const ann = host.student('Ann');
+    expect(ann.got.welcome[0]).toMatchObject({ node: 0, nickname: 'Ann' });
+    expect(teacher.got.roster.at(-1)!.students).toEqual([expect.objectContaining({ nickname: 'Ann', connected: true })]);
+    expect(host.faults.map((f) => f.where)).toEqual(['join']);
+  });
+});
+
 describe('action numbers (seq)', () => {
   it('a seq far ahead is refused without moving the last seq, so the player is never locked out', () => {
     const host = classroom();
