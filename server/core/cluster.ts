@@ -18,7 +18,7 @@ import {
 import { legalActions, viewOf, ViewCache } from '../../shared/engine/view';
 import type { RoundInfo, RoundPhase, TickedEvent } from '../../shared/wire/messages';
 import type { ForkStart } from '../forkJob';
-import { refuse, type MemberId } from './effects';
+import { refuse, type MemberId, type TimerName } from './effects';
 import { Round, type RoundSetup } from './round';
 import type { CoreServices, FinishedState, StoredPlayer } from './services';
 
@@ -47,6 +47,9 @@ export class Cluster {
   phase: RoundPhase = 'setup';
   setup: Required<RoundSetup>;
   speed: number;
+  /** The timer that ticks this cluster's round, and whether it runs (while the round does). */
+  readonly clock: TimerName = 'tick';
+  ticking = false;
   seats: Seat[];
   /** The parts of views already made of this cluster's worlds. */
   readonly views = new ViewCache();
