@@ -6,6 +6,7 @@ import {
   legalActions,
   legalInView,
   makeConfig,
+  PROTOCOLS,
   Rng,
   ruleBreakingActions,
   ruleBreakingInView,
@@ -186,7 +187,8 @@ describe('view patches', () => {
     expect(() => new ViewAssembler().accept({ view, lastSeq: 0 })).toThrow(/before any round information/);
   });
 
-  for (const protocol of ['2pc', 'majority', 'paxos'] as const) {
+  // Every protocol there is: a client's buttons come from the same rules as the server's.
+  for (const protocol of PROTOCOLS) {
     it(`lets a ${protocol} client work out exactly the rule-breaking moves of a sandbox round, from its view alone`, () => {
       let offered = 0;
       for (const seed of [5, 6]) {
