@@ -278,6 +278,7 @@ export function runRoomSeed(seed: number, options: RoomSwarmOptions = {}): RoomS
     client.seq = Math.max(client.seq, seq);
     const roundId = teacher?.lastView?.round.id ?? null;
     sentActs.push({ member: client.member, name: student.name, seq, action, node: client.node, roundId, logLength: logOf(roundId).length });
+    count('acts sent');
     client.send('act', { seq, action });
   };
 
@@ -331,7 +332,7 @@ export function runRoomSeed(seed: number, options: RoomSwarmOptions = {}): RoomS
       count('rejoins');
     }],
     // Students act.
-    [14, () => {
+    [16, () => {
       const s = pick(connected().filter((x) => x.client.node !== null));
       const view = s?.client.lastView?.view as NodeView | undefined;
       if (!s || !view || view.kind !== 'node') return;
@@ -352,6 +353,12 @@ export function runRoomSeed(seed: number, options: RoomSwarmOptions = {}): RoomS
     [2, () => void teacher!.send('stepOnce', {})],
     [1, () => void teacher!.send('endRound', {})],
     [2, () => void teacher!.send('nextRound', {})],
+    [3, () => {
+      // The next round, at once: rounds end by themselves soon, and students play only while one runs.
+      if (teacher!.lastView?.round.phase !== 'ended') return;
+      teacher!.send('nextRound', {});
+      teacher!.send('start', {});
+    }],
     [1, () => void teacher!.send('autopilot', { node: rng.int(0, nodes() - 1), on: rng.chance(0.5) })],
     [1, () => {
       const s = pick([...students.values()]);
