@@ -14,6 +14,7 @@ import {
   type Command,
   type EngineEvent,
   type NodeId,
+  type World,
 } from '../../shared';
 import { legalActions, viewOf, ViewCache } from '../../shared/engine/view';
 import type { RoundInfo, RoundPhase, TickedEvent } from '../../shared/wire/messages';
@@ -71,7 +72,7 @@ export class Cluster {
     this.seats = freshSeats(setup.nodes);
   }
 
-  get world() {
+  get world(): World {
     return this.round.world;
   }
 
