@@ -1,13 +1,18 @@
 /**
- * `npm run sim -- --protocol 2pc|majority|paxos --nodes N --seeds S [--faults] [--seed K] [--start K]`
+ * `npm run sim -- --protocol P --nodes N --seeds S [--faults] [--gossip] [--sandbox] [--seed K] [--start K]`
  * runs the swarm: S seeds of bots, faults and a liveness phase, invariants after every step. A progress
  * line goes to stderr; the last stdout line is one JSON summary. Exits 1 on any violation, naming the seed.
+ * In a sandbox round bots break rules on purpose: what that breaks is counted apart (`sandboxBreaks`).
  * `npm run sim -- --rooms --seeds S` runs the room swarm instead (scripts/roomSim.ts).
  */
-import { MAX_NODES, MIN_NODES, PROTOCOLS, type ProtocolName } from '../shared/engine/types';
+import { MAX_NODES, MIN_NODES } from '../shared/engine/limits';
+import type { ProtocolName } from '../shared/engine/types';
+import { isProtocolName, protocolNames } from '../shared/protocols';
 import { reproduceCommand, runSeed, type SwarmOptions } from '../shared/sim/swarm';
 
-const USAGE = `usage: npm run sim -- --protocol 2pc|majority|paxos --nodes N (--seeds S | --seed K) [--start K] [--faults]
+const PROTOCOL_CHOICES = protocolNames().join('|');
+
+const USAGE = `usage: npm run sim -- --protocol ${PROTOCOL_CHOICES} --nodes N (--seeds S | --seed K) [--start K] [--faults] [--gossip] [--sandbox]
        npm run sim -- --rooms (--seeds S | --seed K) [--start K] [--steps N]
 
   --protocol   which protocol to run
@@ -16,6 +21,8 @@ const USAGE = `usage: npm run sim -- --protocol 2pc|majority|paxos --nodes N (--
   --start      first seed (default 0)
   --seed       run exactly this one seed and print its failures in full
   --faults     inject drops, duplicates, delays, crashes and partitions during the safety phase
+  --gossip     a node that sees a majority announces it
+  --sandbox    rule-breaking moves are allowed, and bots make some: what they break is counted apart
 `;
 
 function fail(message: string): never {
@@ -23,12 +30,24 @@ function fail(message: string): never {
   process.exit(2);
 }
 
-function parseArgs(argv: string[]): { protocol: ProtocolName; nodes: number; seeds: number; start: number; faults: boolean } {
+interface Args {
+  protocol: ProtocolName;
+  nodes: number;
+  seeds: number;
+  start: number;
+  faults: boolean;
+  gossip: boolean;
+  sandbox: boolean;
+}
+
+function parseArgs(argv: string[]): Args {
   let protocol: string | undefined;
   let nodes: number | undefined;
   let seeds: number | undefined;
   let start = 0;
   let faults = false;
+  let gossip = false;
+  let sandbox = false;
   const int = (flag: string, value: string | undefined): number => {
     if (value === undefined || !/^\d+$/.test(value)) fail(`${flag} needs a whole number`);
     return Number(value);
@@ -55,6 +74,12 @@ function parseArgs(argv: string[]): { protocol: ProtocolName; nodes: number; see
       case '--faults':
         faults = true;
         break;
+      case '--gossip':
+        gossip = true;
+        break;
+      case '--sandbox':
+        sandbox = true;
+        break;
       case '--help':
       case '-h':
         process.stdout.write(USAGE);
@@ -64,10 +89,10 @@ function parseArgs(argv: string[]): { protocol: ProtocolName; nodes: number; see
         fail(`unknown argument "${arg}"`);
     }
   }
-  if (!protocol || !(PROTOCOLS as readonly string[]).includes(protocol)) fail('--protocol must be 2pc, majority or paxos');
+  if (!isProtocolName(protocol)) fail(`--protocol must be one of ${protocolNames().join(', ')}`);
   if (nodes === undefined || nodes < MIN_NODES || nodes > MAX_NODES) fail(`--nodes must be from ${MIN_NODES} to ${MAX_NODES}`);
   if (seeds === undefined || seeds < 1) fail('--seeds must be at least 1');
-  return { protocol: protocol as ProtocolName, nodes, seeds, start, faults };
+  return { protocol, nodes, seeds, start, faults, gossip, sandbox };
 }
 
 if (process.argv.includes('--rooms')) {
@@ -80,16 +105,21 @@ const began = performance.now();
 let steps = 0;
 let decided = 0;
 let stuck = 0;
+let rulesBroken = 0;
+let sandboxBreaks = 0;
 const failedSeeds: { seed: number; code: string; message: string; step: number; reproduce: string }[] = [];
 let lastProgress = 0;
 
 for (let i = 0; i < args.seeds; i++) {
   const seed = args.start + i;
-  const options: SwarmOptions = { protocol: args.protocol, nodes: args.nodes, seed, faults: args.faults };
+  const settings = { ...(args.gossip ? { gossip: true } : {}), ...(args.sandbox ? { sandbox: true } : {}) };
+  const options: SwarmOptions = { protocol: args.protocol, nodes: args.nodes, seed, faults: args.faults, settings };
   const result = runSeed(options);
   steps += result.steps;
   if (result.decided) decided += 1;
   if (result.stuck) stuck += 1;
+  rulesBroken += result.rulesBroken;
+  if (result.sandboxBreaks.length > 0) sandboxBreaks += 1;
   if (result.failures.length > 0) {
     const first = result.failures[0]!;
     const reproduce = reproduceCommand(options);
@@ -113,10 +143,15 @@ const summary = {
   nodes: args.nodes,
   seeds: args.seeds,
   faults: args.faults,
+  gossip: args.gossip,
+  sandbox: args.sandbox,
   steps,
   violations: failedSeeds.length,
   stuck,
   decided,
+  // Sandbox rounds: rules the bots broke on purpose, and the seeds in which that broke an invariant or liveness.
+  rulesBroken,
+  sandboxBreaks,
   ms: Math.round(performance.now() - began),
   failedSeeds: failedSeeds.slice(0, 20),
 };

@@ -1,13 +1,15 @@
 /** The engine's public surface: the server, the client, bots and tools import from here. */
 export * from './engine/types';
-export { step, checkCommand, localOf, MAX_DECREE_LENGTH, MAX_DELAY_TICKS } from './engine/step';
+export * from './engine/limits';
+export { step, checkCommand, localOf } from './engine/step';
 export { createWorld, makeConfig, configProblem, configShapeProblem, timeoutForLatency, DEFAULT_SETTINGS } from './engine/world';
 export { viewOf, sentViewOf, legalInView, godView, eventsFor, legalActions, roundStatus, roundOver, ruleBreakingActions, ruleBreakingInView } from './engine/view';
 export type { NodeView, SentNodeView, GodView, GodNodeView, InFlightView, PeerView, RuleBreakingMove } from './engine/view';
-export type { Local, Protocol, RoundStatus } from './engine/protocol';
+export { defineProtocol } from './engine/protocol';
+export type { Local, Protocol, ProtocolSpec, RoundStatus, Presentation, MessageLook, NodeFacts } from './engine/protocol';
 export { Rng, seedRng, type RngState } from './engine/rng';
 export { nodeName, nodeIdFromName, majorityOf, listNames, tallyWords } from './engine/names';
-export { commitPointSentence, outcomeSentence, noCommitPointSentence, doubtSpans, doubtSentences, decisionTick, violationSentence, type DoubtSpan } from './engine/reveal';
+export { commitPointSentence, outcomeSentence, noCommitPointSentence, detailSentences, decisionTick, violationSentence } from './engine/reveal';
 export { digestOf } from './engine/digest';
 export { replay, rerun, Replay, ReplayError } from './engine/replay';
 export {
@@ -24,7 +26,7 @@ export {
   type ParsedRound,
   type ParsedRoundAt,
 } from './engine/round';
-export { protocolFor } from './protocols';
+export { protocolFor, allProtocols, protocolNames, isProtocolName, registerProtocol, DEFAULT_PROTOCOL } from './protocols';
 export { checkInvariants, type InvariantBreak } from './invariants';
 export { botDecide, BOT_KINDS, type BotKind } from './bots';
 export { runSeed, reproduceCommand, mustDecide, type SwarmOptions, type SeedResult } from './sim/swarm';

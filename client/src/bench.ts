@@ -8,7 +8,7 @@ import { godView } from '../../shared/engine/view';
 import type { Message, World } from '../../shared/engine/types';
 import { TickClock } from './layout';
 import { pictureOf, type Picture } from './picture';
-import { pickRenderer, StartGame } from './main';
+import { pickRenderer, StartGame } from './start';
 import { byId } from './ui/dom';
 
 const NODES = 9;

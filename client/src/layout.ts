@@ -2,6 +2,11 @@
  * Pure layout maths for the round screen: where nodes sit, where a message is at a moment, and how
  * each kind of message looks. No Phaser and no DOM here, so every function is unit-tested.
  */
+import type { PaletteColour, Shape } from '../../shared/engine/protocol';
+import type { ProtocolName } from '../../shared/engine/types';
+import { allProtocols, protocolFor } from '../../shared/protocols';
+
+export type { Shape };
 
 export interface Point {
   x: number;
@@ -429,7 +434,7 @@ export class TickClock {
 }
 
 /** Okabe-Ito: eight colours told apart by the common forms of colour blindness. */
-export const OKABE_ITO = {
+export const OKABE_ITO: Readonly<Record<PaletteColour, number>> = {
   orange: 0xe69f00,
   skyBlue: 0x56b4e9,
   green: 0x009e73,
@@ -438,9 +443,7 @@ export const OKABE_ITO = {
   vermillion: 0xd55e00,
   purple: 0xcc79a7,
   grey: 0x999999,
-} as const;
-
-export type Shape = 'circle' | 'square' | 'diamond' | 'triangle' | 'hexagon';
+};
 
 export interface KindStyle {
   colour: number;
@@ -449,40 +452,35 @@ export interface KindStyle {
   short: string;
 }
 
-/**
- * Each message kind gets a colour and a shape, so kinds stay apart without colour too.
- * Kinds that open a phase are circles, answers are squares, outcomes are diamonds.
- */
-const KIND_STYLES: Record<string, KindStyle> = {
-  // Paxos and 2PC share the names of their first phase.
-  prepare: { colour: OKABE_ITO.blue, shape: 'circle', short: 'PREPARE' },
-  promise: { colour: OKABE_ITO.skyBlue, shape: 'square', short: 'PROMISE' },
-  refuse: { colour: OKABE_ITO.vermillion, shape: 'triangle', short: 'REFUSE' },
-  accept: { colour: OKABE_ITO.orange, shape: 'circle', short: 'ACCEPT' },
-  accepted: { colour: OKABE_ITO.yellow, shape: 'square', short: 'ACCEPTED' },
-  chosen: { colour: OKABE_ITO.green, shape: 'diamond', short: 'CHOSEN' },
-  // Majority vote.
-  candidate: { colour: OKABE_ITO.blue, shape: 'circle', short: 'CANDIDATE' },
-  vote: { colour: OKABE_ITO.orange, shape: 'square', short: 'VOTE' },
-  victory: { colour: OKABE_ITO.green, shape: 'diamond', short: 'VICTORY' },
-  // Two-phase commit.
-  decision: { colour: OKABE_ITO.green, shape: 'diamond', short: 'DECISION' },
-  ask: { colour: OKABE_ITO.purple, shape: 'triangle', short: 'ASK' },
-  answer: { colour: OKABE_ITO.purple, shape: 'hexagon', short: 'ANSWER' },
-};
-
-const UNKNOWN_STYLE: KindStyle = { colour: OKABE_ITO.grey, shape: 'hexagon', short: 'MESSAGE' };
+/** A kind its protocol gives no look: a grey hexagon. */
+export const UNKNOWN_STYLE: KindStyle = { colour: OKABE_ITO.grey, shape: 'hexagon', short: 'MESSAGE' };
 /** A message whose contents the viewer may not see: a plain grey dot. */
 export const HIDDEN_STYLE: KindStyle = { colour: OKABE_ITO.grey, shape: 'circle', short: '' };
 
-export function styleOf(kind: string | null | undefined): KindStyle {
+/** Styles made once per protocol and kind: the canvas asks for them every frame. */
+const styles = new Map<ProtocolName, Map<string, KindStyle>>();
+
+/**
+ * How a kind of message of a protocol looks: the protocol's own look (`present.messages`: a
+ * colour and a shape, so kinds stay apart without colour too), in Okabe-Ito colours.
+ */
+export function styleOf(kind: string | null | undefined, protocol: ProtocolName): KindStyle {
   if (!kind) return HIDDEN_STYLE;
-  return KIND_STYLES[kind] ?? { ...UNKNOWN_STYLE, short: kind.toUpperCase().slice(0, 12) };
+  let known = styles.get(protocol);
+  if (!known) styles.set(protocol, (known = new Map()));
+  let style = known.get(kind);
+  if (!style) {
+    const looks = protocolFor(protocol).present.messages;
+    const look = Object.hasOwn(looks, kind) ? looks[kind]! : null;
+    style = look ? { colour: OKABE_ITO[look.colour], shape: look.shape, short: look.short } : { ...UNKNOWN_STYLE, short: kind.toUpperCase().slice(0, 12) };
+    known.set(kind, style);
+  }
+  return style;
 }
 
-/** Every kind with its style, for a legend. */
+/** Every kind of every registered protocol with its style ("paxos/prepare"), for a legend and the textures. */
 export function paletteEntries(): [string, KindStyle][] {
-  return Object.entries(KIND_STYLES);
+  return allProtocols().flatMap((p) => Object.keys(p.present.messages).map((kind): [string, KindStyle] => [`${p.name}/${kind}`, styleOf(kind, p.name)]));
 }
 
 /** "#rrggbb" for a colour number, for CSS and Phaser text. */

@@ -1,11 +1,10 @@
 /**
  * The client's entry: the DOM menu appears at once; Phaser (most of the download) is imported
- * lazily behind a progress bar and draws the canvas scenes Boot -> Preloader -> Menu -> Round.
+ * lazily behind a progress bar (`start.ts`) and draws the canvas scenes Boot -> Preloader -> Menu -> Round.
  */
 import './styles.css';
-import type * as PhaserNs from 'phaser';
 import { App } from './app';
-import { chooseRenderer, probeWebgl, type RendererChoice } from './renderer';
+import { StartGame, type GameHandle } from './start';
 import { buildMenu } from './ui/menu';
 import { ReplayPanel } from './replay/panel';
 import { hostedClasses } from './hostedClasses';
@@ -13,28 +12,6 @@ import { Lobby } from './ui/lobby';
 import { Dashboard, RoundControls } from './ui/dashboard';
 import { EventLog, renderHelp, renderInbox, renderMe, renderReveal, statusText } from './ui/play';
 import { byId, h, toast } from './ui/dom';
-import type { SceneBridge } from './game/bridge';
-
-export interface GameHandle {
-  game: PhaserNs.Game;
-  renderer: RendererChoice;
-  /** Fits the canvas to its parent's new size in CSS pixels (drawn at the device's pixel ratio). */
-  resize(width: number, height: number): void;
-}
-
-/** Which renderer this browser gets: `?renderer=canvas|webgl` forces one, software WebGL falls back to Canvas. */
-export function pickRenderer(search: string = location.search): RendererChoice {
-  const requested = new URLSearchParams(search).get('renderer');
-  const probe = requested === 'canvas' ? { available: false, renderer: null } : probeWebgl();
-  return chooseRenderer(requested, probe.renderer, probe.available);
-}
-
-/** Creates the Phaser game inside `parent`, loading Phaser on demand. */
-export async function StartGame(parent: HTMLElement, bridge: SceneBridge, renderer: RendererChoice = pickRenderer()): Promise<GameHandle> {
-  const { createGame, resizeGame } = await import('./game/game');
-  const game = createGame(parent, renderer, bridge);
-  return { game, renderer, resize: (width, height) => resizeGame(game, width, height) };
-}
 
 function setProgress(fraction: number): void {
   const bar = document.getElementById('loading');

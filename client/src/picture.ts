@@ -6,6 +6,7 @@ import { nodeName } from '../../shared/engine/names';
 import type { CommitPoint, NodeId, ProtocolName } from '../../shared/engine/types';
 import type { GodView, NodeView } from '../../shared/engine/view';
 import type { RosterMessage } from '../../shared/wire/messages';
+import { protocolFor } from '../../shared/protocols';
 import { nodeStateLines, nodeSummaryLines } from './describe';
 
 export interface NodePicture {
@@ -40,6 +41,8 @@ export interface MessagePicture {
 
 export interface Picture {
   protocol: ProtocolName;
+  /** Whether nodes differ in role (2PC), so that each node's role is worth a line. */
+  showRoles: boolean;
   tick: number;
   god: boolean;
   viewer: NodeId | null;
@@ -91,6 +94,7 @@ export function pictureOf(input: PictureInput): Picture {
     const protocol = view.config.protocol;
     return {
       protocol,
+      showRoles: protocolFor(protocol).present.showRoles,
       tick: view.now,
       god: true,
       viewer: null,
@@ -115,6 +119,7 @@ export function pictureOf(input: PictureInput): Picture {
   // A node never saw the commit point happen (its own tally could not show it): only the god view marks it.
   return {
     protocol: view.protocol,
+    showRoles: protocolFor(view.protocol).present.showRoles,
     tick: view.now,
     god: false,
     viewer: view.node,

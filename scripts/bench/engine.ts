@@ -5,10 +5,11 @@
  */
 import { Replay } from '../../shared/engine/replay';
 import { step } from '../../shared/engine/step';
-import type { Command, ProtocolName, World } from '../../shared/engine/types';
+import type { Command, World } from '../../shared/engine/types';
 import { createWorld } from '../../shared/engine/world';
 import { Rng } from '../../shared/engine/rng';
 import { runSeed } from '../../shared/sim/swarm';
+import { protocolNames } from '../../shared/protocols';
 
 const USAGE = 'usage: npm run bench -- engine [--seconds S]\n';
 
@@ -35,7 +36,7 @@ export async function run(args: string[]): Promise<void> {
   }
 
   const stepsPerSecond: Record<string, number> = {};
-  for (const protocol of ['2pc', 'majority', 'paxos'] as ProtocolName[]) {
+  for (const protocol of protocolNames()) {
     // Record real rounds (bots and faults), then time only the engine re-running them.
     const rounds: { start: World; log: Command[] }[] = [];
     for (let seed = 0; seed < 40; seed++) {

@@ -14,6 +14,8 @@ import {
   step,
   Rng,
   DEFAULT_SETTINGS,
+  DEFAULT_PROTOCOL,
+  protocolFor,
   type Command,
   type NodeId,
   type EngineEvent,
@@ -30,7 +32,7 @@ export type { RoundPhase, RoundSetup };
 
 /** The setup every new class and solo round starts from. */
 export const DEFAULT_SETUP: Required<RoundSetup> = {
-  protocol: 'paxos',
+  protocol: DEFAULT_PROTOCOL,
   nodes: 5,
   studentSeats: [0, 1, 2, 3, 4],
   latencyMin: DEFAULT_SETTINGS.latencyMin,
@@ -80,14 +82,6 @@ export function configOf(setup: Required<RoundSetup>, seed: number): RoundConfig
 }
 
 export type { ForkStart };
-
-/** The clients' requests that open a round: the 2PC coordinator gets one transaction, otherwise each decree goes to its own node. */
-export function openingRequests(config: RoundConfig, rng: Rng): Command[] {
-  const decrees = config.settings.decrees;
-  if (config.protocol === '2pc') return [{ type: 'propose', node: 0, decree: decrees[0]! }];
-  const nodes = rng.shuffle(Array.from({ length: config.nodes }, (_, i) => i));
-  return decrees.slice(0, config.nodes).map((decree, i) => ({ type: 'propose', node: nodes[i]!, decree }));
-}
 
 /** The refusal of any command once a round holds as many as a round document may. */
 const ROUND_FULL: Rejection = {
@@ -169,9 +163,14 @@ export class Round {
     return { ok: true, events: result.events };
   }
 
-  /** The clients' requests that open the round; a fork starts from a world already under way, with none. */
+  /**
+   * The clients' requests that open a round, for the decrees in play: the protocol says which node gets
+   * each. A fork starts from a world already under way, with none.
+   */
   openingRequests(): Command[] {
-    return this.isFork ? [] : openingRequests(this.config, this.botRng);
+    if (this.isFork) return [];
+    const requests = protocolFor(this.config.protocol).clients.openingRequests(this.config.settings.decrees, this.config, this.botRng);
+    return requests.map((request) => ({ type: 'propose', ...request }));
   }
 
   status(): ReturnType<typeof roundStatus> {

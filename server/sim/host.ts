@@ -4,7 +4,7 @@
  * are sent (views assembled by the client's own `ViewAssembler`); time moves only when `advance` is
  * called, firing the timers the core set in order; the store keeps rounds in memory.
  */
-import { Rng, type Action, type Command, type RecordedRejection, type RoundConfig } from '../../shared';
+import { MAX_SEED, Rng, type Action, type Command, type RecordedRejection, type RoundConfig } from '../../shared';
 import type { ServerMessages, ViewFrame, ViewMessage } from '../../shared/wire/messages';
 import { ViewAssembler } from '../../shared/wire/viewPatch';
 import type { ForkStart } from '../forkJob';
@@ -187,7 +187,7 @@ export class MemoryHost {
       limits: { ...TEST_LIMITS, ...options.limits },
       clock: { now: () => this.now, stamp: () => new Date(Date.UTC(2026, 0, 1) + this.now).toISOString() },
       random: {
-        seed: () => rng.int(0, 0xffffffff),
+        seed: () => rng.int(0, MAX_SEED),
         roundId: () => Array.from({ length: 16 }, () => 'abcdefghijklmnopqrstuvwxyz0123456789'[rng.int(0, 35)]).join(''),
       },
     };

@@ -1,5 +1,5 @@
 import { majorityOf, nodeName } from './names';
-import type { Protocol } from './protocol';
+import type { Protocol, ProtocolContext } from './protocol';
 import { Rng } from './rng';
 import type {
   BallotBox,
@@ -23,7 +23,7 @@ export const INBOX_LIMIT = 64;
  * The mutable draft of the next world during one step. The previous world is never touched:
  * every node, array or record that changes is replaced, so old worlds stay valid for replay.
  */
-export class StepContext {
+export class StepContext implements ProtocolContext {
   readonly world: World;
   readonly events: EngineEvent[] = [];
   readonly rng: Rng;
@@ -52,24 +52,28 @@ export class StepContext {
     return node;
   }
 
-  durable<T extends object>(id: NodeId): T {
-    return this.node(id).durable as T;
+  durable(id: NodeId): object {
+    return this.node(id).durable;
   }
 
-  volatile<T extends object>(id: NodeId): T {
-    return this.node(id).volatile as T;
+  volatile(id: NodeId): object {
+    return this.node(id).volatile;
   }
 
   updateNode(id: NodeId, patch: Partial<NodeState>): void {
     this.world.nodes[id] = { ...this.node(id), ...patch };
   }
 
-  setDurable<T extends object>(id: NodeId, durable: T): void {
+  setDurable(id: NodeId, durable: object): void {
     this.updateNode(id, { durable });
   }
 
-  setVolatile<T extends object>(id: NodeId, volatile: T): void {
+  setVolatile(id: NodeId, volatile: object): void {
     this.updateNode(id, { volatile });
+  }
+
+  setInbox(id: NodeId, inbox: InboxEntry[]): void {
+    this.updateNode(id, { inbox });
   }
 
   addToInbox(id: NodeId, message: Message): void {

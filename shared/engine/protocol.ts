@@ -1,11 +1,76 @@
-import type { StepContext } from './context';
-import type { Action, Message, NodeId, NodeState, Payload, ProtocolName, Rejection, RoundConfig, World } from './types';
+/**
+ * What a protocol is: one table, written once in `shared/protocols/<name>/`, that the engine, the
+ * bots, the swarm, the server and the client all ask. The engine owns the network, the clock,
+ * crashes and partitions; a protocol owns what its nodes remember, what their messages mean, which
+ * moves are legal, how its bots play, and the words and pictures that show it.
+ *
+ * Every handler is written with method syntax: a protocol typed by its own state
+ * (`Protocol<PaxosDurable, …>`) is then also a `Protocol`, which the engine runs without knowing
+ * those types. The engine may hand a protocol's handlers the world's untyped node states because a
+ * world made for a protocol holds that protocol's states: only its `initDurable` and `initVolatile`
+ * made them.
+ */
+import { rejection } from './rejections';
+import type { Rng } from './rng';
+import type {
+  Action,
+  CommitPoint,
+  EngineEvent,
+  GlobalState,
+  InboxEntry,
+  Message,
+  NodeId,
+  Payload,
+  Rejection,
+  RoundConfig,
+  Settings,
+  World,
+} from './types';
+import { check, tagged, type Schema } from '../wire/schema';
+
+/** A node as its protocol sees it: its own state, typed. */
+export interface NodeOf<D, V, P extends Payload = Payload> {
+  id: NodeId;
+  crashed: boolean;
+  durable: D;
+  volatile: V;
+  inbox: InboxEntry<P>[];
+}
+
+/** A world as its protocol sees it: every node holds that protocol's state. */
+export type WorldOf<D, V, P extends Payload = Payload> = Omit<World, 'nodes'> & { nodes: NodeOf<D, V, P>[] };
 
 /** What the rules of a node may read: its own state, the clock and the round's settings. Nothing else. */
-export interface Local {
+export interface Local<D = object, V = object, P extends Payload = Payload> {
   now: number;
   config: RoundConfig;
-  node: NodeState;
+  node: NodeOf<D, V, P>;
+}
+
+/**
+ * What a handler may do during one step (the engine's `StepContext`): change its nodes' state, send
+ * messages, tell of events, and keep the god view's books.
+ */
+export interface ProtocolContext<D = object, V = object, P extends Payload = Payload> {
+  readonly world: WorldOf<D, V, P>;
+  readonly now: number;
+  readonly config: RoundConfig;
+  node(id: NodeId): NodeOf<D, V, P>;
+  durable(id: NodeId): D;
+  volatile(id: NodeId): V;
+  setDurable(id: NodeId, durable: D): void;
+  setVolatile(id: NodeId, volatile: V): void;
+  setInbox(id: NodeId, inbox: InboxEntry<P>[]): void;
+  removeFromInbox(id: NodeId, messageId: number): void;
+  send(from: NodeId, to: NodeId, payload: P): Message<P>;
+  /** Sends the payload to every other node (and to itself when `self` is set). */
+  broadcast(from: NodeId, payload: P, self?: boolean): void;
+  emit(event: EngineEvent): void;
+  mutableGlobal(): GlobalState;
+  /** Records a vote (or acceptance) in the god view's ballot boxes; the one that makes a majority is the commit point. */
+  castVote(key: string, value: string, voter: NodeId, verb: 'voted' | 'accepted', voterKnew: (voters: readonly NodeId[]) => boolean): void;
+  /** The god view's record that a decree is chosen from this step on. */
+  recordChosen(point: CommitPoint, text: string): void;
 }
 
 export interface RoundStatus {
@@ -16,51 +81,288 @@ export interface RoundStatus {
 }
 
 /**
- * A protocol is a table of handlers. The engine owns the network, the clock, crashes and partitions;
- * a protocol owns what its nodes remember, what their messages mean and which moves are legal.
+ * One kind of move: everything about it in one place. Moves that answer an inbox message carry its
+ * id as `msg`; the others stand alone.
  */
-export interface Protocol {
-  name: ProtocolName;
-  title: string;
-  roleOf(config: RoundConfig, id: NodeId): string;
-  initDurable(config: RoundConfig, id: NodeId): object;
-  initVolatile(config: RoundConfig, id: NodeId): object;
-  /** A client hands a decree to a live node. */
-  onPropose(ctx: StepContext, id: NodeId, decree: string): void;
-  /** A message reaches a live node. Return true to keep it in the inbox until the node answers it. */
-  onDeliver(ctx: StepContext, id: NodeId, message: Message): boolean;
-  /** A crashed node comes back: its volatile state has just been reset. */
-  onRecover(ctx: StepContext, id: NodeId): void;
-  /** Every move the node may make now, each exactly as it would be submitted. */
-  legalActions(local: Local): Action[];
+export interface ActionRule<D, V, A extends Action, P extends Payload> {
+  /** The move's shape: a client's move is untrusted until it passes. */
+  schema: Schema<A>;
+  /** The moves of this kind that answer this inbox message now (legal ones only). */
+  answers?(local: Local<D, V, P>, entry: InboxEntry<P>): A[];
+  /** The moves of this kind that stand alone, legal now. */
+  moves?(local: Local<D, V, P>): A[];
   /**
-   * Whether legalActions reads the clock (a timeout that opens a move). When it does not, a node's
+   * Moves of this kind that answer this inbox message while breaking a rule, offered in sandbox
+   * mode to show what the rules prevent; `check` must refuse each with a rule (`ruleBroken`).
+   */
+  ruleBreakingAnswers?(local: Local<D, V, P>, entry: InboxEntry<P>): A[];
+  /** The same for moves that stand alone. */
+  ruleBreakingMoves?(local: Local<D, V, P>): A[];
+  /**
+   * Why the move is refused now, or null when it is allowed: `rejection` for what cannot be done,
+   * `ruleBroken` for what a rule forbids (sandbox mode applies those, as a violation).
+   */
+  check(local: Local<D, V, P>, action: A): Rejection | null;
+  /** Carries the move out: called after `check` allowed it, or in sandbox mode after a rule was broken. */
+  apply(ctx: ProtocolContext<D, V, P>, id: NodeId, action: A): void;
+  /** The move in words, for the event log: "voted YES". `node` is the actor as it was before the move. */
+  describe(action: A, node: NodeOf<D, V, P>): string;
+  /** The move on its button: "Vote YES". */
+  label(action: A): string;
+}
+
+/** One entry per kind of move, checked by the compiler: a kind without an entry does not build. */
+export type ActionTable<D, V, A extends Action, P extends Payload> = {
+  [K in A['kind']]: ActionRule<D, V, Extract<A, { kind: K }>, P>;
+};
+
+/** One kind of message, as the engine needs it. */
+export interface MessageRule<P extends Payload> {
+  /** A short label for the message in flight, such as "PREPARE 3.A". */
+  label(payload: P): string;
+  /** Whether a message of this kind in flight could still change what a node has counted (a vote, an acceptance, an outcome). */
+  countsTowardOutcome: boolean;
+}
+
+export type MessageTable<P extends Payload> = {
+  [K in P['kind']]: MessageRule<Extract<P, { kind: K }>>;
+};
+
+/** A client's request that opens a round: a decree handed to a node. */
+export interface OpeningRequest {
+  node: NodeId;
+  decree: string;
+}
+
+/** A bot's temper: how quickly and how boldly it plays (shared/bots has the four tempers). */
+export interface Temper {
+  /** Chance per tick of acting at all: the think delay. */
+  think: number;
+  /** Chance per tick of (re)starting a proposal, or giving up, once allowed: the randomized backoff. */
+  retry: number;
+  /** Chance of voting NO when asked to vote YES or NO. */
+  no: number;
+}
+
+/** What a bot reads of its node's view (`NodeView`), with the node's own state typed. */
+export interface BotView<D, V, A extends Action, P extends Payload> {
+  node: NodeId;
+  now: number;
+  nodes: number;
+  settings: Settings;
+  self: { id: NodeId; role: string; crashed: boolean; durable: D; volatile: V; learned: string | null };
+  inbox: (InboxEntry<P> & { label: string })[];
+  /** The legal moves, worked out by the engine: a bot chooses among them, as a person's buttons do. */
+  legal: A[];
+}
+
+/** What a person may be shown of one node: its state, its role, what it learned. */
+export interface NodeFacts<D = object, V = object> {
+  role: string;
+  crashed: boolean;
+  durable: D;
+  volatile: V;
+  learned: string | null;
+}
+
+/** Colours of the Okabe-Ito palette, told apart by the common forms of colour blindness; the client knows their values. */
+export type PaletteColour = 'orange' | 'skyBlue' | 'green' | 'yellow' | 'blue' | 'vermillion' | 'purple' | 'grey';
+export type Shape = 'circle' | 'square' | 'diamond' | 'triangle' | 'hexagon';
+
+/**
+ * How one kind of message looks on the canvas and in its legend. Kinds that open a phase are
+ * circles, answers are squares, outcomes are diamonds, so kinds stay apart without colour too.
+ */
+export interface MessageLook {
+  colour: PaletteColour;
+  shape: Shape;
+  /** The legend's word for the kind, drawn next to the dot when the full label does not fit. */
+  short: string;
+}
+
+/** The reveal's words: what a finished round decided, where it was decided, and who knew. */
+export interface RevealWords<D, V> {
+  /** The headline: "Decided: X." */
+  outcome(outcome: string | null, stuck: boolean): string;
+  /** The verb of a commit point: "chosen", or "committed". */
+  decidedVerb: string;
+  /** How the deciding event is told: "node D's vote was cast". */
+  decidingEvent(who: string): string;
+  /** Who made the decision possible: " The majority: B, C and D." (with its leading space), or "". */
+  voters(point: CommitPoint, nodes: number | undefined): string;
+  /** Why there is no commit point to show. */
+  noCommitPoint(outcome: string | null): string;
+  /** More of the round's story, such as who was left in doubt and for how long. */
+  details(config: RoundConfig, global: GlobalState, end: number): string[];
+  /** When the round's fate was sealed, known or not; null while nothing is. */
+  decisionTick(global: GlobalState): number | null;
+  /** Which nodes came to know the outcome: "Nodes that learned the outcome: A and B." */
+  learnedLine(nodes: readonly (NodeFacts<D, V> & { id: NodeId; name: string })[], global: GlobalState): string;
+  /** The scoreboard's words for an outcome not yet known to every node. */
+  pendingOutcome(outcome: string): string;
+}
+
+/** Everything a person is shown of a protocol, as pure functions of what they may see. */
+export interface Presentation<D, V, P extends Payload> {
+  /** A node's state in a few short lines, durable first (it survives a crash), then volatile. */
+  stateLines(facts: NodeFacts<D, V>, nodes: number): string[];
+  /** Two or three short lines for the canvas, under a node; the panels carry the full state. */
+  summaryLines(facts: NodeFacts<D, V>): string[];
+  /** Whether nodes differ in role, so that each node's role is worth a line on the canvas. */
+  showRoles: boolean;
+  /** One line that tells a new player what their node is for. */
+  roleHint(role: string, settings: Settings): string;
+  /** What the round's timeout is for in this protocol, for the setup form ("a Paxos proposer before it tries again"); none when it has no use for it. */
+  timeoutUse?: string;
+  /** How each kind of message looks. */
+  messages: { [K in P['kind']]: MessageLook };
+  reveal: RevealWords<D, V>;
+}
+
+/** What a protocol's author writes: its state, its moves, its messages, its bots and its words. */
+export interface ProtocolSpec<D, V, A extends Action, P extends Payload> {
+  /** The registry's key, and the folder's name under `shared/protocols/`. */
+  name: string;
+  title: string;
+  /** How its moves are called in a refusal: "That is not a Paxos move". */
+  moveNoun: string;
+  roleOf(config: RoundConfig, id: NodeId): string;
+  initDurable(config: RoundConfig, id: NodeId): D;
+  initVolatile(config: RoundConfig, id: NodeId): V;
+
+  /** A client hands a decree to a live node. */
+  onPropose(ctx: ProtocolContext<D, V, P>, id: NodeId, decree: string): void;
+  /** A message reaches a live node. Return true to keep it in the inbox until the node answers it. */
+  onDeliver(ctx: ProtocolContext<D, V, P>, id: NodeId, message: Message<P>): boolean;
+  /** A crashed node comes back: its volatile state has just been reset. */
+  onRecover(ctx: ProtocolContext<D, V, P>, id: NodeId): void;
+
+  /**
+   * The moves, one entry per kind. The legal moves are listed in this order: first the answers to
+   * each inbox message (oldest message first), then the moves that stand alone.
+   */
+  actions: ActionTable<D, V, A, P>;
+  /**
+   * Whether any legal move reads the clock (a timeout that opens a move). When none does, a node's
    * legal moves follow from its state alone and are worked out once per state.
    */
   legalUsesClock: boolean;
-  /**
-   * Moves that would break one of the protocol's rules now, offered in sandbox mode to show what the
-   * rules prevent. Like legalActions it reads only the node's own state, the clock and the settings;
-   * the engine keeps the moves that `check` refuses with a rule (see `ruleBreakingMoves`).
-   */
-  ruleBreakingCandidates(local: Local): Action[];
   /** The rules sandbox mode lets a node break, in a few words each, by rejection code. */
   ruleTitles: Record<string, string>;
-  /** Why the move is refused, or null when it is allowed. */
-  check(local: Local, action: Action): Rejection | null;
-  /** Carry the move out. Called only after check passed, or in sandbox mode after a rule was broken. */
-  apply(ctx: StepContext, id: NodeId, action: Action): void;
-  /** Validates an untrusted action shape; returns the action or a sentence saying what is wrong. */
-  parseAction(raw: unknown): Action | string;
-  status(world: World): RoundStatus;
-  /** Whether a message in flight could still change what a node has counted (a vote, an acceptance, an outcome). */
-  countsTowardOutcome(payload: Payload): boolean;
+  messages: MessageTable<P>;
+
+  /** What the round has decided, as the god view sees it: the chosen decree, or an outcome. */
+  outcome(world: WorldOf<D, V, P>): string | null;
+  /** Whether this seat must come to know the outcome before the round counts as decided. */
+  mustKnowOutcome(config: RoundConfig, id: NodeId): boolean;
+  /** Whether this node knows the outcome (and, where it applies one, has applied it). */
+  knowsOutcome(node: NodeOf<D, V, P>, outcome: string): boolean;
   /** The decree this node believes chosen, if any. */
-  learned(node: NodeState): string | null;
+  learned(node: NodeOf<D, V, P>): string | null;
   /** Protocol-specific invariants, checked after every step; returns broken ones as sentences keyed by code. */
-  invariants(world: World): { code: string; message: string }[];
-  /** A short label for a message in flight, such as "PREPARE 3.A". */
+  invariants(world: WorldOf<D, V, P>): { code: string; message: string }[];
+  /** Whether rounds must decide once faults stop; a protocol that can split for good (majority vote) does not promise it. */
+  decidesOnceHealed: boolean;
+
+  /** The clients' requests that open a round. */
+  clients: {
+    /** A round takes one request only (2PC runs one transaction); otherwise every decree in play may be asked for. */
+    oneRequest: boolean;
+    /** The node each of these decrees is handed to; `rng` is the round's bot random source. */
+    openingRequests(decrees: readonly string[], config: RoundConfig, rng: Rng): OpeningRequest[];
+  };
+
+  bots: {
+    /** A bot's move now, chosen from `view.legal`, or nothing (it waits). */
+    policy(view: BotView<D, V, A, P>, rng: Rng, temper: Temper): A | undefined;
+    /** The share of the swarm's bots that are eager proposers (those with a randomized backoff); 0 when none are. */
+    eagerShare: number;
+  };
+
+  present: Presentation<D, V, P>;
+}
+
+/** A protocol as the engine runs it: the author's table, plus the lookups made from it. */
+export interface Protocol<D = object, V = object, A extends Action = Action, P extends Payload = Payload> extends ProtocolSpec<D, V, A, P> {
+  /** Every move the node may make now, each exactly as it would be submitted. */
+  legalActions(local: Local<D, V, P>): A[];
+  /** Moves that would break a rule now (the engine keeps those `check` refuses with a rule). */
+  ruleBreakingCandidates(local: Local<D, V, P>): A[];
+  /** Why the move is refused, or null when it is allowed; an action of the wrong shape is refused as `bad-action`. */
+  check(local: Local<D, V, P>, action: Action): Rejection | null;
+  /** Carry the move out. Called only after check passed, or in sandbox mode after a rule was broken. */
+  apply(ctx: ProtocolContext<D, V, P>, id: NodeId, action: Action): void;
+  /** Validates an untrusted action shape; returns the action or a sentence saying what is wrong. */
+  parseAction(raw: unknown): A | string;
+  /** The action in words, for the event log. */
+  describeAction(action: Action, node: NodeOf<D, V, P>): string;
+  /** The text on the button for a legal or rule-breaking move. */
+  actionLabel(action: Action): string;
+  /** A short label for a message in flight. */
   label(payload: Payload): string;
-  /** The action in words, for the event log: "voted YES". `node` is the actor as it was before the move. */
-  describeAction(action: Action, node: NodeState): string;
+  countsTowardOutcome(payload: Payload): boolean;
+  status(world: World): RoundStatus;
+}
+
+/** One kind of move as the engine looks it up: every entry of one shape, so each lookup stays cheap. */
+interface MoveEntry<D, V, A extends Action, P extends Payload> {
+  check: ActionRule<D, V, A, P>['check'];
+  apply: ActionRule<D, V, A, P>['apply'];
+  describe: ActionRule<D, V, A, P>['describe'];
+  label: ActionRule<D, V, A, P>['label'];
+}
+
+/** Builds the engine's protocol from its author's table. */
+export function defineProtocol<D, V, A extends Action, P extends Payload>(spec: ProtocolSpec<D, V, A, P>): Protocol<D, V, A, P> {
+  type Rule = ActionRule<D, V, A, P>;
+  // The table is keyed by kind, each entry typed for its own kind; looked up by an action's kind, it fits.
+  const rules = Object.entries(spec.actions as unknown as Record<string, Rule>);
+  const moves = new Map<string, MoveEntry<D, V, A, P>>(
+    rules.map(([kind, r]) => [kind, { check: r.check.bind(r), apply: r.apply.bind(r), describe: r.describe.bind(r), label: r.label.bind(r) }]),
+  );
+  const answering = rules.flatMap(([, r]) => (r.answers ? [r.answers.bind(r)] : []));
+  const standing = rules.flatMap(([, r]) => (r.moves ? [r.moves.bind(r)] : []));
+  const breakingAnswers = rules.flatMap(([, r]) => (r.ruleBreakingAnswers ? [r.ruleBreakingAnswers.bind(r)] : []));
+  const breakingMoves = rules.flatMap(([, r]) => (r.ruleBreakingMoves ? [r.ruleBreakingMoves.bind(r)] : []));
+  const schema = tagged<A>('kind', Object.fromEntries(rules.map(([kind, r]) => [kind, r.schema])));
+  const messages = new Map(
+    Object.entries(spec.messages as unknown as Record<string, MessageRule<P>>).map(([kind, m]) => [kind, { label: m.label.bind(m), counts: m.countsTowardOutcome }]),
+  );
+  type Answers = (local: Local<D, V, P>, entry: InboxEntry<P>) => A[];
+  type Moves = (local: Local<D, V, P>) => A[];
+  /** The answers to each inbox message (oldest first), then the moves that stand alone, in the table's order. */
+  const list = (local: Local<D, V, P>, answer: readonly Answers[], stand: readonly Moves[]): A[] => {
+    const out: A[] = [];
+    for (const entry of local.node.inbox) for (const answers of answer) for (const a of answers(local, entry)) out.push(a);
+    for (const more of stand) for (const a of more(local)) out.push(a);
+    return out;
+  };
+  return {
+    ...spec,
+    legalActions: (local) => list(local, answering, standing),
+    ruleBreakingCandidates: (local) => list(local, breakingAnswers, breakingMoves),
+    check(local, raw) {
+      const parsed = check(schema, raw);
+      if (!parsed.ok) return rejection('bad-action', `That is not ${spec.moveNoun} move: ${parsed.error}.`);
+      return moves.get(parsed.value.kind)!.check(local, parsed.value);
+    },
+    // Only a move that passed `check` (its schema first) gets here, so it has its kind's shape.
+    apply: (ctx, id, action) => moves.get(action.kind)!.apply(ctx, id, action as A),
+    parseAction(raw) {
+      const parsed = check(schema, raw);
+      return parsed.ok ? parsed.value : parsed.error;
+    },
+    describeAction: (action, node) => moves.get(action.kind)?.describe(action as A, node) ?? action.kind,
+    actionLabel: (action) => moves.get(action.kind)?.label(action as A) ?? action.kind,
+    label: (payload) => messages.get(payload.kind)?.label(payload as P) ?? payload.kind.toUpperCase(),
+    countsTowardOutcome: (payload) => messages.get(payload.kind)?.counts ?? false,
+    status(anyWorld) {
+      // The world's nodes hold this protocol's states: its own initDurable and initVolatile made them.
+      const world = anyWorld as unknown as WorldOf<D, V, P>;
+      const outcome = spec.outcome(world);
+      if (outcome === null) return { decided: false, outcome };
+      const decided = world.nodes.every((n) => n.crashed || !spec.mustKnowOutcome(world.config, n.id) || spec.knowsOutcome(n, outcome));
+      return { decided, outcome };
+    },
+  };
 }

@@ -1,6 +1,8 @@
 import { protocolFor } from '../protocols';
 import { commandSchema, configSchema } from '../wire/commands';
+import { NICKNAME_MAX } from '../wire/nickname';
 import { SchemaError } from '../wire/schema';
+import { MAX_NODES } from './limits';
 import { rerun, ReplayError } from './replay';
 import type { RecordedRejection } from './timeline';
 import type { Command, NodeId, RoundConfig, World } from './types';
@@ -78,10 +80,10 @@ function parseMeta(raw: unknown): RoundMeta {
     meta.interrupted = m.interrupted;
   }
   if (m.players !== undefined) {
-    if (!Array.isArray(m.players) || m.players.length > 9) throw new SchemaError('meta.players must be a list of at most 9 players');
+    if (!Array.isArray(m.players) || m.players.length > MAX_NODES) throw new SchemaError(`meta.players must be a list of at most ${MAX_NODES} players`);
     meta.players = m.players.map((p, i) => {
       const player = p as Record<string, unknown>;
-      if (typeof p !== 'object' || p === null || typeof player.node !== 'number' || typeof player.nickname !== 'string' || player.nickname.length > 24) {
+      if (typeof p !== 'object' || p === null || typeof player.node !== 'number' || typeof player.nickname !== 'string' || player.nickname.length > NICKNAME_MAX) {
         throw new SchemaError(`meta.players[${i}] must be {node, nickname}`);
       }
       return { node: player.node, nickname: player.nickname };
@@ -94,7 +96,7 @@ function parseMeta(raw: unknown): RoundMeta {
       const ok =
         typeof r === 'object' && r !== null &&
         Number.isInteger(x.step) && (x.step as number) >= 0 &&
-        (x.node === null || (Number.isInteger(x.node) && (x.node as number) >= 0 && (x.node as number) < 9)) &&
+        (x.node === null || (Number.isInteger(x.node) && (x.node as number) >= 0 && (x.node as number) < MAX_NODES)) &&
         typeof x.code === 'string' && x.code.length <= 64 &&
         typeof x.message === 'string' && x.message.length <= 500;
       if (!ok) throw new SchemaError(`meta.rejections[${i}] must be {step, node, code, message}`);

@@ -12,8 +12,8 @@
  * Node names are letters (A is node 0). Numbers become numbers; everything else stays text.
  */
 import { nodeIdFromName } from './names';
-import type { Action, Command, NodeId, ProtocolName, RoundConfig, Settings } from './types';
-import { PROTOCOLS } from './types';
+import { isProtocolName, protocolNames } from '../protocols';
+import type { Action, Command, NodeId, RoundConfig, Settings } from './types';
 import { makeConfig } from './world';
 
 export type ScriptLine = { kind: 'config'; config: RoundConfig } | { kind: 'commands'; commands: Command[] };
@@ -39,8 +39,8 @@ function value(text: string): string | number | boolean {
 
 function parseConfig(words: string[]): RoundConfig {
   const [protocol, ...options] = words;
-  if (!protocol || !(PROTOCOLS as readonly string[]).includes(protocol)) {
-    throw new ScriptError(`config needs a protocol: ${PROTOCOLS.join(', ')}`);
+  if (!isProtocolName(protocol)) {
+    throw new ScriptError(`config needs a protocol: ${protocolNames().join(', ')}`);
   }
   let nodes = 3;
   let seed = 1;
@@ -76,7 +76,7 @@ function parseConfig(words: string[]): RoundConfig {
         throw new ScriptError(`unknown config option "${option}"`);
     }
   }
-  return makeConfig(protocol as ProtocolName, nodes, seed, settings);
+  return makeConfig(protocol, nodes, seed, settings);
 }
 
 export function parseScriptLine(line: string): ScriptLine {

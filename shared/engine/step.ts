@@ -1,12 +1,12 @@
 import { protocolFor } from '../protocols';
 import { StepContext } from './context';
+import { MAX_DECREE_LENGTH, MAX_DELAY_TICKS } from './limits';
 import { listNames, nodeName } from './names';
 import type { Local, Protocol } from './protocol';
 import { rejection } from './rejections';
 import type { Command, Message, NodeId, Rejection, StepResult, World } from './types';
 
-export const MAX_DELAY_TICKS = 1000;
-export const MAX_DECREE_LENGTH = 24;
+export { MAX_DECREE_LENGTH, MAX_DELAY_TICKS } from './limits';
 
 export function localOf(world: World, id: NodeId): Local {
   const node = world.nodes[id];

@@ -2,11 +2,10 @@ import type { RngState } from './rng';
 
 /** Nodes are numbered 0..N-1 and shown to players as A, B, C ... */
 export type NodeId = number;
-export type ProtocolName = '2pc' | 'majority' | 'paxos';
-export const PROTOCOLS: readonly ProtocolName[] = ['2pc', 'majority', 'paxos'];
+/** The name of a protocol in the registry (`shared/protocols/index.ts`), such as "paxos". */
+export type ProtocolName = string;
 
-export const MIN_NODES = 3;
-export const MAX_NODES = 9;
+export { MIN_NODES, MAX_NODES } from './limits';
 
 export interface Settings {
   /** Network latency of one hop, drawn uniformly from [latencyMin, latencyMax] ticks. */
@@ -35,17 +34,17 @@ export interface Payload {
   [field: string]: unknown;
 }
 
-export interface Message {
+export interface Message<P extends Payload = Payload> {
   id: number;
   from: NodeId;
   to: NodeId;
-  payload: Payload;
+  payload: P;
   sentAt: number;
   deliverAt: number;
 }
 
 /** A delivered message that waits for its recipient's answer. */
-export interface InboxEntry extends Message {
+export interface InboxEntry<P extends Payload = Payload> extends Message<P> {
   deliveredAt: number;
 }
 

@@ -1,6 +1,7 @@
-import { protocolFor } from '../protocols';
+import { isProtocolName, protocolFor, protocolNames } from '../protocols';
+import { MAX_DECREE_LENGTH, MAX_DECREES, MAX_LATENCY_TICKS, MAX_NODES, MAX_SEED, MAX_TIMEOUT_TICKS, MIN_NODES } from './limits';
 import { seedRng } from './rng';
-import { MAX_NODES, MIN_NODES, PROTOCOLS, type RoundConfig, type Settings, type World } from './types';
+import type { RoundConfig, Settings, World } from './types';
 
 export const DEFAULT_SETTINGS: Settings = {
   latencyMin: 2,
@@ -61,22 +62,22 @@ export function configProblem(config: RoundConfig): string | null {
  * with this check alone: a round is replayed as it was played, whatever its settings.
  */
 export function configShapeProblem(config: RoundConfig): string | null {
-  if (!PROTOCOLS.includes(config.protocol)) return `protocol must be one of ${PROTOCOLS.join(', ')}`;
+  if (!isProtocolName(config.protocol)) return `protocol must be one of ${protocolNames().join(', ')}`;
   if (!Number.isInteger(config.nodes) || config.nodes < MIN_NODES || config.nodes > MAX_NODES) {
     return `nodes must be a whole number from ${MIN_NODES} to ${MAX_NODES}`;
   }
-  if (!Number.isInteger(config.seed) || config.seed < 0 || config.seed > 0xffffffff) {
-    return 'seed must be a whole number from 0 to 4294967295';
+  if (!Number.isInteger(config.seed) || config.seed < 0 || config.seed > MAX_SEED) {
+    return `seed must be a whole number from 0 to ${MAX_SEED}`;
   }
   const s = config.settings;
-  if (!Number.isInteger(s.latencyMin) || !Number.isInteger(s.latencyMax) || s.latencyMin < 1 || s.latencyMax < s.latencyMin || s.latencyMax > 1000) {
-    return 'latency must be whole ticks with 1 <= latencyMin <= latencyMax <= 1000';
+  if (!Number.isInteger(s.latencyMin) || !Number.isInteger(s.latencyMax) || s.latencyMin < 1 || s.latencyMax < s.latencyMin || s.latencyMax > MAX_LATENCY_TICKS) {
+    return `latency must be whole ticks with 1 <= latencyMin <= latencyMax <= ${MAX_LATENCY_TICKS}`;
   }
-  if (!Number.isInteger(s.timeoutTicks) || s.timeoutTicks < 1 || s.timeoutTicks > 100000) {
-    return 'timeoutTicks must be a whole number from 1 to 100000';
+  if (!Number.isInteger(s.timeoutTicks) || s.timeoutTicks < 1 || s.timeoutTicks > MAX_TIMEOUT_TICKS) {
+    return `timeoutTicks must be a whole number from 1 to ${MAX_TIMEOUT_TICKS}`;
   }
-  if (s.decrees.length < 1 || s.decrees.length > 9) return 'there must be 1 to 9 decrees in play';
-  if (s.decrees.some((d) => d.trim().length === 0 || d.length > 24)) return 'each decree is 1 to 24 characters';
+  if (s.decrees.length < 1 || s.decrees.length > MAX_DECREES) return `there must be 1 to ${MAX_DECREES} decrees in play`;
+  if (s.decrees.some((d) => d.trim().length === 0 || d.length > MAX_DECREE_LENGTH)) return `each decree is 1 to ${MAX_DECREE_LENGTH} characters`;
   if (new Set(s.decrees).size !== s.decrees.length) return 'the decrees in play must differ from each other';
   return null;
 }

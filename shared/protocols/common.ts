@@ -1,10 +1,14 @@
-import type { Local } from '../engine/protocol';
+/** Pieces the protocols share: schemas of common fields, inbox lookups, and words for a chosen decree. */
+import { MAX_DECREE_LENGTH, MAX_MESSAGE_ID } from '../engine/limits';
+import { listNames } from '../engine/names';
+import type { Local, NodeFacts, OpeningRequest, RevealWords } from '../engine/protocol';
 import { rejection } from '../engine/rejections';
-import type { InboxEntry, Rejection } from '../engine/types';
+import type { Rng } from '../engine/rng';
+import type { Action, GlobalState, InboxEntry, Payload, Rejection, RoundConfig, World } from '../engine/types';
 import { int, object, str, literal, type Schema } from '../wire/schema';
 
-export const MESSAGE_ID = int(1, 2 ** 31);
-export const DECREE = str(1, 24);
+export const MESSAGE_ID = int(1, MAX_MESSAGE_ID);
+export const DECREE = str(1, MAX_DECREE_LENGTH);
 
 /** Schema of an action that answers one inbox message: `{kind, msg}`. */
 export function answerSchema<K extends string>(kind: K): Schema<{ kind: K; msg: number }> {
@@ -12,7 +16,7 @@ export function answerSchema<K extends string>(kind: K): Schema<{ kind: K; msg: 
 }
 
 /** The inbox message an action answers, or the rejection when it is not there or of the wrong kind. */
-export function pending(local: Local, msg: unknown, kinds: readonly string[]): InboxEntry | Rejection {
+export function pending<P extends Payload>(local: Local<unknown, unknown, P>, msg: unknown, kinds: readonly P['kind'][]): InboxEntry<P> | Rejection {
   const entry = local.node.inbox.find((m) => m.id === msg);
   if (!entry) {
     return rejection('not-in-inbox', 'That message is not waiting in your inbox: it was already answered, or never reached you.');
@@ -23,11 +27,66 @@ export function pending(local: Local, msg: unknown, kinds: readonly string[]): I
   return entry;
 }
 
-export function isRejection(x: InboxEntry | Rejection): x is Rejection {
+export function isRejection<P extends Payload>(x: InboxEntry<P> | Rejection): x is Rejection {
   return 'rule' in x;
 }
 
 /** Adds a value to a list unless present, returning the same list when nothing changes. */
 export function withItem<T>(list: readonly T[], item: T): T[] {
   return list.includes(item) ? (list as T[]) : [...list, item];
+}
+
+/** The first legal move of a kind (and passing `extra`), for bot policies. */
+export function find<A extends Action, K extends A['kind']>(
+  legal: readonly A[],
+  kind: K,
+  extra: (a: Extract<A, { kind: K }>) => boolean = () => true,
+): Extract<A, { kind: K }> | undefined {
+  return legal.find((a): a is Extract<A, { kind: K }> => a.kind === kind && extra(a as Extract<A, { kind: K }>));
+}
+
+/** Clients of a leaderless protocol hand each decree to a node of its own, chosen at random. */
+export function spreadRequests(decrees: readonly string[], config: RoundConfig, rng: Rng): OpeningRequest[] {
+  const nodes = rng.shuffle(Array.from({ length: config.nodes }, (_, i) => i));
+  return decrees.slice(0, config.nodes).map((decree, i) => ({ node: nodes[i]!, decree }));
+}
+
+/** The decree the god view saw chosen first, if any: what a consensus protocol decides. */
+export function firstChosen(world: World): string | null {
+  return world.global.chosen[0]?.decree ?? null;
+}
+
+/**
+ * The outcome of a protocol that chooses a decree, whose nodes each learn it (`durable.learned`):
+ * the decree chosen first, decided once every live node has learned it.
+ */
+export const learnedByEveryNode = {
+  outcome: firstChosen,
+  mustKnowOutcome: (): boolean => true,
+  knowsOutcome: (node: { durable: { learned: string | null } }, outcome: string): boolean => node.durable.learned === outcome,
+  learned: (node: { durable: { learned: string | null } }): string | null => node.durable.learned,
+};
+
+/** Which nodes learned the outcome, as the reveal says it. */
+function learnedLine(nodes: readonly (NodeFacts<unknown, unknown> & { name: string })[]): string {
+  const learned = nodes.filter((n) => n.learned !== null).map((n) => n.name);
+  return learned.length > 0 ? `Nodes that learned the outcome: ${learned.join(', ')}.` : 'No node learned an outcome.';
+}
+
+/** The reveal's words for a protocol that chooses a decree by a majority: `deciding` tells whose act made it. */
+export function chosenDecreeReveal(deciding: (who: string) => string): RevealWords<unknown, unknown> {
+  return {
+    outcome(outcome, stuck) {
+      if (outcome) return `Decided: ${outcome}.`;
+      return stuck ? 'Nothing was decided: the vote split and locked votes cannot change.' : 'Nothing was decided.';
+    },
+    decidedVerb: 'chosen',
+    decidingEvent: deciding,
+    voters: (point) => (point.voters.length > 0 ? ` The majority: ${listNames(point.voters)}.` : ''),
+    noCommitPoint: () => 'No decree reached a majority, so there is no commit point.',
+    details: () => [],
+    decisionTick: (global: GlobalState) => global.chosen[0]?.tick ?? null,
+    learnedLine,
+    pendingOutcome: (outcome) => `chosen ${outcome}, not yet known to all`,
+  };
 }

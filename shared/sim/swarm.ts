@@ -1,15 +1,18 @@
 /**
  * The swarm: one seed decides every bot choice and every injected fault of a whole round. A safety
  * phase with faults, then a liveness phase on a healed network with every node back up. Invariants
- * are checked after every single step.
+ * are checked after every single step. In a sandbox round some bots also break the protocol's rules
+ * now and then, as a player may: what that breaks is expected, and counted apart from failures.
  */
 import { checkInvariants } from '../invariants';
 import { botDecide, type BotKind } from '../bots';
+import type { Protocol } from '../engine/protocol';
 import { Rng } from '../engine/rng';
 import { step } from '../engine/step';
 import type { Command, NodeId, ProtocolName, Settings, World } from '../engine/types';
-import { roundStatus, viewOf } from '../engine/view';
+import { roundStatus, ruleBreakingActions, viewOf } from '../engine/view';
 import { createWorld, makeConfig } from '../engine/world';
+import { protocolFor } from '../protocols';
 
 export interface SwarmOptions {
   protocol: ProtocolName;
@@ -21,6 +24,8 @@ export interface SwarmOptions {
   /** Ticks the liveness phase may take before the round counts as not live. */
   livenessTicks?: number;
   settings?: Partial<Settings>;
+  /** Called after every command the engine accepted, with the world it made. */
+  onStep?: (world: World, command: Command) => void;
 }
 
 export interface SwarmFailure {
@@ -39,21 +44,32 @@ export interface SeedResult {
   decidedAt: number | null;
   stuck: boolean;
   failures: SwarmFailure[];
+  /** Sandbox rounds: rules the bots broke on purpose. */
+  rulesBroken: number;
+  /**
+   * Sandbox rounds: invariants broken (or a round that never decided) after a rule was broken on
+   * purpose. Expected, and counted apart: they are what the rules prevent, not bugs of the engine.
+   */
+  sandboxBreaks: SwarmFailure[];
   log: Command[];
   world: World;
 }
 
 /** Whether the protocol promises to decide once faults stop (majority vote does not: split votes are final). */
 export function mustDecide(protocol: ProtocolName): boolean {
-  return protocol !== 'majority';
+  return protocolFor(protocol).decidesOnceHealed;
 }
 
 const FAULTS = { drop: 0.06, duplicate: 0.03, delay: 0.03, crash: 0.012, recover: 0.04, partition: 0.01, heal: 0.04 };
 
-function pickBots(protocol: ProtocolName, nodes: number, rng: Rng, faults: boolean): BotKind[] {
-  return Array.from({ length: nodes }, (_, id): BotKind => {
+/** Chance per tick that a sandbox bot with a rule to break breaks it. */
+const REBEL = 0.03;
+
+function pickBots(protocol: Protocol, nodes: number, rng: Rng, faults: boolean): BotKind[] {
+  const eager = protocol.bots.eagerShare;
+  return Array.from({ length: nodes }, (): BotKind => {
     if (faults && rng.chance(0.15)) return 'flaky';
-    if (protocol === 'paxos' && rng.chance(0.3)) return 'eager';
+    if (eager > 0 && rng.chance(eager)) return 'eager';
     return rng.chance(0.25) ? 'slow' : 'faithful';
   });
 }
@@ -64,10 +80,13 @@ export function runSeed(options: SwarmOptions): SeedResult {
   const livenessTicks = options.livenessTicks ?? 1500;
   const rng = Rng.fromSeed(seed ^ 0x5eed5);
   const config = makeConfig(protocol, nodes, seed, options.settings ?? {});
+  const rules = protocolFor(protocol);
+  const sandbox = config.settings.sandbox;
   let world = createWorld(config);
   const log: Command[] = [];
   const failures: SwarmFailure[] = [];
-  const bots = pickBots(protocol, nodes, rng, faults);
+  const sandboxBreaks: SwarmFailure[] = [];
+  const bots = pickBots(rules, nodes, rng, faults);
 
   const run = (command: Command): boolean => {
     const result = step(world, command);
@@ -75,21 +94,19 @@ export function runSeed(options: SwarmOptions): SeedResult {
     const previous = world;
     world = result.world;
     log.push(command);
+    options.onStep?.(world, command);
+    // Once a rule was broken on purpose, what breaks is what the rule prevents.
+    const expected = world.global.violations.length > 0 ? sandboxBreaks : failures;
     for (const broken of checkInvariants(previous, world)) {
-      failures.push({ step: log.length - 1, code: broken.code, message: broken.message, command });
+      expected.push({ step: log.length - 1, code: broken.code, message: broken.message, command });
     }
     return true;
   };
 
-  // Clients propose: the 2PC coordinator gets one transaction; otherwise one to three nodes get decrees.
+  // Clients propose: a protocol that takes one request gets one decree; otherwise one to three nodes get decrees.
   const decrees = config.settings.decrees;
-  const requests: { node: NodeId; decree: string }[] = [];
-  if (protocol === '2pc') requests.push({ node: 0, decree: decrees[rng.int(0, decrees.length - 1)]! });
-  else {
-    const count = rng.int(1, Math.min(3, decrees.length));
-    const targets = rng.shuffle(Array.from({ length: nodes }, (_, i) => i)).slice(0, count);
-    targets.forEach((node, i) => requests.push({ node, decree: decrees[i]! }));
-  }
+  const asked = rules.clients.oneRequest ? [rng.pick(decrees)!] : decrees.slice(0, rng.int(1, Math.min(3, decrees.length)));
+  const requests = rules.clients.openingRequests(asked, config, rng);
   for (const request of requests) run({ type: 'propose', ...request });
 
   const injectFault = (): void => {
@@ -110,9 +127,17 @@ export function runSeed(options: SwarmOptions): SeedResult {
     } else if (world.partition !== null && rng.chance(FAULTS.heal)) run({ type: 'heal' });
   };
 
-  const botsAct = (allowCrash: boolean): void => {
+  /** A sandbox bot sometimes breaks a rule: one of the moves a player is offered, marked as such. */
+  const rebel = (id: NodeId): boolean => {
+    const moves = ruleBreakingActions(world, id);
+    if (moves.length === 0 || !rng.chance(REBEL)) return false;
+    return run({ type: 'act', node: id, action: rng.pick(moves)!.action });
+  };
+
+  const botsAct = (allowCrash: boolean, rebels: boolean): void => {
     const order: NodeId[] = rng.shuffle(Array.from({ length: nodes }, (_, i) => i));
     for (const id of order) {
+      if (rebels && rebel(id)) continue;
       const command = botDecide(bots[id]!, viewOf(world, id), rng, allowCrash);
       if (command) run(command);
     }
@@ -120,7 +145,7 @@ export function runSeed(options: SwarmOptions): SeedResult {
 
   for (let t = 0; t < safetyTicks; t++) {
     if (faults) injectFault();
-    botsAct(faults);
+    botsAct(faults, sandbox);
     run({ type: 'tick' });
   }
 
@@ -132,23 +157,36 @@ export function runSeed(options: SwarmOptions): SeedResult {
   let decidedAt: number | null = roundStatus(world).decided ? world.tick : null;
   const deadline = world.tick + livenessTicks;
   while (decidedAt === null && world.tick < deadline) {
-    botsAct(false);
+    botsAct(false, false);
     run({ type: 'tick' });
     if (roundStatus(world).decided) decidedAt = world.tick;
   }
   const status = roundStatus(world);
-  if (decidedAt === null && mustDecide(protocol) && !status.stuck) {
-    failures.push({
+  if (decidedAt === null && rules.decidesOnceHealed && !status.stuck) {
+    (world.global.violations.length > 0 ? sandboxBreaks : failures).push({
       step: log.length,
       code: 'liveness',
       message: `Not decided within ${livenessTicks} ticks after faults stopped.`,
       command: null,
     });
   }
-  return { seed, steps: log.length, ticks: world.tick, decided: decidedAt !== null, decidedAt, stuck: status.stuck, failures, log, world };
+  return {
+    seed,
+    steps: log.length,
+    ticks: world.tick,
+    decided: decidedAt !== null,
+    decidedAt,
+    stuck: status.stuck,
+    failures,
+    rulesBroken: world.global.violations.length,
+    sandboxBreaks,
+    log,
+    world,
+  };
 }
 
 /** The command line that re-runs one seed. */
 export function reproduceCommand(options: SwarmOptions): string {
-  return `npm run sim -- --protocol ${options.protocol} --nodes ${options.nodes} --seed ${options.seed}${options.faults ? ' --faults' : ''}`;
+  const flags = [options.faults && ' --faults', options.settings?.gossip && ' --gossip', options.settings?.sandbox && ' --sandbox'];
+  return `npm run sim -- --protocol ${options.protocol} --nodes ${options.nodes} --seed ${options.seed}${flags.filter(Boolean).join('')}`;
 }

@@ -1,9 +1,10 @@
-import { MAX_DECREE_LENGTH, MAX_DELAY_TICKS } from '../engine/step';
-import { MAX_NODES, PROTOCOLS, type Command, type RoundConfig, type Settings } from '../engine/types';
-import { bool, check, int, list, literal, object, oneOf, str, tagged, type Schema, SchemaError } from './schema';
+import { MAX_DECREE_LENGTH, MAX_DECREES, MAX_DELAY_TICKS, MAX_LATENCY_TICKS, MAX_MESSAGE_ID, MAX_NODES, MAX_SEED, MAX_TIMEOUT_TICKS, MIN_NODES } from '../engine/limits';
+import type { Command, RoundConfig, Settings } from '../engine/types';
+import { protocolNameSchema } from '../protocols';
+import { bool, check, int, list, literal, object, str, tagged, type Schema, SchemaError } from './schema';
 
 const NODE = int(0, MAX_NODES - 1);
-const MESSAGE = int(1, 2 ** 31);
+const MESSAGE = int(1, MAX_MESSAGE_ID);
 
 /** An action's outer shape; the protocol checks its fields. */
 export const actionShape: Schema<{ kind: string; [field: string]: unknown }> = {
@@ -32,18 +33,18 @@ export const commandSchema: Schema<Command> = tagged<Command>('type', {
 });
 
 export const settingsSchema: Schema<Settings> = object({
-  latencyMin: int(1, 1000),
-  latencyMax: int(1, 1000),
+  latencyMin: int(1, MAX_LATENCY_TICKS),
+  latencyMax: int(1, MAX_LATENCY_TICKS),
   sandbox: bool,
   gossip: bool,
-  timeoutTicks: int(1, 100000),
-  decrees: list(str(1, MAX_DECREE_LENGTH), 1, 9),
+  timeoutTicks: int(1, MAX_TIMEOUT_TICKS),
+  decrees: list(str(1, MAX_DECREE_LENGTH), 1, MAX_DECREES),
 });
 
 export const configSchema: Schema<RoundConfig> = object({
-  protocol: oneOf(PROTOCOLS),
-  nodes: int(3, MAX_NODES),
-  seed: int(0, 0xffffffff),
+  protocol: protocolNameSchema,
+  nodes: int(MIN_NODES, MAX_NODES),
+  seed: int(0, MAX_SEED),
   settings: settingsSchema,
 });
 

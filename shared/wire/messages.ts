@@ -7,11 +7,21 @@ import type { EngineEvent, NodeId, ProtocolName, Rejection } from '../engine/typ
 import type { CommitPoint } from '../engine/types';
 import type { GodView, NodeView, SentNodeView } from '../engine/view';
 import type { NodeViewPatch } from './viewPatch';
-import { MAX_DECREE_LENGTH } from '../engine/step';
-import { MAX_NODES, MIN_NODES, PROTOCOLS, type Command } from '../engine/types';
+import {
+  MAX_DECISION_DEADLINE_TICKS,
+  MAX_DECREE_LENGTH,
+  MAX_DECREES,
+  MAX_MESSAGE_ID,
+  MAX_NODES,
+  MAX_SETUP_LATENCY_TICKS,
+  MAX_TIMEOUT_TICKS,
+  MIN_NODES,
+} from '../engine/limits';
+import type { Command } from '../engine/types';
+import { protocolNameSchema } from '../protocols';
 import { commandSchema, actionShape } from './commands';
 import { NICKNAME_MAX } from './nickname';
-import { bool, int, list, num, object, oneOf, str, type Schema, SchemaError } from './schema';
+import { bool, int, list, num, object, str, type Schema, SchemaError } from './schema';
 
 export const ROOM_CLASSROOM = 'classroom';
 export const ROOM_SOLO = 'solo';
@@ -34,26 +44,26 @@ export const JOIN_CODE_ALPHABET = '23456789ABCDEFGHJKMNPQRSTUVWXYZ';
 export const SEQ_WINDOW = 1000;
 
 const NODE = int(0, MAX_NODES - 1);
-const SEQ = int(1, 2 ** 31);
+const SEQ = int(1, MAX_MESSAGE_ID);
 /** A nickname as a client sends it: up to 24 characters, each of which may take two UTF-16 units (an emoji). */
 const NICKNAME_AS_SENT = str(1, 2 * NICKNAME_MAX);
 
 /** What an instructor sets up before a round starts. */
 export const roundSetupSchema = object(
   {
-    protocol: oneOf(PROTOCOLS),
+    protocol: protocolNameSchema,
     nodes: int(MIN_NODES, MAX_NODES),
     /** Seats students may take; the others stay with bots. Default: every seat. */
     studentSeats: list(NODE, 0, MAX_NODES),
-    latencyMin: int(1, 100),
-    latencyMax: int(1, 100),
+    latencyMin: int(1, MAX_SETUP_LATENCY_TICKS),
+    latencyMax: int(1, MAX_SETUP_LATENCY_TICKS),
     sandbox: bool,
     gossip: bool,
     /** Ticks an idle human may think before their node acts as a bot would; 0 means never. */
-    decisionDeadline: int(0, 10_000),
+    decisionDeadline: int(0, MAX_DECISION_DEADLINE_TICKS),
     /** Ticks after which a waiting node may give up (2PC) or a proposer tries again (Paxos); 0: two round trips at latencyMax, at least 30. */
-    timeoutTicks: int(0, 100_000),
-    decrees: list(str(1, MAX_DECREE_LENGTH), 1, 9),
+    timeoutTicks: int(0, MAX_TIMEOUT_TICKS),
+    decrees: list(str(1, MAX_DECREE_LENGTH), 1, MAX_DECREES),
     speed: num(MIN_SPEED, MAX_SPEED),
   },
   ['studentSeats', 'latencyMin', 'latencyMax', 'sandbox', 'gossip', 'decisionDeadline', 'timeoutTicks', 'decrees', 'speed'],
@@ -114,10 +124,12 @@ export const joinOptions = {
   /** The instructor rejoins their class with the key they got when creating it. */
   instructor: object({ code: str(JOIN_CODE_LENGTH, JOIN_CODE_LENGTH), instructorKey: str(8, 64) }),
   /** A solo round; `fork` starts it from a replay's point instead (see POST /api/forks). */
-  solo: object({ protocol: oneOf(PROTOCOLS), nodes: int(MIN_NODES, MAX_NODES), fork: str(8, 64) }, ['protocol', 'nodes', 'fork']),
+  solo: object({ protocol: protocolNameSchema, nodes: int(MIN_NODES, MAX_NODES), fork: str(8, 64) }, ['protocol', 'nodes', 'fork']),
 };
 
-export const createClassRequest = object({ title: str(0, 80) }, ['title']);
+/** The longest name a class may have. */
+export const MAX_CLASS_TITLE_LENGTH = 80;
+export const createClassRequest = object({ title: str(0, MAX_CLASS_TITLE_LENGTH) }, ['title']);
 
 // ---- Server -> client -------------------------------------------------------------------------
 

@@ -27,6 +27,7 @@ import {
   shapePoints,
   styleOf,
 } from '../../client/src/layout';
+import { allProtocols } from '../../shared/protocols';
 
 const box = { width: 800, height: 600 };
 const distance = (a: { x: number; y: number }, b: { x: number; y: number }) => Math.hypot(a.x - b.x, a.y - b.y);
@@ -310,29 +311,36 @@ describe('TickClock', () => {
 });
 
 describe('palette', () => {
-  const kinds = ['prepare', 'promise', 'refuse', 'accept', 'accepted', 'chosen', 'candidate', 'vote', 'victory', 'decision', 'ask', 'answer'];
 
   it('uses only Okabe-Ito colours', () => {
     const allowed = new Set<number>(Object.values(OKABE_ITO));
     for (const [, style] of paletteEntries()) expect(allowed.has(style.colour)).toBe(true);
   });
 
-  it('tells apart the kinds of one protocol by colour and shape together', () => {
-    const protocols = [
-      ['prepare', 'promise', 'refuse', 'accept', 'accepted', 'chosen'],
-      ['candidate', 'vote', 'victory'],
-      ['prepare', 'vote', 'decision', 'ask', 'answer'],
-    ];
-    for (const group of protocols) {
-      const keys = group.map((k) => `${styleOf(k).colour}/${styleOf(k).shape}`);
-      expect(new Set(keys).size).toBe(group.length);
+  it('tells apart the kinds of one protocol by colour and shape together, for every registered protocol', () => {
+    expect(allProtocols().length).toBeGreaterThanOrEqual(3);
+    for (const protocol of allProtocols()) {
+      const kinds = Object.keys(protocol.messages);
+      // Every kind of message the protocol sends has a look of its own.
+      expect(Object.keys(protocol.present.messages).sort()).toEqual([...kinds].sort());
+      const keys = kinds.map((k) => `${styleOf(k, protocol.name).colour}/${styleOf(k, protocol.name).shape}`);
+      expect(new Set(keys).size, protocol.name).toBe(kinds.length);
     }
   });
 
   it('gives every kind a short label and unknown kinds a readable one', () => {
-    for (const k of kinds) expect(styleOf(k).short.length).toBeGreaterThan(0);
-    expect(styleOf('gossip').short).toBe('GOSSIP');
-    expect(styleOf(null)).toBe(HIDDEN_STYLE);
+    for (const protocol of allProtocols()) {
+      for (const k of Object.keys(protocol.messages)) expect(styleOf(k, protocol.name).short.length).toBeGreaterThan(0);
+    }
+    expect(styleOf('gossip', 'paxos').short).toBe('GOSSIP');
+    expect(styleOf(null, 'paxos')).toBe(HIDDEN_STYLE);
+  });
+
+  it('keeps the looks of a kind that two protocols both send apart: each protocol says how its own looks', () => {
+    expect(styleOf('vote', 'majority')).toEqual({ colour: OKABE_ITO.orange, shape: 'square', short: 'VOTE' });
+    expect(styleOf('prepare', '2pc')).toEqual({ colour: OKABE_ITO.blue, shape: 'circle', short: 'PREPARE' });
+    // A kind a protocol does not send gets the unknown look, not another protocol's.
+    expect(styleOf('candidate', 'paxos').colour).toBe(OKABE_ITO.grey);
   });
 
   it('keeps message colours visible on the dark background', () => {

@@ -1,10 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { createWorld, makeConfig } from '../../shared/engine/world';
 import { step } from '../../shared/engine/step';
-import { godView, viewOf } from '../../shared/engine/view';
+import { godView, legalActions, ruleBreakingActions, viewOf } from '../../shared/engine/view';
 import type { Command, World } from '../../shared/engine/types';
 import { pictureOf } from '../../client/src/picture';
-import { actionLabel, commitPointSentence, noCommitPointSentence, nodeStateLines, nodeSummaryLines, outcomeSentence, splitLegal, twoPhaseState } from '../../client/src/describe';
+import { actionLabel, commitPointSentence, noCommitPointSentence, nodeStateLines, nodeSummaryLines, outcomeSentence, protocolOptions, splitLegal, timeoutHint } from '../../client/src/describe';
+import { allProtocols } from '../../shared/protocols';
+import { twoPhaseState } from '../../shared/protocols/2pc/present';
+import type { ParticipantDurable } from '../../shared/protocols/2pc/state';
+import { playedRound } from '../engine/helpers';
 import { Scoreboard } from '../../client/src/scoreboard';
 import { chooseRenderer, isSoftwareRenderer } from '../../client/src/renderer';
 import { codeFromPath, codeProblem, nicknameProblem } from '../../client/src/ui/menu';
@@ -109,8 +113,8 @@ describe('describe', () => {
     const prepare = b.inbox[0]!;
     expect(prepare.label).toBe('PREPARE 1.A');
     const { byMessage, general } = splitLegal(b.legal);
-    expect(byMessage.get(prepare.id)!.map(actionLabel)).toEqual(['Promise', 'Ignore']);
-    expect(general.map(actionLabel)).toEqual(['Start ballot 2 (send PREPARE)']);
+    expect(byMessage.get(prepare.id)!.map((a) => actionLabel('paxos', a))).toEqual(['Promise', 'Ignore']);
+    expect(general.map((a) => actionLabel('paxos', a))).toEqual(['Start ballot 2 (send PREPARE)']);
     w = run(w, [{ type: 'act', node: 1, action: { kind: 'promise', msg: prepare.id } }]);
     expect(nodeStateLines('paxos', godView(w).nodes[1]!, 3).slice(0, 2)).toEqual(['promised 1.A', 'accepted nothing']);
   });
@@ -127,20 +131,62 @@ describe('describe', () => {
   });
 
   it('tells the 2PC states apart', () => {
-    const facts = (durable: object) => ({ role: 'participant', crashed: false, durable, volatile: {}, learned: null });
-    expect(twoPhaseState(facts({ role: 'participant', vote: null, outcome: null }))).toBe('working: has not voted');
-    expect(twoPhaseState(facts({ role: 'participant', vote: 'yes', outcome: null }))).toBe('voted YES: in doubt');
-    expect(twoPhaseState(facts({ role: 'participant', vote: 'yes', outcome: 'commit' }))).toBe('committed');
-    expect(twoPhaseState(facts({ role: 'participant', vote: 'no', outcome: 'abort' }))).toBe('aborted');
+    const facts = (durable: Omit<ParticipantDurable, 'role' | 'decree'>) => ({ durable: { role: 'participant' as const, decree: 'X', ...durable } });
+    expect(twoPhaseState(facts({ vote: null, outcome: null }))).toBe('working: has not voted');
+    expect(twoPhaseState(facts({ vote: 'yes', outcome: null }))).toBe('voted YES: in doubt');
+    expect(twoPhaseState(facts({ vote: 'yes', outcome: 'commit' }))).toBe('committed');
+    expect(twoPhaseState(facts({ vote: 'no', outcome: 'abort' }))).toBe('aborted');
   });
 
-  it('labels every kind of move', () => {
-    expect(actionLabel({ kind: 'vote', msg: 3, vote: 'yes' })).toBe('Vote YES');
-    expect(actionLabel({ kind: 'vote', decree: 'X' })).toBe('Vote for X');
-    expect(actionLabel({ kind: 'decide', outcome: 'commit' })).toBe('Decide COMMIT');
-    expect(actionLabel({ kind: 'propose', value: 'Y' })).toBe('Send ACCEPT for Y');
-    expect(actionLabel({ kind: 'putForward', decree: 'Z' })).toBe('Put Z forward');
-    expect(actionLabel({ kind: 'mystery' })).toBe('mystery');
+  it('offers every registered protocol in the menus, and says in the setup form what the timeout is for in each that uses one', () => {
+    expect(protocolOptions('majority')).toEqual([
+      { value: '2pc', label: 'Two-phase commit', selected: false },
+      { value: 'majority', label: 'Majority vote', selected: true },
+      { value: 'paxos', label: 'Paxos', selected: false },
+    ]);
+    expect(timeoutHint()).toBe('How long a 2PC node waits before it may give up, and a Paxos proposer before it tries again. It must be at least one round trip.');
+  });
+
+  it('labels a move in the words of its own protocol', () => {
+    expect(actionLabel('2pc', { kind: 'vote', msg: 3, vote: 'yes' })).toBe('Vote YES');
+    expect(actionLabel('majority', { kind: 'vote', decree: 'X' })).toBe('Vote for X');
+    expect(actionLabel('2pc', { kind: 'prepare', decree: 'X' })).toBe('Begin X (send PREPARE)');
+    expect(actionLabel('paxos', { kind: 'prepare', ballot: 3 })).toBe('Start ballot 3 (send PREPARE)');
+    expect(actionLabel('paxos', { kind: 'mystery' })).toBe('mystery');
+  });
+
+  it('labels every kind of move of every registered protocol, from the legal and rule-breaking moves of played rounds', () => {
+    expect(allProtocols().length).toBeGreaterThanOrEqual(3);
+    for (const protocol of allProtocols()) {
+      const seen = new Map<string, Set<string>>();
+      for (const sandbox of [false, true]) {
+        for (const seed of [1, 2, 3]) {
+          for (const world of playedRound(protocol.name, seed, 400, { sandbox })) {
+            for (const node of world.nodes) {
+              const legal = legalActions(world, node.id);
+              const breaking = ruleBreakingActions(world, node.id).map((m) => m.action);
+              for (const moves of [legal, breaking]) {
+                // A player tells the buttons of one message (or of the moves that stand alone) apart by their labels.
+                const { byMessage, general } = splitLegal(moves);
+                for (const group of [...byMessage.values(), general]) {
+                  const labels = group.map((a) => actionLabel(protocol.name, a));
+                  expect(new Set(labels).size, `${protocol.name}: ${labels.join(' | ')}`).toBe(labels.length);
+                }
+                for (const action of moves) {
+                  const label = actionLabel(protocol.name, action);
+                  expect(label, JSON.stringify(action)).toMatch(/^[A-Z][^{}]*$/);
+                  expect(label, JSON.stringify(action)).not.toMatch(/undefined|null|NaN|\[object/);
+                  seen.set(action.kind, (seen.get(action.kind) ?? new Set()).add(label));
+                }
+              }
+            }
+          }
+        }
+      }
+      // Every kind of move the protocol has came up, as a legal or a rule-breaking move, and got words of its own.
+      expect([...seen.keys()].sort(), protocol.name).toEqual(Object.keys(protocol.actions).sort());
+      for (const [kind, labels] of seen) expect([...labels].some((l) => l !== kind)).toBe(true);
+    }
   });
 
   it('writes the commit point as the reveal tells it', () => {

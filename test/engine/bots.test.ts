@@ -2,16 +2,21 @@ import { describe, expect, it } from 'vitest';
 import { botDecide, BOT_KINDS, type BotKind } from '../../shared/bots';
 import { Rng } from '../../shared/engine/rng';
 import { step } from '../../shared/engine/step';
-import type { World } from '../../shared/engine/types';
-import { viewOf } from '../../shared/engine/view';
+import type { ProtocolName, World } from '../../shared/engine/types';
+import { roundStatus, viewOf } from '../../shared/engine/view';
 import { createWorld, makeConfig } from '../../shared/engine/world';
+import { protocolFor, protocolNames } from '../../shared/protocols';
 
-/** Drives a round with one kind of bot on every seat; returns how many actions each took. */
-function drive(protocol: '2pc' | 'majority' | 'paxos', kind: BotKind, seed: number, ticks: number) {
-  let world: World = createWorld(makeConfig(protocol, 5, seed));
+/** Drives a round with one kind of bot on every seat; returns what they did. */
+function drive(protocol: ProtocolName, kind: BotKind, seed: number, ticks: number) {
+  const config = makeConfig(protocol, 5, seed);
+  let world: World = createWorld(config);
   const rng = Rng.fromSeed(seed);
-  world = (step(world, { type: 'propose', node: 0, decree: 'X' }) as { world: World }).world;
+  for (const request of protocolFor(protocol).clients.openingRequests(['X'], config, rng)) {
+    world = (step(world, { type: 'propose', ...request }) as { world: World }).world;
+  }
   let actions = 0;
+  const actors = new Set<number>();
   const offLegal: string[] = [];
   for (let t = 0; t < ticks; t++) {
     for (const node of world.nodes) {
@@ -20,6 +25,7 @@ function drive(protocol: '2pc' | 'majority' | 'paxos', kind: BotKind, seed: numb
       if (!command) continue;
       if (command.type === 'act') {
         actions += 1;
+        actors.add(command.node);
         if (!view.legal.some((a) => JSON.stringify(a) === JSON.stringify(command.action))) offLegal.push(JSON.stringify(command));
       }
       const result = step(world, command);
@@ -28,14 +34,29 @@ function drive(protocol: '2pc' | 'majority' | 'paxos', kind: BotKind, seed: numb
     }
     world = (step(world, { type: 'tick' }) as { world: World }).world;
   }
-  return { actions, offLegal, world };
+  return { actions, actors, offLegal, world };
 }
 
 describe('bots', () => {
-  for (const protocol of ['2pc', 'majority', 'paxos'] as const) {
+  it('play every registered protocol', () => {
+    expect(protocolNames().length).toBeGreaterThanOrEqual(3);
+  });
+
+  for (const protocol of protocolNames()) {
     for (const kind of BOT_KINDS) {
-      it(`${kind} bots in ${protocol} choose only legal actions and are never refused`, () => {
-        for (let seed = 1; seed <= 5; seed++) expect(drive(protocol, kind, seed, 150).offLegal).toEqual([]);
+      it(`${kind} bots in ${protocol} act, choose only legal actions, are never refused, and get rounds decided`, () => {
+        const actors = new Set<number>();
+        let decided = 0;
+        for (let seed = 1; seed <= 5; seed++) {
+          const run = drive(protocol, kind, seed, 150);
+          expect(run.offLegal).toEqual([]);
+          expect(run.actions).toBeGreaterThan(0);
+          for (const node of run.actors) actors.add(node);
+          if (roundStatus(run.world).outcome !== null) decided += 1;
+        }
+        // Every seat acted in some round: no bot sits idle while its node has something to do.
+        expect([...actors].sort()).toEqual([0, 1, 2, 3, 4]);
+        expect(decided).toBeGreaterThanOrEqual(3);
       });
     }
   }

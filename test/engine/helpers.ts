@@ -1,7 +1,10 @@
+import { Rng } from '../../shared/engine/rng';
 import { parseScriptLine } from '../../shared/engine/script';
 import { step } from '../../shared/engine/step';
-import type { Command, EngineEvent, RoundConfig, World } from '../../shared/engine/types';
-import { createWorld } from '../../shared/engine/world';
+import type { Command, EngineEvent, ProtocolName, RoundConfig, Settings, World } from '../../shared/engine/types';
+import { legalActions, ruleBreakingActions } from '../../shared/engine/view';
+import { createWorld, makeConfig } from '../../shared/engine/world';
+import { protocolFor } from '../../shared/protocols';
 
 /** Builds a world from script lines (see shared/engine/script.ts); every command must be accepted. */
 export function worldFrom(lines: readonly string[]): World {
@@ -35,4 +38,41 @@ export function configOf(line: string): RoundConfig {
   const parsed = parseScriptLine(line);
   if (parsed.kind !== 'config') throw new Error(`not a config: ${line}`);
   return parsed.config;
+}
+
+/**
+ * A round played by people who press any button they are offered: every step a random node makes a
+ * random legal move (in a sandbox round, now and then one that breaks a rule), or the clock ticks, a
+ * client asks for a decree, or a node crashes or recovers. Yields the world after every step. Bots
+ * play well; this plays everything, so every kind of move comes up.
+ */
+export function* playedRound(protocol: ProtocolName, seed: number, steps: number, settings: Partial<Settings> = {}, nodes = 5): Generator<World> {
+  const rng = Rng.fromSeed(seed);
+  const config = makeConfig(protocol, nodes, seed, { latencyMin: 1, latencyMax: 4, decrees: ['X', 'Y'], ...settings });
+  let world = createWorld(config);
+  const apply = (command: Command | undefined): void => {
+    if (!command) return;
+    const result = step(world, command);
+    if (!result.ok) throw new Error(`refused ${JSON.stringify(command)}: ${result.rejection.message}`);
+    world = result.world;
+  };
+  for (const request of protocolFor(protocol).clients.openingRequests(config.settings.decrees, config, rng)) apply({ type: 'propose', ...request });
+  yield world;
+  for (let i = 0; i < steps; i++) {
+    const roll = rng.int(0, 99);
+    const node = rng.int(0, nodes - 1);
+    if (roll < 35) apply({ type: 'tick' });
+    else if (roll < 80) {
+      const action = rng.pick(legalActions(world, node));
+      if (action) apply({ type: 'act', node, action });
+    } else if (roll < 90) {
+      const move = config.settings.sandbox ? rng.pick(ruleBreakingActions(world, node)) : undefined;
+      if (move) apply({ type: 'act', node, action: move.action });
+    } else if (roll < 94) {
+      if (!world.nodes[node]!.crashed) apply({ type: 'propose', node, decree: rng.pick(config.settings.decrees)! });
+    } else if (roll < 97) {
+      if (!world.nodes[node]!.crashed && world.nodes.filter((n) => !n.crashed).length > 1) apply({ type: 'crash', node });
+    } else if (world.nodes[node]!.crashed) apply({ type: 'recover', node });
+    yield world;
+  }
 }

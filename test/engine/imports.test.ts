@@ -44,6 +44,29 @@ describe('import layering', () => {
     });
   }
 
+  it('client/ has no circle of imports: the game starts in a module of its own, which the app and the benchmark both import', () => {
+    const files = sources(join(ROOT, 'client'));
+    const known = new Set(files.map((f) => relative(ROOT, f).replace(/\.tsx?$/, '')));
+    const graph = new Map(
+      files.map((f) => [relative(ROOT, f).replace(/\.tsx?$/, ''), relativeImports(f).map((t) => (known.has(t) ? t : `${t}/index`)).filter((t) => known.has(t))]),
+    );
+    const circles: string[] = [];
+    const state = new Map<string, 'open' | 'done'>();
+    const visit = (file: string, path: string[]): void => {
+      if (state.get(file) === 'done') return;
+      if (state.get(file) === 'open') {
+        circles.push([...path.slice(path.indexOf(file)), file].join(' -> '));
+        return;
+      }
+      state.set(file, 'open');
+      for (const next of graph.get(file) ?? []) visit(next, [...path, file]);
+      state.set(file, 'done');
+    };
+    for (const file of graph.keys()) visit(file, []);
+    expect(graph.get('client/src/main')).toContain('client/src/bench');
+    expect(circles).toEqual([]);
+  });
+
   it('sees the engine importing itself', () => {
     const imports = relativeImports(join(ROOT, 'shared', 'engine', 'step.ts'));
     expect(imports).toContain('shared/protocols');

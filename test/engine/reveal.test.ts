@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { tallyWords } from '../../shared/engine/names';
-import { commitPointSentence, decisionTick, doubtSentences, doubtSpans, violationSentence } from '../../shared/engine/reveal';
+import { commitPointSentence, decisionTick, detailSentences, violationSentence } from '../../shared/engine/reveal';
+import { doubtSpans } from '../../shared/protocols/2pc/present';
 import { worldFrom } from './helpers';
 
 const TPC = ['config 2pc nodes=4 seed=2 latency=1-1 timeout=10', 'propose A X', 'act A prepare decree=X', 'tick'];
@@ -36,14 +37,14 @@ describe('the 2PC reveal', () => {
       { node: 1, since: 1, until: null, ticks: 12, blockedTicks: 10 },
       { node: 2, since: 1, until: null, ticks: 12, blockedTicks: 10 },
     ]);
-    expect(doubtSentences(down.config, down.global, down.tick)).toEqual([
+    expect(detailSentences(down.config, down.global, down.tick)).toEqual([
       'The coordinator A crashed at tick 3 before it logged a decision, and was still down when the round ended at tick 13 (10 ticks).',
       'In doubt (voted YES, then waited for the outcome): B and C from tick 1 to the end of the round at tick 13, never learning the outcome (12 ticks each).',
       'Blocked while A was down: B and C for 10 ticks each. Having voted YES, they could neither commit nor abort on their own.',
     ]);
     // A recovers and aborts; the ABORT to B (#6) is held up 5 ticks: their doubt ends at different ticks.
     const ended = worldFrom([...script, 'act A decide outcome=abort', 'delay 6 5', 'tick', 'tick 5']);
-    expect(doubtSentences(ended.config, ended.global, ended.tick)).toEqual([
+    expect(detailSentences(ended.config, ended.global, ended.tick)).toEqual([
       'The coordinator A crashed at tick 3 before it logged a decision, and recovered at tick 13 (10 ticks down).',
       'In doubt (voted YES, then waited for the outcome): B from tick 1 to tick 19 (18 ticks) and C from tick 1 to tick 14 (13 ticks).',
       'Blocked while A was down: B and C for 10 ticks each. Having voted YES, they could neither commit nor abort on their own.',
@@ -53,10 +54,10 @@ describe('the 2PC reveal', () => {
 
   it('has nothing to say of doubt when nobody voted YES, and nothing at all for the other protocols', () => {
     const aborted = worldFrom([...TPC, 'act B vote msg=1 vote=no', 'tick', 'act A decide outcome=abort', 'tick']);
-    expect(doubtSentences(aborted.config, aborted.global, aborted.tick)).toEqual([]);
+    expect(detailSentences(aborted.config, aborted.global, aborted.tick)).toEqual([]);
     expect(decisionTick(aborted.config, aborted.global)).toBe(2);
     const majority = worldFrom(['config majority nodes=3 latency=1-1', 'propose A X', 'act A vote decree=X', 'tick', 'act B vote decree=X']);
-    expect(doubtSentences(majority.config, majority.global, majority.tick)).toEqual([]);
+    expect(detailSentences(majority.config, majority.global, majority.tick)).toEqual([]);
     expect(decisionTick(majority.config, majority.global)).toBe(1);
   });
 });

@@ -5,7 +5,8 @@ import { step } from '../../shared/engine/step';
 import { roundOver, roundStatus, viewOf } from '../../shared/engine/view';
 import { createWorld, makeConfig } from '../../shared/engine/world';
 import type { Command, World } from '../../shared/engine/types';
-import type { MajorityVolatile } from '../../shared/protocols/majorityVote';
+import type { MajorityVolatile } from '../../shared/protocols/majority';
+import { protocolFor, protocolNames } from '../../shared/protocols';
 import { commandOf, mustStep, worldFrom } from './helpers';
 
 const then = (world: World, line: string): World => mustStep(world, commandOf(line)).world;
@@ -77,17 +78,18 @@ describe('a round is over', () => {
   });
 
   it('in rounds that bots play as a room does, for every protocol', () => {
-    for (const protocol of ['2pc', 'majority', 'paxos'] as const) {
+    for (const protocol of protocolNames()) {
       for (const seed of [1, 2, 3, 4]) {
         const rng = Rng.fromSeed(seed);
-        let world = createWorld(makeConfig(protocol, 5, seed, { decrees: ['X', 'Y'] }));
+        const config = makeConfig(protocol, 5, seed, { decrees: ['X', 'Y'] });
+        let world = createWorld(config);
         const apply = (command: Command | null): void => {
           if (!command) return;
           const result = step(world, command);
           if (result.ok) world = result.world;
         };
-        if (protocol === '2pc') apply({ type: 'propose', node: 0, decree: 'X' });
-        else ['X', 'Y'].forEach((decree, i) => apply({ type: 'propose', node: i * 2, decree }));
+        // The clients' requests, as a room opens the round.
+        for (const request of protocolFor(protocol).clients.openingRequests(config.settings.decrees, config, rng)) apply({ type: 'propose', ...request });
         while (!roundOver(world) && world.tick < 2000) {
           apply({ type: 'tick' });
           for (const node of rng.shuffle([0, 1, 2, 3, 4])) apply(botDecide('faithful', viewOf(world, node), rng, false));

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { step } from '../../shared/engine/step';
 import { eventsFor, legalActions, ruleBreakingActions } from '../../shared/engine/view';
-import { protocolFor } from '../../shared/protocols';
+import { protocolFor, protocolNames } from '../../shared/protocols';
 import type { World } from '../../shared/engine/types';
 import { checkInvariants } from '../../shared/invariants';
 import { commandOf, mustStep, worldFrom } from './helpers';
@@ -166,7 +166,7 @@ describe('legal actions', () => {
   it('every listed action is accepted, for every node, along a whole seeded round', async () => {
     const { runSeed } = await import('../../shared/sim/swarm');
     const { replay } = await import('../../shared/engine/replay');
-    for (const protocol of ['2pc', 'majority', 'paxos'] as const) {
+    for (const protocol of protocolNames()) {
       const run = runSeed({ protocol, nodes: 5, seed: 11, faults: true, safetyTicks: 60, livenessTicks: 300 });
       const worlds = replay(run.world.config, run.log);
       for (const world of worlds.filter((_, i) => i % 7 === 0)) {
@@ -351,7 +351,7 @@ describe('rule-breaking moves', () => {
   it('are refused outside sandbox mode by the rule they name, and recorded as a violation of it inside, along whole seeded rounds', async () => {
     const { runSeed } = await import('../../shared/sim/swarm');
     const { replay } = await import('../../shared/engine/replay');
-    for (const protocol of ['2pc', 'majority', 'paxos'] as const) {
+    for (const protocol of protocolNames()) {
       const broken = new Set<string>();
       for (const seed of [3, 11, 12]) {
         const run = runSeed({ protocol, nodes: 5, seed, faults: true, safetyTicks: 60, livenessTicks: 200, settings: { sandbox: true } });

@@ -9,7 +9,7 @@ import { nodeIdFromName, nodeName } from '../../shared/engine/names';
 import { parseScriptLine } from '../../shared/engine/script';
 import { step } from '../../shared/engine/step';
 import type { EngineEvent, World } from '../../shared/engine/types';
-import { commitPointSentence, doubtSentences, noCommitPointSentence, outcomeSentence } from '../../shared/engine/reveal';
+import { commitPointSentence, detailSentences, noCommitPointSentence, outcomeSentence } from '../../shared/engine/reveal';
 import { roundStatus } from '../../shared/engine/view';
 import { createWorld } from '../../shared/engine/world';
 import { checkInvariants } from '../../shared/invariants';
@@ -69,7 +69,7 @@ export function runTranscript(blocks: Block[]): { output: string[][]; text: stri
       out.push(outcomeSentence(protocol, s.outcome, s.stuck));
       for (const c of world.global.chosen) out.push(commitPointSentence(protocol, c, undefined, world.config.nodes));
       if (world.global.chosen.length === 0) out.push(noCommitPointSentence(protocol, s.outcome));
-      out.push(...doubtSentences(world.config, world.global, world.tick));
+      out.push(...detailSentences(world.config, world.global, world.tick));
     } else if (verb === 'state') {
       if (!world) throw new Error('state before config');
       const node = world.nodes[nodeIdFromName(arg ?? '') ?? -1];

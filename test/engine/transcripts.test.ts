@@ -1,6 +1,7 @@
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { protocolNames } from '../../shared/protocols';
 import { parseTranscript, runTranscript } from './transcript';
 
 // Run with UPDATE_TRANSCRIPTS=1 to rewrite the expected output after a deliberate change.
@@ -23,6 +24,10 @@ describe('transcripts', () => {
         'majority-gossip.txt',
       ]),
     );
+  });
+
+  it('has at least one for every registered protocol', () => {
+    for (const protocol of protocolNames()) expect(files.some((f) => f.startsWith(`${protocol}-`)), protocol).toBe(true);
   });
 
   for (const file of files) {

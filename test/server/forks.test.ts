@@ -12,6 +12,7 @@ import {
   createWorld,
   makeConfig,
   parseRound,
+  protocolNames,
   replay,
   roundDocument,
   runSeed,
@@ -34,7 +35,7 @@ const encode = (text: string) => new TextEncoder().encode(text);
 const job = (body: unknown) => runForkJob(encode(typeof body === 'string' ? body : JSON.stringify(body)));
 
 describe('the fork worker\'s job', () => {
-  for (const protocol of ['2pc', 'majority', 'paxos'] as const) {
+  for (const protocol of protocolNames()) {
     it(`gives the engine's world after the chosen step and the commands before it (${protocol})`, () => {
       const run = runSeed({ protocol, nodes: 5, seed: 3, faults: true });
       const doc = roundDocument(run.world.config, run.log);
@@ -304,7 +305,7 @@ describe('real rounds against the limits', () => {
   it('bot rounds of 5,000 ticks at N=9 hold a fifth of the commands and a twentieth of the bytes a round may', { timeout: 240_000 }, async () => {
     const decrees = Array.from({ length: 9 }, (_, i) => `decree ${i} `.padEnd(24, String.fromCharCode(65 + i)));
     const sizes = await Promise.all(
-      (['2pc', 'majority', 'paxos'] as const).map(async (protocol) => {
+      protocolNames().map(async (protocol) => {
         const player = new Player(await sdk(server.url).create('solo', { protocol, nodes: 9 }));
         await until(() => player.lastView !== undefined, 'the first view');
         player.send('endRound', {});
@@ -332,7 +333,7 @@ describe('real rounds against the limits', () => {
 
   it('the engine agrees: bot rounds with faults injected all along stay far inside the limits', () => {
     const decrees = Array.from({ length: 9 }, (_, i) => `decree ${i} `.padEnd(24, String.fromCharCode(65 + i)));
-    for (const protocol of ['2pc', 'majority', 'paxos'] as const) {
+    for (const protocol of protocolNames()) {
       const run = runSeed({ protocol, nodes: 9, seed: 1, faults: true, safetyTicks: 5000, livenessTicks: 1, settings: { latencyMin: 1, latencyMax: 3, sandbox: true, gossip: true, decrees } });
       const bytes = serializeRound(roundDocument(run.world.config, run.log)).length;
       expect(run.log.length).toBeLessThan(MAX_ROUND_COMMANDS / 5);

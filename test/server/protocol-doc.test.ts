@@ -1,10 +1,18 @@
-import { readFileSync, readdirSync } from 'node:fs';
+import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { allProtocols } from '../../shared/protocols';
 import { clientMessages, type ServerMessages } from '../../shared/wire/messages';
 
 const ROOT = resolve(import.meta.dirname, '..', '..');
 const doc = readFileSync(join(ROOT, 'docs', 'PROTOCOL.md'), 'utf8');
+
+function sources(dir: string): string[] {
+  return readdirSync(dir).flatMap((name) => {
+    const path = join(dir, name);
+    return statSync(path).isDirectory() ? sources(path) : /\.(ts|mjs)$/.test(name) ? [path] : [];
+  });
+}
 
 // The compiler checks that this lists every server message type, no more and no less.
 const SERVER_MESSAGE_TYPES = {
@@ -38,6 +46,19 @@ describe('docs/PROTOCOL.md', () => {
     }
     expect(codes.size).toBeGreaterThan(10);
     for (const code of codes) expect(doc, code).toContain(`\`${code}\``);
+  });
+
+  it('documents every rejection code of the engine and of every protocol, the rules sandbox mode lets a player break included', () => {
+    const codes = new Set<string>();
+    for (const file of sources(join(ROOT, 'shared'))) {
+      const source = readFileSync(file, 'utf8');
+      for (const match of source.matchAll(/(?:rejection|ruleBroken)\(\s*'([a-z-]+)'/g)) codes.add(match[1]!);
+    }
+    for (const protocol of allProtocols()) for (const rule of Object.keys(protocol.ruleTitles)) codes.add(rule);
+    // The scan sees the engine's own codes and the protocols' rules, so a missing one below is a real gap.
+    for (const code of ['unknown-node', 'no-such-message', 'bad-action', 'not-in-inbox', 'vote-locked', 'promised-higher', 'not-all-yes']) expect(codes.has(code), code).toBe(true);
+    const missing = [...codes].filter((code) => !doc.includes(`\`${code}\``));
+    expect(missing).toEqual([]);
   });
 
   it('documents the rooms and the HTTP API', () => {

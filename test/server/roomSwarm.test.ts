@@ -1,10 +1,12 @@
 /**
  * The room swarm in the test suite: a thousand seeds of a class driven through the room core, with
- * every check holding; and the checks do catch a server that leaks, loses a frame or misplaces a seat.
+ * every check holding and every registered protocol played; and the checks do catch a server that
+ * leaks, loses a frame or misplaces a seat.
  */
 import { describe, expect, it } from 'vitest';
 import type { Effect } from '../../server/core/effects';
 import { runRoomSeed, runRoomSwarm } from '../../server/sim/roomSwarm';
+import { protocolNames } from '../../shared/protocols';
 import type { ViewFrame } from '../../shared/wire/messages';
 
 /** The instructor joins first: every other member is a student. */
@@ -19,6 +21,8 @@ describe('the room swarm', () => {
     expect(c['rounds started']).toBeGreaterThan(500);
     expect(c['acts acknowledged']).toBeGreaterThan(1000);
     expect(c['node views checked']).toBeGreaterThan(50_000);
+    // Its classes play every registered protocol.
+    for (const protocol of protocolNames()) expect(c[`${protocol} rounds`], protocol).toBeGreaterThan(200);
   }, 120_000);
 
   const tampered = (tamper: (effect: Effect) => Effect): string[] => {

@@ -306,8 +306,8 @@ export class RoundScene extends Phaser.Scene {
   /** The lines of a node's label: the commit point, the student, the role, the state. */
   private labelLines(n: NodePicture, picture: Picture): string[] {
     const head = n.title !== n.name ? n.title.slice(n.name.length + 3) : '';
-    // Every Paxos or majority node has the same role: only 2PC's roles are worth a line.
-    const role = picture.protocol === '2pc' ? n.role : '';
+    // Where every node has the same role, it is not worth a line.
+    const role = picture.showRoles ? n.role : '';
     const lines = [head, n.isSelf ? (role ? `you · ${role}` : 'you') : role, ...n.summary].filter((l) => l !== '');
     if (n.commit) lines.unshift('★ commit point');
     return lines;
@@ -364,7 +364,7 @@ export class RoundScene extends Phaser.Scene {
     this.pool.releaseExcept(new Set(picture.messages.map((m) => m.id)));
     for (const m of picture.messages) {
       const { item } = this.pool.acquire(m.id);
-      const style = styleOf(m.kind);
+      const style = styleOf(m.kind, picture.protocol);
       const key = textureKey(style.shape, style.colour);
       if (item.texture !== key) {
         item.dot.setTexture(key);

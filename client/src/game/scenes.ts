@@ -1,5 +1,6 @@
 import * as Phaser from 'phaser';
-import { OKABE_ITO, paletteEntries, ringPositions, messagePosition, HIDDEN_STYLE, styleOf } from '../layout';
+import { DEFAULT_PROTOCOL, protocolFor } from '../../../shared/protocols';
+import { OKABE_ITO, paletteEntries, ringPositions, messagePosition, HIDDEN_STYLE, UNKNOWN_STYLE, styleOf } from '../layout';
 import type { SceneBridge } from './bridge';
 import { makeShapeTexture, textureKey, textureScale } from './textures';
 
@@ -56,7 +57,7 @@ export class PreloaderScene extends Phaser.Scene {
 
   create(): void {
     fitCamera(this);
-    const styles = [HIDDEN_STYLE, ...paletteEntries().map(([, s]) => s), styleOf('unknown-kind')];
+    const styles = [HIDDEN_STYLE, ...paletteEntries().map(([, s]) => s), UNKNOWN_STYLE];
     const seen = new Set<string>();
     // Sharp on the screen it starts on; a later change of pixel ratio only softens the dots a little.
     const scale = Math.ceil(pixelRatio(this));
@@ -105,9 +106,10 @@ export class MenuScene extends Phaser.Scene {
   create(): void {
     fitCamera(this);
     this.links = this.add.graphics();
-    const kinds = ['prepare', 'promise', 'accept', 'accepted', 'vote'];
+    // A few messages of the protocol a solo round starts with.
+    const kinds = Object.keys(protocolFor(DEFAULT_PROTOCOL).present.messages).slice(0, 5);
     this.dots = kinds.map((k) => {
-      const s = styleOf(k);
+      const s = styleOf(k, DEFAULT_PROTOCOL);
       return this.add.image(0, 0, textureKey(s.shape, s.colour)).setAlpha(0.55).setScale(1 / textureScale(this));
     });
     this.started = performance.now();

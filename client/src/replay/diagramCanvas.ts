@@ -3,6 +3,7 @@
  * canvas; each seek only copies it and draws the cursor, so scrubbing stays cheap.
  */
 import { nodeName } from '../../../shared/engine/names';
+import type { ProtocolName } from '../../../shared/engine/types';
 import type { MessageTrace } from '../../../shared/engine/timeline';
 import { cssColour, styleOf } from '../layout';
 import { arrowAt, layoutDiagram, type DiagramArrow, type DiagramLayout, type DiagramSize } from './diagram';
@@ -24,6 +25,7 @@ export class DiagramCanvas {
   private readonly span: number;
 
   constructor(
+    private readonly protocol: ProtocolName,
     private readonly nodes: number,
     private messages: readonly MessageTrace[],
     private readonly maxTick: number,
@@ -101,7 +103,7 @@ export class DiagramCanvas {
     g.clip();
     for (const a of this.layout.arrows) {
       const lost = a.fate === 'dropped' || a.fate === 'lost';
-      g.strokeStyle = lost ? LOST : cssColour(styleOf(a.kind).colour);
+      g.strokeStyle = lost ? LOST : cssColour(styleOf(a.kind, this.protocol).colour);
       g.globalAlpha = a.fate === 'in-flight' ? 0.5 : 0.85;
       g.setLineDash(a.duplicate ? [3, 3] : []);
       g.beginPath();

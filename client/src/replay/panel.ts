@@ -162,7 +162,7 @@ export class ReplayPanel {
     const controller = new ReplayController(doc, doc.meta.rejections ?? []);
     this.controller = controller;
     const ticks = controller.timeline.ticks;
-    this.diagram = new DiagramCanvas(doc.config.nodes, controller.messages(), ticks[ticks.length - 1] ?? 1, (step) => this.seek(step));
+    this.diagram = new DiagramCanvas(doc.config.protocol, doc.config.nodes, controller.messages(), ticks[ticks.length - 1] ?? 1, (step) => this.seek(step));
     this.renderViewer();
     this.seek(0);
     this.lastFrame = performance.now();

@@ -3,11 +3,12 @@
  * students, and the class scoreboard. Every button sends a message of shared/wire/messages.ts; the
  * server and the engine decide whether it is allowed.
  */
+import { MAX_DECREE_LENGTH } from '../../../shared/engine/limits';
 import { nodeName } from '../../../shared/engine/names';
 import type { GodView } from '../../../shared/engine/view';
 import type { App } from '../app';
 import type { ScoreRow } from '../scoreboard';
-import { nodeStateLines, nodeTitle } from '../describe';
+import { nodeStateLines, nodeTitle, pendingOutcomeText } from '../describe';
 import { nicknamesOf } from '../picture';
 import { h, replaceChildren } from './dom';
 import { swatch } from './play';
@@ -149,7 +150,7 @@ export class Dashboard {
     const live = app.round?.phase === 'running' || app.round?.phase === 'paused';
     const inject = (command: object) => app.control('inject', { command });
     const autopilotOn = one ? (seats[one.id]?.autopilot ?? false) : false;
-    const decree = h('input', { id: 'propose-decree', 'data-key': 'propose-decree', value: this.decree, maxlength: 24, 'aria-label': 'Decree to propose' });
+    const decree = h('input', { id: 'propose-decree', 'data-key': 'propose-decree', value: this.decree, maxlength: MAX_DECREE_LENGTH, 'aria-label': 'Decree to propose' });
     decree.oninput = () => (this.decree = decree.value);
     return [
       h('h3', { id: 'nodes-title' }, 'Nodes'),
@@ -259,7 +260,7 @@ export class Dashboard {
                 h(
                   'button',
                   { type: 'button', class: 'msg', 'data-key': `flight-${m.id}`, 'data-flight': m.id, 'aria-pressed': String(app.selectedMessage === m.id), onclick: () => app.selectMessage(m.id) },
-                  swatch(m.payload.kind),
+                  swatch(m.payload.kind, view.config.protocol),
                   `${m.label} · ${nodeName(m.from)}→${nodeName(m.to)} · arrives t${m.deliverAt}`,
                 ),
               ),
@@ -385,6 +386,6 @@ export class Dashboard {
 /** The scoreboard's "Decided" cell, in the protocol's terms: 2PC logs an outcome, the others choose a decree. */
 function decidedText(r: ScoreRow): string {
   if (r.decided) return `yes: ${r.outcome}`;
-  if (r.outcome) return r.protocol === '2pc' ? `${r.outcome.toUpperCase()} logged, not yet known to all` : `chosen ${r.outcome}, not yet known to all`;
+  if (r.outcome) return pendingOutcomeText(r.protocol, r.outcome);
   return r.finished ? 'no' : '…';
 }

@@ -1,9 +1,9 @@
 /** The menu: play solo, join a class, host a class, replays. Plain DOM, so it shows before Phaser loads. */
-import { JOIN_CODE_ALPHABET, JOIN_CODE_LENGTH } from '../../../shared/wire/messages';
+import { JOIN_CODE_ALPHABET, JOIN_CODE_LENGTH, MAX_CLASS_TITLE_LENGTH } from '../../../shared/wire/messages';
 import { normalizeNickname } from '../../../shared/wire/nickname';
-import type { ProtocolName } from '../../../shared/engine/types';
+import { DEFAULT_PROTOCOL } from '../../../shared/protocols';
 import type { App } from '../app';
-import { PROTOCOL_TITLES } from '../describe';
+import { protocolOptions } from '../describe';
 import { h, byId } from './dom';
 import { classesHostedInThisTab } from '../hostedClasses';
 
@@ -57,7 +57,7 @@ export function buildMenu(app: App, hooks: MenuHooks = {}): void {
   const protocol = h(
     'select',
     { id: 'solo-protocol', name: 'protocol' },
-    ...(['paxos', 'majority', '2pc'] as ProtocolName[]).map((p) => h('option', { value: p }, PROTOCOL_TITLES[p])),
+    ...protocolOptions(DEFAULT_PROTOCOL).map((o) => h('option', { value: o.value, selected: o.selected }, o.label)),
   );
   const nodes = h('select', { id: 'solo-nodes', name: 'nodes' }, ...[3, 5, 7].map((n) => h('option', { value: n, selected: n === 5 }, `${n} nodes`)));
   const soloError = h('p', { class: 'error', role: 'alert', id: 'solo-error' });
@@ -69,7 +69,7 @@ export function buildMenu(app: App, hooks: MenuHooks = {}): void {
       'aria-labelledby': 'solo-title',
       onsubmit: async (e: Event) => {
         e.preventDefault();
-        await attempt(soloButton, soloError, () => app.playSolo(protocol.value as ProtocolName, Number(nodes.value)));
+        await attempt(soloButton, soloError, () => app.playSolo(protocol.value, Number(nodes.value)));
       },
     },
     h('h2', { id: 'solo-title' }, 'Play solo'),
@@ -118,7 +118,7 @@ export function buildMenu(app: App, hooks: MenuHooks = {}): void {
   );
 
   // Host
-  const title = h('input', { id: 'host-title', name: 'title', maxlength: 80, placeholder: 'Class name (optional)' });
+  const title = h('input', { id: 'host-title', name: 'title', maxlength: MAX_CLASS_TITLE_LENGTH, placeholder: 'Class name (optional)' });
   const hostError = h('p', { class: 'error', role: 'alert', id: 'host-error' });
   const hostButton = h('button', { type: 'submit', id: 'host-class' }, 'Host a class');
   const host = h(

@@ -3,21 +3,34 @@
  * the reveal, and the event log. Buttons are made from `view.legal`, so only legal moves are offered.
  */
 import { nodeName } from '../../../shared/engine/names';
-import type { Action } from '../../../shared/engine/types';
+import type { Action, ProtocolName } from '../../../shared/engine/types';
 import { ruleBreakingInView, type NodeView, type RuleBreakingMove } from '../../../shared/engine/view';
 import type { App } from '../app';
-import { actionLabel, commitPointSentence, doubtSentences, violationSentence, noCommitPointSentence, nodeStateLines, nodeTitle, outcomeSentence, PROTOCOL_TITLES, roleHint, splitLegal } from '../describe';
+import {
+  actionLabel,
+  commitPointSentence,
+  detailSentences,
+  learnedLine,
+  noCommitPointSentence,
+  nodeStateLines,
+  nodeTitle,
+  outcomeSentence,
+  protocolTitle,
+  roleHint,
+  splitLegal,
+  violationSentence,
+} from '../describe';
 import { cssColour, styleOf } from '../layout';
 import { nicknamesOf } from '../picture';
 import { h, replaceChildren } from './dom';
 
-export function swatch(kind: string | null): HTMLElement {
-  const style = styleOf(kind);
+export function swatch(kind: string | null, protocol: ProtocolName): HTMLElement {
+  const style = styleOf(kind, protocol);
   return h('span', { class: 'swatch', style: `background:${cssColour(style.colour)}`, 'aria-hidden': 'true' });
 }
 
-function actionButton(app: App, action: Action, key: string): HTMLButtonElement {
-  const label = actionLabel(action);
+function actionButton(app: App, protocol: ProtocolName, action: Action, key: string): HTMLButtonElement {
+  const label = actionLabel(protocol, action);
   return h(
     'button',
     {
@@ -33,8 +46,8 @@ function actionButton(app: App, action: Action, key: string): HTMLButtonElement 
 }
 
 /** A move that breaks a rule (sandbox rounds only): marked as such, with the rule it breaks and why the rule exists. */
-function ruleBreakingButton(app: App, move: RuleBreakingMove, key: string): HTMLButtonElement {
-  const label = actionLabel(move.action);
+function ruleBreakingButton(app: App, protocol: ProtocolName, move: RuleBreakingMove, key: string): HTMLButtonElement {
+  const label = actionLabel(protocol, move.action);
   return h(
     'button',
     {
@@ -71,7 +84,7 @@ export function renderMe(app: App, root: HTMLElement): void {
         'dl',
         {},
         h('dt', {}, 'Protocol'),
-        h('dd', {}, PROTOCOL_TITLES[view.protocol]),
+        h('dd', {}, protocolTitle(view.protocol)),
         h('dt', {}, 'Role'),
         h('dd', {}, view.self.role),
         h('dt', {}, 'Tick'),
@@ -98,7 +111,7 @@ export function renderHelp(app: App, root: HTMLElement): void {
   replaceChildren(
     root,
     h('h2', {}, 'How to play'),
-    h('p', { class: 'hint' }, roleHint(view.protocol, view.self.role, view.settings.gossip)),
+    h('p', { class: 'hint' }, roleHint(view.protocol, view.self.role, view.settings)),
     h('p', { class: 'hint' }, 'On the map, coloured shapes are messages you sent or will receive; grey dots travel between other nodes, and you cannot read them.'),
   );
 }
@@ -148,15 +161,15 @@ export function renderInbox(app: App, root: HTMLElement): void {
                   'aria-expanded': String(open),
                   onclick: () => app.selectMessage(m.id),
                 },
-                swatch(m.payload.kind),
+                swatch(m.payload.kind, view.protocol),
                 h('span', {}, h('strong', {}, m.label), ` from ${nodeName(m.from)}`, h('span', { class: 'muted' }, ` · tick ${m.deliveredAt}`)),
               ),
               open
                 ? h(
                     'div',
                     { class: 'answers', role: 'group', 'aria-label': `Answers to ${m.label}` },
-                    ...(answers.length > 0 ? answers.map((a, i) => actionButton(app, a, `answer-${m.id}-${i}`)) : [h('span', { class: 'muted' }, 'No answer is possible now.')]),
-                    ...forbidden.map((move, i) => ruleBreakingButton(app, move, `break-${m.id}-${i}`)),
+                    ...(answers.length > 0 ? answers.map((a, i) => actionButton(app, view.protocol, a, `answer-${m.id}-${i}`)) : [h('span', { class: 'muted' }, 'No answer is possible now.')]),
+                    ...forbidden.map((move, i) => ruleBreakingButton(app, view.protocol, move, `break-${m.id}-${i}`)),
                   )
                 : null,
             );
@@ -165,7 +178,7 @@ export function renderInbox(app: App, root: HTMLElement): void {
     h('h2', { id: 'moves-title' }, 'Your moves'),
     general.length === 0
       ? h('p', { class: 'muted' }, over ? 'The round is over.' : 'Nothing to start right now.')
-      : h('div', { class: 'answers', role: 'group', 'aria-labelledby': 'moves-title', id: 'moves' }, ...general.map((a, i) => actionButton(app, a, `move-${i}`))),
+      : h('div', { class: 'answers', role: 'group', 'aria-labelledby': 'moves-title', id: 'moves' }, ...general.map((a, i) => actionButton(app, view.protocol, a, `move-${i}`))),
     ...(brokenGeneral.length === 0
       ? []
       : [
@@ -174,7 +187,7 @@ export function renderInbox(app: App, root: HTMLElement): void {
           h(
             'div',
             { class: 'answers', role: 'group', 'aria-labelledby': 'rule-breaking-title', id: 'rule-breaking-moves' },
-            ...brokenGeneral.map((move, i) => ruleBreakingButton(app, move, `break-${i}`)),
+            ...brokenGeneral.map((move, i) => ruleBreakingButton(app, view.protocol, move, `break-${i}`)),
           ),
         ]),
   );
@@ -192,22 +205,14 @@ export function renderReveal(app: App, root: HTMLElement): void {
   const nicknames = nicknamesOf(app.roster);
   const nameOf = (id: number) => `node ${nodeTitle(id, nicknames.get(id))}`;
   const outcome = outcomeSentence(protocol, reveal.outcome, reveal.god.status.stuck);
-  const learned =
-    protocol === '2pc'
-      ? Object.entries(reveal.god.global.outcomes).map(([id, o]) => `${nodeName(Number(id))} (${o})`)
-      : reveal.god.nodes.filter((n) => n.learned !== null).map((n) => n.name);
   replaceChildren(
     root,
     h('h2', { id: 'reveal-title' }, 'The reveal'),
     h('p', { id: 'reveal-outcome' }, h('strong', {}, outcome)),
     ...reveal.commitPoints.map((cp) => h('p', { class: 'commit', 'data-commit-node': cp.node }, commitPointSentence(protocol, cp, nameOf, reveal.god.config.nodes))),
     reveal.commitPoints.length === 0 ? h('p', { class: 'muted' }, noCommitPointSentence(protocol, reveal.outcome)) : null,
-    ...doubtSentences(reveal.god.config, reveal.god.global, reveal.god.now).map((text) => h('p', { class: 'doubt' }, text)),
-    h(
-      'p',
-      { class: 'muted' },
-      learned.length > 0 ? `${protocol === '2pc' ? 'Nodes that applied an outcome' : 'Nodes that learned the outcome'}: ${learned.join(', ')}.` : 'No node learned an outcome.',
-    ),
+    ...detailSentences(reveal.god.config, reveal.god.global, reveal.god.now).map((text) => h('p', { class: 'doubt' }, text)),
+    h('p', { class: 'muted' }, learnedLine(protocol, reveal.god.nodes, reveal.god.global)),
     reveal.god.global.violations.length > 0
       ? h('div', {}, h('h3', {}, 'Rules broken (sandbox)'), h('ul', {}, ...reveal.god.global.violations.map((v) => h('li', {}, violationSentence(protocol, v)))))
       : null,
@@ -266,7 +271,7 @@ export function statusText(app: App): string {
         : 'Waiting for a seat';
   const phase = { setup: 'waiting to start', running: 'running', paused: 'paused', ended: 'over' }[r.phase];
   const conn = app.connection === 'reconnecting' ? ' · reconnecting…' : '';
-  return `${who} · ${PROTOCOL_TITLES[r.protocol]}, ${r.nodes} nodes · round ${phase} · tick ${r.tick} · ${r.speed}×${conn}`;
+  return `${who} · ${protocolTitle(r.protocol)}, ${r.nodes} nodes · round ${phase} · tick ${r.tick} · ${r.speed}×${conn}`;
 }
 
 export function isNodeView(view: unknown): view is NodeView {

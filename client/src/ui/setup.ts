@@ -1,8 +1,10 @@
 /** The instructor's round setup form: protocol, N, seats, speed, sandbox, gossip, decision deadline, timeout, decrees. */
-import { MAX_NODES, MIN_NODES, type ProtocolName } from '../../../shared/engine/types';
+import { MAX_DECISION_DEADLINE_TICKS, MAX_DECREE_LENGTH, MAX_DECREES, MAX_NODES, MAX_TIMEOUT_TICKS, MIN_NODES } from '../../../shared/engine/limits';
+import type { ProtocolName } from '../../../shared/engine/types';
 import { nodeName } from '../../../shared/engine/names';
 import type { RoundSetup } from '../../../shared/wire/messages';
-import { PROTOCOL_TITLES } from '../describe';
+import { DEFAULT_TIMEOUT_TICKS } from '../../../shared/engine/world';
+import { protocolOptions, timeoutHint } from '../describe';
 import { h } from './dom';
 
 export const SPEEDS = [0.25, 0.5, 1, 2, 4, 8] as const;
@@ -60,7 +62,7 @@ export function toSetupMessage(v: SetupValues): RoundSetup {
  */
 export function setupForm(values: SetupValues, onStart: (v: SetupValues) => void, startLabel: string, idPrefix = ''): HTMLFormElement {
   const id = (name: string) => `${idPrefix}${name}`;
-  const protocol = h('select', { id: id('setup-protocol') }, ...(['majority', 'paxos', '2pc'] as ProtocolName[]).map((p) => h('option', { value: p, selected: p === values.protocol }, PROTOCOL_TITLES[p])));
+  const protocol = h('select', { id: id('setup-protocol') }, ...protocolOptions(values.protocol).map((o) => h('option', { value: o.value, selected: o.selected }, o.label)));
   const nodes = h('select', { id: id('setup-nodes') });
   for (let n = MIN_NODES; n <= MAX_NODES; n++) nodes.append(h('option', { value: n, selected: n === values.nodes }, String(n)));
   const seats = h('div', { class: 'nodes-pick', role: 'group', 'aria-label': 'Seats students may take' });
@@ -88,12 +90,12 @@ export function setupForm(values: SetupValues, onStart: (v: SetupValues) => void
   const speed = h('select', { id: id('setup-speed') }, ...SPEEDS.map((s) => h('option', { value: s, selected: s === values.speed }, `${s}×`)));
   const sandbox = h('input', { type: 'checkbox', id: id('setup-sandbox'), checked: values.sandbox });
   const gossip = h('input', { type: 'checkbox', id: id('setup-gossip'), checked: values.gossip });
-  const deadline = h('input', { type: 'number', id: id('setup-deadline'), min: 0, max: 10000, value: values.decisionDeadline });
-  const timeout = h('input', { type: 'number', id: id('setup-timeout'), min: 0, max: 100000, value: values.timeoutTicks });
+  const deadline = h('input', { type: 'number', id: id('setup-deadline'), min: 0, max: MAX_DECISION_DEADLINE_TICKS, value: values.decisionDeadline });
+  const timeout = h('input', { type: 'number', id: id('setup-timeout'), min: 0, max: MAX_TIMEOUT_TICKS, value: values.timeoutTicks });
   const decrees = h('input', { id: id('setup-decrees'), value: values.decrees.join(', ') });
   const error = h('p', { class: 'error', role: 'alert' });
 
-  protocol.onchange = () => (values.protocol = protocol.value as ProtocolName);
+  protocol.onchange = () => (values.protocol = protocol.value);
   nodes.onchange = () => {
     const before = values.nodes;
     values.nodes = Number(nodes.value);
@@ -105,8 +107,8 @@ export function setupForm(values: SetupValues, onStart: (v: SetupValues) => void
   speed.onchange = () => (values.speed = Number(speed.value));
   sandbox.onchange = () => (values.sandbox = sandbox.checked);
   gossip.onchange = () => (values.gossip = gossip.checked);
-  deadline.onchange = () => (values.decisionDeadline = Math.max(0, Math.min(10000, Math.round(Number(deadline.value) || 0))));
-  timeout.onchange = () => (values.timeoutTicks = Math.max(0, Math.min(100000, Math.round(Number(timeout.value) || 0))));
+  deadline.onchange = () => (values.decisionDeadline = Math.max(0, Math.min(MAX_DECISION_DEADLINE_TICKS, Math.round(Number(deadline.value) || 0))));
+  timeout.onchange = () => (values.timeoutTicks = Math.max(0, Math.min(MAX_TIMEOUT_TICKS, Math.round(Number(timeout.value) || 0))));
   decrees.onchange = () => (values.decrees = parseDecrees(decrees.value));
 
   return h(
@@ -116,12 +118,12 @@ export function setupForm(values: SetupValues, onStart: (v: SetupValues) => void
       onsubmit: (e: Event) => {
         e.preventDefault();
         const list = parseDecrees(decrees.value);
-        if (list.length === 0 || list.length > 9) {
-          error.textContent = 'Name 1 to 9 decrees, separated by commas.';
+        if (list.length === 0 || list.length > MAX_DECREES) {
+          error.textContent = `Name 1 to ${MAX_DECREES} decrees, separated by commas.`;
           return;
         }
-        if (list.some((d) => d.length > 24)) {
-          error.textContent = 'Each decree is at most 24 characters.';
+        if (list.some((d) => d.length > MAX_DECREE_LENGTH)) {
+          error.textContent = `Each decree is at most ${MAX_DECREE_LENGTH} characters.`;
           return;
         }
         values.decrees = list;
@@ -140,8 +142,8 @@ export function setupForm(values: SetupValues, onStart: (v: SetupValues) => void
       h(
         'div',
         { class: 'row' },
-        h('label', {}, 'Timeout (ticks, 0 = two round trips at the slowest latency, at least 30)', timeout),
-        h('p', { class: 'hint', id: id('setup-timeout-hint') }, 'How long a 2PC node waits before it may give up, and a Paxos proposer before it tries again. It must be at least one round trip.'),
+        h('label', {}, `Timeout (ticks, 0 = two round trips at the slowest latency, at least ${DEFAULT_TIMEOUT_TICKS})`, timeout),
+        h('p', { class: 'hint', id: id('setup-timeout-hint') }, timeoutHint()),
       ),
       h('button', { class: 'primary', type: 'submit', id: id('start-round') }, startLabel),
       error,

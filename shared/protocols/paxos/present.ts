@@ -1,0 +1,53 @@
+/** How Paxos is shown: a node's promise, acceptance and ballot in words, its messages' looks, and the reveal's words. */
+import { listNames, tallyWords } from '../../engine/names';
+import type { Presentation } from '../../engine/protocol';
+import { chosenDecreeReveal } from '../common';
+import { ballotText, type PaxosDurable, type PaxosPayload, type PaxosVolatile } from './state';
+
+export const paxosPresentation: Presentation<PaxosDurable, PaxosVolatile, PaxosPayload> = {
+  stateLines({ durable: d, volatile: v, crashed, learned }, nodes) {
+    const lines = [d.promised ? `promised ${ballotText(d.promised)}` : 'promised nothing'];
+    lines.push(d.accepted ? `accepted ${d.accepted.value} @ ${ballotText(d.accepted.ballot)}` : 'accepted nothing');
+    if (!crashed) {
+      const proposal = v.proposal;
+      if (proposal) {
+        const from = proposal.promises.map((p) => p.from);
+        lines.push(
+          proposal.phase === 'preparing'
+            ? `ballot ${ballotText(proposal.ballot)}: promises${from.length > 0 ? ` from ${listNames(from)}` : ''} (${tallyWords(from.length, nodes, 'promises')})`
+            : `ballot ${ballotText(proposal.ballot)}: sent ACCEPT ${proposal.value ?? ''}`,
+        );
+      }
+      for (const a of v.acceptances) lines.push(`heard ${a.value} @ ${ballotText(a.ballot)} accepted by ${listNames(a.from)} (${tallyWords(a.from.length, nodes, 'acceptances')})`);
+      if (v.requests.length > 0) lines.push(`asked for: ${v.requests.join(', ')}`);
+    }
+    if (learned !== null) lines.push(`learned: ${learned} is chosen`);
+    return lines;
+  },
+
+  summaryLines({ durable: d, learned }) {
+    const lines = [d.promised ? `promised ${ballotText(d.promised)}` : 'promised nothing'];
+    if (d.accepted) lines.push(`accepted ${d.accepted.value}@${ballotText(d.accepted.ballot)}`);
+    if (learned !== null) lines.push(`learned ${learned}`);
+    return lines;
+  },
+
+  timeoutUse: 'a Paxos proposer before it tries again',
+
+  // Every node is proposer, acceptor and learner alike.
+  showRoles: false,
+
+  roleHint: () =>
+    'Answer PREPARE with a promise and ACCEPT with an acceptance unless you promised a higher ballot. A value is chosen when a majority accepts one ballot.',
+
+  messages: {
+    prepare: { colour: 'blue', shape: 'circle', short: 'PREPARE' },
+    promise: { colour: 'skyBlue', shape: 'square', short: 'PROMISE' },
+    refuse: { colour: 'vermillion', shape: 'triangle', short: 'REFUSE' },
+    accept: { colour: 'orange', shape: 'circle', short: 'ACCEPT' },
+    accepted: { colour: 'yellow', shape: 'square', short: 'ACCEPTED' },
+    chosen: { colour: 'green', shape: 'diamond', short: 'CHOSEN' },
+  },
+
+  reveal: chosenDecreeReveal((who) => `${who} accepted it`),
+};

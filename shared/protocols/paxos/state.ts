@@ -1,0 +1,137 @@
+/** What a Paxos node remembers, the moves it makes, the messages it sends, and the steps they share. */
+import { majorityOf, nodeName, tallyWords } from '../../engine/names';
+import type { Local, NodeOf, ProtocolContext } from '../../engine/protocol';
+import type { NodeId } from '../../engine/types';
+import { withItem } from '../common';
+
+/** Ballots are (number, node) pairs: two proposers can never use the same ballot. */
+export interface Ballot {
+  n: number;
+  node: NodeId;
+}
+
+export interface Acceptance {
+  ballot: Ballot;
+  value: string;
+}
+
+export interface PaxosDurable {
+  promised: Ballot | null;
+  accepted: Acceptance | null;
+  /** Highest ballot number this node has used as a proposer; a new one must be higher. */
+  maxUsed: number;
+
+  learned: string | null;
+}
+
+export interface Proposal {
+  ballot: Ballot;
+  phase: 'preparing' | 'accepting';
+  startedAt: number;
+  promises: { from: NodeId; accepted: Acceptance | null }[];
+  refusals: NodeId[];
+  value: string | null;
+}
+
+export interface PaxosVolatile {
+  /** Decrees clients asked this node to get chosen. */
+  requests: string[];
+  proposal: Proposal | null;
+  /** Highest ballot number seen in any prepare, accept or refusal. */
+  highestSeen: number;
+  /** Learner's tally: who accepted what, per ballot. */
+  acceptances: { ballot: Ballot; value: string; from: NodeId[] }[];
+}
+
+export type PaxosAction =
+  | { kind: 'promise'; msg: number }
+  | { kind: 'refuse'; msg: number }
+  | { kind: 'accept'; msg: number }
+  | { kind: 'ignore'; msg: number }
+  | { kind: 'propose'; value: string }
+  | { kind: 'prepare'; ballot: number };
+
+export type PaxosPayload =
+  | { kind: 'prepare'; ballot: Ballot }
+  | { kind: 'promise'; ballot: Ballot; accepted: Acceptance | null }
+  | { kind: 'refuse'; ballot: Ballot; promised: Ballot }
+  /** `alsoAccepted`: the proposer accepted the value itself, and learners count that. */
+  | { kind: 'accept'; ballot: Ballot; value: string; alsoAccepted: boolean }
+  | { kind: 'accepted'; ballot: Ballot; value: string }
+  | { kind: 'chosen'; value: string };
+
+export type PaxosLocal = Local<PaxosDurable, PaxosVolatile, PaxosPayload>;
+export type PaxosContext = ProtocolContext<PaxosDurable, PaxosVolatile, PaxosPayload>;
+export type PaxosNode = NodeOf<PaxosDurable, PaxosVolatile, PaxosPayload>;
+
+/** The highest ballot number a proposer may use. */
+export const MAX_BALLOT = 1_000_000;
+
+export function compareBallots(a: Ballot, b: Ballot): number {
+  return a.n - b.n || a.node - b.node;
+}
+
+export function ballotText(b: Ballot): string {
+  return `${b.n}.${nodeName(b.node)}`;
+}
+
+export function ballotKey(b: Ballot): string {
+  return `paxos:${b.n}.${b.node}`;
+}
+
+/** Whether a ballot is below what this node promised: answering it would break the promise. */
+export function belowPromise(d: PaxosDurable, ballot: Ballot): boolean {
+  return d.promised !== null && compareBallots(ballot, d.promised) < 0;
+}
+
+/** The value a proposer must propose: the one accepted under the highest ballot among its promises. */
+export function forcedValue(proposal: Proposal): Acceptance | null {
+  let best: Acceptance | null = null;
+  for (const p of proposal.promises) {
+    if (p.accepted && (!best || compareBallots(p.accepted.ballot, best.ballot) > 0)) best = p.accepted;
+  }
+  return best;
+}
+
+/**
+ * The promise a node keeps after promising or accepting `ballot`: the higher of the two. Only a
+ * sandbox move can answer a ballot below the promise, and breaking a promise once does not undo it.
+ */
+export function higherPromise(promised: Ballot | null, ballot: Ballot): Ballot {
+  return promised && compareBallots(promised, ballot) > 0 ? promised : ballot;
+}
+
+export function learn(ctx: PaxosContext, id: NodeId, value: string, how: string, fromTally: boolean): void {
+  const d = ctx.durable(id);
+  if (d.learned !== null) return;
+  ctx.setDurable(id, { ...d, learned: value });
+  ctx.emit({ type: 'learned', visibleTo: [id], node: id, decree: value, text: `${nodeName(id)} learned that ${value} is chosen (${how}).` });
+  // Only a node that saw the majority itself announces it; an announcement is taken as final, not repeated.
+  if (ctx.config.settings.gossip && fromTally) ctx.broadcast(id, { kind: 'chosen', value });
+}
+
+/** Counts an acceptance in the learner tally of node `id`; learns once a ballot has a majority. */
+export function tallyAcceptance(ctx: PaxosContext, id: NodeId, from: NodeId, ballot: Ballot, value: string): void {
+  const v = ctx.volatile(id);
+  const index = v.acceptances.findIndex((a) => compareBallots(a.ballot, ballot) === 0 && a.value === value);
+  const old = v.acceptances[index];
+  const entry = { ballot, value, from: withItem(old?.from ?? [], from) };
+  const acceptances = v.acceptances.slice();
+  if (index >= 0) acceptances[index] = entry;
+  else acceptances.push(entry);
+  ctx.setVolatile(id, { ...v, acceptances });
+  if (entry.from.length >= majorityOf(ctx.config.nodes)) {
+    learn(ctx, id, value, `its tally of ballot ${ballotText(ballot)} shows ${tallyWords(entry.from.length, ctx.config.nodes, 'acceptances')}`, true);
+  }
+}
+
+/** The acceptor half of accepting: durable write, then the god view's ballot box and the learner tallies. */
+export function acceptLocally(ctx: PaxosContext, id: NodeId, ballot: Ballot, value: string): void {
+  const d = ctx.durable(id);
+  ctx.setDurable(id, { ...d, promised: higherPromise(d.promised, ballot), accepted: { ballot, value } });
+  tallyAcceptance(ctx, id, id, ballot, value);
+  ctx.castVote(ballotKey(ballot), value, id, 'accepted', () => {
+    const mine = ctx.volatile(id).acceptances.find((a) => compareBallots(a.ballot, ballot) === 0);
+    return (mine?.from.length ?? 0) >= majorityOf(ctx.config.nodes);
+  });
+}
