@@ -55,6 +55,9 @@ interface RunningRound {
 export class RoundStore implements RoundLog {
   private readonly db: Database.Database;
   private readonly insertCommand: Database.Statement;
+  /** Written while rounds run (a refused move, a seat changing hands): prepared once, not at every write. */
+  private readonly insertRejection: Database.Statement;
+  private readonly setPlayers: Database.Statement;
   private readonly running = new Map<string, RunningRound>();
   /** The journal file (none for an in-memory database), open for appending, and its size. */
   private readonly journalPath: string | null;
@@ -123,6 +126,8 @@ export class RoundStore implements RoundLog {
     const columns = (this.db.prepare('PRAGMA table_info(rounds)').all() as { name: string }[]).map((c) => c.name);
     if (!columns.includes('prefix')) this.db.exec('ALTER TABLE rounds ADD COLUMN prefix BLOB; ALTER TABLE rounds ADD COLUMN prefix_count INTEGER NOT NULL DEFAULT 0;');
     this.insertCommand = this.db.prepare('INSERT OR IGNORE INTO commands (round_id, idx, command) VALUES (?, ?, ?)');
+    this.insertRejection = this.db.prepare('INSERT INTO rejections (round_id, step, node, code, message) VALUES (?, ?, ?, ?, ?)');
+    this.setPlayers = this.db.prepare('UPDATE rounds SET players = ? WHERE id = ?');
     // Only the process holding the database's lock gets here, so the journal is ours alone.
     this.journalPath = path === ':memory:' ? null : `${path}.running.log`;
     this.recoverJournal();
@@ -205,13 +210,11 @@ export class RoundStore implements RoundLog {
 
   /** A move the engine refused: not in the log, but a marker on the replay's timeline. */
   appendRejection(roundId: string, rejection: RecordedRejection): void {
-    this.db
-      .prepare('INSERT INTO rejections (round_id, step, node, code, message) VALUES (?, ?, ?, ?, ?)')
-      .run(roundId, rejection.step, rejection.node, rejection.code, rejection.message);
+    this.insertRejection.run(roundId, rejection.step, rejection.node, rejection.code, rejection.message);
   }
 
   updatePlayers(roundId: string, players: StoredPlayer[]): void {
-    this.db.prepare('UPDATE rounds SET players = ? WHERE id = ?').run(JSON.stringify(players), roundId);
+    this.setPlayers.run(JSON.stringify(players), roundId);
   }
 
   finishRound(roundId: string, outcome: string | null, result: object, players: StoredPlayer[], now: string, state: RoundState = 'finished'): void {
