@@ -3,6 +3,7 @@
  * runs the swarm: S seeds of bots, faults and a liveness phase, invariants after every step. A progress
  * line goes to stderr; the last stdout line is one JSON summary. Exits 1 on any violation, naming the seed.
  * In a sandbox round bots break rules on purpose: what that breaks is counted apart (`sandboxBreaks`).
+ * `npm run sim -- --rooms --seeds S` runs the room swarm instead (scripts/roomSim.ts).
  */
 import { MAX_NODES, MIN_NODES } from '../shared/engine/limits';
 import type { ProtocolName } from '../shared/engine/types';
@@ -12,6 +13,7 @@ import { reproduceCommand, runSeed, type SwarmOptions } from '../shared/sim/swar
 const PROTOCOL_CHOICES = protocolNames().join('|');
 
 const USAGE = `usage: npm run sim -- --protocol ${PROTOCOL_CHOICES} --nodes N (--seeds S | --seed K) [--start K] [--faults] [--gossip] [--sandbox]
+       npm run sim -- --rooms (--seeds S | --seed K) [--start K] [--steps N]
 
   --protocol   which protocol to run
   --nodes      cluster size, ${MIN_NODES} to ${MAX_NODES}
@@ -91,6 +93,11 @@ function parseArgs(argv: string[]): Args {
   if (nodes === undefined || nodes < MIN_NODES || nodes > MAX_NODES) fail(`--nodes must be from ${MIN_NODES} to ${MAX_NODES}`);
   if (seeds === undefined || seeds < 1) fail('--seeds must be at least 1');
   return { protocol, nodes, seeds, start, faults, gossip, sandbox };
+}
+
+if (process.argv.includes('--rooms')) {
+  const { main } = await import('./roomSim');
+  process.exit(main(process.argv.slice(2).filter((arg) => arg !== '--rooms')));
 }
 
 const args = parseArgs(process.argv.slice(2));

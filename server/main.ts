@@ -1,8 +1,8 @@
 /**
  * `npm start`: builds the client when it is missing or older than its sources, then serves the game
  * and Colyseus on one port (PORT, default 2567), bound to 127.0.0.1 unless HOST says otherwise.
- * QUORUM_DB names the SQLite file (default data/quorum.db). The Colyseus monitor and playground are
- * not included.
+ * QUORUM_DB names the SQLite file (default data/quorum.db). Colyseus's monitor and playground are
+ * served at /admin only when QUORUM_ADMIN_PASSWORD is set (./admin.ts).
  */
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';

@@ -1,13 +1,15 @@
 /**
  * What the whole process shares between rooms and HTTP routes: the live classes by join code, the
- * one-time tokens that let only the server create a classroom, the per-address join limiter, and
- * forks of replays waiting for their solo room.
+ * one-time tokens that let only the server create a classroom, the per-address join limiter, forks
+ * of replays waiting for their solo room, and the services every room's core is given.
  */
 import { randomBytes } from 'node:crypto';
 import { customAlphabet } from 'nanoid';
 import { messages } from '../shared';
 import type { ServerConfig } from './config';
-import type { ForkStart } from './round';
+import type { CoreServices } from './core/services';
+import type { ForkStart } from './forkJob';
+import { systemServices } from './services';
 import type { RoundStore } from './store';
 
 const newCode = customAlphabet(messages.JOIN_CODE_ALPHABET, messages.JOIN_CODE_LENGTH);
@@ -113,8 +115,8 @@ export class Registry {
   readonly classes = new Map<string, LiveClass>();
   readonly forks: PendingForks;
   private readonly createTokens = new Set<string>();
-  /** Replaceable, so that a test can tighten it. */
-  joins: JoinLimiter;
+  readonly joins: JoinLimiter;
+  readonly services: CoreServices;
 
   constructor(
     readonly config: ServerConfig,
@@ -122,6 +124,7 @@ export class Registry {
     now: () => number = () => performance.now(),
   ) {
     this.joins = new JoinLimiter(config.joinBurst, config.joinPerSecond, now);
+    this.services = systemServices(store, config);
     this.forks = new PendingForks({ ...PENDING_FORK_LIMITS, ttlMs: (config.forkTtlSeconds ?? PENDING_FORK_LIMITS.ttlMs / 1000) * 1000 });
   }
 

@@ -6,14 +6,14 @@ import { ServerError, type AuthContext, type Client } from '@colyseus/core';
 import { check } from '../shared/wire/schema';
 import { joinOptions } from '../shared/wire/messages';
 import { limitJoins, JOIN_ERRORS } from './classroom';
+import { registry } from './context';
+import { RoomCore } from './core/room';
+import { completeSetup, DEFAULT_SETUP } from './core/round';
 import { GameRoom } from './gameRoom';
-import { completeSetup, DEFAULT_SETUP } from './round';
 
 type SoloOptions = { protocol?: (typeof DEFAULT_SETUP)['protocol']; nodes?: number; fork?: string };
 
 export class SoloRoom extends GameRoom {
-  protected override readonly handlers = this.roundHandlers;
-
   static override async onAuth(_token: string, options: unknown, context: AuthContext): Promise<SoloOptions> {
     limitJoins(context);
     const parsed = check(joinOptions.solo, options ?? {});
@@ -22,13 +22,13 @@ export class SoloRoom extends GameRoom {
   }
 
   override onCreate(): void {
-    this.installGate();
+    this.connect(new RoomCore({ kind: 'solo', classCode: null, services: registry().services, setup: DEFAULT_SETUP }));
     this.maxClients = 1;
     void this.setPrivate(true);
   }
 
   override onJoin(client: Client, _options: unknown, auth: SoloOptions | undefined): void {
-    if ([...this.members.values()].some((m) => !m.gone)) throw new ServerError(JOIN_ERRORS.wrongRoom, 'A solo game has one player.');
+    if (this.core.hasPlayer) throw new ServerError(JOIN_ERRORS.wrongRoom, 'A solo game has one player.');
     const fork = auth?.fork === undefined ? undefined : this.reg.takeFork(auth.fork);
     if (fork === null) throw new ServerError(JOIN_ERRORS.badOptions, 'That fork has already started or expired: fork the replay again.');
     const protocol = fork?.config.protocol ?? auth?.protocol ?? DEFAULT_SETUP.protocol;
@@ -36,12 +36,6 @@ export class SoloRoom extends GameRoom {
     // A fork is a sandbox round the player drives from above (the god view, every control), with bots on every seat.
     const setup = completeSetup({ protocol, nodes, studentSeats: fork ? [] : [0], sandbox: fork ? true : undefined }, DEFAULT_SETUP);
     if (typeof setup === 'string') throw new ServerError(JOIN_ERRORS.badOptions, setup);
-    const role = fork ? 'instructor' : 'solo';
-    const member = this.newMember(client.sessionId, role, null);
-    this.attach(client, member);
-    this.newRound(setup, fork);
-    // newRound welcomes the seated players; the player of a fork holds no seat.
-    if (fork) this.welcome(member);
-    this.startRound();
+    this.admit(client, this.core.joinSolo(client.sessionId, setup, fork));
   }
 }

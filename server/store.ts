@@ -20,7 +20,10 @@ import { dirname } from 'node:path';
 import { inflateSync } from 'node:zlib';
 import Database from 'better-sqlite3';
 import { roundDocument, type Command, type RecordedRejection, type RoundConfig, type RoundDocument, type RoundMeta } from '../shared';
+import type { RoundLog, StoredPlayer } from './core/services';
 import { hashKey, matchesKeyHash } from './secrets';
+
+export type { StoredPlayer };
 
 export type RoundState = 'running' | 'finished' | 'interrupted';
 
@@ -37,11 +40,6 @@ export interface RoundRow {
   players: string[];
 }
 
-export interface StoredPlayer {
-  node: number;
-  nickname: string;
-}
-
 /** The journal is rewritten with only the running rounds' lines once it is this large and mostly finished rounds. */
 const JOURNAL_COMPACT_BYTES = 32 * 1024 * 1024;
 
@@ -54,9 +52,12 @@ interface RunningRound {
   bytes: number;
 }
 
-export class RoundStore {
+export class RoundStore implements RoundLog {
   private readonly db: Database.Database;
   private readonly insertCommand: Database.Statement;
+  /** Written while rounds run (a refused move, a seat changing hands): prepared once, not at every write. */
+  private readonly insertRejection: Database.Statement;
+  private readonly setPlayers: Database.Statement;
   private readonly running = new Map<string, RunningRound>();
   /** The journal file (none for an in-memory database), open for appending, and its size. */
   private readonly journalPath: string | null;
@@ -125,6 +126,8 @@ export class RoundStore {
     const columns = (this.db.prepare('PRAGMA table_info(rounds)').all() as { name: string }[]).map((c) => c.name);
     if (!columns.includes('prefix')) this.db.exec('ALTER TABLE rounds ADD COLUMN prefix BLOB; ALTER TABLE rounds ADD COLUMN prefix_count INTEGER NOT NULL DEFAULT 0;');
     this.insertCommand = this.db.prepare('INSERT OR IGNORE INTO commands (round_id, idx, command) VALUES (?, ?, ?)');
+    this.insertRejection = this.db.prepare('INSERT INTO rejections (round_id, step, node, code, message) VALUES (?, ?, ?, ?, ?)');
+    this.setPlayers = this.db.prepare('UPDATE rounds SET players = ? WHERE id = ?');
     // Only the process holding the database's lock gets here, so the journal is ours alone.
     this.journalPath = path === ':memory:' ? null : `${path}.running.log`;
     this.recoverJournal();
@@ -136,13 +139,6 @@ export class RoundStore {
 
   /** Stores what a killed process left in the journal (its rounds are then marked interrupted by `markInterrupted`). */
   private recoverJournal(): void {
-    // An earlier version of the store journaled into a table.
-    if (this.db.prepare(`SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'journal'`).get()) {
-      this.db.exec(`
-        INSERT OR IGNORE INTO commands (round_id, idx, command) SELECT round_id, idx, command FROM journal ORDER BY seq;
-        DROP TABLE journal;
-      `);
-    }
     if (!this.journalPath || !existsSync(this.journalPath)) return;
     const lines = readFileSync(this.journalPath, 'utf8').split('\n');
     this.db.transaction(() => {
@@ -214,13 +210,11 @@ export class RoundStore {
 
   /** A move the engine refused: not in the log, but a marker on the replay's timeline. */
   appendRejection(roundId: string, rejection: RecordedRejection): void {
-    this.db
-      .prepare('INSERT INTO rejections (round_id, step, node, code, message) VALUES (?, ?, ?, ?, ?)')
-      .run(roundId, rejection.step, rejection.node, rejection.code, rejection.message);
+    this.insertRejection.run(roundId, rejection.step, rejection.node, rejection.code, rejection.message);
   }
 
   updatePlayers(roundId: string, players: StoredPlayer[]): void {
-    this.db.prepare('UPDATE rounds SET players = ? WHERE id = ?').run(JSON.stringify(players), roundId);
+    this.setPlayers.run(JSON.stringify(players), roundId);
   }
 
   finishRound(roundId: string, outcome: string | null, result: object, players: StoredPlayer[], now: string, state: RoundState = 'finished'): void {

@@ -1,10 +1,11 @@
 /**
  * `npm run bench -- server [--rooms R] [--seconds S] [--profile DIR]`: the server in a child process, rooms of 6
  * bot-driven websocket students each acting about once a second (a legal move from their own view),
- * latency from sending an action to receiving the view that includes it. Then the same load on a bare
- * Colyseus echo room, the framework's own floor. Each run also reports the machine's CPU steal over
- * its measured window (/proc/stat's steal column, in percent of all CPU time): on a shared virtual
- * machine, a high figure says the host took the time. The last stdout line is one JSON object.
+ * latency from sending an action to receiving the view that includes it, and the frames and bytes the
+ * clients receive. Then the same load on a bare Colyseus echo room, the framework's own floor. Each run
+ * also reports the machine's CPU steal over its measured window (/proc/stat's steal column, in percent
+ * of all CPU time): on a shared virtual machine, a high figure says the host took the time. The last
+ * stdout line is one JSON object.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -24,6 +25,9 @@ interface Figures {
   rooms: number;
   clients: number;
   actionsPerSecond: number;
+  /** Frames, and kilobytes, the clients received per second, all together. */
+  framesPerSecond: number;
+  kbPerSecond: number;
   p50Ms: number;
   p99Ms: number;
   cpuPercent: number;
@@ -148,6 +152,8 @@ async function load(kind: 'quorum' | 'echo', port: number, rooms: number, second
   const latencies: number[] = [];
   let errors = 0;
   let actions = 0;
+  let frames = 0;
+  let bytes = 0;
   let measuring = false;
   /** Set when the clients leave on purpose: from then on a closed connection is not an error. */
   let leaving = false;
@@ -175,6 +181,12 @@ async function load(kind: 'quorum' | 'echo', port: number, rooms: number, second
               ? await new Client(url).create('echo', {})
               : await new Client(url).joinById(echoRoomId, {});
         if (kind === 'echo' && c === 0) echoRoomId = room.roomId;
+        // Every frame as it arrives, whatever it holds.
+        (room.connection.transport as unknown as { ws: { on(event: 'message', f: (data: { byteLength: number }) => void): void } }).ws.on('message', (data) => {
+          if (!measuring) return;
+          frames += 1;
+          bytes += data.byteLength;
+        });
         const player = { room, pending: new Map<number, number>(), seq: 0 } as (typeof players)[number];
         const views = new ViewAssembler();
         room.onMessage('*', (type: string | number, message: { lastSeq?: number; view?: NodeView; seq?: number }) => {
@@ -245,6 +257,8 @@ async function load(kind: 'quorum' | 'echo', port: number, rooms: number, second
     rooms,
     clients: players.length,
     actionsPerSecond: Math.round(actions / elapsed),
+    framesPerSecond: Math.round(frames / elapsed),
+    kbPerSecond: Math.round(bytes / 1024 / elapsed),
     p50Ms: Number(percentile(latencies, 50).toFixed(2)),
     p99Ms: Number(percentile(latencies, 99).toFixed(2)),
     cpuPercent: Number((((after.cpu - before.cpu) / elapsed) * 100).toFixed(1)),
@@ -286,7 +300,7 @@ export async function run(args: string[]): Promise<void> {
   log(`echo: ${JSON.stringify(echo)}`);
   const ratio = (a: number, b: number): number => Number((b > 0 ? a / b : 0).toFixed(2));
   process.stdout.write(
-    `${JSON.stringify({ ...quorum, echo: { p50Ms: echo.p50Ms, p99Ms: echo.p99Ms, cpuPercent: echo.cpuPercent, rssMb: echo.rssMb, errors: echo.errors, stealPercent: echo.stealPercent }, p99Ratio: ratio(quorum.p99Ms, echo.p99Ms), cpuRatio: ratio(quorum.cpuPercent, echo.cpuPercent) })}\n`,
+    `${JSON.stringify({ ...quorum, echo: { p50Ms: echo.p50Ms, p99Ms: echo.p99Ms, cpuPercent: echo.cpuPercent, rssMb: echo.rssMb, errors: echo.errors, framesPerSecond: echo.framesPerSecond, kbPerSecond: echo.kbPerSecond, stealPercent: echo.stealPercent }, p99Ratio: ratio(quorum.p99Ms, echo.p99Ms), cpuRatio: ratio(quorum.cpuPercent, echo.cpuPercent) })}\n`,
   );
 }
 

@@ -85,13 +85,13 @@ export interface GodView {
  */
 export type SentNodeView = Omit<NodeView, 'legal'>;
 
-export function viewOf(world: World, id: NodeId): NodeView {
-  const view = sentViewOf(world, id) as NodeView;
-  view.legal = legalActions(world, id);
+export function viewOf(world: World, id: NodeId, views: ViewCache = engineViews): NodeView {
+  const view = sentViewOf(world, id, views) as NodeView;
+  view.legal = legalActions(world, id, views);
   return view;
 }
 
-export function sentViewOf(world: World, id: NodeId): SentNodeView {
+export function sentViewOf(world: World, id: NodeId, views: ViewCache = engineViews): SentNodeView {
   const protocol = protocolFor(world.config.protocol);
   const node = world.nodes[id];
   if (!node) throw new Error(`no node ${id}`);
@@ -102,45 +102,53 @@ export function sentViewOf(world: World, id: NodeId): SentNodeView {
     protocol: world.config.protocol,
     nodes: world.config.nodes,
     settings: world.config.settings,
-    self: selfOf(world, node),
-    inbox: labelledInbox(node.inbox, protocol),
+    self: selfOf(world, node, views),
+    inbox: labelledInbox(node.inbox, protocol, views),
     peers:
-      peerLists.get(world.config) ??
+      views.peerLists.get(world.config) ??
       keep(
-        peerLists,
+        views.peerLists,
         world.config,
         world.nodes.map((n) => ({ id: n.id, name: nodeName(n.id), role: protocol.roleOf(world.config, n.id) })),
       ),
-    inFlight: anonymousInFlight(world.inFlight).map((anonymous, i) => {
+    inFlight: anonymousInFlight(world.inFlight, views).map((anonymous, i) => {
       const m = world.inFlight[i]!;
-      return m.from !== id && m.to !== id ? anonymous : revealedOf(m, protocol);
+      return m.from !== id && m.to !== id ? anonymous : revealedOf(m, protocol, views);
     }),
   };
 }
 
 /** How node `id` sees one message in flight: its contents only if it sent it or it is addressed to it. */
-export function inFlightViewOf(world: World, m: Message, id: NodeId): InFlightView {
-  return m.from !== id && m.to !== id ? anonymousOf(m) : revealedOf(m, protocolFor(world.config.protocol));
+export function inFlightViewOf(world: World, m: Message, id: NodeId, views: ViewCache = engineViews): InFlightView {
+  return m.from !== id && m.to !== id ? anonymousOf(m, views) : revealedOf(m, protocolFor(world.config.protocol), views);
 }
 
-function revealedOf(m: Message, protocol: Protocol): InFlightView {
-  return revealedEntries.get(m) ?? keep(revealedEntries, m, { ...anonymousOf(m), payload: m.payload, label: protocol.label(m.payload) });
+function revealedOf(m: Message, protocol: Protocol, views: ViewCache): InFlightView {
+  return views.revealedEntries.get(m) ?? keep(views.revealedEntries, m, { ...anonymousOf(m, views), payload: m.payload, label: protocol.label(m.payload) });
 }
 
-/*
- * Worlds never change in place, so the parts of a view made from one object (a message, a config)
- * are made once and shared: by every node's view of a world, and by the views of the worlds that
- * follow while that object lives. Equal parts are then the same object, which keeps views cheap to
- * build and cheap to compare (see shared/wire/viewPatch.ts).
+/**
+ * The parts of views already made. Worlds never change in place, so the parts of a view made from
+ * one object (a message, a config) are made once and shared: by every node's view of a world, and
+ * by the views of the worlds that follow while that object lives. Equal parts are then the same
+ * object, which keeps views cheap to build and cheap to compare (see shared/wire/viewPatch.ts).
+ * Every table is keyed by a part of a world, so it holds nothing once the worlds are gone. Whoever
+ * makes many views of one round (a room on the server) keeps a cache of its own and passes it;
+ * callers that pass none share `engineViews`.
  */
-const anonymousLists = new WeakMap<readonly Message[], InFlightView[]>();
-const anonymousEntries = new WeakMap<Message, InFlightView>();
-const revealedEntries = new WeakMap<Message, InFlightView>();
-const labelledEntries = new WeakMap<InboxEntry, InboxEntry & { label: string }>();
-const peerLists = new WeakMap<RoundConfig, PeerView[]>();
-const labelledInboxes = new WeakMap<readonly InboxEntry[], NodeView['inbox']>();
-const selves = new WeakMap<NodeState, { config: RoundConfig; self: NodeView['self'] }>();
-const legalMoves = new WeakMap<NodeState, { config: RoundConfig; now: number; legal: Action[] }>();
+export class ViewCache {
+  readonly anonymousLists = new WeakMap<readonly Message[], InFlightView[]>();
+  readonly anonymousEntries = new WeakMap<Message, InFlightView>();
+  readonly revealedEntries = new WeakMap<Message, InFlightView>();
+  readonly labelledEntries = new WeakMap<InboxEntry, InboxEntry & { label: string }>();
+  readonly peerLists = new WeakMap<RoundConfig, PeerView[]>();
+  readonly labelledInboxes = new WeakMap<readonly InboxEntry[], NodeView['inbox']>();
+  readonly selves = new WeakMap<NodeState, { config: RoundConfig; self: NodeView['self'] }>();
+  readonly legalMoves = new WeakMap<NodeState, { config: RoundConfig; now: number; legal: Action[] }>();
+}
+
+/** The cache of callers that keep none of their own (the client, bots, tools). */
+export const engineViews = new ViewCache();
 
 function keep<K extends object, V>(cache: WeakMap<K, V>, key: K, value: V): V {
   cache.set(key, value);
@@ -148,30 +156,30 @@ function keep<K extends object, V>(cache: WeakMap<K, V>, key: K, value: V): V {
 }
 
 /** The in-flight list with every message's contents hidden; only a node's own messages differ from it. */
-function anonymousInFlight(inFlight: readonly Message[]): InFlightView[] {
-  return anonymousLists.get(inFlight) ?? keep(anonymousLists, inFlight, inFlight.map(anonymousOf));
+function anonymousInFlight(inFlight: readonly Message[], views: ViewCache): InFlightView[] {
+  return views.anonymousLists.get(inFlight) ?? keep(views.anonymousLists, inFlight, inFlight.map((m) => anonymousOf(m, views)));
 }
 
-function anonymousOf(m: Message): InFlightView {
+function anonymousOf(m: Message, views: ViewCache): InFlightView {
   return (
-    anonymousEntries.get(m) ??
-    keep(anonymousEntries, m, { id: m.id, from: m.from, to: m.to, sentAt: m.sentAt, deliverAt: m.deliverAt, payload: null, label: null })
+    views.anonymousEntries.get(m) ??
+    keep(views.anonymousEntries, m, { id: m.id, from: m.from, to: m.to, sentAt: m.sentAt, deliverAt: m.deliverAt, payload: null, label: null })
   );
 }
 
-export function labelledInbox(inbox: readonly InboxEntry[], protocol: Protocol): NodeView['inbox'] {
+export function labelledInbox(inbox: readonly InboxEntry[], protocol: Protocol, views: ViewCache = engineViews): NodeView['inbox'] {
   return (
-    labelledInboxes.get(inbox) ??
+    views.labelledInboxes.get(inbox) ??
     keep(
-      labelledInboxes,
+      views.labelledInboxes,
       inbox,
-      inbox.map((m) => labelledEntries.get(m) ?? keep(labelledEntries, m, { ...m, label: protocol.label(m.payload) })),
+      inbox.map((m) => views.labelledEntries.get(m) ?? keep(views.labelledEntries, m, { ...m, label: protocol.label(m.payload) })),
     )
   );
 }
 
-export function selfOf(world: World, node: NodeState): NodeView['self'] {
-  const known = selves.get(node);
+export function selfOf(world: World, node: NodeState, views: ViewCache = engineViews): NodeView['self'] {
+  const known = views.selves.get(node);
   if (known && known.config === world.config) return known.self;
   const protocol = protocolFor(world.config.protocol);
   const self = {
@@ -183,11 +191,11 @@ export function selfOf(world: World, node: NodeState): NodeView['self'] {
     volatile: node.volatile,
     learned: protocol.learned(node),
   };
-  selves.set(node, { config: world.config, self });
+  views.selves.set(node, { config: world.config, self });
   return self;
 }
 
-export function godView(world: World): GodView {
+export function godView(world: World, views: ViewCache = engineViews): GodView {
   const protocol = protocolFor(world.config.protocol);
   return {
     kind: 'god',
@@ -199,7 +207,7 @@ export function godView(world: World): GodView {
       name: nodeName(n.id),
       role: protocol.roleOf(world.config, n.id),
       learned: protocol.learned(n),
-      legal: legalActions(world, n.id),
+      legal: legalActions(world, n.id, views),
     })),
     inFlight: world.inFlight.map((m) => ({ ...m, label: protocol.label(m.payload) })),
     partition: world.partition,
@@ -228,14 +236,14 @@ export function legalInView(view: SentNodeView): Action[] {
 }
 
 /** Legal actions of a node in a world (what bots choose from and buttons are made of). */
-export function legalActions(world: World, id: NodeId): Action[] {
+export function legalActions(world: World, id: NodeId, views: ViewCache = engineViews): Action[] {
   const node = world.nodes[id];
   if (!node || node.crashed) return [];
   const protocol = protocolFor(world.config.protocol);
-  const known = legalMoves.get(node);
+  const known = views.legalMoves.get(node);
   if (known && known.config === world.config && (known.now === world.tick || !protocol.legalUsesClock)) return known.legal;
   const legal = protocol.legalActions(localOf(world, id));
-  legalMoves.set(node, { config: world.config, now: world.tick, legal });
+  views.legalMoves.set(node, { config: world.config, now: world.tick, legal });
   return legal;
 }
 

@@ -2,15 +2,19 @@
  * A node's view, sent as what changed. A student's view changes a little at every tick (a message
  * appears, one is delivered) while most of it (the other messages in flight, the peers, the
  * settings) stays put; sending only the difference keeps each update small on a classroom's Wi-Fi
- * and cheap for a server holding hundreds of rooms. The server keeps, per client, the world whose
- * view it last sent; the client keeps the view it last built; a connection always starts with a
- * whole view. A node's legal moves are not sent at all: the client works them out from its view.
+ * and cheap for a server holding hundreds of rooms. Both ends live here: the server keeps, per
+ * client, the world whose view it last sent (`ViewTracker`); the client keeps the view it last
+ * built (`ViewAssembler`); a connection always starts with a whole view. A node's legal moves are
+ * not sent at all: the client works them out from its view.
  */
 import { protocolFor } from '../protocols';
 import type { NodeId, World } from '../engine/types';
 import {
+  engineViews,
+  godView,
   inFlightViewOf,
   labelledInbox,
+  legalActions,
   legalInView,
   selfOf,
   sentViewOf,
@@ -18,6 +22,7 @@ import {
   type InFlightView,
   type NodeView,
   type SentNodeView,
+  type ViewCache,
 } from '../engine/view';
 import type { RoundInfo, ViewFrame, ViewMessage } from './messages';
 
@@ -212,18 +217,18 @@ function diffInFlight<T extends { id: number }>(
  * the two worlds without building either view. Worlds share what did not change, so most of the
  * comparison is of object identity: the node's state, its inbox, each message in flight.
  */
-export function diffNodeViewBetween(prev: World, next: World, id: NodeId): NodeViewPatch {
-  if (prev.config !== next.config) return diffNodeView(sentViewOf(prev, id), sentViewOf(next, id));
+export function diffNodeViewBetween(prev: World, next: World, id: NodeId, views: ViewCache = engineViews): NodeViewPatch {
+  if (prev.config !== next.config) return diffNodeView(sentViewOf(prev, id, views), sentViewOf(next, id, views));
   const patch: NodeViewPatch = {};
   if (prev.tick !== next.tick) patch.set = { now: next.tick };
   const before = prev.nodes[id]!;
   const after = next.nodes[id]!;
   if (before !== after) {
-    const self = diffObject(selfOf(prev, before) as unknown as Record<string, unknown>, selfOf(next, after) as unknown as Record<string, unknown>);
+    const self = diffObject(selfOf(prev, before, views) as unknown as Record<string, unknown>, selfOf(next, after, views) as unknown as Record<string, unknown>);
     if (self) patch.self = self;
     if (before.inbox !== after.inbox) {
       const protocol = protocolFor(next.config.protocol);
-      const inbox = diffList(labelledInbox(before.inbox, protocol), labelledInbox(after.inbox, protocol));
+      const inbox = diffList(labelledInbox(before.inbox, protocol, views), labelledInbox(after.inbox, protocol, views));
       if (inbox) patch.inbox = inbox;
     }
   }
@@ -231,12 +236,12 @@ export function diffNodeViewBetween(prev: World, next: World, id: NodeId): NodeV
     patch,
     prev.inFlight,
     next.inFlight,
-    (y) => inFlightViewOf(next, y, id),
+    (y) => inFlightViewOf(next, y, id, views),
     (x, y) => {
       // The same message object looks the same; a changed one (a delay) may look different.
       if (x === y) return null;
-      const now = inFlightViewOf(next, y, id);
-      return sameValue(inFlightViewOf(prev, x, id), now) ? null : now;
+      const now = inFlightViewOf(next, y, id, views);
+      return sameValue(inFlightViewOf(prev, x, id, views), now) ? null : now;
     },
   );
   return patch;
@@ -259,6 +264,86 @@ export function applyNodePatch(prev: SentNodeView, patch: NodeViewPatch): SentNo
   if (patch.self) view.self = applyObjectPatch(prev.self, patch.self);
   if (patch.inbox) view.inbox = applyListPatch(prev.inbox, patch.inbox);
   return view;
+}
+
+/** Whether two round descriptions differ in nothing but the tick, which a node's view carries as `now`. */
+function sameRoundApartFromTick(a: RoundInfo, b: RoundInfo): boolean {
+  return a === b || (a.id === b.id && a.phase === b.phase && a.protocol === b.protocol && a.nodes === b.nodes && a.speed === b.speed && a.sandbox === b.sandbox);
+}
+
+/** Whole views made once for every client that gets one at the same moment (one flush of a room). */
+export interface ViewBatch {
+  round: RoundInfo;
+  god?: GodView;
+  nodes: Map<NodeId, SentNodeView>;
+}
+
+export const newViewBatch = (round: RoundInfo): ViewBatch => ({ round, nodes: new Map() });
+
+/** Whose view a client gets: the god view or one node's. */
+export type Viewer = NodeId | 'god';
+
+/**
+ * The server's side: what one client was last sent, and the next `view` frame for it. A client's
+ * first view, and the first after a seat change (`forget`), is whole; a node's later views are
+ * patches against the world last sent; the god view is always whole.
+ */
+export class ViewTracker {
+  private shown: { world: World; round: RoundInfo; seat: NodeId | 'god'; lastSeq: number } | null = null;
+
+  /** The client holds no view now (a new connection, a new seat): its next view is whole. */
+  forget(): void {
+    this.shown = null;
+  }
+
+  /** Whether the client's view differs from the last one it was sent, as far as it can without a visible event. */
+  changed(world: World, round: RoundInfo, viewer: Viewer, lastSeq: number, views: ViewCache = engineViews): boolean {
+    const last = this.shown;
+    const seat = viewer;
+    if (!last || !sameRoundApartFromTick(last.round, round) || last.seat !== seat || last.lastSeq !== lastSeq) return true;
+    if (seat === 'god') return last.world !== world;
+    if (last.world.nodes[seat] !== world.nodes[seat] || last.world.inFlight !== world.inFlight) return true;
+    // Legal moves can change with time alone (a timeout passing); the client works them out from the view's clock.
+    return !sameValue(legalActions(world, seat, views), legalActions(last.world, seat, views));
+  }
+
+  /**
+   * The frame that brings the client to `world`, recorded as sent. `events` go on a node's frame
+   * only when there are some; `accepted` answers an applied act.
+   */
+  frame(
+    world: World,
+    batch: ViewBatch,
+    viewer: Viewer,
+    lastSeq: number,
+    events: ViewFrame['events'],
+    accepted?: number,
+    views: ViewCache = engineViews,
+  ): ViewFrame {
+    const round = batch.round;
+    let frame: ViewFrame;
+    if (viewer === 'god') {
+      frame = { round, view: (batch.god ??= godView(world, views)), events: events ?? [], lastSeq: 0 };
+      this.shown = { world, round, seat: 'god', lastSeq: 0 };
+      return frame;
+    }
+    const node = viewer;
+    const base = this.shown;
+    // The same config object means the same round, so the client's view is of this round's world.
+    if (base && base.seat === node && base.world.config === world.config) {
+      frame = { patch: diffNodeViewBetween(base.world, world, node, views), lastSeq };
+      // The client knows the round; when only its tick moved, the view's clock says so.
+      if (!sameRoundApartFromTick(base.round, round)) frame.round = round;
+    } else {
+      let whole = batch.nodes.get(node);
+      if (!whole) batch.nodes.set(node, (whole = sentViewOf(world, node, views)));
+      frame = { round, view: whole, lastSeq };
+    }
+    if (events && events.length > 0) frame.events = events;
+    if (accepted !== undefined) frame.accepted = accepted;
+    this.shown = { world, round, seat: node, lastSeq };
+    return frame;
+  }
 }
 
 /**

@@ -190,6 +190,7 @@ describe('view patches', () => {
     expect(() => new ViewAssembler().accept({ view, lastSeq: 0 })).toThrow(/before any round information/);
   });
 
+  // Every registered protocol: a client's buttons come from the same rules as the server's.
   for (const protocol of protocolNames()) {
     it(`lets a ${protocol} client work out exactly the rule-breaking moves of a sandbox round, from its view alone`, () => {
       let offered = 0;

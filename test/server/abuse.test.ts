@@ -1,9 +1,15 @@
+/**
+ * Bad frames, floods and dropped connections over real sockets: the frames Colyseus would choke on,
+ * a client disconnected for flooding, and a reconnection with the SDK's token. What the room does
+ * with each message is tested on the room core (test/server/core/).
+ */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { GodView, NodeView } from '../../shared';
 import { MAX_CLIENT_MESSAGE_BYTES } from '../../shared/wire/messages';
-import { JoinLimiter } from '../../server/registry';
+import { Protocol } from '@colyseus/core';
+import { readFrame } from '../../server/gate';
 import { dataFrame } from './frames';
-import { createClass, joinInstructor, joinStudent, sdk, sleep, startTestServer, until, type Player, type TestServer } from './helpers';
+import { createClass, joinInstructor, joinStudent, startTestServer, until, type Player, type TestServer } from './helpers';
 
 let server: TestServer;
 beforeAll(async () => {
@@ -20,86 +26,55 @@ async function expectRejected(p: Player, send: () => void, code: string): Promis
   const before = p.got.rejected.length;
   send();
   await until(() => p.got.rejected.length > before, `rejected ${code}`);
-  // Paced below the flood limit of 30 messages a second.
-  await sleep(40);
   expect(p.got.rejected.slice(before).map((r) => r.code)).toEqual([code]);
   expect(p.got.rejected[before]!.message.length).toBeGreaterThan(5);
 }
 
-describe('bad input', () => {
-  it('answers every bad message with `rejected` to its sender only, keeps it connected, and changes nothing', async () => {
+describe('frames', () => {
+  it('are read as a message, the transport\'s own, or refused with the reason', () => {
+    expect(readFrame(Buffer.from(dataFrame('act', { seq: 1, action: { kind: 'vote' } })))).toEqual({ kind: 'message', type: 'act', payload: { seq: 1, action: { kind: 'vote' } } });
+    expect(readFrame(Buffer.from(dataFrame('start')))).toEqual({ kind: 'message', type: 'start', payload: undefined });
+    expect(readFrame(Buffer.alloc(MAX_CLIENT_MESSAGE_BYTES + 1, 13))).toMatchObject({ kind: 'unreadable', code: 'too-large' });
+    expect(readFrame(Buffer.from(dataFrame('act', { seq: 60, action: { kind: 'vote' } }).subarray(0, 12)))).toMatchObject({ kind: 'unreadable', code: 'malformed' });
+    expect(readFrame(Buffer.from([13, 0xd9]))).toMatchObject({ code: 'malformed' });
+    expect(readFrame(Buffer.from([31, 1, 2, 3]))).toMatchObject({ code: 'malformed' });
+    expect(readFrame(Buffer.from([21, 1, 3, 0x61, 0x63, 0x74]))).toMatchObject({ code: 'unsupported' });
+    for (const code of [Protocol.JOIN_ROOM, Protocol.PING, Protocol.LEAVE_ROOM]) expect(readFrame(Buffer.from([code]))).toEqual({ kind: 'transport' });
+  });
+
+  it('that do not decode are answered with `rejected` to their sender, who stays connected and can play on', async () => {
     const { code, instructorKey } = await createClass(server.url);
     const teacher = await joinInstructor(server.url, code, instructorKey);
     teacher.send('setup', { protocol: 'majority', nodes: 3, studentSeats: [0, 1], decrees: ['X'] });
     const mal = await joinStudent(server.url, code, 'Mallory');
     const bob = await joinStudent(server.url, code, 'Bob');
-    const seatless = await joinStudent(server.url, code, 'Waiting');
-    await until(() => mal.got.welcome.length > 0 && bob.got.welcome.length > 0 && seatless.got.welcome.length > 0, 'joined');
-    await until(() => teacher.lastView?.round.protocol === 'majority', 'setup');
-
-    // Before the round starts, an act is refused; each seq is used once whatever happens to it.
-    await expectRejected(mal, () => mal.act({ kind: 'vote', decree: 'X' }), 'wrong-phase');
-    await expectRejected(seatless, () => seatless.act({ kind: 'vote', decree: 'X' }), 'no-seat');
+    await until(() => mal.got.welcome.length > 0 && bob.got.welcome.length > 0 && teacher.lastView?.round.protocol === 'majority', 'joined');
     teacher.send('start', {});
-    await until(() => teacher.lastView?.round.phase === 'running', 'running');
     teacher.send('pause', {});
     await until(() => teacher.lastView?.round.phase === 'paused', 'paused');
     const step = god(teacher).step;
-    const teacherRejections = teacher.got.rejected.length;
-    const bobRejections = bob.got.rejected.length;
 
-    await expectRejected(mal, () => mal.send('noSuchType', { a: 1 }), 'unknown-type');
-    await expectRejected(mal, () => mal.send('x'.repeat(1500)), 'unknown-type');
-    await expectRejected(mal, () => mal.send('__proto__', {}), 'unknown-type');
-    await expectRejected(mal, () => mal.send('constructor'), 'unknown-type');
-    await expectRejected(mal, () => mal.send('act', { seq: 'one', action: { kind: 'vote' } }), 'bad-message');
-    await expectRejected(mal, () => mal.send('act', { seq: 50, action: { kind: 'vote', decree: 'X' }, node: 1 }), 'bad-message');
-    await expectRejected(mal, () => mal.send('act'), 'bad-message');
-    await expectRejected(mal, () => mal.send('act', [1, 2, 3]), 'bad-message');
-    await expectRejected(mal, () => mal.send('act', { seq: 51, action: { kind: 'x'.repeat(33) } }), 'bad-message');
-    await expectRejected(mal, () => mal.send('act', { seq: 52, action: { kind: 'vote', decree: 7 } }), 'bad-action');
-    await expectRejected(mal, () => mal.send('act', { seq: 52, action: { kind: 'vote', decree: 'X' } }), 'stale-seq');
-    await expectRejected(mal, () => mal.send('act', { seq: 53, action: { kind: 'vote', decree: 'X' } }), 'wrong-phase');
-    for (const type of ['start', 'pause', 'resume', 'stepOnce', 'endRound', 'nextRound', 'closeClass']) {
-      await expectRejected(mal, () => mal.send(type, {}), 'not-allowed');
-    }
-    await expectRejected(mal, () => mal.send('inject', { command: { type: 'crash', node: 1 } }), 'not-allowed');
-    await expectRejected(mal, () => mal.send('kick', { nickname: 'Bob', reason: 'ha' }), 'not-allowed');
-    await expectRejected(mal, () => mal.send('autopilot', { node: 1, on: true }), 'not-allowed');
-    await expectRejected(mal, () => mal.send('speed', { speed: 8 }), 'not-allowed');
-    await expectRejected(mal, () => mal.send('setup', { protocol: 'paxos', nodes: 9 }), 'not-allowed');
     await expectRejected(mal, () => raw(mal, new Uint8Array(MAX_CLIENT_MESSAGE_BYTES + 1).fill(13)), 'too-large');
     await expectRejected(mal, () => raw(mal, dataFrame('act', { seq: 60, action: { kind: 'vote', decree: 'X' } }).subarray(0, 12)), 'malformed');
     await expectRejected(mal, () => raw(mal, new Uint8Array([13, 0xd9])), 'malformed');
     await expectRejected(mal, () => raw(mal, new Uint8Array([31, 1, 2, 3])), 'malformed');
     await expectRejected(mal, () => raw(mal, new Uint8Array([21, 1, 3, 0x61, 0x63, 0x74])), 'unsupported');
+    await expectRejected(mal, () => mal.send('noSuchType', { a: 1 }), 'unknown-type');
+    await expectRejected(mal, () => mal.send('start', {}), 'not-allowed');
 
-    // The instructor's own bad commands are refused too, with the engine's words where it decides.
-    await expectRejected(teacher, () => teacher.send('inject', { command: { type: 'tick' } }), 'bad-message');
-    await expectRejected(teacher, () => teacher.send('inject', { command: { type: 'crash', node: 7 } }), 'unknown-node');
-    await expectRejected(teacher, () => teacher.send('autopilot', { node: 8, on: true }), 'bad-seat');
-    await expectRejected(teacher, () => teacher.send('setup', { protocol: 'paxos', nodes: 3 }), 'wrong-phase');
-    await expectRejected(teacher, () => teacher.send('resume', { extra: 1 }), 'bad-message');
-    await expectRejected(teacher, () => teacher.send('act', { seq: 1, action: { kind: 'vote' } }), 'not-allowed');
-
-    await sleep(100);
     expect(god(teacher).step).toBe(step);
     expect(mal.left).toBeNull();
-    expect(bob.got.rejected.length).toBe(bobRejections);
-    expect(teacher.got.rejected.length).toBe(teacherRejections + 6);
+    expect(bob.got.rejected).toHaveLength(0);
 
     // Still connected and still able to play: a legal move goes through.
     teacher.send('resume', {});
     teacher.send('inject', { command: { type: 'propose', node: 0, decree: 'X' } });
-    await until(() => (mal.lastView!.view as NodeView).legal.some((a) => a.kind === 'vote' || a.kind === 'putForward'), 'a legal move', 5000);
-    const move = (mal.lastView!.view as NodeView).legal.find((a) => a.kind === 'vote' || a.kind === 'putForward')!;
-    mal.seq = 100;
-    const seq = mal.act(move);
-    await until(() => mal.got.accepted.some((a) => a.seq === seq) || mal.got.rejected.some((r) => r.seq === seq), 'answer');
-    expect(mal.got.accepted.some((a) => a.seq === seq)).toBe(true);
+    await until(() => (mal.lastView!.view as NodeView).legal.some((a) => a.kind === 'vote'), 'a legal move', 5000);
+    const seq = mal.act((mal.lastView!.view as NodeView).legal.find((a) => a.kind === 'vote')!);
+    await until(() => mal.got.accepted.some((a) => a.seq === seq), 'accepted');
     const mallory = () => teacher.got.roster.at(-1)!.students.find((s) => s.nickname === 'Mallory')!;
-    await until(() => mallory().rejections > 20, 'rejections in the roster');
-    for (const p of [teacher, mal, bob, seatless]) await p.leave();
+    await until(() => mallory().rejections === 7, 'rejections in the roster');
+    for (const p of [teacher, mal, bob]) await p.leave();
   });
 
   it('disconnects a client that floods, and only that client', async () => {
@@ -111,32 +86,11 @@ describe('bad input', () => {
     for (let i = 0; i < 80; i++) flood.send('nothing', {});
     await until(() => flood.left !== null, 'flooder disconnected');
     expect(flood.got.rejected.some((r) => r.code === 'too-many-messages')).toBe(true);
-    await sleep(200);
-    expect(calm.left).toBeNull();
-    expect(teacher.left).toBeNull();
     await until(() => !teacher.got.roster.at(-1)!.students.some((s) => s.nickname === 'Flood'), 'flooder removed');
-    // Thirty messages in a second are fine.
-    for (let i = 0; i < 25; i++) calm.send('nothing', {});
-    await until(() => calm.got.rejected.length >= 25, 'answers');
-    expect(calm.left).toBeNull();
+    // The others are still served.
+    await expectRejected(calm, () => calm.send('nothing', {}), 'unknown-type');
+    expect([calm.left, teacher.left]).toEqual([null, null]);
     for (const p of [teacher, calm]) await p.leave();
-  });
-
-  it('limits join attempts per address', async () => {
-    const saved = server.registry.joins;
-    server.registry.joins = new JoinLimiter(5, 0.001, () => performance.now());
-    try {
-      const errors: string[] = [];
-      for (let i = 0; i < 8; i++) {
-        await sdk(server.url)
-          .join('classroom', { code: 'ZZZZZZ', nickname: `n${i}` })
-          .catch((e: Error) => errors.push(e.message));
-      }
-      expect(errors.filter((e) => /No class is running/.test(e))).toHaveLength(5);
-      expect(errors.filter((e) => /Too many join attempts/.test(e))).toHaveLength(3);
-    } finally {
-      server.registry.joins = saved;
-    }
   });
 });
 
@@ -154,11 +108,10 @@ describe('reconnection', () => {
     await until(() => (ada.lastView!.view as NodeView).legal.length > 0, 'a legal move', 10_000);
     const move = (ada.lastView!.view as NodeView).legal[0]!;
 
-    // The action leaves just before the connection drops; the client does not know whether it arrived.
     const seq = ada.act(move);
-    const ws = (ada.room.connection.transport as unknown as { ws: { terminate(): void } }).ws;
-    await sleep(30);
-    ws.terminate();
+    await until(() => ada.got.accepted.length > 0, 'applied');
+    // The connection drops; the SDK reconnects with its token.
+    (ada.room.connection.transport as unknown as { ws: { terminate(): void } }).ws.terminate();
     await until(() => teacher.got.roster.at(-1)!.students.some((s) => s.nickname === 'Ada' && !s.connected), 'drop seen');
     expect(teacher.got.roster.at(-1)!.seats[0]!.nickname).toBe('Ada');
     const views = ada.got.view.length;
@@ -166,19 +119,16 @@ describe('reconnection', () => {
     await until(() => ada.got.view.length > views, 'current view after reconnecting');
     expect(ada.got.welcome.at(-1)!.node).toBe(0);
     expect(ada.lastView!.lastSeq).toBe(seq);
-    expect(ada.got.accepted.map((a) => a.seq)).toEqual([seq]);
 
     // Sent again after the reconnection, the same action is not applied twice.
     ada.room.send('act', { seq, action: move });
     await until(() => ada.got.rejected.some((r) => r.seq === seq), 'repeat refused');
     expect(ada.got.rejected.find((r) => r.seq === seq)!.code).toBe('stale-seq');
-    const acts = god(teacher).global.boxes.flatMap((b) => b.voters).filter((v) => v === 0).length;
     const roundId = teacher.lastView!.round.id!;
     teacher.send('endRound', {});
     await until(() => teacher.got.reveal.length > 0, 'reveal');
-    const doc = (await (await fetch(`${server.url}/api/rounds/${roundId}`)).json()) as { log: { type: string; node?: number }[] };
-    expect(doc.log.filter((c) => c.type === 'act' && c.node === 0)).toHaveLength(1);
-    expect(acts).toBeLessThanOrEqual(1);
+    const doc = (await (await fetch(`${server.url}/api/rounds/${roundId}`)).json()) as { log: { type: string; node?: number; action?: unknown }[] };
+    expect(doc.log.filter((c) => c.type === 'act' && c.node === 0 && JSON.stringify(c.action) === JSON.stringify(move))).toHaveLength(1);
     for (const p of [teacher, ada]) await p.leave();
   });
 });

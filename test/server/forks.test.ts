@@ -7,7 +7,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { deflateSync, inflateSync } from 'node:zlib';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import {
   createWorld,
   makeConfig,
@@ -28,7 +28,7 @@ import { MAX_FORK_BODY_BYTES } from '../../server/app';
 import { MAX_FORK_WORLD_BYTES, runForkJob, type ForkStart } from '../../server/forkJob';
 import { PendingForks, PENDING_FORK_LIMITS } from '../../server/registry';
 import { RoundStore } from '../../server/store';
-import { Player, sdk, sleep, startTestServer, until, type TestServer } from './helpers';
+import { Player, sdk, startTestServer, until, type TestServer } from './helpers';
 import { forkBody, maximalRound, postFork } from './forkRounds';
 
 const encode = (text: string) => new TextEncoder().encode(text);
@@ -122,13 +122,20 @@ describe('pending forks', () => {
     expect(ids.map((id) => forks.take(id) !== null)).toEqual([false, false, true, true, true]);
   });
 
-  it('expire when nobody joins them in time', async () => {
-    const forks = new PendingForks({ ...PENDING_FORK_LIMITS, ttlMs: 50 });
-    const id = forks.add(forkOf(1000));
-    await sleep(150);
-    expect(forks.size).toBe(0);
-    expect(forks.bytes).toBe(0);
-    expect(forks.take(id)).toBeNull();
+  it('expire when nobody joins them in time', () => {
+    vi.useFakeTimers();
+    try {
+      const forks = new PendingForks({ ...PENDING_FORK_LIMITS, ttlMs: 50 });
+      const id = forks.add(forkOf(1000));
+      vi.advanceTimersByTime(49);
+      expect(forks.size).toBe(1);
+      vi.advanceTimersByTime(1);
+      expect(forks.size).toBe(0);
+      expect(forks.bytes).toBe(0);
+      expect(forks.take(id)).toBeNull();
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });
 
@@ -298,7 +305,7 @@ describe('real rounds against the limits', () => {
   it('bot rounds of 5,000 ticks at N=9 hold a fifth of the commands and a twentieth of the bytes a round may', { timeout: 240_000 }, async () => {
     const decrees = Array.from({ length: 9 }, (_, i) => `decree ${i} `.padEnd(24, String.fromCharCode(65 + i)));
     const sizes = await Promise.all(
-      (['2pc', 'majority', 'paxos'] as const).map(async (protocol) => {
+      protocolNames().map(async (protocol) => {
         const player = new Player(await sdk(server.url).create('solo', { protocol, nodes: 9 }));
         await until(() => player.lastView !== undefined, 'the first view');
         player.send('endRound', {});

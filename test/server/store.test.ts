@@ -1,10 +1,9 @@
 import { appendFileSync, mkdtempSync, rmSync, statSync } from 'node:fs';
-import Database from 'better-sqlite3';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { Command } from '../../shared';
-import { configOf, DEFAULT_SETUP } from '../../server/round';
+import { configOf, DEFAULT_SETUP } from '../../server/core/round';
 import { RoundStore } from '../../server/store';
 
 const dir = mkdtempSync(join(tmpdir(), 'quorum-store-'));
@@ -131,21 +130,6 @@ describe('round store', () => {
     after.markInterrupted(now);
     expect(logOf(after, 'long')).toEqual(long);
     expect(logOf(after, 'short-3')).toHaveLength(40);
-    after.close();
-  });
-
-  it('moves what an earlier version left in its journal table into the rounds', () => {
-    const path = join(dir, 'legacy.db');
-    const store = new RoundStore(path);
-    store.beginRound('old', null, config, [], now);
-    store.close();
-    const db = new Database(path);
-    db.exec('CREATE TABLE journal (seq INTEGER PRIMARY KEY, round_id TEXT NOT NULL, idx INTEGER NOT NULL, command TEXT NOT NULL)');
-    db.prepare('INSERT INTO journal (round_id, idx, command) VALUES (?, ?, ?), (?, ?, ?)').run('old', 0, JSON.stringify(tick), 'old', 1, JSON.stringify(crash(3)));
-    db.close();
-    const after = new RoundStore(path);
-    expect(after.markInterrupted(now)).toBe(1);
-    expect(logOf(after, 'old')).toEqual([tick, crash(3)]);
     after.close();
   });
 

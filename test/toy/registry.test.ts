@@ -8,13 +8,14 @@ import { describe, expect, it } from 'vitest';
 import { actionLabel, nodeStateLines, nodeSummaryLines, protocolOptions, roleHint, learnedLine } from '../../client/src/describe';
 import { paletteEntries, styleOf, OKABE_ITO } from '../../client/src/layout';
 import { pictureOf } from '../../client/src/picture';
-import { completeSetup, Round } from '../../server/round';
-import type { RoundStore } from '../../server/store';
+import { MemoryHost } from '../../server/sim/host';
+import { runRoomSwarm } from '../../server/sim/roomSwarm';
 import { botDecide } from '../../shared/bots';
 import { commitPointSentence, outcomeSentence } from '../../shared/engine/reveal';
 import { step } from '../../shared/engine/step';
+import { Replay } from '../../shared/engine/replay';
 import type { World } from '../../shared/engine/types';
-import { godView, legalActions, legalInView, roundOver, roundStatus, ruleBreakingActions, ruleBreakingInView, sentViewOf, viewOf } from '../../shared/engine/view';
+import { godView, legalActions, legalInView, roundOver, roundStatus, ruleBreakingActions, ruleBreakingInView, sentViewOf, viewOf, type NodeView } from '../../shared/engine/view';
 import { createWorld, makeConfig } from '../../shared/engine/world';
 import { Rng } from '../../shared/engine/rng';
 import { allProtocols, protocolNames, registerProtocol } from '../../shared/protocols';
@@ -42,13 +43,44 @@ describe('a protocol added in one folder and one registry line', () => {
     expect(check(configSchema, { protocol: 'relay', nodes: 3, seed: 1, settings: makeConfig('relay', 3, 1).settings }).ok).toBe(true);
   });
 
-  it('gets its opening requests from a room, as its clients hand them out', () => {
-    const setup = completeSetup({ protocol: 'relay', nodes: 5, decrees: ['X', 'Y'] });
-    if (typeof setup === 'string') throw new Error(setup);
-    const round = new Round(setup, {} as RoundStore, null);
-    const requests = round.openingRequests();
-    expect(requests.map((c) => (c.type === 'propose' ? c.decree : null))).toEqual(['X', 'Y']);
-    expect(new Set(requests.map((c) => (c.type === 'propose' ? c.node : null))).size).toBe(2);
+  it('gets a room: the room core hands out its opening requests, shows each student their node and plays the other seats', () => {
+    const host = new MemoryHost({ limits: { tickMs: 100 } });
+    const teacher = host.instructor();
+    teacher.send('setup', { protocol: 'relay', nodes: 5, studentSeats: [0, 1], decrees: ['X', 'Y'], latencyMin: 1, latencyMax: 2 });
+    const students = ['Ann', 'Ben'].map((name) => host.student(name));
+    teacher.send('start', {});
+    const stored = [...host.store.rounds.values()].at(-1)!;
+    expect(stored.config.protocol).toBe('relay');
+    const requests = stored.commands.filter((c) => c.type === 'propose');
+    expect(requests.map((c) => c.decree)).toEqual(['X', 'Y']);
+    expect(new Set(requests.map((c) => c.node)).size).toBe(2);
+    // The students play their first legal move each tick, from the views their clients assembled.
+    let acted = 0;
+    for (let t = 0; t < 200 && teacher.got.reveal.length === 0; t++) {
+      for (const student of students) {
+        const view = student.lastView?.view as NodeView;
+        if (view.legal.length === 0) continue;
+        student.act(view.legal[0]!);
+        acted += 1;
+      }
+      host.advance(100);
+    }
+    expect(acted).toBeGreaterThan(0);
+    expect(teacher.got.reveal).toHaveLength(1);
+    const world = new Replay(stored.config, stored.commands).worldAt(stored.commands.length);
+    expect(roundStatus(world).decided).toBe(true);
+    // The bots on seats 2 to 4 played Relay's moves.
+    expect(stored.commands.some((c) => c.type === 'act' && c.node >= 2 && c.action.kind === 'adopt')).toBe(true);
+    for (const student of students) {
+      const view = student.lastView!.view as NodeView;
+      expect(view).toEqual({ ...viewOf(world, view.node), now: view.now });
+    }
+  });
+
+  it('gets the room swarm: classes that play it through the room core hold every check', () => {
+    const run = runRoomSwarm(60);
+    expect(run.violations).toEqual([]);
+    expect(run.counts['relay rounds']).toBeGreaterThan(10);
   });
 
   it('gets bots that play it: the swarm runs it with faults, and its rounds decide', () => {

@@ -1,10 +1,9 @@
 /**
  * One round as the server runs it: the engine's world, the command log it persists, and the bots'
  * random source. Every change goes through `step`; every accepted command is appended to the store
- * before the caller broadcasts anything.
+ * before the caller broadcasts anything. Where the round is in its life (set up, running, paused,
+ * ended) is the cluster's to say (./cluster.ts).
  */
-import { randomInt } from 'node:crypto';
-import { nanoid } from 'nanoid';
 import {
   createWorld,
   makeConfig,
@@ -16,7 +15,6 @@ import {
   Rng,
   DEFAULT_SETTINGS,
   DEFAULT_PROTOCOL,
-  MAX_SEED,
   protocolFor,
   type Command,
   type NodeId,
@@ -25,10 +23,10 @@ import {
   type Rejection,
   type RoundConfig,
   type World,
-} from '../shared';
-import type { RoundPhase, RoundSetup } from '../shared/wire/messages';
-import type { ForkStart } from './forkJob';
-import type { RoundStore, StoredPlayer } from './store';
+} from '../../shared';
+import type { RoundPhase, RoundSetup } from '../../shared/wire/messages';
+import type { ForkStart } from '../forkJob';
+import type { CoreRandom, FinishedState, RoundLog, StoredPlayer } from './services';
 
 export type { RoundPhase, RoundSetup };
 
@@ -95,10 +93,9 @@ const ROUND_FULL: Rejection = {
 export type Applied = { ok: true; events: EngineEvent[] } | { ok: false; rejection: Rejection };
 
 export class Round {
-  readonly id = nanoid(16);
+  readonly id: string;
   readonly config: RoundConfig;
   world: World;
-  phase: RoundPhase = 'setup';
   /** Drives bot choices; bots' moves are logged as commands, so replays never need it. */
   readonly botRng: Rng;
   commands = 0;
@@ -112,11 +109,13 @@ export class Round {
 
   constructor(
     readonly setup: Required<RoundSetup>,
-    private readonly store: RoundStore,
+    private readonly store: RoundLog,
+    random: CoreRandom,
     readonly classCode: string | null,
     fork?: ForkStart,
   ) {
-    const seed = fork ? fork.config.seed : randomInt(0, MAX_SEED);
+    this.id = random.roundId();
+    const seed = fork ? fork.config.seed : random.seed();
     this.config = fork ? { ...fork.config, settings: { ...fork.config.settings, sandbox: true } } : configOf(setup, seed);
     // A fork's world was worked out by a fork worker, off the event loop. Commands the original round
     // accepted re-run the same with sandbox on (only refused moves differ), so only the config changes.
@@ -164,7 +163,10 @@ export class Round {
     return { ok: true, events: result.events };
   }
 
-  /** The clients' requests that open a round, for the decrees in play: the protocol says which node gets each. */
+  /**
+   * The clients' requests that open a round, for the decrees in play: the protocol says which node gets
+   * each. A fork starts from a world already under way, with none.
+   */
   openingRequests(): Command[] {
     if (this.isFork) return [];
     const requests = protocolFor(this.config.protocol).clients.openingRequests(this.config.settings.decrees, this.config, this.botRng);
@@ -175,8 +177,8 @@ export class Round {
     return roundStatus(this.world);
   }
 
-  finish(players: StoredPlayer[], now: string, state: 'finished' | 'interrupted' = 'finished'): void {
-    this.phase = 'ended';
+  /** Stores how the round ended; from here on nothing more is stored. */
+  finish(players: StoredPlayer[], now: string, state: FinishedState = 'finished'): void {
     if (!this.persisted) return;
     const status = this.status();
     this.store.finishRound(
