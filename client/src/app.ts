@@ -39,7 +39,7 @@ export class App {
   instructorKey: string | null = null;
   round: RoundInfo | null = null;
   /** On the replays screen: the view and commit point the canvas shows. */
-  replayFrame: { view: NodeView | GodView; commitPoint: CommitPoint | null } | null = null;
+  replayFrame: { view: NodeView | GodView; commitPoints: readonly CommitPoint[] } | null = null;
   view: NodeView | GodView | null = null;
   reveal: RevealMessage | null = null;
   roster: RosterMessage | null = null;
@@ -119,8 +119,8 @@ export class App {
   }
 
   /** A replay's current frame for the canvas, drawn still at the frame's tick. */
-  showReplayFrame(view: NodeView | GodView, commitPoint: CommitPoint | null): void {
-    this.replayFrame = { view, commitPoint };
+  showReplayFrame(view: NodeView | GodView, commitPoints: readonly CommitPoint[]): void {
+    this.replayFrame = { view, commitPoints };
     this.clock.observe(view.now, performance.now(), false);
     this.changed();
   }
@@ -398,16 +398,16 @@ export class App {
 
   // ---- What the canvas shows ------------------------------------------------------------------
 
-  /** At the reveal the canvas shows the god view with the commit point; before that, the player's own view. */
-  get commitPoint(): CommitPoint | null {
-    return this.reveal?.commitPoints[0] ?? null;
+  /** At the reveal the canvas shows the god view with the commit points (one per slot decided); before that, the player's own view. */
+  get commitPoints(): readonly CommitPoint[] {
+    return this.reveal?.commitPoints ?? [];
   }
 
   picture(): Picture | null {
     if (this.pictureCache) return this.pictureCache;
     if (this.screen === 'replay') {
       const frame = this.replayFrame;
-      this.pictureCache = frame ? pictureOf({ view: frame.view, commitPoint: frame.commitPoint }) : null;
+      this.pictureCache = frame ? pictureOf({ view: frame.view, commitPoints: frame.commitPoints }) : null;
       return this.pictureCache;
     }
     const view = this.reveal && this.round?.phase === 'ended' ? this.reveal.god : this.view;
@@ -417,7 +417,7 @@ export class App {
       roster: this.roster,
       selectedNodes: this.role === 'instructor' ? this.selectedNodes : undefined,
       selectedMessage: this.selectedMessage,
-      commitPoint: this.round?.phase === 'ended' ? this.commitPoint : null,
+      commitPoints: this.round?.phase === 'ended' ? this.commitPoints : [],
     });
     // Clock-only updates move time on without a new view.
     this.pictureCache = { ...picture, tick: Math.max(picture.tick, this.round?.tick ?? 0) };

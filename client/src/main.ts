@@ -44,7 +44,7 @@ function boot(): void {
   };
   // The replays screen shares the side panel; its viewer hands each frame to the canvas.
   const replays = new ReplayPanel({
-    showView: (view, commitPoint) => app.showReplayFrame(view, commitPoint),
+    showView: (view, commitPoints) => app.showReplayFrame(view, commitPoints),
     apiBase: '',
     hostedClasses,
     fork: (round, step) => app.playFork(round, step),

@@ -17,7 +17,7 @@ import { fetchRound, soloRounds, type RoundSummary } from './library';
 
 export interface ReplayHost {
   /** Shows a view on the round canvas, with the commit point highlighted once it has happened. */
-  showView(view: GodView | NodeView, commitPoint: CommitPoint | null): void;
+  showView(view: GodView | NodeView, commitPoints: readonly CommitPoint[]): void;
   /** Base URL of the HTTP API ('' for the page's own origin). */
   apiBase: string;
   /** Classes this browser hosts: their rounds are listed. */
@@ -309,9 +309,9 @@ export class ReplayPanel {
     if (!c) return;
     const world = c.world();
     const view = c.view();
-    // Only the god view marks the commit point; a node never saw it happen.
-    const commit = c.commitPoint();
-    this.host.showView(view, commit);
+    // Only the god view marks the commit points; a node never saw one happen.
+    const commits = c.commitPoints();
+    this.host.showView(view, commits);
     const tick = world.tick;
     this.diagram?.draw(tick, c.step);
     const scrubber = this.root.querySelector<HTMLInputElement>('#replay-scrubber');
@@ -321,22 +321,24 @@ export class ReplayPanel {
     const position = this.root.querySelector('#replay-position');
     if (position) position.textContent = `Command ${c.step} of ${c.length} · tick ${tick}`;
     const now = this.root.querySelector<HTMLElement>('#replay-now');
-    if (now) replaceChildren(now, ...this.describeNow(view, commit));
+    if (now) replaceChildren(now, ...this.describeNow(view, commits));
   }
 
   /** What happened at this step and what the point of view knew, in words. */
-  private describeNow(view: GodView | NodeView, commit: CommitPoint | null): HTMLElement[] {
+  private describeNow(view: GodView | NodeView, commits: readonly CommitPoint[]): HTMLElement[] {
     const c = this.controller!;
     const protocol = c.round.config.protocol;
     const pov = c.pointOfView;
     const events = c.step > 0 ? eventsFor(c.replay.eventsOf(c.step - 1), pov === 'god' ? 'god' : pov) : [];
     const out: HTMLElement[] = [];
-    if (commit && pov === 'god') out.push(h('p', { class: 'commit', id: 'replay-commit-text' }, commitPointSentence(protocol, commit)));
+    if (commits.length > 0 && pov === 'god') {
+      out.push(h('div', { id: 'replay-commit-text' }, commits.map((cp) => h('p', { class: 'commit', 'data-slot': cp.slot }, commitPointSentence(protocol, cp)))));
+    }
     out.push(h('h3', {}, c.step === 0 ? 'The start' : `Command ${c.step}: what ${pov === 'god' ? 'happened' : `${nodeName(pov)} saw`}`));
     out.push(events.length ? h('ul', { class: 'events' }, events.map((e) => h('li', {}, e.text))) : h('p', { class: 'muted' }, pov === 'god' ? 'Nothing happened.' : 'Nothing this node could see.'));
     if (view.kind === 'god') {
       out.push(
-        h('div', { class: 'node-cards' }, view.nodes.map((n) => h('div', { class: `node-card${n.crashed ? ' crashed' : ''}${commit?.node === n.id ? ' commit-node' : ''}`, 'data-node': n.id }, h('strong', {}, `${n.name} · ${n.role}`), h('ul', {}, nodeStateLines(protocol, n, view.config.nodes).map((l) => h('li', {}, l)))))),
+        h('div', { class: 'node-cards' }, view.nodes.map((n) => h('div', { class: `node-card${n.crashed ? ' crashed' : ''}${commits.some((cp) => cp.node === n.id) ? ' commit-node' : ''}`, 'data-node': n.id }, h('strong', {}, `${n.name} · ${n.role}`), h('ul', {}, nodeStateLines(protocol, n, view.config.nodes, view.now).map((l) => h('li', {}, l)))))),
       );
     } else {
       const self = view.self;
@@ -345,7 +347,7 @@ export class ReplayPanel {
           'div',
           { class: 'node-card', 'data-node': self.id },
           h('strong', {}, `${self.name} · ${self.role} (only what ${self.name} knew)`),
-          h('ul', {}, nodeStateLines(protocol, { ...self }, view.nodes).map((l) => h('li', {}, l))),
+          h('ul', {}, nodeStateLines(protocol, { ...self }, view.nodes, view.now).map((l) => h('li', {}, l))),
           h('p', { class: 'hint' }, `${view.inFlight.length} messages in flight; ${view.inFlight.filter((m) => m.payload === null).length} of them unreadable to ${self.name}.`),
         ),
       );
