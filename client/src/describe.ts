@@ -51,7 +51,7 @@ function inTicks(left: number): string {
   return left <= 0 ? 'now' : `in ${left} tick${left === 1 ? '' : 's'}`;
 }
 
-/** A timer said to the node's player: "Your retry timer fires in 4 ticks: then you may start a higher ballot." */
+/** A timer said to the node's player: "Your retry timer fires in 4 ticks: then it is time to start a higher ballot." */
 export function timerSentence(timer: RunningTimer): string {
   return `Your ${timer.title} fires ${inTicks(timer.left)}: then ${timer.then}.`;
 }

@@ -270,7 +270,10 @@ export interface Presentation<D, V, P extends Payload, G = unknown> {
 export interface TimerRule<D, V, P extends Payload, G = unknown> {
   /** Its name for a player: "retry timer", as in "Your retry timer fires in 4 ticks". */
   title: string;
-  /** What its firing lets the node do, said to the node's player, from the node's state: "you may give up and abort". */
+  /**
+   * What its firing means for the node, said to the node's player from the node's state: "you may give up
+   * and abort" where the timeout opens a move, "it is time to start a higher ballot" where it only says when.
+   */
   then(node: { durable: D; volatile: V }): string;
   /** The event log's words once it fired, from the node's state before: "it may now give up and abort". */
   fired(node: { durable: D; volatile: V }): string;

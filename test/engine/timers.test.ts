@@ -48,11 +48,11 @@ describe('timers', () => {
   it('say what firing will mean for the node as it is now', () => {
     const voted = worldFrom([...TPC, 'tick', 'act B vote msg=1 vote=yes']);
     const [timer] = runningTimers('2pc', voted.nodes[1]!, voted.tick);
-    expect(timerSentence(timer!)).toBe('Your timeout fires in 4 ticks: then you may ask the others what happened.');
+    expect(timerSentence(timer!)).toBe('Your timeout fires in 4 ticks: then it is time to ask the others what happened.');
     const paxos = worldFrom(PAXOS);
-    expect(timerSentence(runningTimers('paxos', paxos.nodes[0]!, 0)[0]!)).toBe('Your retry timer fires in 8 ticks: then you may give up on ballot 1.A and start a higher one.');
+    expect(timerSentence(runningTimers('paxos', paxos.nodes[0]!, 0)[0]!)).toBe('Your retry timer fires in 8 ticks: then it is time to give up on ballot 1.A and start a higher one.');
     // A Paxos node without a request waits six timeouts from the round's start before it runs a ballot to find out.
-    expect(timerSentence(runningTimers('paxos', paxos.nodes[1]!, 0)[0]!)).toBe('Your retry timer fires in 48 ticks: then you may start a ballot to find out what was chosen.');
+    expect(timerSentence(runningTimers('paxos', paxos.nodes[1]!, 0)[0]!)).toBe('Your retry timer fires in 48 ticks: then it is time to start a ballot to find out what was chosen.');
   });
 
   it('fire at the tick they fall due, after that tick\'s messages, as a timeout the node is told of', () => {

@@ -115,8 +115,9 @@ export const twoPhaseCommit = defineProtocol<TpcDurable, TpcVolatile, TpcAction,
     timeout: {
       title: 'timeout',
       then({ durable: d }) {
-        if (d.role === 'coordinator') return 'you may stop waiting for the votes: without every YES, ABORT is the safe choice';
-        return d.vote === 'yes' ? 'you may ask the others what happened' : 'you may give up and abort';
+        // Only giving up before a vote waits for the timeout; the coordinator may abort and a participant in doubt ask at any time.
+        if (d.role === 'coordinator') return 'it is time to stop waiting for the votes, and without every YES, ABORT is the safe choice';
+        return d.vote === 'yes' ? 'it is time to ask the others what happened' : 'you may give up and abort';
       },
       fired({ durable: d }) {
         if (d.role === 'coordinator') return 'it has waited long enough for the votes, and without every YES it may abort';

@@ -113,7 +113,8 @@ export const paxos = defineProtocol<PaxosDurable, PaxosVolatile, PaxosAction, Pa
     [RETRY]: {
       title: 'retry timer',
       then: ({ volatile: v }) =>
-        v.proposal ? `you may give up on ballot ${ballotText(v.proposal.ballot)} and start a higher one` : 'you may start a ballot to find out what was chosen',
+        // A ballot may start at any time: the timer says when it is worth it.
+        v.proposal ? `it is time to give up on ballot ${ballotText(v.proposal.ballot)} and start a higher one` : 'it is time to start a ballot to find out what was chosen',
       fired: ({ volatile: v }) =>
         v.proposal ? `ballot ${ballotText(v.proposal.ballot)} has not won in time, so it may start a higher one` : 'it has learned nothing yet, so it may start a ballot to find out',
       onTimeout(ctx, id) {
