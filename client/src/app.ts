@@ -7,7 +7,7 @@ import type { Action, CommitPoint, EngineEvent, NodeId, ProtocolName } from '../
 import type { GodView, NodeView } from '../../shared/engine/view';
 import type { RejectedMessage, RevealMessage, RosterMessage, RoundInfo, ViewMessage, WelcomeMessage } from '../../shared/wire/messages';
 import { TickClock } from './layout';
-import { pictureOf, type Picture } from './picture';
+import { messageEffects, pictureOf, type MessageEffects, type Picture, type ReplayStep } from './picture';
 import { Session, joinErrorText, serverUrl, type SessionHandlers } from './session';
 import { Scoreboard } from './scoreboard';
 import type { SceneBridge } from './game/bridge';
@@ -28,6 +28,8 @@ export interface LogEntry {
 /** Ticks per second at speed 1 on a default server; the clock refines it from the updates. */
 const DEFAULT_MS_PER_TICK = 500;
 const LOG_LIMIT = 300;
+/** No message effects, for a replay screen with no frame yet. */
+const NO_EFFECTS: MessageEffects = { dropped: new Set(), duplicates: new Map() };
 
 export class App {
   screen: Screen = 'menu';
@@ -39,7 +41,7 @@ export class App {
   instructorKey: string | null = null;
   round: RoundInfo | null = null;
   /** On the replays screen: the view and commit point the canvas shows. */
-  replayFrame: { view: NodeView | GodView; commitPoints: readonly CommitPoint[] } | null = null;
+  replayFrame: { view: NodeView | GodView; commitPoints: readonly CommitPoint[]; step: ReplayStep; effects: MessageEffects } | null = null;
   view: NodeView | GodView | null = null;
   reveal: RevealMessage | null = null;
   roster: RosterMessage | null = null;
@@ -57,8 +59,8 @@ export class App {
 
   private pictureCache: Picture | null = null;
   private pictureVersion = 0;
-  private dropped = new Set<number>();
-  private duplicates = new Map<number, number>();
+  /** What the last view's events did to messages, for the canvas to show. */
+  private effects: MessageEffects = { dropped: new Set(), duplicates: new Map() };
   private logId = 0;
   private listeners = new Set<() => void>();
   private renderQueued = false;
@@ -118,9 +120,12 @@ export class App {
     this.changed();
   }
 
-  /** A replay's current frame for the canvas, drawn still at the frame's tick. */
-  showReplayFrame(view: NodeView | GodView, commitPoints: readonly CommitPoint[]): void {
-    this.replayFrame = { view, commitPoints };
+  /**
+   * A replay's current frame for the canvas, drawn still at the frame's tick: which step it is, and
+   * what the commands since the step shown before did to messages.
+   */
+  showReplayFrame(view: NodeView | GodView, commitPoints: readonly CommitPoint[], step: ReplayStep, effects: MessageEffects): void {
+    this.replayFrame = { view, commitPoints, step, effects };
     this.clock.observe(view.now, performance.now(), false);
     this.changed();
   }
@@ -317,12 +322,7 @@ export class App {
   }
 
   private noteEffects(events: readonly EngineEvent[]): void {
-    this.dropped = new Set();
-    this.duplicates = new Map();
-    for (const e of events) {
-      if ((e.type === 'dropped' || e.type === 'lost') && e.message) this.dropped.add(e.message.id);
-      if (e.type === 'duplicated' && e.message && typeof e.original === 'number') this.duplicates.set(e.message.id, e.original);
-    }
+    this.effects = messageEffects(events);
   }
 
   private messageExists(id: number): boolean {
@@ -407,7 +407,7 @@ export class App {
     if (this.pictureCache) return this.pictureCache;
     if (this.screen === 'replay') {
       const frame = this.replayFrame;
-      this.pictureCache = frame ? pictureOf({ view: frame.view, commitPoints: frame.commitPoints }) : null;
+      this.pictureCache = frame ? { ...pictureOf({ view: frame.view, commitPoints: frame.commitPoints }), replayStep: frame.step } : null;
       return this.pictureCache;
     }
     const view = this.reveal && this.round?.phase === 'ended' ? this.reveal.god : this.view;
@@ -427,7 +427,8 @@ export class App {
   bridge(progress: (f: number) => void, ready: () => void): SceneBridge {
     return {
       picture: () => ({ picture: this.screen === 'round' || this.screen === 'replay' ? this.picture() : null, version: this.pictureVersion }),
-      effects: () => ({ dropped: this.dropped, duplicates: this.duplicates }),
+      // A replay's own effects: a class's round may still be sending views, about other messages.
+      effects: () => (this.screen === 'replay' ? (this.replayFrame?.effects ?? NO_EFFECTS) : this.effects),
       clock: this.clock,
       nodeClicked: (id, additive) => {
         if (this.role === 'instructor') this.selectNode(id, additive);

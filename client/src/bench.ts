@@ -1,111 +1,81 @@
 /**
  * `?bench=1`: the round scene fed a synthetic god view (9 nodes, 300 labelled messages in flight,
  * arriving and being replaced as the ticks pass), with frame intervals measured by
- * requestAnimationFrame and performance.now() for `npm run bench -- client`.
+ * requestAnimationFrame and performance.now() for `npm run bench -- client`. Between measured slices
+ * the game loop sleeps, so that the baseline page measured in the other slices has the machine alone.
  */
-import { createWorld, makeConfig } from '../../shared/engine/world';
-import { godView } from '../../shared/engine/view';
-import type { Message, World } from '../../shared/engine/types';
-import { TickClock } from './layout';
+import { BenchFeed, FrameRecorder, benchParams, heapBytes, timeFrames, type BenchPage } from './benchFeed';
 import { pictureOf, type Picture } from './picture';
 import { pickRenderer, StartGame } from './start';
 import { byId } from './ui/dom';
 
-const NODES = 9;
-const IN_FLIGHT = 300;
-const MS_PER_TICK = 250;
-const KINDS = ['prepare', 'promise', 'accept', 'accepted'] as const;
-
-/** A deterministic stream of messages: each lives 2 to 9 ticks, and a new one replaces each arrival. */
-export function syntheticWorld(tick: number, count = IN_FLIGHT, nodes = NODES): World {
-  const world = createWorld(makeConfig('paxos', nodes, 1));
-  world.tick = tick;
-  const inFlight: Message[] = [];
-  for (let slot = 0; slot < count; slot++) {
-    const life = 2 + (slot % 8);
-    const generation = Math.floor((tick + slot) / life);
-    const sentAt = generation * life - slot;
-    const id = slot * 100_000 + generation;
-    const from = (slot * 7 + generation) % nodes;
-    const to = (from + 1 + ((slot + generation) % (nodes - 1))) % nodes;
-    const kind = KINDS[(slot + generation) % KINDS.length]!;
-    const ballot = { n: 1 + (generation % 20), node: from };
-    const payload = kind === 'promise' ? { kind, ballot, accepted: null } : kind === 'prepare' ? { kind, ballot } : { kind, ballot, value: 'X' };
-    inFlight.push({ id, from, to, payload, sentAt, deliverAt: sentAt + life });
-  }
-  world.inFlight = inFlight;
-  return world;
-}
-
 export async function startBench(): Promise<void> {
+  const { nodes, messages } = benchParams(location.search);
   document.body.className = 'screen-round bench';
   byId('menu').hidden = true;
   byId('side').hidden = true;
-  byId('status').textContent = `Benchmark: ${NODES} nodes, ${IN_FLIGHT} messages in flight`;
-  const clock = new TickClock(MS_PER_TICK);
-  let tick = 10;
-  let picture: Picture = pictureOf({ view: godView(syntheticWorld(tick)) });
-  let version = 1;
-  const started = performance.now();
-  clock.observe(tick, started, true, MS_PER_TICK);
-  // The "server": a new view every tick, as the real one sends.
-  setInterval(() => {
-    tick += 1;
-    picture = pictureOf({ view: godView(syntheticWorld(tick)) });
-    version += 1;
-    clock.observe(tick, performance.now(), true, MS_PER_TICK);
-  }, MS_PER_TICK);
+  byId('status').textContent = `Benchmark: ${nodes} nodes, ${messages} messages in flight`;
+  // The app makes a picture from each view it receives; so does this page.
+  let picture: Picture | null = null;
+  const feed: BenchFeed = new BenchFeed(nodes, messages, () => (picture = pictureOf({ view: feed.view })));
+  picture = pictureOf({ view: feed.view });
+  feed.resume();
 
   const renderer = pickRenderer();
   let readyAt = 0;
-  await StartGame(
+  const { game } = await StartGame(
     byId('stage'),
     {
-      picture: () => ({ picture: readyAt > 0 ? picture : null, version }),
+      picture: () => ({ picture: readyAt > 0 ? picture : null, version: feed.version }),
       effects: () => ({ dropped: new Set(), duplicates: new Map() }),
-      clock,
+      clock: feed.clock,
       nodeClicked: () => undefined,
       messageClicked: () => undefined,
       progress: () => undefined,
       ready: () => undefined,
     },
     renderer,
-  ).then(({ game }) => {
-    const begin = () => {
+  );
+  // Preloader hands over to Menu when its textures are made; switch to the round right after.
+  await new Promise<void>((done) => {
+    const poll = setInterval(() => {
+      if (!game.scene.isActive('Menu')) return;
+      clearInterval(poll);
       game.scene.stop('Menu');
       game.scene.start('Round');
       readyAt = performance.now();
-    };
-    // Preloader hands over to Menu when its textures are made; switch to the round right after.
-    const poll = setInterval(() => {
-      if (game.scene.isActive('Menu')) {
-        clearInterval(poll);
-        begin();
-      }
+      done();
     }, 50);
   });
 
-  const intervals: number[] = [];
-  let last = 0;
-  let recording = false;
-  const frame = (now: number) => {
-    if (recording && last > 0) intervals.push(now - last);
-    last = now;
-    requestAnimationFrame(frame);
-  };
-  requestAnimationFrame(frame);
-  (window as unknown as { quorumBench: unknown }).quorumBench = {
+  const recorder = new FrameRecorder();
+  const page: BenchPage & { game: typeof game } = {
+    kind: 'client',
     renderer,
+    game,
     ready: () => readyAt > 0,
     start: () => {
-      intervals.length = 0;
-      last = 0;
-      recording = true;
+      feed.resume();
+      game.loop.wake();
+      recorder.start();
     },
     stop: () => {
-      recording = false;
-      const memory = (performance as unknown as { memory?: { usedJSHeapSize: number } }).memory;
-      return { intervals: intervals.slice(), heapBytes: memory?.usedJSHeapSize ?? null, messages: picture.messages.length };
+      const intervals = recorder.stop();
+      game.loop.sleep();
+      feed.pause();
+      return { intervals, heapBytes: heapBytes(), messages: picture?.messages.length ?? 0 };
+    },
+    size: () => ({ width: game.canvas.clientWidth, height: game.canvas.clientHeight }),
+    drawFrames: (count) => timeFrames(count, feed, () => game.loop.tick(), game.canvas),
+    still: (tick) => {
+      recorder.stop();
+      game.loop.sleep();
+      feed.pause();
+      feed.jump(tick, false);
+      game.loop.tick();
+      const round = game.scene.getScene('Round') as unknown as { drawnLayout(): { messageLabels: unknown[] } };
+      return { messages: picture?.messages.length ?? 0, labels: round.drawnLayout().messageLabels.length };
     },
   };
+  (window as unknown as { quorumBench: unknown }).quorumBench = page;
 }

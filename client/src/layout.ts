@@ -335,6 +335,30 @@ export class LabelSieve {
 }
 
 /**
+ * What message labels keep off: each node's circle with room for the commit point's ring, and the
+ * box kept for each node's label, a pixel larger all round (its text may pass the box by a fraction
+ * of a pixel where the font's lines are a little taller than the box allows for).
+ */
+export function sieveBlocked(positions: readonly Point[], radius: number, labelBoxes: readonly Rect[]): Rect[] {
+  const r = radius + 6;
+  const blocked = positions.map((p) => ({ x: p.x - r, y: p.y - r, width: 2 * r, height: 2 * r }));
+  for (const b of labelBoxes) if (b.width > 0 && b.height > 0) blocked.push({ x: b.x - 1, y: b.y - 1, width: b.width + 2, height: b.height + 2 });
+  return blocked;
+}
+
+/**
+ * The top-left corner, in device pixels, of a message's label of `width` x `height` device pixels:
+ * centred on `x` with its bottom edge at `bottom` (both in CSS pixels), on whole device pixels, where
+ * a texture is drawn without being resampled. Written into `out`: it is asked for every label in
+ * every frame.
+ */
+export function messageLabelCorner(x: number, bottom: number, width: number, height: number, ratio: number, out: Point): Point {
+  out.x = Math.round(ratio * x - width / 2);
+  out.y = Math.round(ratio * bottom - height);
+  return out;
+}
+
+/**
  * Fits a label's lines into `lines` lines of at most `width` px: extra lines go (the last one kept
  * ends in "…"), and a line too wide is cut short with "…". `measure` gives a text's width in px.
  */

@@ -44,7 +44,7 @@ function boot(): void {
   };
   // The replays screen shares the side panel; its viewer hands each frame to the canvas.
   const replays = new ReplayPanel({
-    showView: (view, commitPoints) => app.showReplayFrame(view, commitPoints),
+    showView: (view, commitPoints, step, effects) => app.showReplayFrame(view, commitPoints, step, effects),
     apiBase: '',
     hostedClasses,
     fork: (round, step) => app.playFork(round, step),
@@ -148,8 +148,11 @@ function boot(): void {
   (window as unknown as { quorum: unknown }).quorum = { app, replays, game: () => handle?.game ?? null };
 }
 
-if (new URLSearchParams(location.search).get('bench') === '1') {
+const bench = new URLSearchParams(location.search).get('bench');
+if (bench === '1') {
   void import('./bench').then((m) => m.startBench());
+} else if (bench === 'baseline') {
+  void import('./benchBaseline').then((m) => m.startBaseline());
 } else {
   boot();
 }

@@ -3,7 +3,7 @@
  * draws and the rule "a student sees only their own node's state" is tested here.
  */
 import { nodeName } from '../../shared/engine/names';
-import type { CommitPoint, LearnedLog, NodeId, ProtocolName, Timer } from '../../shared/engine/types';
+import type { CommitPoint, EngineEvent, LearnedLog, NodeId, ProtocolName, Timer } from '../../shared/engine/types';
 import type { GodView, NodeView } from '../../shared/engine/view';
 import type { RosterMessage } from '../../shared/wire/messages';
 import { protocolFor } from '../../shared/protocols';
@@ -54,6 +54,46 @@ export interface Picture {
   partition: number[] | null;
   /** The commit points to mark, one per slot decided (a single decree has one). */
   commitPoints: readonly CommitPoint[];
+  /** The replay step shown; absent in live play. */
+  replayStep?: ReplayStep;
+}
+
+/**
+ * A step of a replay as the canvas is shown it. `replay` numbers the replay opened and the eyes it
+ * is seen through: opening another, or looking through other eyes, makes another. `played` says
+ * that playback reached it, which may pass several commands between two frames.
+ */
+export interface ReplayStep {
+  replay: number;
+  step: number;
+  played: boolean;
+}
+
+/**
+ * Whether a picture shows what came right after the one drawn before it, so that a message gone
+ * between the two may be shown vanishing (dropped or lost) and a new copy splitting off: always in
+ * live play, where views come tick by tick; in a replay, after one step forward or after playback
+ * moved forward. A seek shows another moment, not what happened on the way to it.
+ */
+export function followsOn(previous: ReplayStep | null, next: ReplayStep | null): boolean {
+  if (previous === null || next === null) return previous === next;
+  if (previous.replay !== next.replay) return false;
+  return next.step === previous.step + 1 || (next.played && next.step > previous.step);
+}
+
+/** What the canvas shows happening to messages: those dropped or lost, and copies made (copy -> original). */
+export interface MessageEffects {
+  dropped: Set<number>;
+  duplicates: Map<number, number>;
+}
+
+/** The message effects of some events, added to `into`. */
+export function messageEffects(events: readonly EngineEvent[], into: MessageEffects = { dropped: new Set(), duplicates: new Map() }): MessageEffects {
+  for (const e of events) {
+    if ((e.type === 'dropped' || e.type === 'lost') && e.message) into.dropped.add(e.message.id);
+    if (e.type === 'duplicated' && e.message && typeof e.original === 'number') into.duplicates.set(e.message.id, e.original);
+  }
+  return into;
 }
 
 export interface PictureInput {
@@ -150,4 +190,14 @@ export function pictureOf(input: PictureInput): Picture {
     partition: null,
     commitPoints: [],
   };
+}
+
+/** The lines of a node's label on the canvas: the commit point, the student, the role, the state. */
+export function nodeLabelLines(n: NodePicture, picture: Picture): string[] {
+  const head = n.title !== n.name ? n.title.slice(n.name.length + 3) : '';
+  // Where every node has the same role, it is not worth a line.
+  const role = picture.showRoles ? n.role : '';
+  const lines = [head, n.isSelf ? (role ? `you · ${role}` : 'you') : role, ...n.summary].filter((l) => l !== '');
+  if (n.commit) lines.unshift('★ commit point');
+  return lines;
 }

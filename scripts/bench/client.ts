@@ -1,15 +1,27 @@
 /**
- * `npm run bench -- client [--seconds N] [--renderer canvas|webgl] [--screenshot file.png]`: builds the client, opens its
- * bench mode (`?bench=1`: 9 nodes, 300 labelled messages in flight) in headless chromium, and measures
- * frame intervals with performance.now() in requestAnimationFrame. Last line: one JSON object with
- * renderer, frameP50Ms, frameP95Ms, framesOver33Ms, heapMb and initialJsGzipBytes.
+ * `npm run bench -- client [--seconds N] [--slice S] [--renderer canvas|webgl] [--screenshot file.png] [--profile DIR]`:
+ * builds the client and opens two pages in one headless chromium: its bench mode (`?bench=1`: the round
+ * scene, 9 nodes, 300 labelled messages in flight) and a bare baseline (`?bench=baseline`: a plain 2D
+ * canvas of the same size drawing the same nodes, labels and moving dots from the same views). They
+ * run in turns of S seconds (baseline, client, baseline, client, ...), the other one paused, until
+ * each has run N seconds; a burst of CPU steal or a neighbour's load then hits both alike. Frame
+ * intervals come from requestAnimationFrame and performance.now(); cpuMsPerFrame is the browser's CPU
+ * time (all its processes, from /proc) per frame shown. Then each page draws frames back to back, in
+ * turns again, each rasterized before the next: drawP50Ms and drawCpuMs are the work of one frame
+ * without the wait for it, the figure a loaded machine disturbs least. The last stdout line is one
+ * JSON object: the client's figures, the baseline's, their ratios (goals: p95Ratio <= 1.1 and
+ * over33PointsAbove <= 1), and the machine's CPU steal over the whole measurement.
+ * With --profile, each page's CPU profile of its requestAnimationFrame slices is written into DIR.
  */
 import { createServer } from 'node:http';
-import { mkdtempSync, readFileSync, rmSync, existsSync, statSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, existsSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { extname, join, normalize, resolve } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { chromium } from 'playwright-core';
+import { chromium, type Page } from 'playwright-core';
+import { compareFrames, descendantsCpuSeconds, frameFigures, percentile, ratio, readCpuTimes, round2, stealPercent } from './paired';
+
+export { percentile };
 
 const ROOT = resolve(import.meta.dirname, '..', '..');
 const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'];
@@ -18,12 +30,6 @@ const TYPES: Record<string, string> = { '.html': 'text/html', '.js': 'text/javas
 function option(args: string[], name: string): string | undefined {
   const i = args.indexOf(`--${name}`);
   return i >= 0 ? args[i + 1] : undefined;
-}
-
-export function percentile(sorted: readonly number[], p: number): number {
-  if (sorted.length === 0) return NaN;
-  const index = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
-  return sorted[index]!;
 }
 
 /** Gzip size of the JS the page loads before any dynamic import: the entry script and its preloads. */
@@ -54,9 +60,47 @@ function serve(dir: string): Promise<{ url: string; close(): void }> {
   );
 }
 
+/** Frames each page draws back to back per turn: four views' worth at 60 frames a second. */
+const DRAWN_PER_SLICE = 60;
+
+type Measured = { intervals: number[]; heapBytes: number | null; messages: number };
+
+/** Calls the page's `window.quorumBench` (see client/src/benchFeed.ts). */
+function bench<T>(page: Page, call: 'start' | 'stop' | 'size' | 'renderer'): Promise<T> {
+  return page.evaluate((name) => {
+    const b = (window as unknown as { quorumBench: Record<string, unknown> }).quorumBench;
+    const member = b[name];
+    return (typeof member === 'function' ? (member as () => unknown).call(b) : member) as never;
+  }, call);
+}
+
+async function openBenchPage(browser: import('playwright-core').Browser, url: string, errors: string[]): Promise<Page> {
+  const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+  page.on('pageerror', (e) => errors.push(e.message));
+  await page.goto(url);
+  await page.waitForFunction(() => (window as unknown as { quorumBench?: { ready(): boolean } }).quorumBench?.ready() === true, undefined, { timeout: 60_000 });
+  return page;
+}
+
+/** Starts a V8 CPU profile of a page; the returned function stops it and writes it to `file`. */
+async function profile(page: Page, file: string): Promise<() => Promise<void>> {
+  const cdp = await page.context().newCDPSession(page);
+  await cdp.send('Profiler.enable');
+  await cdp.send('Profiler.setSamplingInterval', { interval: 250 });
+  await cdp.send('Profiler.start');
+  return async () => {
+    const { profile: data } = await cdp.send('Profiler.stop');
+    writeFileSync(file, JSON.stringify(data));
+    process.stderr.write(`profile written to ${file}\n`);
+  };
+}
+
 export async function run(args: string[]): Promise<void> {
   const seconds = Number(option(args, 'seconds') ?? 10);
+  const slice = Number(option(args, 'slice') ?? 1);
+  if (!(seconds > 0) || !(slice > 0)) throw new Error('--seconds and --slice need positive numbers');
   const forced = option(args, 'renderer');
+  const profileDir = option(args, 'profile');
   const dir = mkdtempSync(join(tmpdir(), 'quorum-bench-client-'));
   process.stderr.write('building the client...\n');
   const { build } = await import('vite');
@@ -65,39 +109,85 @@ export async function run(args: string[]): Promise<void> {
   const server = await serve(dir);
   const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
   try {
-    const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
     const errors: string[] = [];
-    page.on('pageerror', (e) => errors.push(e.message));
-    await page.goto(`${server.url}/?bench=1${forced ? `&renderer=${forced}` : ''}`);
-    await page.waitForFunction(() => (window as unknown as { quorumBench?: { ready(): boolean } }).quorumBench?.ready() === true, undefined, { timeout: 60_000 });
-    // Let the pool fill and the first textures settle before measuring.
-    await page.waitForTimeout(2000);
-    process.stderr.write(`measuring ${seconds} s of frames...\n`);
-    await page.evaluate(() => (window as unknown as { quorumBench: { start(): void } }).quorumBench.start());
-    await page.waitForTimeout(seconds * 1000);
-    const result = await page.evaluate(() => {
-      const b = (window as unknown as { quorumBench: { renderer: string; stop(): { intervals: number[]; heapBytes: number | null; messages: number } } }).quorumBench;
-      return { renderer: b.renderer, ...b.stop() };
-    });
+    const client = await openBenchPage(browser, `${server.url}/?bench=1${forced ? `&renderer=${forced}` : ''}`, errors);
+    const { width, height } = await bench<{ width: number; height: number }>(client, 'size');
+    const baseline = await openBenchPage(browser, `${server.url}/?bench=baseline&width=${width}&height=${height}`, errors);
+    // Warm up each alone (the pool fills, textures and code settle), then stop both.
+    await bench(baseline, 'stop');
+    await client.waitForTimeout(2000);
+    await bench(client, 'stop');
+    await bench(baseline, 'start');
+    await baseline.waitForTimeout(1000);
+    await bench(baseline, 'stop');
+
+    const slices = Math.max(1, Math.round(seconds / slice));
+    process.stderr.write(`measuring ${slices} slices of ${slice} s each, baseline and client in turns...\n`);
+    const stopProfiles = profileDir
+      ? (mkdirSync(profileDir, { recursive: true }), await Promise.all([profile(client, join(profileDir, 'client.cpuprofile')), profile(baseline, join(profileDir, 'baseline.cpuprofile'))]))
+      : [];
+    const runs = { client: [] as number[], baseline: [] as number[] };
+    const cpuSeconds = { client: 0, baseline: 0 };
+    let last: { client: Measured | null; baseline: Measured | null } = { client: null, baseline: null };
+    const cpuBefore = readCpuTimes();
+    for (let i = 0; i < slices; i++) {
+      for (const [name, page] of [['baseline', baseline], ['client', client]] as const) {
+        const before = descendantsCpuSeconds();
+        await bench(page, 'start');
+        await page.waitForTimeout(slice * 1000);
+        const measured = await bench<Measured>(page, 'stop');
+        cpuSeconds[name] += descendantsCpuSeconds() - before;
+        runs[name].push(...measured.intervals);
+        last = { ...last, [name]: measured };
+      }
+    }
+    for (const stop of stopProfiles) await stop();
+    // The work of a frame: frames drawn back to back, each rasterized, in turns again. Its CPU time
+    // is the figure a loaded machine disturbs least.
+    const drawn = { client: [] as number[], baseline: [] as number[] };
+    const drawCpu = { client: 0, baseline: 0 };
+    for (let i = 0; i < slices; i++) {
+      for (const [name, page] of [['baseline', baseline], ['client', client]] as const) {
+        const before = descendantsCpuSeconds();
+        drawn[name].push(...(await page.evaluate((count) => (window as unknown as { quorumBench: { drawFrames(n: number): number[] } }).quorumBench.drawFrames(count), DRAWN_PER_SLICE)));
+        drawCpu[name] += descendantsCpuSeconds() - before;
+      }
+    }
+    const steal = stealPercent(cpuBefore, readCpuTimes());
+
     const screenshot = option(args, 'screenshot');
-    if (screenshot) await page.screenshot({ path: screenshot });
-    const cdp = await page.context().newCDPSession(page);
-    await cdp.send('Performance.enable');
-    const metrics = (await cdp.send('Performance.getMetrics')) as { metrics: { name: string; value: number }[] };
-    const heap = result.heapBytes ?? metrics.metrics.find((m) => m.name === 'JSHeapUsedSize')?.value ?? NaN;
+    if (screenshot) {
+      for (const [page, file] of [[client, screenshot], [baseline, screenshot.replace(/(\.png)?$/, '-baseline.png')]] as const) {
+        await bench(page, 'start');
+        await page.waitForTimeout(500);
+        await page.screenshot({ path: file });
+        await bench(page, 'stop');
+      }
+    }
     if (errors.length > 0) process.stderr.write(`page errors: ${errors.join('; ')}\n`);
-    const sorted = result.intervals.slice().sort((a, b) => a - b);
-    const round = (x: number) => Math.round(x * 100) / 100;
-    process.stderr.write(`${result.intervals.length} frames, ${result.messages} messages in flight\n`);
+    const figures = (name: 'client' | 'baseline') => ({
+      ...frameFigures(runs[name]),
+      cpuMsPerFrame: round2((1000 * cpuSeconds[name]) / Math.max(1, runs[name].length)),
+      drawP50Ms: round2(percentile(drawn[name].slice().sort((a, b) => a - b), 50)),
+      drawCpuMs: round2((1000 * drawCpu[name]) / Math.max(1, drawn[name].length)),
+    });
+    const mine = figures('client');
+    const floor = figures('baseline');
+    process.stderr.write(`${mine.frames} client frames, ${floor.frames} baseline frames, ${last.client?.messages ?? 0} messages in flight\n`);
     const line = {
-      renderer: result.renderer,
-      frames: result.intervals.length,
-      messages: result.messages,
-      frameP50Ms: round(percentile(sorted, 50)),
-      frameP95Ms: round(percentile(sorted, 95)),
-      framesOver33Ms: result.intervals.filter((x) => x > 33).length,
-      heapMb: round(heap / 1024 / 1024),
+      renderer: await bench<string>(client, 'renderer'),
+      messages: last.client?.messages ?? 0,
+      ...mine,
+      heapMb: round2((last.client?.heapBytes ?? NaN) / 1024 / 1024),
       initialJsGzipBytes: gzipBytes,
+      baseline: { ...floor, messages: last.baseline?.messages ?? 0 },
+      ...compareFrames(mine, floor),
+      cpuRatio: ratio(mine.cpuMsPerFrame, floor.cpuMsPerFrame),
+      drawCpuRatio: ratio(mine.drawCpuMs, floor.drawCpuMs),
+      slices,
+      sliceSeconds: slice,
+      stealPercent: steal,
+      errors: errors.length,
     };
     console.log(JSON.stringify(line));
   } finally {

@@ -2,7 +2,9 @@
  * `npm run bench -- server [--rooms R] [--seconds S] [--profile DIR]`: the server in a child process, rooms of 6
  * bot-driven websocket students each acting about once a second (a legal move from their own view),
  * latency from sending an action to receiving the view that includes it. Then the same load on a bare
- * Colyseus echo room, the framework's own floor. The last stdout line is one JSON object.
+ * Colyseus echo room, the framework's own floor. Each run also reports the machine's CPU steal over
+ * its measured window (/proc/stat's steal column, in percent of all CPU time): on a shared virtual
+ * machine, a high figure says the host took the time. The last stdout line is one JSON object.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -12,6 +14,7 @@ import { Client, type Room as ClientRoom } from '@colyseus/sdk';
 import type { Action, NodeView } from '../../shared';
 import type { ViewFrame } from '../../shared/wire/messages';
 import { ViewAssembler } from '../../shared/wire/viewPatch';
+import { readCpuTimes, stealPercent } from './paired';
 
 const ROOT = resolve(import.meta.dirname, '..', '..');
 const CLIENTS_PER_ROOM = 6;
@@ -26,6 +29,8 @@ interface Figures {
   cpuPercent: number;
   rssMb: number;
   errors: number;
+  /** CPU time the hypervisor took from this machine during the measured window, in percent of all CPU time. */
+  stealPercent: number | null;
 }
 
 // ---- The server side (runs in the child) --------------------------------------------------------
@@ -221,10 +226,12 @@ async function load(kind: 'quorum' | 'echo', port: number, rooms: number, second
   measuring = true;
   if (profiling) process.kill(pid, 'SIGUSR2');
   const before = usage(pid);
+  const machineBefore = readCpuTimes();
   const start = performance.now();
   await sleep(seconds * 1000);
   const elapsed = (performance.now() - start) / 1000;
   const after = usage(pid);
+  const steal = stealPercent(machineBefore, readCpuTimes());
   measuring = false;
   timers.forEach((t) => clearTimeout(t));
   // Actions that never got their view within 5 s count as errors.
@@ -243,6 +250,7 @@ async function load(kind: 'quorum' | 'echo', port: number, rooms: number, second
     cpuPercent: Number((((after.cpu - before.cpu) / elapsed) * 100).toFixed(1)),
     rssMb: Number(after.rssMb.toFixed(1)),
     errors,
+    stealPercent: steal,
   };
 }
 
@@ -278,7 +286,7 @@ export async function run(args: string[]): Promise<void> {
   log(`echo: ${JSON.stringify(echo)}`);
   const ratio = (a: number, b: number): number => Number((b > 0 ? a / b : 0).toFixed(2));
   process.stdout.write(
-    `${JSON.stringify({ ...quorum, echo: { p50Ms: echo.p50Ms, p99Ms: echo.p99Ms, cpuPercent: echo.cpuPercent, rssMb: echo.rssMb, errors: echo.errors }, p99Ratio: ratio(quorum.p99Ms, echo.p99Ms), cpuRatio: ratio(quorum.cpuPercent, echo.cpuPercent) })}\n`,
+    `${JSON.stringify({ ...quorum, echo: { p50Ms: echo.p50Ms, p99Ms: echo.p99Ms, cpuPercent: echo.cpuPercent, rssMb: echo.rssMb, errors: echo.errors, stealPercent: echo.stealPercent }, p99Ratio: ratio(quorum.p99Ms, echo.p99Ms), cpuRatio: ratio(quorum.cpuPercent, echo.cpuPercent) })}\n`,
   );
 }
 

@@ -5,7 +5,7 @@ import { runSeed } from '../../shared/sim/swarm';
 import { digestOf } from '../../shared/engine/digest';
 import { replay } from '../../shared/engine/replay';
 import { eventsFor, viewOf } from '../../shared/engine/view';
-import { pictureOf } from '../../client/src/picture';
+import { followsOn, pictureOf } from '../../client/src/picture';
 
 const run = runSeed({ protocol: 'majority', nodes: 5, seed: 12, faults: false });
 const doc = roundDocument(run.world.config, run.log);
@@ -118,5 +118,49 @@ describe('replay through one node\'s eyes', () => {
     const picture = pictureOf({ view: viewOf(c.world(), commit.node), commitPoints: [commit] });
     expect(picture.nodes.some((n) => n.commit)).toBe(false);
     expect(picture.commitPoints).toEqual([]);
+  });
+});
+
+describe('what the canvas shows happening between two replay steps', () => {
+  // A Paxos round with faults: messages dropped by the network, lost at partitions and crashed nodes, and copied.
+  const faulty = runSeed({ protocol: 'paxos', nodes: 5, seed: 7, faults: true, safetyTicks: 400 });
+  const faultyDoc = roundDocument(faulty.world.config, faulty.log);
+  const firstStep = (c: ReplayController, type: string) => {
+    for (let step = 1; step <= c.length; step++) if (c.replay.eventsOf(step - 1).some((e) => e.type === type)) return step;
+    throw new Error(`no ${type} in the round`);
+  };
+
+  it('gives the drops, losses and copies of the commands stepped over, and nothing for a step back or a long jump', () => {
+    const c = new ReplayController(faultyDoc);
+    for (const type of ['dropped', 'lost', 'duplicated'] as const) {
+      const step = firstStep(c, type);
+      const event = c.replay.eventsOf(step - 1).find((e) => e.type === type)!;
+      c.seek(step);
+      const effects = c.effectsSince(step - 1);
+      if (type === 'duplicated') expect(effects.duplicates.get(event.message!.id)).toBe(event.original);
+      else expect(effects.dropped.has(event.message!.id)).toBe(true);
+      // Playback may pass a few commands between two frames: their effects add up.
+      expect(c.effectsSince(Math.max(0, step - 3)).dropped.size).toBeGreaterThanOrEqual(effects.dropped.size);
+      c.seek(step - 1);
+      expect(c.effectsSince(step)).toEqual({ dropped: new Set(), duplicates: new Map() });
+    }
+    c.seek(c.length);
+    expect(c.effectsSince(0)).toEqual({ dropped: new Set(), duplicates: new Map() });
+    expect(c.effectsSince(-1)).toEqual({ dropped: new Set(), duplicates: new Map() });
+  });
+
+  it('shows only a step forward, or playback moving on, as following the last step', () => {
+    const at = (step: number, played = false, replay = 1) => ({ replay, step, played });
+    expect(followsOn(null, null)).toBe(true);
+    expect(followsOn(at(4), at(5))).toBe(true);
+    expect(followsOn(at(4), at(7, true))).toBe(true);
+    // Seeks: back, a jump forward, the same step again, another replay or other eyes, in or out of live play.
+    expect(followsOn(at(5), at(4))).toBe(false);
+    expect(followsOn(at(4), at(7))).toBe(false);
+    expect(followsOn(at(4), at(4))).toBe(false);
+    expect(followsOn(at(7, true), at(4, true))).toBe(false);
+    expect(followsOn(at(4), at(5, false, 2))).toBe(false);
+    expect(followsOn(null, at(1))).toBe(false);
+    expect(followsOn(at(1), null)).toBe(false);
   });
 });

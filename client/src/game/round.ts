@@ -6,27 +6,42 @@ import {
   fitLabelLines,
   linkCut,
   links,
+  messageLabelCorner,
   messagePosition,
   pick,
   placeLabels,
   ringLayout,
+  sieveBlocked,
   styleOf,
   type LabelBox,
   type Point,
   type Rect,
   type RingLayout,
 } from '../layout';
-import type { MessagePicture, NodePicture, Picture } from '../picture';
+import { followsOn, nodeLabelLines, type MessagePicture, type NodePicture, type Picture, type ReplayStep } from '../picture';
 import { learnedAny } from '../../../shared/protocols/common';
 import { KeyedPool } from '../pool';
+import { LabelAtlas, MESSAGE_LABEL_STYLE, dotAtlas, dotFrame, dotSide, type AtlasFrame } from './atlas';
 import { bridgeOf, fitCamera, pixelRatio, viewSize } from './scenes';
+import { FONT, TextWidths } from './textWidths';
 import { DOT_RADIUS, textureKey, textureScale } from './textures';
 
 interface MessageSprite {
-  dot: Phaser.GameObjects.Image;
-  label: Phaser.GameObjects.Text;
+  /**
+   * Bobs of the scene's two blitters, the dots' and the labels' above them: a blitter draws hundreds
+   * of frames of one texture without a game object, a transform and a saved canvas state for each.
+   * Bobs are placed in device pixels.
+   */
+  dot: Phaser.GameObjects.Bob;
+  label: Phaser.GameObjects.Bob;
+  /** The dot's style, which also names its own texture (for the burst of a vanishing message). */
   texture: string;
+  /** Whether the dot shows the bigger, selected frame. */
+  selected: boolean;
+  /** The label's text ('' for none) and its frame in the label atlas. */
   text: string;
+  labelFrame: AtlasFrame | null;
+  /** Where the message is, in CSS pixels. */
   x: number;
   y: number;
 }
@@ -37,35 +52,24 @@ interface NodeSprite {
   timer: Phaser.GameObjects.Graphics;
   name: Phaser.GameObjects.Text;
   info: Phaser.GameObjects.Text;
+  /** What the label was last written from (its lines and its box), so that an unchanged one is left alone. */
+  written: string;
 }
 
-const FONT = 'system-ui, -apple-system, "Segoe UI", sans-serif';
 const TEXT = '#e8ecf3';
 const MUTED = '#9aa3b2';
-
-/** Widths of label lines as the canvas draws them, measured once per text and font size. */
-class TextWidths {
-  private readonly context = document.createElement('canvas').getContext('2d');
-  private readonly known = new Map<string, number>();
-
-  measure(text: string, fontSize: number): number {
-    const key = `${fontSize}|${text}`;
-    let width = this.known.get(key);
-    if (width === undefined) {
-      if (this.context) this.context.font = `${fontSize}px ${FONT}`;
-      width = Math.ceil(this.context ? this.context.measureText(text).width : text.length * fontSize * 0.6);
-      if (this.known.size > 2000) this.known.clear();
-      this.known.set(key, width);
-    }
-    return width;
-  }
-}
+const HIGHLIGHT = '#f0e442';
 
 /** The round: nodes on a ring, links (cut ones marked), messages gliding along them. */
 export class RoundScene extends Phaser.Scene {
   private linksGfx!: Phaser.GameObjects.Graphics;
   private nodes: NodeSprite[] = [];
   private pool!: KeyedPool<MessageSprite>;
+  private labels!: LabelAtlas;
+  /** Device pixels per CSS pixel that the atlases were drawn for. */
+  private ratio = 1;
+  /** Sides of a dot's frame, plain and selected, in device pixels. */
+  private dotSides = { plain: 0, selected: 0 };
   private version = -1;
   private size = '';
   private positions: Point[] = [];
@@ -74,14 +78,17 @@ export class RoundScene extends Phaser.Scene {
   private labelBoxes: LabelBox[] = [];
   private labelKey = '';
   private readonly widths = new TextWidths();
-  /** Message dots are drawn from textures with this many pixels per CSS pixel. */
+  /** The vanishing burst is drawn from the Preloader's textures, with this many pixels per CSS pixel. */
   private dotScale = 1;
   /** Message labels show only where they have room; nodes and their labels always have it. */
   private readonly sieve = new LabelSieve();
+  private readonly corner: Point = { x: 0, y: 0 };
   private blocked: Rect[] = [];
   private box = { width: 0, height: 0 };
   private selectedMessage: number | null = null;
   private shown: MessagePicture[] = [];
+  /** The replay step last drawn, null in live play. */
+  private shownStep: ReplayStep | null = null;
   private pulse = 0;
   private pendingForks = new Map<number, number>();
 
@@ -96,17 +103,24 @@ export class RoundScene extends Phaser.Scene {
     this.events.once(Phaser.Scenes.Events.SHUTDOWN, () => this.forget());
     fitCamera(this);
     this.dotScale = 1 / textureScale(this);
-    const resolution = pixelRatio(this);
+    const ratio = pixelRatio(this);
+    this.ratio = ratio;
+    this.dotSides = { plain: dotSide(false, ratio), selected: dotSide(true, ratio) };
     this.linksGfx = this.add.graphics().setDepth(0);
+    // The atlases hold a texture pixel for each device pixel, and the container undoes the camera's
+    // zoom, so that bobs are placed, and drawn unresampled, on whole device pixels.
+    const dots = this.make.blitter({ key: dotAtlas(this.textures, ratio) }, false);
+    this.labels = new LabelAtlas(this.textures, 'msg-labels', MESSAGE_LABEL_STYLE, ratio);
+    const labels = this.make.blitter({ key: this.labels.key }, false);
+    this.add.container(0, 0, [dots, labels]).setDepth(2).setScale(1 / ratio);
     this.pool = new KeyedPool<MessageSprite>(
       () => ({
-        dot: this.add.image(0, 0, textureKey('circle', OKABE_ITO.grey)).setDepth(2),
-        label: this.add
-          .text(0, 0, '', { fontFamily: FONT, fontSize: '11px', color: TEXT, stroke: '#1b1f27', strokeThickness: 3, resolution })
-          .setOrigin(0.5, 1)
-          .setDepth(3),
+        dot: dots.create(0, 0, dotFrame(textureKey('circle', OKABE_ITO.grey), false), false),
+        label: labels.create(0, 0, '__BASE', false),
         texture: '',
+        selected: false,
         text: '',
+        labelFrame: null,
         x: 0,
         y: 0,
       }),
@@ -128,6 +142,7 @@ export class RoundScene extends Phaser.Scene {
     this.blocked = [];
     this.selectedMessage = null;
     this.shown = [];
+    this.shownStep = null;
     this.pendingForks = new Map();
     this.version = -1;
     this.size = '';
@@ -147,11 +162,11 @@ export class RoundScene extends Phaser.Scene {
       const b = n.info.getBounds();
       return [{ node, text: n.info.text, x: b.x, y: b.y, width: b.width, height: b.height }];
     });
+    const r = this.ratio;
     const messageLabels = this.pool.ids().flatMap((id) => {
-      const label = this.pool.get(id)!.label;
-      if (!label.visible || label.text === '') return [];
-      const b = label.getBounds();
-      return [{ id, text: label.text, x: b.x, y: b.y, width: b.width, height: b.height }];
+      const s = this.pool.get(id)!;
+      if (!s.label.visible || !s.labelFrame) return [];
+      return [{ id, text: s.text, x: s.label.x / r, y: s.label.y / r, width: s.labelFrame.width / r, height: s.labelFrame.height / r }];
     });
     return { ...viewSize(this), nodes: this.positions.map((p) => ({ ...p, radius: this.radius })), labels, messageLabels };
   }
@@ -176,8 +191,13 @@ export class RoundScene extends Phaser.Scene {
     const bridge = bridgeOf(this);
     const { picture, version } = bridge.picture();
     if (!picture) return;
+    // The atlases are drawn for one pixel ratio: on another screen (or another zoom), start afresh.
+    if (pixelRatio(this) !== this.ratio) {
+      this.scene.restart();
+      return;
+    }
     // The ring leaves room for the labels it will carry: every node's in the god view, the player's own otherwise.
-    const size = `${this.scale.width}x${this.scale.height}x${pixelRatio(this)}x${picture.nodes.length}x${picture.god ? 'god' : picture.viewer}`;
+    const size = `${this.scale.width}x${this.scale.height}x${this.ratio}x${picture.nodes.length}x${picture.god ? 'god' : picture.viewer}`;
     if (version !== this.version || size !== this.size) {
       const relayout = size !== this.size;
       this.size = size;
@@ -189,6 +209,7 @@ export class RoundScene extends Phaser.Scene {
     }
     this.pulse += delta;
     const now = bridge.clock.now(performance.now());
+    const ratio = this.ratio;
     for (const m of picture.messages) {
       const sprite = this.pool.get(m.id);
       const from = this.positions[m.from];
@@ -197,8 +218,10 @@ export class RoundScene extends Phaser.Scene {
       const p = messagePosition(from, to, m.sentAt, m.deliverAt, now);
       sprite.x = p.x;
       sprite.y = p.y;
-      sprite.dot.setPosition(p.x, p.y);
-      sprite.label.setPosition(p.x, p.y - DOT_RADIUS - 1);
+      // Bobs sit by their top-left corner, on whole device pixels: a frame drawn between pixels is
+      // resampled, which blurs it and costs the canvas more than everything else here.
+      const half = (sprite.selected ? this.dotSides.selected : this.dotSides.plain) / 2;
+      sprite.dot.setPosition(Math.round(ratio * p.x - half), Math.round(ratio * p.y - half));
     }
     this.drawTimers(picture, now);
     this.sieveLabels(picture);
@@ -228,10 +251,14 @@ export class RoundScene extends Phaser.Scene {
   }
 
   private offerLabel(sprite: MessageSprite): void {
-    if (sprite.text === '') return;
-    const label = sprite.label;
-    const { width, height } = label;
-    label.setVisible(this.sieve.place(sprite.x - width / 2, sprite.y - DOT_RADIUS - 1 - height, width, height));
+    const frame = sprite.labelFrame;
+    if (!frame) return;
+    const r = this.ratio;
+    const at = messageLabelCorner(sprite.x, sprite.y - DOT_RADIUS - 1, frame.width, frame.height, r, this.corner);
+    // The sieve sees the label where it is drawn, on its whole device pixels.
+    const room = this.sieve.place(at.x / r, at.y / r, frame.width / r, frame.height / r);
+    if (room) sprite.label.setPosition(at.x, at.y);
+    if (sprite.label.visible !== room) sprite.label.setVisible(room);
   }
 
   private layout(picture: Picture): void {
@@ -248,7 +275,7 @@ export class RoundScene extends Phaser.Scene {
       n.name.destroy();
       n.info.destroy();
     }
-    const resolution = pixelRatio(this);
+    const resolution = this.ratio;
     this.nodes = this.positions.map((p) => ({
       ring: this.add.graphics().setDepth(1),
       timer: this.add.graphics().setDepth(2),
@@ -257,6 +284,7 @@ export class RoundScene extends Phaser.Scene {
         .setOrigin(0.5)
         .setDepth(4),
       info: this.add.text(0, 0, '', { fontFamily: FONT, fontSize: `${ring.fontSize}px`, color: MUTED, lineSpacing: 1, resolution }).setOrigin(0, 0).setDepth(4),
+      written: '',
     }));
   }
 
@@ -285,7 +313,7 @@ export class RoundScene extends Phaser.Scene {
   private drawNodes(picture: Picture): void {
     const ring = this.ring;
     if (!ring) return;
-    const texts = picture.nodes.map((n) => this.labelLines(n, picture));
+    const texts = picture.nodes.map((n) => nodeLabelLines(n, picture));
     const measure = (line: string) => this.widths.measure(line, ring.fontSize);
     const wishes = texts.map((lines) => ({ width: Math.max(0, ...lines.map(measure)), lines: lines.length }));
     // Labels are placed around what each says now, so that none overlaps another or a node; the
@@ -294,46 +322,43 @@ export class RoundScene extends Phaser.Scene {
     if (key !== this.labelKey) {
       this.labelBoxes = placeLabels(ring, viewSize(this), wishes);
       this.labelKey = key;
+      // Message labels keep off the nodes (with the commit point's ring) and the room of the nodes' labels.
+      this.blocked = sieveBlocked(this.positions, this.radius, this.labelBoxes);
     }
     picture.nodes.forEach((n, i) => {
       const sprite = this.nodes[i];
       const p = this.positions[i];
       if (!sprite || !p) return;
       this.drawNode(sprite, p, n);
-      this.drawLabel(sprite.info, n, texts[i] ?? [], this.labelBoxes[i]!, measure);
+      this.drawLabel(sprite, n, texts[i] ?? [], this.labelBoxes[i]!, measure);
     });
-    // Message labels keep off the nodes (with the commit point's ring) and the nodes' labels.
-    const r = this.radius + 6;
-    this.blocked = this.positions.map((p) => ({ x: p.x - r, y: p.y - r, width: 2 * r, height: 2 * r }));
-    for (const n of this.nodes) if (n.info.visible) this.blocked.push({ x: n.info.x, y: n.info.y, width: n.info.width, height: n.info.height });
   }
 
-  /** The lines of a node's label: the commit point, the student, the role, the state. */
-  private labelLines(n: NodePicture, picture: Picture): string[] {
-    const head = n.title !== n.name ? n.title.slice(n.name.length + 3) : '';
-    // Where every node has the same role, it is not worth a line.
-    const role = picture.showRoles ? n.role : '';
-    const lines = [head, n.isSelf ? (role ? `you · ${role}` : 'you') : role, ...n.summary].filter((l) => l !== '');
-    if (n.commit) lines.unshift('★ commit point');
-    return lines;
-  }
-
-  /** Writes a label into its box: lines that do not fit are cut short, and the text keeps to the node's side of the box. */
-  private drawLabel(text: Phaser.GameObjects.Text, n: NodePicture, lines: string[], box: LabelBox, measure: (s: string) => number): void {
-    let shown = fitLabelLines(lines, box.lines, box.width, measure);
-    text.setAlign(box.align).setText(shown.join('\n'));
-    // The font's real line height may exceed the one the box was made for: drop lines until it fits.
-    while (shown.length > 0 && text.height > box.height + 0.5) {
-      shown = fitLabelLines(lines, shown.length - 1, box.width, measure);
+  /**
+   * Writes a label into its box: lines that do not fit are cut short, and the text keeps to the
+   * node's side of the box. Phaser redraws a text at every change of its words, alignment or colour,
+   * even to what it already has: a label whose lines and box are unchanged is not written again.
+   */
+  private drawLabel(sprite: NodeSprite, n: NodePicture, lines: string[], box: LabelBox, measure: (s: string) => number): void {
+    const text = sprite.info;
+    const written = `${box.x},${box.y},${box.width},${box.height},${box.lines},${box.align},${box.valign}\n${lines.join('\n')}`;
+    if (written !== sprite.written) {
+      sprite.written = written;
+      let shown = fitLabelLines(lines, box.lines, box.width, measure);
+      if (text.style.align !== box.align) text.setAlign(box.align);
       text.setText(shown.join('\n'));
+      // The font's real line height may exceed the one the box was made for: drop lines until it fits.
+      while (shown.length > 0 && text.height > box.height + 0.5) {
+        shown = fitLabelLines(lines, shown.length - 1, box.width, measure);
+        text.setText(shown.join('\n'));
+      }
+      const x = box.align === 'left' ? box.x : box.align === 'right' ? box.x + box.width - text.width : box.x + (box.width - text.width) / 2;
+      const y = box.valign === 'top' ? box.y : box.valign === 'bottom' ? box.y + box.height - text.height : box.y + (box.height - text.height) / 2;
+      text.setPosition(x, y).setVisible(shown.length > 0);
     }
-    const x = box.align === 'left' ? box.x : box.align === 'right' ? box.x + box.width - text.width : box.x + (box.width - text.width) / 2;
-    const y = box.valign === 'top' ? box.y : box.valign === 'bottom' ? box.y + box.height - text.height : box.y + (box.height - text.height) / 2;
-    text
-      .setPosition(x, y)
-      .setVisible(shown.length > 0)
-      .setColor(n.commit ? '#f0e442' : n.isSelf ? TEXT : MUTED)
-      .setAlpha(n.crashed ? 0.6 : 1);
+    const colour = n.commit ? HIGHLIGHT : n.isSelf ? TEXT : MUTED;
+    if (text.style.color !== colour) text.setColor(colour);
+    text.setAlpha(n.crashed ? 0.6 : 1);
   }
 
   /** Each node's soonest timer as a ring just outside it, full when set and empty when it fires. */
@@ -383,40 +408,69 @@ export class RoundScene extends Phaser.Scene {
     const bridge = bridgeOf(this);
     const { dropped, duplicates } = bridge.effects();
     const diff = diffInFlight(this.shown, picture.messages, picture.tick, dropped, duplicates);
+    // Only what came right after the last picture shows what happened in between: after a replay's
+    // seek, a message no longer in flight was not lost on the way, and a new one is no copy.
+    const step = picture.replayStep ?? null;
+    const follows = followsOn(this.shownStep, step);
+    this.shownStep = step;
     this.selectedMessage = null;
-    for (const id of diff.vanished) {
-      const s = this.pool.get(id);
-      if (s) this.vanish(s);
+    if (follows) {
+      for (const id of diff.vanished) {
+        const s = this.pool.get(id);
+        if (s) this.vanish(s);
+      }
     }
     this.pool.releaseExcept(new Set(picture.messages.map((m) => m.id)));
     for (const m of picture.messages) {
       const { item } = this.pool.acquire(m.id);
       const style = styleOf(m.kind, picture.protocol);
       const key = textureKey(style.shape, style.colour);
-      if (item.texture !== key) {
-        item.dot.setTexture(key);
+      if (item.texture !== key || item.selected !== m.selected) {
+        item.dot.setFrame(dotFrame(key, m.selected));
         item.texture = key;
+        item.selected = m.selected;
       }
-      const text = m.label ?? '';
-      if (item.text !== text) {
-        item.label.setText(text);
-        item.text = text;
-      }
-      item.dot.setVisible(true).setScale((m.selected ? 1.5 : 1) * this.dotScale);
-      // Whether the label shows is decided every frame, by where it is (see sieveLabels).
-      item.label.setColor(m.selected ? '#f0e442' : TEXT);
+      item.dot.setVisible(true);
+      item.text = m.label ?? '';
       if (m.selected) this.selectedMessage = m.id;
     }
+    // A full label atlas is cleared and filled again with the labels of the messages now in flight.
+    if (!this.assignLabels(picture.messages)) {
+      this.labels.clear();
+      this.assignLabels(picture.messages);
+    }
+    this.labels.flush();
     // Drawn after this frame places the copy, so the fork joins the two real positions.
-    this.pendingForks = diff.forks;
+    this.pendingForks = follows ? diff.forks : new Map();
     this.shown = picture.messages;
+  }
+
+  /**
+   * Gives each message its label's frame (a selected message's in the highlight colour, a frame of
+   * its own); false when the atlas filled up on the way. Whether a label shows is decided every
+   * frame, by where it is (see sieveLabels).
+   */
+  private assignLabels(messages: readonly MessagePicture[]): boolean {
+    let fits = true;
+    for (const m of messages) {
+      const item = this.pool.get(m.id);
+      if (!item) continue;
+      const frame = m.label && fits ? this.labels.frame(m.label, m.selected ? HIGHLIGHT : TEXT) : null;
+      if (m.label && !frame) fits = false;
+      if (item.labelFrame !== frame) {
+        if (frame) item.label.setFrame(frame.name);
+        item.labelFrame = frame;
+      }
+      if (!frame && item.label.visible) item.label.setVisible(false);
+    }
+    return fits;
   }
 
   /** A dropped or lost message bursts and fades where it was. */
   private vanish(s: MessageSprite): void {
     const ghost = this.add.image(s.x, s.y, s.texture).setDepth(5).setScale(this.dotScale);
     const cross = this.add
-      .text(s.x, s.y, '✕', { fontFamily: FONT, fontSize: '20px', color: '#d55e00', fontStyle: 'bold', resolution: pixelRatio(this) })
+      .text(s.x, s.y, '✕', { fontFamily: FONT, fontSize: '20px', color: '#d55e00', fontStyle: 'bold', resolution: this.ratio })
       .setOrigin(0.5)
       .setDepth(6);
     this.tweens.add({ targets: ghost, scale: 2.2 * this.dotScale, alpha: 0, duration: 700, onComplete: () => ghost.destroy() });
@@ -429,7 +483,7 @@ export class RoundScene extends Phaser.Scene {
     line.lineStyle(2, OKABE_ITO.purple, 1);
     line.lineBetween(original.x, original.y, copy.x + 6, copy.y + 6);
     const tag = this.add
-      .text(original.x + 10, original.y + 4, '×2', { fontFamily: FONT, fontSize: '13px', color: '#cc79a7', fontStyle: 'bold', resolution: pixelRatio(this) })
+      .text(original.x + 10, original.y + 4, '×2', { fontFamily: FONT, fontSize: '13px', color: '#cc79a7', fontStyle: 'bold', resolution: this.ratio })
       .setDepth(6);
     this.tweens.add({ targets: [line, tag], alpha: 0, duration: 1400, onComplete: () => (line.destroy(), tag.destroy()) });
   }

@@ -23,12 +23,14 @@ export function viewSize(scene: Phaser.Scene): { width: number; height: number }
 
 /**
  * The canvas holds device pixels; the main camera zooms by the pixel ratio so that a scene draws in
- * CSS pixels, sharp. Done at create and after every resize (a resize resets the camera's size).
+ * CSS pixels, sharp. Done at create and after every resize (a resize resets the camera's size). The
+ * camera zooms from its top-left corner and never scrolls, so a CSS pixel x is device pixel
+ * x * ratio: a container scaled by 1 / ratio then draws in device pixels, which blitters need (they
+ * draw every frame at its texture's size, and Phaser's canvas blitter would take away the scroll twice).
  */
 export function fitCamera(scene: Phaser.Scene): void {
   const apply = () => {
-    const { width, height } = viewSize(scene);
-    scene.cameras.main.setZoom(pixelRatio(scene)).centerOn(width / 2, height / 2);
+    scene.cameras.main.setOrigin(0, 0).setZoom(pixelRatio(scene)).setScroll(0, 0);
   };
   apply();
   scene.scale.on(Phaser.Scale.Events.RESIZE, apply);

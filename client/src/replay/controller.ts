@@ -6,6 +6,7 @@ import { Replay } from '../../../shared/engine/replay';
 import { buildTimeline, commitPointSteps, type MessageTrace, type RecordedRejection, type Timeline, type TimelineMarker } from '../../../shared/engine/timeline';
 import type { CommitPoint, NodeId, World } from '../../../shared/engine/types';
 import { eventsFor, godView, viewOf, type GodView, type NodeView } from '../../../shared/engine/view';
+import { messageEffects, type MessageEffects } from '../picture';
 import { tracesSeenBy } from './diagram';
 import type { RoundDocument } from '../../../shared/engine/round';
 
@@ -14,6 +15,9 @@ export const REPLAY_SPEEDS = [0.25, 0.5, 1, 2, 4, 8, 16] as const;
 export const COMMANDS_PER_SECOND = 4;
 
 export type PointOfView = 'god' | NodeId;
+
+/** The most commands whose effects on messages are worked out between two frames (16x playback makes about two). */
+export const MAX_EFFECT_STEPS = 32;
 
 export class ReplayController {
   readonly replay: Replay;
@@ -95,6 +99,18 @@ export class ReplayController {
       this.markersByNode.set(pov, known);
     }
     return known;
+  }
+
+  /**
+   * What the commands after step `from` up to the current step did to messages (dropped or lost
+   * them, copied them): what the canvas shows happening on the way from one to the other. Nothing
+   * for a step back, or for a jump of more than `MAX_EFFECT_STEPS`, which the canvas shows as a seek.
+   */
+  effectsSince(from: number): MessageEffects {
+    const effects: MessageEffects = { dropped: new Set(), duplicates: new Map() };
+    if (from < 0 || this.position <= from || this.position - from > MAX_EFFECT_STEPS) return effects;
+    for (let index = from; index < this.position; index++) messageEffects(this.replay.eventsOf(index), effects);
+    return effects;
   }
 
   seek(step: number): void {

@@ -78,12 +78,17 @@ export class DiagramCanvas {
     const { width } = this.size;
     const ratio = this.element.width / Math.max(1, width);
     this.layout = layoutDiagram(this.nodes, this.messages, this.span, this.size, this.from);
-    const backdrop = document.createElement('canvas');
-    backdrop.width = this.element.width;
-    backdrop.height = this.element.height;
+    // One backdrop canvas, painted over: a new canvas and context on every scroll of the window
+    // cost a seek more than painting it.
+    const backdrop = this.backdrop ?? document.createElement('canvas');
+    if (backdrop.width !== this.element.width || backdrop.height !== this.element.height) {
+      backdrop.width = this.element.width;
+      backdrop.height = this.element.height;
+    }
     const g = backdrop.getContext('2d');
     if (!g) return;
-    g.scale(ratio, ratio);
+    g.setTransform(ratio, 0, 0, ratio, 0, 0);
+    g.clearRect(0, 0, width, this.size.height);
     g.font = '11px system-ui, sans-serif';
     g.textBaseline = 'middle';
     for (const lane of this.layout.lanes) {

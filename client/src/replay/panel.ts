@@ -9,15 +9,20 @@ import type { MarkerKind } from '../../../shared/engine/timeline';
 import type { CommitPoint, NodeId } from '../../../shared/engine/types';
 import { eventsFor, type GodView, type NodeView } from '../../../shared/engine/view';
 import { commitPointSentence, nodeStateLines } from '../describe';
-import { h, replaceChildren } from '../ui/dom';
+import type { MessageEffects, ReplayStep } from '../picture';
+import { h, patchChildren, replaceChildren } from '../ui/dom';
 import { ReplayController, REPLAY_SPEEDS, type PointOfView } from './controller';
 import { DiagramCanvas } from './diagramCanvas';
 import { downloadRound, readRoundFile, roundDigest } from './io';
 import { fetchRound, soloRounds, type RoundSummary } from './library';
 
 export interface ReplayHost {
-  /** Shows a view on the round canvas, with the commit point highlighted once it has happened. */
-  showView(view: GodView | NodeView, commitPoints: readonly CommitPoint[]): void;
+  /**
+   * Shows a view on the round canvas, with the commit points highlighted once they have happened.
+   * `step` says which step of which replay it is, and `effects` what the commands since the step
+   * shown before did to messages, so that only a step forward shows messages dropped or copied.
+   */
+  showView(view: GodView | NodeView, commitPoints: readonly CommitPoint[], step: ReplayStep, effects: MessageEffects): void;
   /** Base URL of the HTTP API ('' for the page's own origin). */
   apiBase: string;
   /** Classes this browser hosts: their rounds are listed. */
@@ -47,6 +52,10 @@ function describeSummary(s: RoundSummary): string {
 export class ReplayPanel {
   readonly root = h('section', { id: 'replays', 'aria-labelledby': 'replays-heading' });
   private controller: ReplayController | null = null;
+  /** Counts the replays shown on the canvas: each opening, and each change of the point of view. */
+  private shownReplay = 0;
+  /** The step last shown on the canvas, of replay `shownReplay`. */
+  private shownStep = -1;
   private doc: RoundDocument | null = null;
   private diagram: DiagramCanvas | null = null;
   private frame = 0;
@@ -161,6 +170,8 @@ export class ReplayPanel {
     this.doc = doc;
     const controller = new ReplayController(doc, doc.meta.rejections ?? []);
     this.controller = controller;
+    this.shownReplay += 1;
+    this.shownStep = -1;
     const ticks = controller.timeline.ticks;
     this.diagram = new DiagramCanvas(doc.config.protocol, doc.config.nodes, controller.messages(), ticks[ticks.length - 1] ?? 1, (step) => this.seek(step));
     this.renderViewer();
@@ -170,7 +181,7 @@ export class ReplayPanel {
       this.frame = requestAnimationFrame(loop);
       const elapsed = now - this.lastFrame;
       this.lastFrame = now;
-      if (this.controller?.advance(elapsed)) this.update();
+      if (this.controller?.advance(elapsed)) this.update(true);
     };
     this.frame = requestAnimationFrame(loop);
   }
@@ -200,6 +211,8 @@ export class ReplayPanel {
     );
     povSelect.addEventListener('change', () => {
       c.setPointOfView(povSelect.value === 'god' ? 'god' : (Number(povSelect.value) as PointOfView));
+      this.shownReplay += 1;
+      this.shownStep = -1;
       // Through a node's eyes, the diagram and the markers show only what that node knew.
       this.diagram?.setMessages(c.messages());
       this.renderMarkers();
@@ -303,15 +316,20 @@ export class ReplayPanel {
     return ok;
   }
 
-  /** Redraws the canvas picture, the diagram cursor and the text for the current step. */
-  private update(): void {
+  /**
+   * Redraws the canvas picture, the diagram cursor and the text for the current step; `played` when
+   * playback reached it.
+   */
+  private update(played = false): void {
     const c = this.controller;
     if (!c) return;
     const world = c.world();
     const view = c.view();
     // Only the god view marks the commit points; a node never saw one happen.
     const commits = c.commitPoints();
-    this.host.showView(view, commits);
+    const effects = c.effectsSince(this.shownStep);
+    this.shownStep = c.step;
+    this.host.showView(view, commits, { replay: this.shownReplay, step: c.step, played }, effects);
     const tick = world.tick;
     this.diagram?.draw(tick, c.step);
     const scrubber = this.root.querySelector<HTMLInputElement>('#replay-scrubber');
@@ -321,7 +339,8 @@ export class ReplayPanel {
     const position = this.root.querySelector('#replay-position');
     if (position) position.textContent = `Command ${c.step} of ${c.length} · tick ${tick}`;
     const now = this.root.querySelector<HTMLElement>('#replay-now');
-    if (now) replaceChildren(now, ...this.describeNow(view, commits));
+    // Patched, not replaced: the lines that stay the same from one step to the next are not laid out again.
+    if (now) patchChildren(now, this.describeNow(view, commits));
   }
 
   /** What happened at this step and what the point of view knew, in words. */

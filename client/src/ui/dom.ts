@@ -40,3 +40,42 @@ export function replaceChildren(parent: HTMLElement, ...children: (Child | Child
   parent.replaceChildren(...(children.flat().filter((c) => c !== null && c !== undefined && c !== false) as (Node | string)[]));
   if (key) (parent.querySelector(`[data-key="${CSS.escape(key)}"]`) as HTMLElement | null)?.focus();
 }
+
+/**
+ * Makes `parent`'s children match `children`, keeping the elements and text already there (found in
+ * order, by tag and id): text that did not change is not laid out again. For content without event
+ * listeners (those of the new elements are not carried over).
+ */
+export function patchChildren(parent: Node, children: readonly Node[]): void {
+  for (let i = 0; i < children.length; i++) {
+    const next = children[i]!;
+    const here = parent.childNodes[i] ?? null;
+    let match: ChildNode | null = null;
+    for (let c = here; c; c = c.nextSibling) {
+      if (alike(c, next)) {
+        match = c;
+        break;
+      }
+    }
+    if (!match) {
+      parent.insertBefore(next, here);
+      continue;
+    }
+    if (match !== here) parent.insertBefore(match, here);
+    if (match.nodeType !== Node.ELEMENT_NODE) {
+      if (match.nodeValue !== next.nodeValue) match.nodeValue = next.nodeValue;
+      continue;
+    }
+    const from = next as Element;
+    const to = match as Element;
+    for (const name of to.getAttributeNames()) if (!from.hasAttribute(name)) to.removeAttribute(name);
+    for (const name of from.getAttributeNames()) if (to.getAttribute(name) !== from.getAttribute(name)) to.setAttribute(name, from.getAttribute(name)!);
+    patchChildren(to, Array.from(from.childNodes));
+  }
+  while (parent.childNodes.length > children.length) parent.removeChild(parent.lastChild!);
+}
+
+function alike(a: Node, b: Node): boolean {
+  if (a.nodeType !== b.nodeType || a.nodeName !== b.nodeName) return false;
+  return a.nodeType !== Node.ELEMENT_NODE || (a as Element).id === (b as Element).id;
+}
