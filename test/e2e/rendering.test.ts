@@ -168,8 +168,8 @@ describe('a replay seek', () => {
   it('paints the diagram onto the canvas it has, keeps the step panel\'s elements and shows the new step', async () => {
     const result = await page.evaluate(async () => {
       type Diagram = { backdrop: HTMLCanvasElement | null; from: number };
-      type Controller = { length: number; view(): unknown; world(): { nodes: { crashed: boolean }[]; global: { chosen: unknown[] } } };
-      const q = (window as unknown as { quorum: { replays: { diagram: Diagram; seek(step: number): void; current: Controller; describeNow(view: unknown, commit: unknown): Node[] } } }).quorum;
+      type Controller = { length: number; view(): unknown; commitPoints(): unknown[]; world(): { nodes: { crashed: boolean }[] } };
+      const q = (window as unknown as { quorum: { replays: { diagram: Diagram; seek(step: number): void; current: Controller; describeNow(view: unknown, commits: unknown[]): Node[] } } }).quorum;
       const frame = () => new Promise((resolve) => requestAnimationFrame(resolve));
       const card = () => document.querySelector('#replay-now .node-card[data-node="0"]');
       const first = card();
@@ -184,7 +184,7 @@ describe('a replay seek', () => {
         // What the panel shows is what a fresh description of the step would be.
         const fresh = document.createElement('div');
         const c = q.replays.current;
-        fresh.replaceChildren(...q.replays.describeNow(c.view(), c.world().global.chosen[0] ?? null));
+        fresh.replaceChildren(...q.replays.describeNow(c.view(), c.commitPoints()));
         shownRightly.push(fresh.innerHTML === document.querySelector('#replay-now')!.innerHTML && card()!.classList.contains('crashed') === c.world().nodes[0]!.crashed);
       }
       return { sameBackdrop: q.replays.diagram.backdrop === backdrop, windows: windows.size, same: card() === first, shownRightly, length };
