@@ -48,8 +48,10 @@ interface MessageSprite {
 
 interface NodeSprite {
   ring: Phaser.GameObjects.Graphics;
-  /** The node's soonest timer, as a ring that empties as it runs down: redrawn every frame. */
+  /** The node's soonest timer, as a ring that empties as it runs down. */
   timer: Phaser.GameObjects.Graphics;
+  /** What the ring was last drawn from (place and share left, in steps of a degree), so that an unchanged one is not drawn again. */
+  timerDrawn: string;
   name: Phaser.GameObjects.Text;
   info: Phaser.GameObjects.Text;
   /** What the label was last written from (its lines and its box), so that an unchanged one is left alone. */
@@ -279,6 +281,7 @@ export class RoundScene extends Phaser.Scene {
     this.nodes = this.positions.map((p) => ({
       ring: this.add.graphics().setDepth(1),
       timer: this.add.graphics().setDepth(2),
+      timerDrawn: '',
       name: this.add
         .text(p.x, p.y, '', { fontFamily: FONT, fontSize: `${Math.round(Math.max(14, this.radius * 0.75))}px`, color: TEXT, fontStyle: 'bold', resolution })
         .setOrigin(0.5)
@@ -361,17 +364,24 @@ export class RoundScene extends Phaser.Scene {
     text.setAlpha(n.crashed ? 0.6 : 1);
   }
 
-  /** Each node's soonest timer as a ring just outside it, full when set and empty when it fires. */
+  /**
+   * Each node's soonest timer as a ring just outside it, full when set and empty when it fires. The
+   * ring moves by less than a degree in most frames: it is drawn again only when it has moved by one.
+   */
   private drawTimers(picture: Picture, now: number): void {
     const r = this.radius + 5;
     picture.nodes.forEach((n, i) => {
-      const g = this.nodes[i]?.timer;
+      const sprite = this.nodes[i];
       const p = this.positions[i];
-      if (!g || !p) return;
-      g.clear();
+      if (!sprite || !p) return;
       const t = n.crashed ? undefined : n.timers[0];
+      const left = t ? Math.max(0, Math.min(1, (t.firesAt - now) / Math.max(1, t.firesAt - t.setAt))) : 0;
+      const drawn = t ? `${p.x},${p.y},${r},${Math.round(left * 360)}` : '';
+      if (drawn === sprite.timerDrawn) return;
+      sprite.timerDrawn = drawn;
+      const g = sprite.timer;
+      g.clear();
       if (!t) return;
-      const left = Math.max(0, Math.min(1, (t.firesAt - now) / Math.max(1, t.firesAt - t.setAt)));
       g.lineStyle(3, 0x465063, 0.6);
       g.strokeCircle(p.x, p.y, r);
       if (left <= 0) return;
