@@ -43,7 +43,10 @@ export const majorityActions: ActionTable<MajorityDurable, MajorityVolatile, Maj
         value: action.decree,
         voter: id,
         verb: 'voted',
-        voterKnew: () => (ctx.volatile(id).tally[action.decree] ?? []).length >= majorityOf(ctx.config.nodes),
+        // A method, not an arrow property, which tsx would name with defineProperty on every vote.
+        voterKnew() {
+          return (ctx.volatile(id).tally[action.decree] ?? []).length >= majorityOf(ctx.config.nodes);
+        },
       });
       ctx.broadcast(id, { kind: 'vote', decree: action.decree });
       updateStuck(ctx);
