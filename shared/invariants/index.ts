@@ -14,14 +14,20 @@ function inSlot(protocol: Protocol, slot: Slot): string {
   return name ? ` in ${name}` : '';
 }
 
+/** `chosenBySlot` of each list of commit points: a world shares its list with the worlds before it until a step changes the god view's books. */
+const bySlotOf = new WeakMap<readonly CommitPoint[], ReadonlyMap<Slot, readonly string[]>>();
+
 /** The values chosen in each slot, in the order they were chosen. */
-function chosenBySlot(chosen: readonly CommitPoint[]): Map<Slot, string[]> {
+function chosenBySlot(chosen: readonly CommitPoint[]): ReadonlyMap<Slot, readonly string[]> {
+  const known = bySlotOf.get(chosen);
+  if (known) return known;
   const bySlot = new Map<Slot, string[]>();
   for (const c of chosen) {
     const values = bySlot.get(c.slot);
     if (!values) bySlot.set(c.slot, [c.decree]);
     else if (!values.includes(c.decree)) values.push(c.decree);
   }
+  bySlotOf.set(chosen, bySlot);
   return bySlot;
 }
 
@@ -43,7 +49,8 @@ export function checkInvariants(previous: World | null, world: World): Invariant
       }
     }
   }
-  if (previous && previous.global.chosen.length > 0) {
+  // The same list of commit points as before: nothing chosen can have changed.
+  if (previous && previous.global.chosen.length > 0 && previous.global.chosen !== world.global.chosen) {
     const before = chosenBySlot(previous.global.chosen);
     for (const [slot, values] of before) {
       if (chosen.get(slot)?.[0] !== values[0]) {
