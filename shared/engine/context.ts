@@ -133,6 +133,11 @@ export class StepContext implements ProtocolContext {
     const node = this.node(id);
     if (node.crashed) return;
     const timer: Timer = { name, setAt: this.now, firesAt: this.now + ticks };
+    // Most nodes run one timer at most.
+    if (node.timers.length === 0 || (node.timers.length === 1 && node.timers[0]!.name === name)) {
+      this.updateNode(id, { timers: [timer] });
+      return;
+    }
     const timers = node.timers.filter((t) => t.name !== name);
     // Soonest first; timers due at the same tick fire in the table's order.
     let at = 0;
@@ -142,12 +147,13 @@ export class StepContext implements ProtocolContext {
   }
 
   cancelTimer(id: NodeId, name: string): void {
-    const node = this.node(id);
-    if (node.timers.some((t) => t.name === name)) this.updateNode(id, { timers: node.timers.filter((t) => t.name !== name) });
+    const timers = this.node(id).timers;
+    if (this.timer(id, name)) this.updateNode(id, { timers: timers.length === 1 ? [] : timers.filter((t) => t.name !== name) });
   }
 
   timer(id: NodeId, name: string): Timer | undefined {
-    return this.node(id).timers.find((t) => t.name === name);
+    for (const t of this.node(id).timers) if (t.name === name) return t;
+    return undefined;
   }
 
   random(min: number, max: number): number {

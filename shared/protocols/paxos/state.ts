@@ -84,11 +84,15 @@ export const RETRY = 'retry';
 function ballotDeadline(config: RoundConfig, d: PaxosDurable, v: PaxosVolatile): number {
   const timeout = config.settings.timeoutTicks;
   const leads = v.requests.length > 0;
-  const sawAcceptance = d.accepted !== null || v.acceptances.length > 0;
-  const patience = leads ? timeout : sawAcceptance ? timeout * 2 : timeout * 6;
+  const patience = leads ? timeout : sawAcceptance(d, v) ? timeout * 2 : timeout * 6;
   const since = v.proposal ? v.proposal.startedAt : leads ? -timeout : 0;
   const beaten = leads && v.proposal !== null && v.proposal.refusals.length > 0;
   return beaten ? Math.min(since + patience, since + config.settings.latencyMax * 2) : since + patience;
+}
+
+/** Whether the node has seen a value accepted, its own acceptance or another's: it then has less patience. */
+function sawAcceptance(d: PaxosDurable, v: PaxosVolatile): boolean {
+  return d.accepted !== null || v.acceptances.length > 0;
 }
 
 /**
@@ -153,6 +157,7 @@ export function learn(ctx: PaxosContext, id: NodeId, value: string, how: string,
 /** Counts an acceptance in the learner tally of node `id`; learns once a ballot has a majority. */
 export function tallyAcceptance(ctx: PaxosContext, id: NodeId, from: NodeId, ballot: Ballot, value: string): void {
   const v = ctx.volatile(id);
+  const saw = sawAcceptance(ctx.durable(id), v);
   const index = v.acceptances.findIndex((a) => compareBallots(a.ballot, ballot) === 0 && a.value === value);
   const old = v.acceptances[index];
   const entry = { ballot, value, from: withItem(old?.from ?? [], from) };
@@ -163,22 +168,25 @@ export function tallyAcceptance(ctx: PaxosContext, id: NodeId, from: NodeId, bal
   if (entry.from.length >= majorityOf(ctx.config.nodes)) {
     learn(ctx, id, value, `its tally of ballot ${ballotText(ballot)} shows ${tallyWords(entry.from.length, ctx.config.nodes, 'acceptances')}`, true);
   }
-  // A value seen accepted makes a node without a request less patient: its proposer may be gone.
-  armRetry(ctx, id);
+  // The first value seen accepted makes a node without a request less patient: its proposer may be gone.
+  if (!saw) armRetry(ctx, id);
 }
 
 /** The acceptor half of accepting: durable write, then the god view's ballot box and the learner tallies. */
 export function acceptLocally(ctx: PaxosContext, id: NodeId, ballot: Ballot, value: string): void {
   const d = ctx.durable(id);
+  const saw = sawAcceptance(d, ctx.volatile(id));
   ctx.setDurable(id, { ...d, promised: higherPromise(d.promised, ballot), accepted: { ballot, value } });
   tallyAcceptance(ctx, id, id, ballot, value);
+  if (!saw) armRetry(ctx, id);
   ctx.castVote({
     slot: 0,
     key: ballotKey(ballot),
     value,
     voter: id,
     verb: 'accepted',
-    voterKnew: () => {
+    // A method, not an arrow property: tsx (esbuild keepNames) names such an arrow with defineProperty each time it is made, on every vote.
+    voterKnew() {
       const mine = ctx.volatile(id).acceptances.find((a) => compareBallots(a.ballot, ballot) === 0);
       return (mine?.from.length ?? 0) >= majorityOf(ctx.config.nodes);
     },
