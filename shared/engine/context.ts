@@ -133,6 +133,8 @@ export class StepContext implements ProtocolContext {
     const node = this.node(id);
     if (node.crashed) return;
     const timer: Timer = { name, setAt: this.now, firesAt: this.now + ticks };
+    const next = this.world.nextTimerAt;
+    if (next === null || timer.firesAt < next) this.world.nextTimerAt = timer.firesAt;
     // Most nodes run one timer at most.
     if (node.timers.length === 0 || (node.timers.length === 1 && node.timers[0]!.name === name)) {
       this.updateNode(id, { timers: [timer] });

@@ -262,7 +262,21 @@ function tick(ctx: StepContext, protocol: Protocol): void {
     due.sort((a, b) => a.deliverAt - b.deliverAt || a.id - b.id);
     for (const message of due) deliver(ctx, protocol, message);
   }
-  for (let id = 0; id < ctx.world.nodes.length; id++) fireTimers(ctx, protocol, id, now);
+  // Most ticks fire nothing, and look at no node to know it.
+  const next = ctx.world.nextTimerAt;
+  if (next === null || next > now) return;
+  const nodes = ctx.world.nodes;
+  for (let id = 0; id < nodes.length; id++) {
+    const soonest = nodes[id]!.timers[0];
+    if (soonest !== undefined && soonest.firesAt <= now) fireTimers(ctx, protocol, id, now);
+  }
+  // Once they have fired (and perhaps set timers again, on any node), the soonest that still runs.
+  let soonest: number | null = null;
+  for (const node of nodes) {
+    const t = node.timers[0];
+    if (t !== undefined && (soonest === null || t.firesAt < soonest)) soonest = t.firesAt;
+  }
+  ctx.world.nextTimerAt = soonest;
 }
 
 /** The node's timers due by now fire, soonest first; a timeout may set timers again, never for this tick. */

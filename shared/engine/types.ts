@@ -167,6 +167,12 @@ export interface World {
   step: number;
   rng: RngState;
   nextMessageId: number;
+  /**
+   * No timer fires before this tick; null when none runs. It is the soonest running timer's tick or
+   * earlier (a timer cancelled, or stopped by a crash, leaves it early): a tick before it looks at no
+   * node's timers.
+   */
+  nextTimerAt: number | null;
   nodes: NodeState[];
   inFlight: Message[];
   /** Group number per node, or null when the network is whole. */

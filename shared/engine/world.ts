@@ -105,6 +105,7 @@ export function createWorld(config: RoundConfig): World {
     step: 0,
     rng: seedRng(config.seed),
     nextMessageId: 1,
+    nextTimerAt: null,
     nodes,
     inFlight: [],
     partition: null,

@@ -9,9 +9,9 @@ import { StepContext } from '../../shared/engine/context';
 import { Rng } from '../../shared/engine/rng';
 import type { World } from '../../shared/engine/types';
 import { eventsFor, godView, legalActions, sentViewOf, viewOf } from '../../shared/engine/view';
-import { protocolFor } from '../../shared/protocols';
+import { protocolFor, protocolNames } from '../../shared/protocols';
 import { runningTimers, timerSentence } from '../../client/src/describe';
-import { mustStep, worldFrom } from './helpers';
+import { mustStep, nextTimerAtProblem, swarmWorlds, worldFrom } from './helpers';
 
 const TPC = ['config 2pc nodes=3 latency=1-1 timeout=5', 'propose A X', 'act A prepare decree=X'];
 const PAXOS = ['config paxos nodes=3 latency=1-1 timeout=8', 'propose A X', 'act A prepare ballot=1'];
@@ -123,6 +123,38 @@ describe('timers', () => {
     const again = mustStep(due, { type: 'act', node: 0, action: { kind: 'prepare', ballot: 2 } }).world;
     expect(again.nodes[0]!.timers).toEqual([{ name: 'retry', setAt: 8, firesAt: 16 }]);
     expect(again.nodes[0]!.volatile).toMatchObject({ ballotDue: false });
+  });
+
+  it('keep the world\'s next timer tick no later than any running timer, so the ticks that skip looking fire nothing', () => {
+    for (const protocol of protocolNames()) {
+      let worlds = 0;
+      let running = 0;
+      let due = 0;
+      let previous: World | null = null;
+      for (const world of swarmWorlds(protocol, 15)) {
+        expect(nextTimerAtProblem(world), `${protocol} at step ${world.step}`).toBeNull();
+        if (world.nodes.some((n) => n.timers.length > 0)) running += 1;
+        // A tick that brought a timer due: it fired, whether or not the tick looked at the nodes for it.
+        if (previous && world.tick === previous.tick + 1 && previous.nodes.some((n) => n.timers.some((t) => t.firesAt <= world.tick))) {
+          due += 1;
+          expect(world.nodes.every((n) => n.timers.every((t) => t.firesAt > world.tick))).toBe(true);
+        }
+        previous = world;
+        worlds += 1;
+      }
+      expect(worlds).toBeGreaterThan(1000);
+      // Where timers ran (majority vote runs none), some fell due.
+      if (running > 0) expect(due, protocol).toBeGreaterThan(0);
+    }
+    // A timeout that sets a timer again moves the next tick on; one cancelled leaves it early, which is safe.
+    const fired = mustStep(worldFrom([...TPC, 'tick', 'act B vote msg=1 vote=yes', 'tick 3']), { type: 'tick' }).world;
+    expect(fired.nextTimerAt).toBeNull();
+    const asked = mustStep(fired, { type: 'act', node: 1, action: { kind: 'askPeers' } }).world;
+    expect(asked.nextTimerAt).toBe(10);
+    const decided = worldFrom([...TPC, 'tick', 'act B vote msg=1 vote=yes', 'act C vote msg=2 vote=yes', 'tick', 'act A decide outcome=commit', 'tick']);
+    expect(decided.nodes.map((n) => n.timers)).toEqual([[], [], []]);
+    expect(decided.nextTimerAt).toBe(5);
+    expect(mustStep(worldFrom([...TPC, 'tick', 'act B vote msg=1 vote=yes', 'act C vote msg=2 vote=yes', 'tick', 'act A decide outcome=commit', 'tick 3']), { type: 'tick' }).world.nextTimerAt).toBeNull();
   });
 
   it('are only those the protocol declares, run at least a tick, and change the next world only', () => {

@@ -22,7 +22,7 @@ import { createWorld, makeConfig } from '../../shared/engine/world';
 import { checkInvariants } from '../../shared/invariants';
 import { registerProtocol } from '../../shared/protocols';
 import { runSeed } from '../../shared/sim/swarm';
-import { mustStep, playedRound, worldFrom } from '../engine/helpers';
+import { mustStep, nextTimerAtProblem, playedRound, swarmWorlds, worldFrom } from '../engine/helpers';
 import { parseTranscript, runTranscript } from '../engine/transcript';
 import { ledger } from './ledger';
 
@@ -177,6 +177,15 @@ describe('a replicated log, as a protocol that exists only in the tests', () => 
     expect(crashed.nodes[0]!.timers).toEqual([]);
     const back = mustStep(crashed, { type: 'recover', node: 0 }).world;
     expect(back.nodes[0]!.timers.map((t) => t.name)).toEqual(['heartbeat']);
+  });
+
+  it('keeps the world\'s next timer tick no later than any of its two kinds of timer, on every node', () => {
+    let worlds = 0;
+    for (const world of swarmWorlds('ledger', 10, 4)) {
+      expect(nextTimerAtProblem(world), `step ${world.step}`).toBeNull();
+      worlds += 1;
+    }
+    expect(worlds).toBeGreaterThan(1000);
   });
 
   it('gets views whose legal and rule-breaking moves a client works out as the server does, timers and all', () => {
