@@ -15,7 +15,7 @@ export interface Settings {
   sandbox: boolean;
   /** Majority vote: a node that sees a majority tells the others, who take it as final. */
   gossip: boolean;
-  /** How long a node's timers run before they fire, in ticks (2PC's timeout, Paxos's retry timer). */
+  /** The round's timeout, in ticks: a 2PC node's timer runs this long; a Paxos retry timer one, two or six of them. */
   timeoutTicks: number;
   /** The decrees in play, offered to clients and bots. */
   decrees: string[];
