@@ -41,7 +41,7 @@ export class App {
   instructorKey: string | null = null;
   round: RoundInfo | null = null;
   /** On the replays screen: the view and commit point the canvas shows. */
-  replayFrame: { view: NodeView | GodView; commitPoint: CommitPoint | null; step: ReplayStep; effects: MessageEffects } | null = null;
+  replayFrame: { view: NodeView | GodView; commitPoints: readonly CommitPoint[]; step: ReplayStep; effects: MessageEffects } | null = null;
   view: NodeView | GodView | null = null;
   reveal: RevealMessage | null = null;
   roster: RosterMessage | null = null;
@@ -124,8 +124,8 @@ export class App {
    * A replay's current frame for the canvas, drawn still at the frame's tick: which step it is, and
    * what the commands since the step shown before did to messages.
    */
-  showReplayFrame(view: NodeView | GodView, commitPoint: CommitPoint | null, step: ReplayStep, effects: MessageEffects): void {
-    this.replayFrame = { view, commitPoint, step, effects };
+  showReplayFrame(view: NodeView | GodView, commitPoints: readonly CommitPoint[], step: ReplayStep, effects: MessageEffects): void {
+    this.replayFrame = { view, commitPoints, step, effects };
     this.clock.observe(view.now, performance.now(), false);
     this.changed();
   }
@@ -398,16 +398,16 @@ export class App {
 
   // ---- What the canvas shows ------------------------------------------------------------------
 
-  /** At the reveal the canvas shows the god view with the commit point; before that, the player's own view. */
-  get commitPoint(): CommitPoint | null {
-    return this.reveal?.commitPoints[0] ?? null;
+  /** At the reveal the canvas shows the god view with the commit points (one per slot decided); before that, the player's own view. */
+  get commitPoints(): readonly CommitPoint[] {
+    return this.reveal?.commitPoints ?? [];
   }
 
   picture(): Picture | null {
     if (this.pictureCache) return this.pictureCache;
     if (this.screen === 'replay') {
       const frame = this.replayFrame;
-      this.pictureCache = frame ? { ...pictureOf({ view: frame.view, commitPoint: frame.commitPoint }), replayStep: frame.step } : null;
+      this.pictureCache = frame ? { ...pictureOf({ view: frame.view, commitPoints: frame.commitPoints }), replayStep: frame.step } : null;
       return this.pictureCache;
     }
     const view = this.reveal && this.round?.phase === 'ended' ? this.reveal.god : this.view;
@@ -417,7 +417,7 @@ export class App {
       roster: this.roster,
       selectedNodes: this.role === 'instructor' ? this.selectedNodes : undefined,
       selectedMessage: this.selectedMessage,
-      commitPoint: this.round?.phase === 'ended' ? this.commitPoint : null,
+      commitPoints: this.round?.phase === 'ended' ? this.commitPoints : [],
     });
     // Clock-only updates move time on without a new view.
     this.pictureCache = { ...picture, tick: Math.max(picture.tick, this.round?.tick ?? 0) };

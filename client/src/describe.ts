@@ -5,7 +5,7 @@
  */
 import { nodeName } from '../../shared/engine/names';
 import type { NodeFacts } from '../../shared/engine/protocol';
-import type { Action, GlobalState, NodeId, ProtocolName, Settings } from '../../shared/engine/types';
+import type { Action, GlobalState, NodeId, ProtocolName, Settings, Timer } from '../../shared/engine/types';
 import { allProtocols, protocolFor } from '../../shared/protocols';
 
 // The reveal's sentences are the engine's: every number in them comes from the round's bookkeeping.
@@ -13,10 +13,47 @@ export { commitPointSentence, detailSentences, noCommitPointSentence, outcomeSen
 
 export type { NodeFacts };
 
-/** A node's state in a few short lines: durable first (it survives a crash), then volatile. */
-export function nodeStateLines(protocol: ProtocolName, facts: NodeFacts, nodes: number): string[] {
+/**
+ * A node's state in a few short lines: durable first (it survives a crash), then volatile, and, given
+ * the round's tick, its running timers ("retry timer fires in 4 ticks").
+ */
+export function nodeStateLines(protocol: ProtocolName, facts: NodeFacts, nodes: number, now?: number): string[] {
   const lines = protocolFor(protocol).present.stateLines(facts, nodes);
+  if (now !== undefined) for (const t of runningTimers(protocol, facts, now)) lines.push(`${t.title} fires ${inTicks(t.left)}`);
   return facts.crashed ? ['CRASHED: only its disk remains', ...lines] : lines;
+}
+
+/** A running timer as a player is shown it: its name, the ticks left, and what its firing lets the node do. */
+export interface RunningTimer {
+  name: string;
+  /** "retry timer" */
+  title: string;
+  /** Ticks until it fires at the given tick (0: it fires with the next one). */
+  left: number;
+  /** Ticks it was set for: the ring that empties on the canvas shows `left` of these. */
+  total: number;
+  /** "you may start a higher ballot" */
+  then: string;
+}
+
+/** A node's running timers in words, soonest first, at tick `now`. */
+export function runningTimers(protocol: ProtocolName, facts: Pick<NodeFacts, 'durable' | 'volatile' | 'timers'>, now: number): RunningTimer[] {
+  const rules = protocolFor(protocol);
+  return facts.timers.flatMap((t: Timer) => {
+    const rule = rules.timerRule(t.name);
+    if (!rule) return [];
+    return [{ name: t.name, title: rule.title, left: Math.max(0, t.firesAt - now), total: Math.max(1, t.firesAt - t.setAt), then: rule.then(facts) }];
+  });
+}
+
+/** "in 4 ticks", "in 1 tick", or "now" when its tick has come (the next view brings the timeout). */
+function inTicks(left: number): string {
+  return left <= 0 ? 'now' : `in ${left} tick${left === 1 ? '' : 's'}`;
+}
+
+/** A timer said to the node's player: "Your retry timer fires in 4 ticks: then it is time to start a higher ballot." */
+export function timerSentence(timer: RunningTimer): string {
+  return `Your ${timer.title} fires ${inTicks(timer.left)}: then ${timer.then}.`;
 }
 
 /** Two or three short lines for the canvas, under a node; the DOM panels carry the full state. */

@@ -44,7 +44,7 @@ function boot(): void {
   };
   // The replays screen shares the side panel; its viewer hands each frame to the canvas.
   const replays = new ReplayPanel({
-    showView: (view, commitPoint, step, effects) => app.showReplayFrame(view, commitPoint, step, effects),
+    showView: (view, commitPoints, step, effects) => app.showReplayFrame(view, commitPoints, step, effects),
     apiBase: '',
     hostedClasses,
     fork: (round, step) => app.playFork(round, step),

@@ -3,7 +3,7 @@
  * draws and the rule "a student sees only their own node's state" is tested here.
  */
 import { nodeName } from '../../shared/engine/names';
-import type { CommitPoint, EngineEvent, NodeId, ProtocolName } from '../../shared/engine/types';
+import type { CommitPoint, EngineEvent, LearnedLog, NodeId, ProtocolName, Timer } from '../../shared/engine/types';
 import type { GodView, NodeView } from '../../shared/engine/view';
 import type { RosterMessage } from '../../shared/wire/messages';
 import { protocolFor } from '../../shared/protocols';
@@ -20,10 +20,13 @@ export interface NodePicture {
   /** The same, shortened for the canvas. */
   summary: string[];
   crashed: boolean | null;
-  learned: string | null;
+  /** What it learned, slot by slot; null when the viewer may not know. */
+  learned: LearnedLog | null;
+  /** Its running timers; none shown when the viewer may not know them. */
+  timers: readonly Timer[];
   isSelf: boolean;
   selected: boolean;
-  /** This node's vote or acceptance made the majority (shown at the reveal). */
+  /** This node's vote or acceptance made a majority, in some slot (shown at the reveal). */
   commit: boolean;
 }
 
@@ -49,7 +52,8 @@ export interface Picture {
   nodes: NodePicture[];
   messages: MessagePicture[];
   partition: number[] | null;
-  commitPoint: CommitPoint | null;
+  /** The commit points to mark, one per slot decided (a single decree has one). */
+  commitPoints: readonly CommitPoint[];
   /** The replay step shown; absent in live play. */
   replayStep?: ReplayStep;
 }
@@ -97,8 +101,8 @@ export interface PictureInput {
   roster?: RosterMessage | null;
   selectedNodes?: ReadonlySet<NodeId>;
   selectedMessage?: number | null;
-  /** The commit point to highlight (from the reveal), if any. */
-  commitPoint?: CommitPoint | null;
+  /** The commit points to highlight (from the reveal): one per slot decided, or none. */
+  commitPoints?: readonly CommitPoint[];
 }
 
 export function nicknamesOf(roster: RosterMessage | null | undefined): Map<NodeId, string> {
@@ -128,7 +132,7 @@ export function pictureOf(input: PictureInput): Picture {
   const { view } = input;
   const nicknames = nicknamesOf(input.roster);
   const selected = input.selectedNodes ?? new Set<NodeId>();
-  const commitPoint = input.commitPoint ?? null;
+  const commitPoints = input.commitPoints ?? [];
   const title = (id: NodeId) => (nicknames.has(id) ? `${nodeName(id)} · ${nicknames.get(id)}` : nodeName(id));
   if (view.kind === 'god') {
     const protocol = view.config.protocol;
@@ -143,17 +147,18 @@ export function pictureOf(input: PictureInput): Picture {
         name: n.name,
         title: title(n.id),
         role: n.role,
-        lines: nodeStateLines(protocol, n, view.config.nodes),
+        lines: nodeStateLines(protocol, n, view.config.nodes, view.now),
         summary: nodeSummaryLines(protocol, n),
         crashed: n.crashed,
         learned: n.learned,
+        timers: n.timers,
         isSelf: false,
         selected: selected.has(n.id),
-        commit: commitPoint?.node === n.id,
+        commit: commitPoints.some((cp) => cp.node === n.id),
       })),
       messages: view.inFlight.map((m) => messagePicture(m, input.selectedMessage)),
       partition: view.partition,
-      commitPoint,
+      commitPoints,
     };
   }
   // A node never saw the commit point happen (its own tally could not show it): only the god view marks it.
@@ -170,11 +175,12 @@ export function pictureOf(input: PictureInput): Picture {
         name: p.name,
         title: title(p.id),
         role: p.role,
-        lines: self ? nodeStateLines(view.protocol, view.self, view.nodes) : [],
+        lines: self ? nodeStateLines(view.protocol, view.self, view.nodes, view.now) : [],
         summary: self ? nodeSummaryLines(view.protocol, view.self) : [],
         // Another node's crash is invisible: it looks just like a slow node.
         crashed: self ? view.self.crashed : null,
         learned: self ? view.self.learned : null,
+        timers: self ? view.self.timers : [],
         isSelf: self,
         selected: selected.has(p.id),
         commit: false,
@@ -182,7 +188,7 @@ export function pictureOf(input: PictureInput): Picture {
     }),
     messages: view.inFlight.map((m) => messagePicture(m, input.selectedMessage)),
     partition: null,
-    commitPoint: null,
+    commitPoints: [],
   };
 }
 

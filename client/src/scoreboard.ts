@@ -2,7 +2,7 @@
  * The class scoreboard, one row per round, derived from what the instructor's client receives: the
  * god view after every step, its events, the roster's rejection counts, and the reveal.
  */
-import { decisionTick } from '../../shared/engine/reveal';
+import { commitPointsBySlot, decisionTick } from '../../shared/engine/reveal';
 import type { EngineEvent, ProtocolName } from '../../shared/engine/types';
 import type { GodView } from '../../shared/engine/view';
 import { nodeTitle } from './describe';
@@ -20,6 +20,8 @@ export interface ScoreRow {
    * when the round's fate was sealed, known or not. Null while nothing is decided.
    */
   decisionTick: number | null;
+  /** Each slot decided and the tick of its commit point, in slot order: one for a single decree, one per entry for a log. */
+  slotTicks: { slot: number; tick: number }[];
   messagesSent: number;
   /** Refused moves per student during this round. */
   rejections: Record<string, number>;
@@ -72,6 +74,7 @@ export class Scoreboard {
         decided: false,
         outcome: null,
         decisionTick: null,
+        slotTicks: [],
         messagesSent: 0,
         rejections: {},
         rulesBroken: {},
@@ -87,6 +90,7 @@ export class Scoreboard {
     row.decided = god.status.decided;
     row.outcome = god.status.outcome;
     row.decisionTick = decisionTick(god.config, god.global);
+    row.slotTicks = commitPointsBySlot(god.global.chosen).map((cp) => ({ slot: cp.slot, tick: cp.tick }));
     row.rejections = this.rejectionsSinceStart();
     row.rulesBroken = this.rulesBrokenIn(god);
   }

@@ -1,5 +1,5 @@
 import { majorityOf, nodeName } from './names';
-import type { Protocol, ProtocolContext } from './protocol';
+import type { CastVote, Protocol, ProtocolContext } from './protocol';
 import { Rng } from './rng';
 import type {
   BallotBox,
@@ -12,6 +12,8 @@ import type {
   NodeState,
   Payload,
   RoundConfig,
+  Slot,
+  Timer,
   Violation,
   World,
 } from './types';
@@ -96,6 +98,7 @@ export class StepContext implements ProtocolContext {
     return this.world.inFlight;
   }
 
+  /** The god view's books, copied once per step before the first change. The protocol's own block is replaced whole (`setProtocolGlobal`). */
   mutableGlobal(): GlobalState {
     if (!this.globalCopied) {
       const g = this.world.global;
@@ -104,15 +107,59 @@ export class StepContext implements ProtocolContext {
         boxes: g.boxes.slice(),
         chosen: g.chosen.slice(),
         violations: g.violations.slice(),
-        votesCast: { ...g.votesCast },
-        outcomes: { ...g.outcomes },
-        outcomeAt: { ...g.outcomeAt },
-        inDoubtSince: { ...g.inDoubtSince },
         downtime: g.downtime.slice(),
       };
       this.globalCopied = true;
     }
     return this.world.global;
+  }
+
+  protocolGlobal(): unknown {
+    return this.world.global.protocol;
+  }
+
+  setProtocolGlobal(global: unknown): void {
+    this.mutableGlobal().protocol = global;
+  }
+
+  setStuck(stuck: boolean): void {
+    if (this.world.global.stuck !== stuck) this.mutableGlobal().stuck = stuck;
+  }
+
+  setTimer(id: NodeId, name: string, ticks: number): void {
+    const order = this.protocol.timerOrder(name);
+    if (order < 0) throw new Error(`${this.protocol.name} has no timer "${name}" in its timer table`);
+    if (!Number.isInteger(ticks) || ticks < 1) throw new Error(`a timer runs for a whole number of ticks, at least 1, not ${ticks}`);
+    const node = this.node(id);
+    if (node.crashed) return;
+    const timer: Timer = { name, setAt: this.now, firesAt: this.now + ticks };
+    const next = this.world.nextTimerAt;
+    if (next === null || timer.firesAt < next) this.world.nextTimerAt = timer.firesAt;
+    // Most nodes run one timer at most.
+    if (node.timers.length === 0 || (node.timers.length === 1 && node.timers[0]!.name === name)) {
+      this.updateNode(id, { timers: [timer] });
+      return;
+    }
+    const timers = node.timers.filter((t) => t.name !== name);
+    // Soonest first; timers due at the same tick fire in the table's order.
+    let at = 0;
+    while (at < timers.length && (timers[at]!.firesAt < timer.firesAt || (timers[at]!.firesAt === timer.firesAt && this.protocol.timerOrder(timers[at]!.name) < order))) at++;
+    timers.splice(at, 0, timer);
+    this.updateNode(id, { timers });
+  }
+
+  cancelTimer(id: NodeId, name: string): void {
+    const timers = this.node(id).timers;
+    if (this.timer(id, name)) this.updateNode(id, { timers: timers.length === 1 ? [] : timers.filter((t) => t.name !== name) });
+  }
+
+  timer(id: NodeId, name: string): Timer | undefined {
+    for (const t of this.node(id).timers) if (t.name === name) return t;
+    return undefined;
+  }
+
+  random(min: number, max: number): number {
+    return this.rng.int(min, max);
   }
 
   latency(): number {
@@ -169,31 +216,38 @@ export class StepContext implements ProtocolContext {
   }
 
   /**
-   * Records in the god view that `voter` cast a vote (or acceptance) for `value` under `key`.
-   * The vote that brings a box to a majority is the commit point: the decree is chosen from then on,
-   * whether or not anyone knows it yet. `voterKnew` says whether the voter's own tally showed it.
+   * Records in the god view that a voter cast a vote (or acceptance) for a value under a key, in a
+   * slot. The vote that brings a box to a majority is the slot's commit point: the decree is chosen
+   * there from then on, whether or not anyone knows it yet. `voterKnew` says whether the voter's own
+   * tally showed it.
    */
-  castVote(key: string, value: string, voter: NodeId, verb: 'voted' | 'accepted', voterKnew: (voters: readonly NodeId[]) => boolean): void {
+  castVote({ slot, key, value, voter, verb, voterKnew }: CastVote): void {
     const global = this.mutableGlobal();
-    const index = global.boxes.findIndex((b) => b.key === key && b.value === value);
+    const index = global.boxes.findIndex((b) => b.slot === slot && b.key === key && b.value === value);
     const old = index >= 0 ? global.boxes[index] : undefined;
     if (old?.voters.includes(voter)) return;
-    const box: BallotBox = { key, value, voters: [...(old?.voters ?? []), voter] };
+    const box: BallotBox = { slot, key, value, voters: [...(old?.voters ?? []), voter] };
     if (index >= 0) global.boxes[index] = box;
     else global.boxes.push(box);
     if (box.voters.length !== majorityOf(this.config.nodes)) return;
     // Paxos may gather a second majority on a later ballot; only the same value can, and it changes nothing.
-    if (global.chosen.some((c) => c.decree === value)) return;
+    if (global.chosen.some((c) => c.slot === slot && c.decree === value)) return;
     const knew = voterKnew(box.voters);
     this.recordChosen(
-      { decree: value, step: this.world.step, tick: this.now, node: voter, nodeKnew: knew, voters: box.voters },
-      `Commit point: ${value} became chosen when ${nodeName(voter)} ${verb}, making a majority of ${box.voters.length}. ${nodeName(voter)} ${knew ? 'could tell from its own tally' : 'did not know it'}.`,
+      { slot, decree: value, step: this.world.step, tick: this.now, node: voter, nodeKnew: knew, voters: box.voters },
+      `Commit point: ${value} became chosen${this.inSlot(slot)} when ${nodeName(voter)} ${verb}, making a majority of ${box.voters.length}. ${nodeName(voter)} ${knew ? 'could tell from its own tally' : 'did not know it'}.`,
     );
   }
 
-  /** The god view's record that a decree is chosen from this step on. */
+  /** " in slot 3" for a protocol that decides a log; nothing for a single decree. */
+  inSlot(slot: Slot): string {
+    const name = this.protocol.present.slotName?.(slot);
+    return name ? ` in ${name}` : '';
+  }
+
+  /** The god view's record that a decree is chosen in a slot from this step on. */
   recordChosen(point: CommitPoint, text: string): void {
     this.mutableGlobal().chosen.push(point);
-    this.emit({ type: 'chosen', visibleTo: 'god', node: point.node, decree: point.decree, text });
+    this.emit({ type: 'chosen', visibleTo: 'god', node: point.node, slot: point.slot, decree: point.decree, text });
   }
 }

@@ -6,7 +6,7 @@
  */
 import { protocolFor } from '../protocols';
 import { nodeName } from './names';
-import type { CommitPoint, GlobalState, NodeId, ProtocolName, RoundConfig, Violation } from './types';
+import type { CommitPoint, GlobalState, NodeId, ProtocolName, RoundConfig, Slot, Violation } from './types';
 
 /**
  * The reveal's sentence, e.g. "X was chosen when node D's vote was cast at tick 41. D did not know:
@@ -19,11 +19,24 @@ export function commitPointSentence(
   nodes?: number,
 ): string {
   const words = protocolFor(protocol).present.reveal;
-  const first = `${cp.decree} was ${words.decidedVerb} when ${words.decidingEvent(nameOf(cp.node))} at tick ${cp.tick}.`;
+  const slot = slotName(protocol, cp.slot);
+  const first = `${cp.decree} was ${words.decidedVerb}${slot ? ` in ${slot}` : ''} when ${words.decidingEvent(nameOf(cp.node))} at tick ${cp.tick}.`;
   const knew = cp.nodeKnew
     ? `${nodeName(cp.node)} knew at once.`
     : `${nodeName(cp.node)} did not know: its own view could not show the majority yet.`;
   return `${first} ${knew}${words.voters(cp, nodes)}`;
+}
+
+/** The first commit point of each slot, in slot order: where each slot of a log was decided (a single decree has one). */
+export function commitPointsBySlot(chosen: readonly CommitPoint[]): CommitPoint[] {
+  const first = new Map<Slot, CommitPoint>();
+  for (const cp of chosen) if (!first.has(cp.slot)) first.set(cp.slot, cp);
+  return [...first.values()].sort((a, b) => a.slot - b.slot);
+}
+
+/** How the protocol names a slot ("slot 3"), or null for a protocol that decides one decree. */
+export function slotName(protocol: ProtocolName, slot: Slot): string | null {
+  return protocolFor(protocol).present.slotName?.(slot) ?? null;
 }
 
 /** The reveal's headline: what was decided, in the protocol's own terms. */

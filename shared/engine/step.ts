@@ -178,7 +178,7 @@ function applyCommand(ctx: StepContext, command: Command, protocol: Protocol): v
     }
     case 'crash': {
       const id = command.node;
-      ctx.updateNode(id, { crashed: true, volatile: protocol.initVolatile(ctx.config, id), inbox: [] });
+      ctx.updateNode(id, { crashed: true, volatile: protocol.initVolatile(ctx.config, id), inbox: [], timers: [] });
       ctx.mutableGlobal().downtime.push({ node: id, from: ctx.now, to: null });
       ctx.emit({
         type: 'crashed',
@@ -191,7 +191,7 @@ function applyCommand(ctx: StepContext, command: Command, protocol: Protocol): v
     }
     case 'recover': {
       const id = command.node;
-      ctx.updateNode(id, { crashed: false, volatile: protocol.initVolatile(ctx.config, id), inbox: [] });
+      ctx.updateNode(id, { crashed: false, volatile: protocol.initVolatile(ctx.config, id), inbox: [], timers: [] });
       const downtime = ctx.mutableGlobal().downtime;
       const down = downtime.findIndex((d) => d.node === id && d.to === null);
       if (down >= 0) downtime[down] = { ...downtime[down]!, to: ctx.now };
@@ -246,17 +246,57 @@ function takeInFlight(ctx: StepContext, id: number): Message {
   return message!;
 }
 
-/** One tick of the clock: every message due by now arrives, oldest first. */
+/**
+ * One tick of the clock: every message due by now arrives, oldest first; then every timer due by now
+ * fires, node by node in id order (a message that arrives in time, such as a heartbeat, can still
+ * set its timer again before it fires).
+ */
 function tick(ctx: StepContext, protocol: Protocol): void {
   ctx.world.tick += 1;
   const now = ctx.world.tick;
   const pending = ctx.world.inFlight;
   let due: Message[] | null = null;
   for (const m of pending) if (m.deliverAt <= now) (due ??= []).push(m);
-  if (!due) return;
-  ctx.world.inFlight = pending.filter((m) => m.deliverAt > now);
-  due.sort((a, b) => a.deliverAt - b.deliverAt || a.id - b.id);
-  for (const message of due) deliver(ctx, protocol, message);
+  if (due) {
+    ctx.world.inFlight = pending.filter((m) => m.deliverAt > now);
+    due.sort((a, b) => a.deliverAt - b.deliverAt || a.id - b.id);
+    for (const message of due) deliver(ctx, protocol, message);
+  }
+  // Most ticks fire nothing, and look at no node to know it.
+  const next = ctx.world.nextTimerAt;
+  if (next === null || next > now) return;
+  const nodes = ctx.world.nodes;
+  for (let id = 0; id < nodes.length; id++) {
+    const soonest = nodes[id]!.timers[0];
+    if (soonest !== undefined && soonest.firesAt <= now) fireTimers(ctx, protocol, id, now);
+  }
+  // Once they have fired (and perhaps set timers again, on any node), the soonest that still runs.
+  let soonest: number | null = null;
+  for (const node of nodes) {
+    const t = node.timers[0];
+    if (t !== undefined && (soonest === null || t.firesAt < soonest)) soonest = t.firesAt;
+  }
+  ctx.world.nextTimerAt = soonest;
+}
+
+/** The node's timers due by now fire, soonest first; a timeout may set timers again, never for this tick. */
+function fireTimers(ctx: StepContext, protocol: Protocol, id: NodeId, now: number): void {
+  for (;;) {
+    const node = ctx.world.nodes[id]!;
+    const timer = node.timers[0];
+    if (node.crashed || !timer || timer.firesAt > now) return;
+    ctx.updateNode(id, { timers: node.timers.slice(1) });
+    const rule = protocol.timerRule(timer.name);
+    if (!rule) continue;
+    ctx.emit({
+      type: 'timeout',
+      visibleTo: [id],
+      node: id,
+      timer: timer.name,
+      text: `${nodeName(id)}'s ${rule.title} fired: ${rule.fired(node)}.`,
+    });
+    rule.onTimeout(ctx, id);
+  }
 }
 
 function deliver(ctx: StepContext, protocol: Protocol, message: Message): void {

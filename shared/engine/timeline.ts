@@ -132,7 +132,12 @@ export function buildTimeline(config: RoundConfig, log: readonly Command[], reje
   return { ticks, markers, messages: traces };
 }
 
-/** The step to jump to for "jump to the commit point": the world right after the deciding vote. */
+/** The steps to jump to for "jump to the commit point": the world right after each deciding vote, one per slot decided. */
+export function commitPointSteps(timeline: Timeline): number[] {
+  return timeline.markers.filter((m) => m.kind === 'commit-point').map((m) => m.step);
+}
+
+/** The first of them: the world right after the first deciding vote. */
 export function commitPointStep(timeline: Timeline): number | null {
-  return timeline.markers.find((m) => m.kind === 'commit-point')?.step ?? null;
+  return commitPointSteps(timeline)[0] ?? null;
 }

@@ -15,7 +15,7 @@ export interface Settings {
   sandbox: boolean;
   /** Majority vote: a node that sees a majority tells the others, who take it as final. */
   gossip: boolean;
-  /** Ticks after which a waiting node may give up (2PC vote timeout, Paxos retry). */
+  /** The round's timeout, in ticks: a 2PC node's timer runs this long; a Paxos retry timer one, two or six of them. */
   timeoutTicks: number;
   /** The decrees in play, offered to clients and bots. */
   decrees: string[];
@@ -48,6 +48,19 @@ export interface InboxEntry<P extends Payload = Payload> extends Message<P> {
   deliveredAt: number;
 }
 
+/**
+ * A node's running timer. The protocol sets and cancels it (its kinds are the protocol's timer
+ * table); the clock fires it: the `tick` that brings the world to `firesAt` hands the node a timeout.
+ */
+export interface Timer {
+  /** Its kind: a key of the protocol's timer table. */
+  name: string;
+  /** The tick it was set, or last set again. */
+  setAt: number;
+  /** The tick at which it fires. */
+  firesAt: number;
+}
+
 export interface NodeState {
   id: NodeId;
   crashed: boolean;
@@ -57,6 +70,8 @@ export interface NodeState {
   volatile: object;
   /** Delivered messages still waiting for this node's answer; volatile. */
   inbox: InboxEntry[];
+  /** Its running timers, the soonest first (ties in the order of the protocol's timer table); volatile: a crash stops them all. */
+  timers: Timer[];
 }
 
 /** A node's move. `kind` names it; the protocol defines the rest. */
@@ -80,8 +95,18 @@ export type Command =
 
 export type CommandType = Command['type'];
 
-/** The moment a decree became chosen in the global view. */
+/**
+ * A position in a replicated log: each slot gets its own value, chosen once. A single-decree protocol
+ * decides slot 0 only.
+ */
+export type Slot = number;
+
+/** What a node has learned, slot by slot: `learned[s]` is the value it knows is chosen in slot s, or null. */
+export type LearnedLog = readonly (string | null)[];
+
+/** The moment a decree became chosen in one slot, in the global view. */
 export interface CommitPoint {
+  slot: Slot;
   decree: string;
   /** Index of the command (0-based) whose effect made the majority. */
   step: number;
@@ -103,30 +128,30 @@ export interface Violation {
   node?: NodeId;
 }
 
-/** One ballot box of the god view: who cast a vote (or acceptance) for which value under one key. */
+/** One ballot box of the god view: who cast a vote (or acceptance) for which value under one key, in one slot. */
 export interface BallotBox {
+  slot: Slot;
   key: string;
   value: string;
   voters: NodeId[];
 }
 
-/** Bookkeeping only the god view sees; it is derived from what happened, never read by the rules. */
-export interface GlobalState {
+/**
+ * Bookkeeping only the god view sees; it is derived from what happened, never read by the rules. The
+ * engine keeps what every protocol has (ballot boxes and commit points, each in its slot; rules
+ * broken; a split; crashes); `protocol` is the protocol's own block, of its own type (2PC: the votes
+ * cast, each node's outcome and when, who was in doubt since when), or null when it keeps none.
+ */
+export interface GlobalState<G = unknown> {
   boxes: BallotBox[];
+  /** Every commit point in the order they happened; one per slot, unless a rule was broken. */
   chosen: CommitPoint[];
   violations: Violation[];
   /** No candidate can reach a majority any more (majority vote's split vote). */
   stuck: boolean;
-  /** 2PC: every vote ever cast, by node. */
-  votesCast: Record<string, 'yes' | 'no'>;
-  /** 2PC: outcome each node has applied. */
-  outcomes: Record<string, 'commit' | 'abort'>;
-  /** 2PC: the tick each node applied its outcome (the coordinator: logged its decision). */
-  outcomeAt: Record<string, number>;
-  /** 2PC: the tick each participant voted YES with no outcome yet: it is in doubt from then until its outcome. */
-  inDoubtSince: Record<string, number>;
   /** Every crash: the node, the tick it went down and the tick it came back (null while it is down). */
   downtime: Downtime[];
+  protocol: G;
 }
 
 export interface Downtime {
@@ -142,6 +167,12 @@ export interface World {
   step: number;
   rng: RngState;
   nextMessageId: number;
+  /**
+   * No timer fires before this tick; null when none runs. It is the soonest running timer's tick or
+   * earlier (a timer cancelled, or stopped by a crash, leaves it early): a tick before it looks at no
+   * node's timers.
+   */
+  nextTimerAt: number | null;
   nodes: NodeState[];
   inFlight: Message[];
   /** Group number per node, or null when the network is whole. */

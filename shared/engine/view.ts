@@ -7,6 +7,7 @@ import type {
   EngineEvent,
   GlobalState,
   InboxEntry,
+  LearnedLog,
   Message,
   NodeId,
   NodeState,
@@ -14,6 +15,7 @@ import type {
   ProtocolName,
   RoundConfig,
   Settings,
+  Timer,
   World,
 } from './types';
 
@@ -49,7 +51,10 @@ export interface NodeView {
     crashed: boolean;
     durable: object;
     volatile: object;
-    learned: string | null;
+    /** Its running timers, with the tick each fires at: its player sees the ticks left. */
+    timers: Timer[];
+    /** What it knows is chosen, slot by slot. */
+    learned: LearnedLog;
   };
   inbox: (InboxEntry & { label: string })[];
   legal: Action[];
@@ -60,7 +65,7 @@ export interface NodeView {
 export interface GodNodeView extends NodeState {
   name: string;
   role: string;
-  learned: string | null;
+  learned: LearnedLog;
   legal: Action[];
 }
 
@@ -144,7 +149,7 @@ export class ViewCache {
   readonly peerLists = new WeakMap<RoundConfig, PeerView[]>();
   readonly labelledInboxes = new WeakMap<readonly InboxEntry[], NodeView['inbox']>();
   readonly selves = new WeakMap<NodeState, { config: RoundConfig; self: NodeView['self'] }>();
-  readonly legalMoves = new WeakMap<NodeState, { config: RoundConfig; now: number; legal: Action[] }>();
+  readonly legalMoves = new WeakMap<NodeState, { config: RoundConfig; legal: Action[] }>();
 }
 
 /** The cache of callers that keep none of their own (the client, bots, tools). */
@@ -189,6 +194,7 @@ export function selfOf(world: World, node: NodeState, views: ViewCache = engineV
     crashed: node.crashed,
     durable: node.durable,
     volatile: node.volatile,
+    timers: node.timers,
     learned: protocol.learned(node),
   };
   views.selves.set(node, { config: world.config, self });
@@ -225,14 +231,14 @@ export function eventsFor(events: readonly EngineEvent[], viewer: NodeId | 'god'
 
 /**
  * The legal moves of the node whose view this is: the same as `legalActions` on the world it was
- * made from, since a node's rules read only its own state, its inbox, the clock and the settings.
+ * made from, since a node's rules read only its own state, its inbox, its timers, the clock and the settings.
  */
 export function legalInView(view: SentNodeView): Action[] {
   if (view.self.crashed) return [];
-  const { id, crashed, durable, volatile } = view.self;
+  const { id, crashed, durable, volatile, timers } = view.self;
   // The seed only drives the network; no rule of a node reads it.
   const config: RoundConfig = { protocol: view.protocol, nodes: view.nodes, seed: 0, settings: view.settings };
-  return protocolFor(view.protocol).legalActions({ now: view.now, config, node: { id, crashed, durable, volatile, inbox: view.inbox } });
+  return protocolFor(view.protocol).legalActions({ now: view.now, config, node: { id, crashed, durable, volatile, inbox: view.inbox, timers } });
 }
 
 /** Legal actions of a node in a world (what bots choose from and buttons are made of). */
@@ -241,9 +247,10 @@ export function legalActions(world: World, id: NodeId, views: ViewCache = engine
   if (!node || node.crashed) return [];
   const protocol = protocolFor(world.config.protocol);
   const known = views.legalMoves.get(node);
-  if (known && known.config === world.config && (known.now === world.tick || !protocol.legalUsesClock)) return known.legal;
+  // Legal moves follow from the node's state, never from the clock: they are worked out once per state.
+  if (known && known.config === world.config) return known.legal;
   const legal = protocol.legalActions(localOf(world, id));
-  views.legalMoves.set(node, { config: world.config, now: world.tick, legal });
+  views.legalMoves.set(node, { config: world.config, legal });
   return legal;
 }
 
@@ -281,9 +288,9 @@ export function ruleBreakingActions(world: World, id: NodeId): RuleBreakingMove[
 
 /** The same moves, worked out from the node's own view, as `legalInView` does for the legal ones. */
 export function ruleBreakingInView(view: SentNodeView): RuleBreakingMove[] {
-  const { id, crashed, durable, volatile } = view.self;
+  const { id, crashed, durable, volatile, timers } = view.self;
   const config: RoundConfig = { protocol: view.protocol, nodes: view.nodes, seed: 0, settings: view.settings };
-  return ruleBreakingMovesOf({ now: view.now, config, node: { id, crashed, durable, volatile, inbox: view.inbox } });
+  return ruleBreakingMovesOf({ now: view.now, config, node: { id, crashed, durable, volatile, inbox: view.inbox, timers } });
 }
 
 /**

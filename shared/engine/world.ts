@@ -1,7 +1,8 @@
 import { isProtocolName, protocolFor, protocolNames } from '../protocols';
 import { MAX_DECREE_LENGTH, MAX_DECREES, MAX_LATENCY_TICKS, MAX_NODES, MAX_SEED, MAX_TIMEOUT_TICKS, MIN_NODES } from './limits';
+import { StepContext } from './context';
 import { seedRng } from './rng';
-import type { RoundConfig, Settings, World } from './types';
+import type { NodeState, RoundConfig, Settings, World } from './types';
 
 export const DEFAULT_SETTINGS: Settings = {
   latencyMin: 2,
@@ -82,12 +83,12 @@ export function configShapeProblem(config: RoundConfig): string | null {
   return null;
 }
 
-/** The world at tick 0: every node up with fresh state, nothing in flight. */
+/** The world at tick 0: every node up with fresh state and the timers it starts with, nothing in flight. */
 export function createWorld(config: RoundConfig): World {
   const problem = configShapeProblem(config);
   if (problem) throw new Error(`invalid round config: ${problem}`);
   const protocol = protocolFor(config.protocol);
-  const nodes = [];
+  const nodes: NodeState[] = [];
   for (let id = 0; id < config.nodes; id++) {
     nodes.push({
       id,
@@ -95,18 +96,26 @@ export function createWorld(config: RoundConfig): World {
       durable: protocol.initDurable(config, id),
       volatile: protocol.initVolatile(config, id),
       inbox: [],
+      timers: [],
     });
   }
-  return {
+  const world: World = {
     config,
     tick: 0,
     step: 0,
     rng: seedRng(config.seed),
     nextMessageId: 1,
+    nextTimerAt: null,
     nodes,
     inFlight: [],
     partition: null,
     proposed: [],
-    global: { boxes: [], chosen: [], violations: [], stuck: false, votesCast: {}, outcomes: {}, outcomeAt: {}, inDoubtSince: {}, downtime: [] },
+    global: { boxes: [], chosen: [], violations: [], stuck: false, downtime: [], protocol: protocol.startGlobal(config) },
   };
+  if (!protocol.onStart) return world;
+  // The nodes set the timers they start with; nothing of it is an event (it shows in their views).
+  const ctx = new StepContext(world, protocol);
+  for (let id = 0; id < config.nodes; id++) protocol.onStart(ctx, id);
+  ctx.world.rng = ctx.rng.state();
+  return ctx.world;
 }

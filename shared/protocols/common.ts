@@ -4,7 +4,7 @@ import { countWords, listNames } from '../engine/names';
 import type { GroupFacts, Local, NodeFacts, OpeningRequest, RevealWords } from '../engine/protocol';
 import { rejection } from '../engine/rejections';
 import type { Rng } from '../engine/rng';
-import type { Action, GlobalState, InboxEntry, NodeId, Payload, Rejection, RoundConfig, World } from '../engine/types';
+import type { Action, CommitPoint, GlobalState, InboxEntry, LearnedLog, NodeId, Payload, Rejection, RoundConfig, Slot, World } from '../engine/types';
 import { int, object, str, literal, type Schema } from '../wire/schema';
 
 export const MESSAGE_ID = int(1, MAX_MESSAGE_ID);
@@ -51,25 +51,43 @@ export function spreadRequests(decrees: readonly string[], config: RoundConfig, 
   return decrees.slice(0, config.nodes).map((decree, i) => ({ node: nodes[i]!, decree }));
 }
 
-/** The decree the god view saw chosen first, if any: what a consensus protocol decides. */
-export function firstChosen(world: World): string | null {
-  return world.global.chosen[0]?.decree ?? null;
+/** The decree chosen first in a slot, as the god view saw it, if any. */
+export function chosenIn(chosen: readonly CommitPoint[], slot: Slot): string | null {
+  for (const c of chosen) if (c.slot === slot) return c.decree;
+  return null;
+}
+
+/** The decree the god view saw chosen first in slot 0, if any: what a single-decree consensus protocol decides. */
+export function firstChosen(world: { global: { chosen: readonly CommitPoint[] } }): string | null {
+  return chosenIn(world.global.chosen, 0);
+}
+
+const NOTHING_LEARNED: LearnedLog = Object.freeze([]);
+
+/** What a single-decree node learned, as a log of one slot: `[decree]`, or nothing. */
+export function learnedOne(decree: string | null): LearnedLog {
+  return decree === null ? NOTHING_LEARNED : [decree];
 }
 
 /**
  * The outcome of a protocol that chooses a decree, whose nodes each learn it (`durable.learned`):
- * the decree chosen first, decided once every live node has learned it.
+ * the decree chosen first (in slot 0, the only one), decided once every live node has learned it.
  */
 export const learnedByEveryNode = {
   outcome: firstChosen,
   mustKnowOutcome: (): boolean => true,
   knowsOutcome: (node: { durable: { learned: string | null } }, outcome: string): boolean => node.durable.learned === outcome,
-  learned: (node: { durable: { learned: string | null } }): string | null => node.durable.learned,
+  learned: (node: { durable: { learned: string | null } }): LearnedLog => learnedOne(node.durable.learned),
 };
+
+/** Whether a node learned anything, in any slot. */
+export function learnedAny(learned: LearnedLog): boolean {
+  return learned.some((v) => v !== null);
+}
 
 /** Which nodes learned the outcome, as the reveal says it. */
 function learnedLine(nodes: readonly (NodeFacts<unknown, unknown> & { name: string })[]): string {
-  const learned = nodes.filter((n) => n.learned !== null).map((n) => n.name);
+  const learned = nodes.filter((n) => learnedAny(n.learned)).map((n) => n.name);
   return learned.length > 0 ? `Nodes that learned the outcome: ${learned.join(', ')}.` : 'No node learned an outcome.';
 }
 
@@ -88,7 +106,8 @@ export function playersWords(ids: readonly NodeId[], students: readonly NodeId[]
 /** For the groups compared: a decree chosen, and nodes that never learned it ("In group 3, X was chosen, but two students never learned it."). */
 export function unlearnedSentences(facts: GroupFacts<unknown, unknown>): string[] {
   if (facts.outcome === null) return [];
-  const unaware = facts.nodes.filter((n) => n.learned !== facts.outcome).map((n) => n.id);
+  // A single decree: slot 0 is the one a node may have learned.
+  const unaware = facts.nodes.filter((n) => n.learned[0] !== facts.outcome).map((n) => n.id);
   if (unaware.length === 0) return [];
   return [`In group ${facts.group}, ${facts.outcome} was chosen, but ${playersWords(unaware, facts.students)} never learned it.`];
 }
@@ -105,7 +124,7 @@ export function chosenDecreeReveal(deciding: (who: string) => string): RevealWor
     voters: (point) => (point.voters.length > 0 ? ` The majority: ${listNames(point.voters)}.` : ''),
     noCommitPoint: () => 'No decree reached a majority, so there is no commit point.',
     details: () => [],
-    decisionTick: (global: GlobalState) => global.chosen[0]?.tick ?? null,
+    decisionTick: (global: GlobalState<unknown>) => global.chosen[0]?.tick ?? null,
     learnedLine,
     pendingOutcome: (outcome) => `chosen ${outcome}, not yet known to all`,
     groupOutcome(facts) {

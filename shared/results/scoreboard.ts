@@ -268,6 +268,7 @@ export function scoreRound(round: PlayedRound): RoundResult {
         crashed: n.crashed,
         durable: n.durable,
         volatile: n.volatile,
+        timers: n.timers,
         learned: protocol.learned(n),
       })),
       students,

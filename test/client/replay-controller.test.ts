@@ -110,14 +110,14 @@ describe('replay through one node\'s eyes', () => {
   it('marks the commit point in the god view only, on the canvas too', () => {
     const c = new ReplayController(faultyDoc);
     c.seek(faultyDoc.log.length);
-    expect(c.commitPoint()).toEqual(commit);
-    expect(pictureOf({ view: c.view(), commitPoint: c.commitPoint() }).nodes.filter((n) => n.commit).map((n) => n.id)).toEqual([commit.node]);
+    expect(c.commitPoints()).toEqual([commit]);
+    expect(pictureOf({ view: c.view(), commitPoints: c.commitPoints() }).nodes.filter((n) => n.commit).map((n) => n.id)).toEqual([commit.node]);
     c.setPointOfView(commit.node);
-    expect(c.commitPoint()).toBeNull();
+    expect(c.commitPoints()).toEqual([]);
     // Even handed the commit point, a node's picture has no star: the node never saw it.
-    const picture = pictureOf({ view: viewOf(c.world(), commit.node), commitPoint: commit });
+    const picture = pictureOf({ view: viewOf(c.world(), commit.node), commitPoints: [commit] });
     expect(picture.nodes.some((n) => n.commit)).toBe(false);
-    expect(picture.commitPoint).toBeNull();
+    expect(picture.commitPoints).toEqual([]);
   });
 });
 

@@ -73,7 +73,7 @@ describe('pictureOf', () => {
     const god = godView(w);
     const cp = god.global.chosen[0]!;
     expect(cp).toBeDefined();
-    const picture = pictureOf({ view: god, selectedNodes: new Set([1]), commitPoint: cp, roster: { students: [], seats: [{ node: 0, holder: 'student', nickname: 'Ada', autopilot: false }] } });
+    const picture = pictureOf({ view: god, selectedNodes: new Set([1]), commitPoints: [cp], roster: { students: [], seats: [{ node: 0, holder: 'student', nickname: 'Ada', autopilot: false }] } });
     expect(picture.god).toBe(true);
     expect(picture.nodes.every((n) => n.lines.length > 0)).toBe(true);
     expect(picture.nodes[2]!.crashed).toBe(true);
@@ -125,7 +125,7 @@ describe('describe', () => {
     t = ticks(run(t, [1, 2].map((node) => ({ type: 'act' as const, node, action: { kind: 'vote', msg: node, vote: 'yes' } }))), 1);
     t = ticks(run(t, [{ type: 'act', node: 0, action: { kind: 'decide', outcome: 'commit' } }]), 1);
     const b = godView(t).nodes[1]!;
-    expect(b.learned).toBe('X');
+    expect(b.learned).toEqual(['X']);
     expect(nodeStateLines('2pc', b, 3)).toEqual(['committed']);
     expect(nodeSummaryLines('2pc', b)).toEqual(['committed']);
   });
@@ -190,7 +190,7 @@ describe('describe', () => {
   });
 
   it('writes the commit point as the reveal tells it', () => {
-    const cp = { decree: 'X', step: 9, tick: 412, node: 3, nodeKnew: false, voters: [0, 2, 3] };
+    const cp = { slot: 0, decree: 'X', step: 9, tick: 412, node: 3, nodeKnew: false, voters: [0, 2, 3] };
     expect(commitPointSentence('majority', cp)).toBe(
       "X was chosen when node D's vote was cast at tick 412. D did not know: its own view could not show the majority yet. The majority: A, C and D.",
     );

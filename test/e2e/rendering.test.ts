@@ -1,7 +1,7 @@
 /**
  * What the canvas and the replay viewer redo per frame and per step, in a real browser: a new view
  * redraws no message label already on screen, messages are drawn from two blitters on whole pixels,
- * the bench pages draw nothing while paused and draw the same labels, and a replay seek makes no
+ * a node's timer ring is drawn again only once it has moved, the bench pages draw nothing while paused and draw the same labels, and a replay seek makes no
  * canvas and keeps the panel's elements. Counts, not timings: they hold on a loaded machine.
  */
 import { rmSync } from 'node:fs';
@@ -114,6 +114,51 @@ describe('the round canvas', () => {
     expect(drawn.textures.sort()).toEqual(['msg-atlas', 'msg-labels']);
     expect(drawn.whole).toBe(true);
   });
+  it('draws a timer ring again only when it has moved by a degree, not at every frame', async () => {
+    // One synchronous run of the scene's own drawing, at chosen moments: no frame comes in between.
+    const cleared = await page.evaluate(() => {
+      type Timer = { setAt: number; firesAt: number };
+      type Scene = {
+        nodes: { timer: { clear(): unknown } }[];
+        registry: { get(key: string): { picture(): { picture: { nodes: { timers: Timer[] }[] } } } };
+        drawTimers(picture: unknown, now: number): void;
+      };
+      const scene = (window as unknown as { quorumBench: { game: { scene: { getScene(k: string): Scene } } } }).quorumBench.game.scene.getScene('Round');
+      const picture = scene.registry.get('bridge').picture().picture;
+      const timer = picture.nodes.find((n) => n.timers.length > 0)!.timers[0]!;
+      const span = timer.firesAt - timer.setAt;
+      const half = timer.setAt + span / 2;
+      let clears = 0;
+      const originals = scene.nodes.map((n) => n.timer.clear);
+      for (const n of scene.nodes) {
+        const clear = n.timer.clear;
+        n.timer.clear = function (this: unknown) {
+          clears += 1;
+          return clear.call(this);
+        };
+      }
+      const count = (now: number) => {
+        clears = 0;
+        scene.drawTimers(picture, now);
+        return clears;
+      };
+      const result = {
+        rings: picture.nodes.filter((n) => n.timers.length > 0).length,
+        first: count(half),
+        same: count(half),
+        nudged: count(half + span / 5000),
+        moved: count(half + span / 4),
+      };
+      scene.nodes.forEach((n, i) => (n.timer.clear = originals[i]!));
+      return result;
+    });
+    expect(cleared.rings).toBeGreaterThan(0);
+    expect(cleared.first).toBeLessThanOrEqual(cleared.rings);
+    // The same moment, or a sliver of a degree later: nothing to draw again.
+    expect(cleared.same).toBe(0);
+    expect(cleared.nudged).toBe(0);
+    expect(cleared.moved).toBe(cleared.rings);
+  });
 });
 
 describe('the bench pages', () => {
@@ -168,8 +213,8 @@ describe('a replay seek', () => {
   it('paints the diagram onto the canvas it has, keeps the step panel\'s elements and shows the new step', async () => {
     const result = await page.evaluate(async () => {
       type Diagram = { backdrop: HTMLCanvasElement | null; from: number };
-      type Controller = { length: number; view(): unknown; world(): { nodes: { crashed: boolean }[]; global: { chosen: unknown[] } } };
-      const q = (window as unknown as { quorum: { replays: { diagram: Diagram; seek(step: number): void; current: Controller; describeNow(view: unknown, commit: unknown): Node[] } } }).quorum;
+      type Controller = { length: number; view(): unknown; commitPoints(): unknown[]; world(): { nodes: { crashed: boolean }[] } };
+      const q = (window as unknown as { quorum: { replays: { diagram: Diagram; seek(step: number): void; current: Controller; describeNow(view: unknown, commits: unknown[]): Node[] } } }).quorum;
       const frame = () => new Promise((resolve) => requestAnimationFrame(resolve));
       const card = () => document.querySelector('#replay-now .node-card[data-node="0"]');
       const first = card();
@@ -184,7 +229,7 @@ describe('a replay seek', () => {
         // What the panel shows is what a fresh description of the step would be.
         const fresh = document.createElement('div');
         const c = q.replays.current;
-        fresh.replaceChildren(...q.replays.describeNow(c.view(), c.world().global.chosen[0] ?? null));
+        fresh.replaceChildren(...q.replays.describeNow(c.view(), c.commitPoints()));
         shownRightly.push(fresh.innerHTML === document.querySelector('#replay-now')!.innerHTML && card()!.classList.contains('crashed') === c.world().nodes[0]!.crashed);
       }
       return { sameBackdrop: q.replays.diagram.backdrop === backdrop, windows: windows.size, same: card() === first, shownRightly, length };

@@ -5,6 +5,7 @@ import type { Command, EngineEvent, ProtocolName, RoundConfig, Settings, World }
 import { legalActions, ruleBreakingActions } from '../../shared/engine/view';
 import { createWorld, makeConfig } from '../../shared/engine/world';
 import { protocolFor } from '../../shared/protocols';
+import { runSeed } from '../../shared/sim/swarm';
 
 /** Builds a world from script lines (see shared/engine/script.ts); every command must be accepted. */
 export function worldFrom(lines: readonly string[]): World {
@@ -74,5 +75,32 @@ export function* playedRound(protocol: ProtocolName, seed: number, steps: number
       if (!world.nodes[node]!.crashed && world.nodes.filter((n) => !n.crashed).length > 1) apply({ type: 'crash', node });
     } else if (world.nodes[node]!.crashed) apply({ type: 'recover', node });
     yield world;
+  }
+}
+
+/**
+ * What is wrong with a world's `nextTimerAt`, or null: a tick before it looks at no node's timers, so
+ * it must be no later than any running timer, and null only when none runs.
+ */
+export function nextTimerAtProblem(world: World): string | null {
+  const running = world.nodes.flatMap((n) => n.timers.map((t) => t.firesAt));
+  if (running.length === 0) return null;
+  const soonest = Math.min(...running);
+  if (world.nextTimerAt === null) return `nextTimerAt is null, but a timer fires at tick ${soonest}`;
+  return world.nextTimerAt <= soonest ? null : `nextTimerAt is ${world.nextTimerAt}, after a timer that fires at tick ${soonest}`;
+}
+
+/** Every world of seeded swarm rounds (bots and faults) of a protocol, replayed step by step from its log. */
+export function* swarmWorlds(protocol: ProtocolName, seeds: number, nodes = 5): Generator<World> {
+  for (let seed = 0; seed < seeds; seed++) {
+    const run = runSeed({ protocol, nodes, seed, faults: true });
+    let world = createWorld(run.world.config);
+    yield world;
+    for (const command of run.log) {
+      const result = step(world, command);
+      if (!result.ok) continue;
+      world = result.world;
+      yield world;
+    }
   }
 }

@@ -3,6 +3,8 @@ import { tallyWords } from '../../shared/engine/names';
 import { commitPointSentence, decisionTick, detailSentences, violationSentence } from '../../shared/engine/reveal';
 import { doubtSpans } from '../../shared/protocols/2pc/present';
 import { worldFrom } from './helpers';
+import type { GlobalState } from '../../shared/engine/types';
+import type { TpcGlobal } from '../../shared/protocols/2pc';
 
 const TPC = ['config 2pc nodes=4 seed=2 latency=1-1 timeout=10', 'propose A X', 'act A prepare decree=X', 'tick'];
 const ALL_YES = [...TPC, 'act B vote msg=1 vote=yes', 'act C vote msg=2 vote=yes', 'act D vote msg=3 vote=yes', 'tick'];
@@ -33,7 +35,7 @@ describe('the 2PC reveal', () => {
     // B and C vote YES at tick 1; A crashes at tick 3 and recovers at tick 13; D never votes.
     const script = [...TPC, 'act B vote msg=1 vote=yes', 'act C vote msg=2 vote=yes', 'tick 2', 'crash A', 'tick 10', 'recover A'];
     const down = worldFrom([...script.slice(0, -1)]);
-    expect(doubtSpans(down.global, down.tick)).toEqual([
+    expect(doubtSpans(down.global as GlobalState<TpcGlobal>, down.tick)).toEqual([
       { node: 1, since: 1, until: null, ticks: 12, blockedTicks: 10 },
       { node: 2, since: 1, until: null, ticks: 12, blockedTicks: 10 },
     ]);

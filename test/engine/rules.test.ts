@@ -3,6 +3,7 @@ import { step } from '../../shared/engine/step';
 import { eventsFor, legalActions, ruleBreakingActions } from '../../shared/engine/view';
 import { protocolFor, protocolNames } from '../../shared/protocols';
 import type { World } from '../../shared/engine/types';
+import type { TpcGlobal } from '../../shared/protocols/2pc';
 import { checkInvariants } from '../../shared/invariants';
 import { commandOf, mustStep, worldFrom } from './helpers';
 
@@ -180,19 +181,26 @@ describe('legal actions', () => {
     }
   });
 
-  it('follow the clock where a protocol says they do, though the node itself has not changed', () => {
-    // A 2PC participant that has not voted may abort once its timeout has passed: only the tick moves.
+  it('open when a timer fires: the timeout changes the node, the clock alone does not', () => {
+    // A 2PC participant that has not voted may abort once its timeout has fired.
     let world = worldFrom(TPC_PREPARED);
     const participant = 1;
-    const before = legalActions(world, participant).map((a) => a.kind);
-    expect(before).not.toContain('abort');
+    expect(legalActions(world, participant).map((a) => a.kind)).not.toContain('abort');
+    expect(world.nodes[participant]!.timers).toEqual([{ name: 'timeout', setAt: 0, firesAt: 5 }]);
     const node = world.nodes[participant];
-    for (let i = 0; i < 6; i++) world = mustStep(world, { type: 'tick' }).world;
+    for (let i = 0; i < 3; i++) world = mustStep(world, { type: 'tick' }).world;
+    // Ticks before the timer fires leave the node as it was, and its moves too.
     expect(world.nodes[participant]).toBe(node);
-    expect(legalActions(world, participant).map((a) => a.kind)).toContain('abort');
+    expect(legalActions(world, participant).map((a) => a.kind)).not.toContain('abort');
+    const fired = mustStep(world, { type: 'tick' });
+    expect(fired.world.nodes[participant]).not.toBe(node);
+    expect(fired.world.nodes[participant]!.timers).toEqual([]);
+    expect(fired.world.nodes[participant]!.volatile).toMatchObject({ timedOut: true });
+    expect(legalActions(fired.world, participant).map((a) => a.kind)).toContain('abort');
+    expect(eventsFor(fired.events, participant).map((e) => e.text)).toContain("B's timeout fired: it may now give up and abort.");
   });
 
-  it('of a clockless protocol are worked out once per node state', () => {
+  it('are worked out once per node state', () => {
     const world = worldFrom(['config paxos nodes=3', 'propose A X']);
     const later = mustStep(world, { type: 'tick' }).world;
     expect(later.nodes[1]).toBe(world.nodes[1]);
@@ -260,7 +268,7 @@ describe('sandbox mode', () => {
     const world = worldFrom([...script, 'act A decide outcome=commit', 'act A decide outcome=abort', 'act A decide outcome=commit']);
     expect(world.global.violations.map((v) => v.code)).toEqual(['decision-final', 'decision-final']);
     expect(world.nodes[0]!.durable).toMatchObject({ decision: 'commit' });
-    expect(world.global.outcomes).toEqual({ 0: 'commit' });
+    expect((world.global.protocol as TpcGlobal).outcomes).toEqual({ 0: 'commit' });
     expect(world.global.chosen.map((c) => c.decree)).toEqual(['X']);
     // The contradicting ABORT still went out: the participants hear COMMIT, ABORT and COMMIT.
     expect(world.inFlight.filter((m) => m.to === 1).map((m) => m.payload.outcome)).toEqual(['commit', 'abort', 'commit']);
@@ -275,7 +283,7 @@ describe('sandbox mode', () => {
   it('a changed vote in 2PC leaves the locked vote on record', () => {
     const world = worldFrom(['config 2pc nodes=3 latency=1-1 timeout=5 sandbox', 'propose A X', 'act A prepare decree=X', 'tick', 'act B vote msg=1 vote=yes', 'act B vote vote=no']);
     expect(world.global.violations.map((v) => v.code)).toEqual(['vote-locked']);
-    expect(world.global.votesCast).toEqual({ 1: 'yes' });
+    expect((world.global.protocol as TpcGlobal).votesCast).toEqual({ 1: 'yes' });
     expect(world.nodes[1]!.durable).toMatchObject({ vote: 'no', outcome: 'abort' });
   });
 

@@ -2,7 +2,7 @@
  * Transcript tests: a script of commands in, the narration out, in one readable file. Each block is a
  * command line, a `----` line, and what the engine said. Test-only verbs: `status` (the god view's
  * verdict), `reveal` (what the reveal would say if the round ended now) and `state X` (node X's
- * durable and volatile state).
+ * durable and volatile state, and its running timers).
  */
 import { digestOf } from '../../shared/engine/digest';
 import { nodeIdFromName, nodeName } from '../../shared/engine/names';
@@ -76,6 +76,7 @@ export function runTranscript(blocks: Block[]): { output: string[][]; text: stri
       if (!node) throw new Error(`state needs a node name: ${block.command}`);
       out.push(`${nodeName(node.id)}${node.crashed ? ' (crashed)' : ''} durable ${JSON.stringify(node.durable)}`);
       out.push(`${nodeName(node.id)} volatile ${JSON.stringify(node.volatile)}`);
+      if (node.timers.length) out.push(`${nodeName(node.id)} timers ${node.timers.map((t) => `${t.name} fires at tick ${t.firesAt}`).join(', ')}`);
       if (node.inbox.length) out.push(`${nodeName(node.id)} inbox ${node.inbox.map((m) => `#${m.id} ${m.payload.kind} from ${nodeName(m.from)}`).join(', ')}`);
     } else {
       const parsed = parseScriptLine(block.command);

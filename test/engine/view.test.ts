@@ -67,7 +67,7 @@ describe('a node view holds only what the node can know', () => {
     const world = worldFrom(['config majority nodes=3 latency=1-1', 'propose A X', 'act A vote decree=X', 'tick', 'act B vote decree=X']);
     const god = godView(world);
     // B's own tally (A's vote and its own) shows the majority; A and C have not heard B's vote yet.
-    expect(god.nodes.map((n) => n.learned)).toEqual([null, 'X', null]);
+    expect(god.nodes.map((n) => n.learned)).toEqual([[], ['X'], []]);
     expect(god.status.outcome).toBe('X');
     expect(god.global.chosen[0]).toMatchObject({ decree: 'X', node: 1, nodeKnew: true });
   });

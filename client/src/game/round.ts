@@ -19,6 +19,7 @@ import {
   type RingLayout,
 } from '../layout';
 import { followsOn, nodeLabelLines, type MessagePicture, type NodePicture, type Picture, type ReplayStep } from '../picture';
+import { learnedAny } from '../../../shared/protocols/common';
 import { KeyedPool } from '../pool';
 import { LabelAtlas, MESSAGE_LABEL_STYLE, dotAtlas, dotFrame, dotSide, type AtlasFrame } from './atlas';
 import { bridgeOf, fitCamera, pixelRatio, viewSize } from './scenes';
@@ -47,6 +48,10 @@ interface MessageSprite {
 
 interface NodeSprite {
   ring: Phaser.GameObjects.Graphics;
+  /** The node's soonest timer, as a ring that empties as it runs down. */
+  timer: Phaser.GameObjects.Graphics;
+  /** What the ring was last drawn from (place and share left, in steps of a degree), so that an unchanged one is not drawn again. */
+  timerDrawn: string;
   name: Phaser.GameObjects.Text;
   info: Phaser.GameObjects.Text;
   /** What the label was last written from (its lines and its box), so that an unchanged one is left alone. */
@@ -220,6 +225,7 @@ export class RoundScene extends Phaser.Scene {
       const half = (sprite.selected ? this.dotSides.selected : this.dotSides.plain) / 2;
       sprite.dot.setPosition(Math.round(ratio * p.x - half), Math.round(ratio * p.y - half));
     }
+    this.drawTimers(picture, now);
     this.sieveLabels(picture);
     if (this.pendingForks.size > 0) {
       for (const [copy, original] of this.pendingForks) {
@@ -229,8 +235,7 @@ export class RoundScene extends Phaser.Scene {
       }
       this.pendingForks = new Map();
     }
-    const commit = picture.nodes.find((n) => n.commit);
-    if (commit) this.nodes[commit.id]?.ring.setAlpha(0.75 + 0.25 * Math.sin(this.pulse / 250));
+    for (const n of picture.nodes) if (n.commit) this.nodes[n.id]?.ring.setAlpha(0.75 + 0.25 * Math.sin(this.pulse / 250));
   }
 
   /**
@@ -268,12 +273,15 @@ export class RoundScene extends Phaser.Scene {
     this.radius = ring.radius;
     for (const n of this.nodes) {
       n.ring.destroy();
+      n.timer.destroy();
       n.name.destroy();
       n.info.destroy();
     }
     const resolution = this.ratio;
     this.nodes = this.positions.map((p) => ({
       ring: this.add.graphics().setDepth(1),
+      timer: this.add.graphics().setDepth(2),
+      timerDrawn: '',
       name: this.add
         .text(p.x, p.y, '', { fontFamily: FONT, fontSize: `${Math.round(Math.max(14, this.radius * 0.75))}px`, color: TEXT, fontStyle: 'bold', resolution })
         .setOrigin(0.5)
@@ -356,6 +364,34 @@ export class RoundScene extends Phaser.Scene {
     text.setAlpha(n.crashed ? 0.6 : 1);
   }
 
+  /**
+   * Each node's soonest timer as a ring just outside it, full when set and empty when it fires. The
+   * ring moves by less than a degree in most frames: it is drawn again only when it has moved by one.
+   */
+  private drawTimers(picture: Picture, now: number): void {
+    const r = this.radius + 5;
+    picture.nodes.forEach((n, i) => {
+      const sprite = this.nodes[i];
+      const p = this.positions[i];
+      if (!sprite || !p) return;
+      const t = n.crashed ? undefined : n.timers[0];
+      const left = t ? Math.max(0, Math.min(1, (t.firesAt - now) / Math.max(1, t.firesAt - t.setAt))) : 0;
+      const drawn = t ? `${p.x},${p.y},${r},${Math.round(left * 360)}` : '';
+      if (drawn === sprite.timerDrawn) return;
+      sprite.timerDrawn = drawn;
+      const g = sprite.timer;
+      g.clear();
+      if (!t) return;
+      g.lineStyle(3, 0x465063, 0.6);
+      g.strokeCircle(p.x, p.y, r);
+      if (left <= 0) return;
+      g.lineStyle(3, OKABE_ITO.orange, 1);
+      g.beginPath();
+      g.arc(p.x, p.y, r, -Math.PI / 2, -Math.PI / 2 + left * 2 * Math.PI, false);
+      g.strokePath();
+    });
+  }
+
   private drawNode(sprite: NodeSprite, p: Point, n: NodePicture): void {
     const g = sprite.ring;
     const r = this.radius;
@@ -367,8 +403,9 @@ export class RoundScene extends Phaser.Scene {
     }
     g.fillStyle(n.crashed ? 0x3a3d44 : n.isSelf ? 0x22384f : 0x2c3340, n.crashed ? 0.6 : 1);
     g.fillCircle(p.x, p.y, r);
-    const outline = n.selected ? OKABE_ITO.yellow : n.learned !== null ? OKABE_ITO.green : n.isSelf ? OKABE_ITO.skyBlue : 0x5b6578;
-    g.lineStyle(n.selected || n.isSelf || n.learned !== null ? 4 : 2, outline, n.crashed ? 0.5 : 1);
+    const learned = n.learned !== null && learnedAny(n.learned);
+    const outline = n.selected ? OKABE_ITO.yellow : learned ? OKABE_ITO.green : n.isSelf ? OKABE_ITO.skyBlue : 0x5b6578;
+    g.lineStyle(n.selected || n.isSelf || learned ? 4 : 2, outline, n.crashed ? 0.5 : 1);
     g.strokeCircle(p.x, p.y, r);
     if (n.crashed) {
       g.lineStyle(3, OKABE_ITO.vermillion, 0.8);

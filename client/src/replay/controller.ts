@@ -3,7 +3,7 @@
  * eyes, and how playback advances. It re-runs the engine on the stored log (no video).
  */
 import { Replay } from '../../../shared/engine/replay';
-import { buildTimeline, commitPointStep, type MessageTrace, type RecordedRejection, type Timeline, type TimelineMarker } from '../../../shared/engine/timeline';
+import { buildTimeline, commitPointSteps, type MessageTrace, type RecordedRejection, type Timeline, type TimelineMarker } from '../../../shared/engine/timeline';
 import type { CommitPoint, NodeId, World } from '../../../shared/engine/types';
 import { eventsFor, godView, viewOf, type GodView, type NodeView } from '../../../shared/engine/view';
 import { messageEffects, type MessageEffects } from '../picture';
@@ -68,9 +68,12 @@ export class ReplayController {
     return this.pov === 'god' ? godView(world) : viewOf(world, this.pov);
   }
 
-  /** The commit point, once it has happened, for the god view only: no node saw it as it happened. */
-  commitPoint(): CommitPoint | null {
-    return this.pov === 'god' ? (this.world().global.chosen[0] ?? null) : null;
+  /**
+   * The commit points that have happened by now, one per slot decided (a single decree has one), for
+   * the god view only: no node saw one as it happened.
+   */
+  commitPoints(): readonly CommitPoint[] {
+    return this.pov === 'god' ? this.world().global.chosen : [];
   }
 
   /** The messages of the space-time diagram: all of them, or those the chosen node sent or was sent. */
@@ -157,12 +160,16 @@ export class ReplayController {
     return this.position !== before;
   }
 
-  /** Jumps to the world right after the deciding vote; returns false when nothing was chosen. */
+  /**
+   * Jumps to the world right after a deciding vote: the next commit point after the step shown, or
+   * the first again after the last (a round that decided one slot always goes to its one). Returns
+   * false when nothing was chosen.
+   */
   jumpToCommitPoint(): boolean {
-    const step = commitPointStep(this.timeline);
-    if (step === null) return false;
+    const steps = commitPointSteps(this.timeline);
+    if (steps.length === 0) return false;
     this.pause();
-    this.seek(step);
+    this.seek(steps.find((s) => s > this.position) ?? steps[0]!);
     return true;
   }
 }

@@ -18,11 +18,11 @@ import { fetchRound, soloRounds, type RoundSummary } from './library';
 
 export interface ReplayHost {
   /**
-   * Shows a view on the round canvas, with the commit point highlighted once it has happened.
+   * Shows a view on the round canvas, with the commit points highlighted once they have happened.
    * `step` says which step of which replay it is, and `effects` what the commands since the step
    * shown before did to messages, so that only a step forward shows messages dropped or copied.
    */
-  showView(view: GodView | NodeView, commitPoint: CommitPoint | null, step: ReplayStep, effects: MessageEffects): void;
+  showView(view: GodView | NodeView, commitPoints: readonly CommitPoint[], step: ReplayStep, effects: MessageEffects): void;
   /** Base URL of the HTTP API ('' for the page's own origin). */
   apiBase: string;
   /** Classes this browser hosts: their rounds are listed. */
@@ -325,11 +325,11 @@ export class ReplayPanel {
     if (!c) return;
     const world = c.world();
     const view = c.view();
-    // Only the god view marks the commit point; a node never saw it happen.
-    const commit = c.commitPoint();
+    // Only the god view marks the commit points; a node never saw one happen.
+    const commits = c.commitPoints();
     const effects = c.effectsSince(this.shownStep);
     this.shownStep = c.step;
-    this.host.showView(view, commit, { replay: this.shownReplay, step: c.step, played }, effects);
+    this.host.showView(view, commits, { replay: this.shownReplay, step: c.step, played }, effects);
     const tick = world.tick;
     this.diagram?.draw(tick, c.step);
     const scrubber = this.root.querySelector<HTMLInputElement>('#replay-scrubber');
@@ -340,22 +340,24 @@ export class ReplayPanel {
     if (position) position.textContent = `Command ${c.step} of ${c.length} · tick ${tick}`;
     const now = this.root.querySelector<HTMLElement>('#replay-now');
     // Patched, not replaced: the lines that stay the same from one step to the next are not laid out again.
-    if (now) patchChildren(now, this.describeNow(view, commit));
+    if (now) patchChildren(now, this.describeNow(view, commits));
   }
 
   /** What happened at this step and what the point of view knew, in words. */
-  private describeNow(view: GodView | NodeView, commit: CommitPoint | null): HTMLElement[] {
+  private describeNow(view: GodView | NodeView, commits: readonly CommitPoint[]): HTMLElement[] {
     const c = this.controller!;
     const protocol = c.round.config.protocol;
     const pov = c.pointOfView;
     const events = c.step > 0 ? eventsFor(c.replay.eventsOf(c.step - 1), pov === 'god' ? 'god' : pov) : [];
     const out: HTMLElement[] = [];
-    if (commit && pov === 'god') out.push(h('p', { class: 'commit', id: 'replay-commit-text' }, commitPointSentence(protocol, commit)));
+    if (commits.length > 0 && pov === 'god') {
+      out.push(h('div', { id: 'replay-commit-text' }, commits.map((cp) => h('p', { class: 'commit', 'data-slot': cp.slot }, commitPointSentence(protocol, cp)))));
+    }
     out.push(h('h3', {}, c.step === 0 ? 'The start' : `Command ${c.step}: what ${pov === 'god' ? 'happened' : `${nodeName(pov)} saw`}`));
     out.push(events.length ? h('ul', { class: 'events' }, events.map((e) => h('li', {}, e.text))) : h('p', { class: 'muted' }, pov === 'god' ? 'Nothing happened.' : 'Nothing this node could see.'));
     if (view.kind === 'god') {
       out.push(
-        h('div', { class: 'node-cards' }, view.nodes.map((n) => h('div', { class: `node-card${n.crashed ? ' crashed' : ''}${commit?.node === n.id ? ' commit-node' : ''}`, 'data-node': n.id }, h('strong', {}, `${n.name} · ${n.role}`), h('ul', {}, nodeStateLines(protocol, n, view.config.nodes).map((l) => h('li', {}, l)))))),
+        h('div', { class: 'node-cards' }, view.nodes.map((n) => h('div', { class: `node-card${n.crashed ? ' crashed' : ''}${commits.some((cp) => cp.node === n.id) ? ' commit-node' : ''}`, 'data-node': n.id }, h('strong', {}, `${n.name} · ${n.role}`), h('ul', {}, nodeStateLines(protocol, n, view.config.nodes, view.now).map((l) => h('li', {}, l)))))),
       );
     } else {
       const self = view.self;
@@ -364,7 +366,7 @@ export class ReplayPanel {
           'div',
           { class: 'node-card', 'data-node': self.id },
           h('strong', {}, `${self.name} · ${self.role} (only what ${self.name} knew)`),
-          h('ul', {}, nodeStateLines(protocol, { ...self }, view.nodes).map((l) => h('li', {}, l))),
+          h('ul', {}, nodeStateLines(protocol, { ...self }, view.nodes, view.now).map((l) => h('li', {}, l))),
           h('p', { class: 'hint' }, `${view.inFlight.length} messages in flight; ${view.inFlight.filter((m) => m.payload === null).length} of them unreadable to ${self.name}.`),
         ),
       );

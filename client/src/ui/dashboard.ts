@@ -6,6 +6,7 @@
 import { MAX_DECREE_LENGTH } from '../../../shared/engine/limits';
 import { nodeName } from '../../../shared/engine/names';
 import type { GodView } from '../../../shared/engine/view';
+import { slotName } from '../../../shared/engine/reveal';
 import type { App } from '../app';
 import type { ScoreRow } from '../scoreboard';
 import { nodeStateLines, nodeTitle, pendingOutcomeText } from '../describe';
@@ -166,7 +167,7 @@ export class Dashboard {
               'data-key': `node-${n.id}`,
               'data-node': n.id,
               'aria-pressed': String(app.selectedNodes.has(n.id)),
-              title: nodeStateLines(view.config.protocol, n, view.config.nodes).join('\n'),
+              title: nodeStateLines(view.config.protocol, n, view.config.nodes, view.now).join('\n'),
               onclick: () => app.selectNode(n.id, true),
             },
             `${nodeTitle(n.id, nicknames.get(n.id))}${n.crashed ? ' ✕' : ''}`,
@@ -224,7 +225,7 @@ export class Dashboard {
               'tr',
               { 'data-node-row': n.id },
               h('td', {}, nodeTitle(n.id, nicknames.get(n.id)), h('div', { class: 'muted' }, n.role)),
-              h('td', {}, nodeStateLines(view.config.protocol, n, view.config.nodes).join(' · ')),
+              h('td', {}, nodeStateLines(view.config.protocol, n, view.config.nodes, view.now).join(' · ')),
             ),
           ),
         ),
@@ -363,7 +364,7 @@ export class Dashboard {
         h('td', {}, String(r.round)),
         h('td', {}, `${r.protocol}, ${r.nodes} nodes`),
         h('td', {}, decidedText(r)),
-        h('td', {}, r.decisionTick !== null ? String(r.decisionTick) : '—'),
+        h('td', {}, decisionTickText(r)),
         h('td', {}, String(r.messagesSent)),
         h(
           'td',
@@ -381,6 +382,13 @@ export class Dashboard {
         : h('table', { id: 'scoreboard' }, h('thead', {}, header), h('tbody', {}, ...body)),
     ];
   }
+}
+
+/** The scoreboard's "Ticks to decision" cell; a round that decided a log of slots also gives each slot's commit point. */
+function decisionTickText(r: ScoreRow): string {
+  const first = r.decisionTick !== null ? String(r.decisionTick) : '—';
+  if (r.slotTicks.length < 2) return first;
+  return `${first} (${r.slotTicks.map((s) => `${slotName(r.protocol, s.slot) ?? `slot ${s.slot}`}: ${s.tick}`).join(', ')})`;
 }
 
 /** The scoreboard's "Decided" cell, in the protocol's terms: 2PC logs an outcome, the others choose a decree. */

@@ -17,7 +17,9 @@ import {
   outcomeSentence,
   protocolTitle,
   roleHint,
+  runningTimers,
   splitLegal,
+  timerSentence,
   violationSentence,
 } from '../describe';
 import { cssColour, styleOf } from '../layout';
@@ -74,6 +76,9 @@ export function renderMe(app: App, root: HTMLElement): void {
     return;
   }
   const lines = nodeStateLines(view.protocol, view.self, view.nodes);
+  // The clock moves between views: the ticks left count down from the round's tick.
+  const now = Math.max(view.now, app.round?.tick ?? 0);
+  const timers = runningTimers(view.protocol, view.self, now);
   replaceChildren(
     root,
     h(
@@ -91,6 +96,20 @@ export function renderMe(app: App, root: HTMLElement): void {
         h('dd', { id: 'tick' }, String(Math.max(view.now, app.round?.tick ?? 0))),
       ),
       h('ul', { id: 'my-state' }, ...lines.map((l) => h('li', {}, l))),
+      timers.length > 0
+        ? h(
+            'ul',
+            { id: 'my-timers', class: 'timers', 'aria-label': 'Your timers' },
+            ...timers.map((t) =>
+              h(
+                'li',
+                { 'data-timer': t.name },
+                h('progress', { max: t.total, value: t.left, 'aria-hidden': 'true' }),
+                h('span', {}, timerSentence(t)),
+              ),
+            ),
+          )
+        : null,
       app.round?.phase === 'setup' ? h('p', { class: 'hint', id: 'waiting' }, waitingText(app.role)) : null,
     ),
   );
@@ -209,7 +228,8 @@ export function renderReveal(app: App, root: HTMLElement): void {
     root,
     h('h2', { id: 'reveal-title' }, 'The reveal'),
     h('p', { id: 'reveal-outcome' }, h('strong', {}, outcome)),
-    ...reveal.commitPoints.map((cp) => h('p', { class: 'commit', 'data-commit-node': cp.node }, commitPointSentence(protocol, cp, nameOf, reveal.god.config.nodes))),
+    // One commit point per slot decided (a single decree has one), each sentence naming its slot in a log.
+    ...reveal.commitPoints.map((cp) => h('p', { class: 'commit', 'data-commit-node': cp.node, 'data-slot': cp.slot }, commitPointSentence(protocol, cp, nameOf, reveal.god.config.nodes))),
     reveal.commitPoints.length === 0 ? h('p', { class: 'muted' }, noCommitPointSentence(protocol, reveal.outcome)) : null,
     ...detailSentences(reveal.god.config, reveal.god.global, reveal.god.now).map((text) => h('p', { class: 'doubt' }, text)),
     h('p', { class: 'muted' }, learnedLine(protocol, reveal.god.nodes, reveal.god.global)),

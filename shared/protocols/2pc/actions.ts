@@ -12,14 +12,16 @@ import {
   notParticipant,
   participants,
   sendDecision,
-  timedOut,
+  startTimeout,
+  TIMEOUT,
   type TpcAction,
   type TpcDurable,
+  type TpcGlobal,
   type TpcPayload,
   type TpcVolatile,
 } from './state';
 
-export const twoPhaseActions: ActionTable<TpcDurable, TpcVolatile, TpcAction, TpcPayload> = {
+export const twoPhaseActions: ActionTable<TpcDurable, TpcVolatile, TpcAction, TpcPayload, TpcGlobal> = {
   prepare: {
     schema: object({ kind: literal('prepare'), decree: DECREE }),
     moves({ node: { durable: d, volatile: v } }) {
@@ -41,7 +43,9 @@ export const twoPhaseActions: ActionTable<TpcDurable, TpcVolatile, TpcAction, Tp
       const v = ctx.volatile(id);
       if (d.role !== 'coordinator' || v.role !== 'coordinator') return;
       ctx.setDurable(id, { ...d, decree: action.decree });
-      ctx.setVolatile(id, { ...v, votes: {}, preparedAt: ctx.now });
+      ctx.setVolatile(id, { ...v, votes: {}, preparedAt: ctx.now, timedOut: false });
+      // The votes have the round's timeout to arrive.
+      startTimeout(ctx, id);
       for (const p of participants(ctx.config)) ctx.send(id, p, { kind: 'prepare', decree: action.decree });
     },
     describe: (action) => `logged the transaction ${action.decree} and sent PREPARE`,
@@ -93,15 +97,16 @@ export const twoPhaseActions: ActionTable<TpcDurable, TpcVolatile, TpcAction, Tp
       }
       // The decision is logged before it is sent: after a crash, the log is the truth.
       ctx.setDurable(id, { ...d, decision: action.outcome });
-      ctx.mutableGlobal().outcomes[id] = action.outcome;
-      ctx.mutableGlobal().outcomeAt[id] = ctx.now;
+      ctx.cancelTimer(id, TIMEOUT);
+      const global = ctx.protocolGlobal();
+      ctx.setProtocolGlobal({ ...global, outcomes: { ...global.outcomes, [id]: action.outcome }, outcomeAt: { ...global.outcomeAt, [id]: ctx.now } });
       if (action.outcome === 'commit' && d.decree !== null) {
         // Unlike a vote, the coordinator's log write is a commit point its writer knows about.
         const voters = Object.keys(v.votes)
           .filter((p) => v.votes[p] === 'yes')
           .map(Number);
         ctx.recordChosen(
-          { decree: d.decree, step: ctx.world.step, tick: ctx.now, node: id, nodeKnew: true, voters },
+          { slot: 0, decree: d.decree, step: ctx.world.step, tick: ctx.now, node: id, nodeKnew: true, voters },
           `Commit point: ${d.decree} committed when the coordinator ${nodeName(id)} logged COMMIT. In 2PC the coordinator knows; it is also the single point of failure.`,
         );
       }
@@ -168,7 +173,7 @@ export const twoPhaseActions: ActionTable<TpcDurable, TpcVolatile, TpcAction, Tp
     moves(local) {
       const { durable: d, volatile: v } = local.node;
       if (d.role !== 'participant' || v.role !== 'participant' || d.vote !== null || d.outcome !== null) return [];
-      return timedOut(local, v.waitingSince) ? [{ kind: 'abort' }] : [];
+      return v.timedOut ? [{ kind: 'abort' }] : [];
     },
     // Give up after voting YES, or before the timeout.
     ruleBreakingMoves: ({ node: { durable: d } }) => (d.role === 'participant' ? [{ kind: 'abort' }] : []),
@@ -183,8 +188,9 @@ export const twoPhaseActions: ActionTable<TpcDurable, TpcVolatile, TpcAction, Tp
           'You voted YES: you promised to commit if the coordinator says so, and it may already have. You are in doubt until you hear the outcome.',
         );
       }
-      if (!timedOut(local, v.waitingSince)) {
-        const left = v.waitingSince + local.config.settings.timeoutTicks - local.now;
+      if (!v.timedOut) {
+        const timer = local.node.timers.find((t) => t.name === TIMEOUT);
+        const left = timer ? timer.firesAt - local.now : local.config.settings.timeoutTicks;
         return ruleBroken('too-early', `The PREPARE may still be on its way. You may give up after your timeout, in ${left} ticks.`);
       }
       return null;
@@ -210,7 +216,9 @@ export const twoPhaseActions: ActionTable<TpcDurable, TpcVolatile, TpcAction, Tp
     },
     apply(ctx, id) {
       const v = ctx.volatile(id);
-      if (v.role === 'participant') ctx.setVolatile(id, { ...v, askedAt: ctx.now });
+      // It waits a timeout for the answers before it asks again.
+      if (v.role === 'participant') ctx.setVolatile(id, { ...v, timedOut: false });
+      startTimeout(ctx, id);
       ctx.broadcast(id, { kind: 'ask' });
     },
     describe: () => 'asked its peers what happened',

@@ -6,7 +6,6 @@ import type { TpcAction, TpcDurable, TpcPayload, TpcVolatile } from './state';
 
 export function twoPhasePolicy(view: BotView<TpcDurable, TpcVolatile, TpcAction, TpcPayload>, rng: Rng, temper: Temper): TpcAction | undefined {
   const legal = view.legal;
-  const timeout = view.settings.timeoutTicks;
   const d = view.self.durable;
   const v = view.self.volatile;
   if (d.role === 'coordinator' && v.role === 'coordinator') {
@@ -15,11 +14,11 @@ export function twoPhasePolicy(view: BotView<TpcDurable, TpcVolatile, TpcAction,
     const commit = find(legal, 'decide', (a) => a.outcome === 'commit');
     if (commit) return commit;
     if (d.decision === null && d.decree !== null) {
-      // Gave up waiting, or came back from a crash without the votes: abort is the only safe choice.
-      if (v.preparedAt === null || view.now - v.preparedAt >= timeout) return find(legal, 'decide', (a) => a.outcome === 'abort');
+      // Its timeout fired, or it came back from a crash without the votes: abort is the only safe choice.
+      if (v.preparedAt === null || v.timedOut) return find(legal, 'decide', (a) => a.outcome === 'abort');
       return undefined;
     }
-    if (d.decision !== null && rng.chance(1 / timeout)) return find(legal, 'resend');
+    if (d.decision !== null && rng.chance(1 / view.settings.timeoutTicks)) return find(legal, 'resend');
     return undefined;
   }
   if (v.role !== 'participant') return undefined;
@@ -27,9 +26,8 @@ export function twoPhasePolicy(view: BotView<TpcDurable, TpcVolatile, TpcAction,
   if (vote) return find(legal, 'vote', (a) => a.vote === (rng.chance(temper.no) ? 'no' : 'yes'));
   const abort = find(legal, 'abort');
   if (abort && rng.chance(temper.retry)) return abort;
+  // In doubt, it asks its peers each time its timeout fires.
   const ask = find(legal, 'askPeers');
-  if (ask && (v.askedAt === null ? view.now - v.waitingSince >= timeout : view.now - v.askedAt >= timeout) && rng.chance(temper.retry)) {
-    return ask;
-  }
+  if (ask && v.timedOut && rng.chance(temper.retry)) return ask;
   return undefined;
 }

@@ -7,16 +7,28 @@
  */
 import { listNames, nodeName } from '../../engine/names';
 import { defineProtocol } from '../../engine/protocol';
-import { withItem } from '../common';
+import { learnedOne, withItem } from '../common';
 import { twoPhaseActions } from './actions';
 import { twoPhasePolicy } from './bots';
 import { twoPhasePresentation } from './present';
-import { COORDINATOR, applyOutcome, castVote, participants, type Outcome, type TpcAction, type TpcDurable, type TpcPayload, type TpcVolatile } from './state';
+import {
+  COORDINATOR,
+  applyOutcome,
+  castVote,
+  participants,
+  startTimeout,
+  type Outcome,
+  type TpcAction,
+  type TpcDurable,
+  type TpcGlobal,
+  type TpcPayload,
+  type TpcVolatile,
+} from './state';
 
-export { COORDINATOR } from './state';
-export type { CoordinatorDurable, CoordinatorVolatile, Outcome, ParticipantDurable, ParticipantVolatile, TpcAction, TpcPayload, Vote } from './state';
+export { COORDINATOR, TIMEOUT } from './state';
+export type { CoordinatorDurable, CoordinatorVolatile, Outcome, ParticipantDurable, ParticipantVolatile, TpcAction, TpcGlobal, TpcPayload, Vote } from './state';
 
-export const twoPhaseCommit = defineProtocol<TpcDurable, TpcVolatile, TpcAction, TpcPayload>({
+export const twoPhaseCommit = defineProtocol<TpcDurable, TpcVolatile, TpcAction, TpcPayload, TpcGlobal>({
   name: '2pc',
   title: 'Two-phase commit',
   moveNoun: 'a two-phase-commit',
@@ -27,7 +39,14 @@ export const twoPhaseCommit = defineProtocol<TpcDurable, TpcVolatile, TpcAction,
     id === COORDINATOR ? { role: 'coordinator', decree: null, decision: null } : { role: 'participant', decree: null, vote: null, outcome: null },
 
   initVolatile: (_config, id) =>
-    id === COORDINATOR ? { role: 'coordinator', requests: [], votes: {}, preparedAt: null } : { role: 'participant', waitingSince: 0, askedAt: null },
+    id === COORDINATOR ? { role: 'coordinator', requests: [], votes: {}, preparedAt: null, timedOut: false } : { role: 'participant', timedOut: false },
+
+  initGlobal: () => ({ votesCast: {}, outcomes: {}, outcomeAt: {}, inDoubtSince: {} }),
+
+  // A participant waits for PREPARE from the round's start: when its timeout fires, it may give up.
+  onStart(ctx, id) {
+    if (ctx.durable(id).role === 'participant') startTimeout(ctx, id);
+  },
 
   onPropose(ctx, id, decree) {
     const v = ctx.volatile(id);
@@ -35,9 +54,9 @@ export const twoPhaseCommit = defineProtocol<TpcDurable, TpcVolatile, TpcAction,
   },
 
   onRecover(ctx, id) {
-    const v = ctx.volatile(id);
-    if (v.role === 'participant') ctx.setVolatile(id, { ...v, waitingSince: ctx.now });
     const d = ctx.durable(id);
+    // A participant still without an outcome waits a whole timeout again from now.
+    if (d.role === 'participant' && d.outcome === null) startTimeout(ctx, id);
     if (d.role === 'coordinator' && d.decree !== null) {
       const what = d.decision ? `its log says ${d.decision.toUpperCase()}: it may send it again` : 'its log holds no decision, and the votes it had are gone';
       ctx.emit({ type: 'log-read', visibleTo: [id], node: id, text: `${nodeName(id)} re-read its log: ${what}.` });
@@ -91,8 +110,24 @@ export const twoPhaseCommit = defineProtocol<TpcDurable, TpcVolatile, TpcAction,
   },
 
   actions: twoPhaseActions,
-  // A participant that has not voted may give up once its timeout has passed: only the clock moves.
-  legalUsesClock: true,
+
+  timers: {
+    timeout: {
+      title: 'timeout',
+      then({ durable: d }) {
+        // Only giving up before a vote waits for the timeout; the coordinator may abort and a participant in doubt ask at any time.
+        if (d.role === 'coordinator') return 'it is time to stop waiting for the votes, and without every YES, ABORT is the safe choice';
+        return d.vote === 'yes' ? 'it is time to ask the others what happened' : 'you may give up and abort';
+      },
+      fired({ durable: d }) {
+        if (d.role === 'coordinator') return 'it has waited long enough for the votes, and without every YES it may abort';
+        return d.vote === 'yes' ? 'still in doubt, it may ask the others what happened' : 'it may now give up and abort';
+      },
+      onTimeout(ctx, id) {
+        ctx.setVolatile(id, { ...ctx.volatile(id), timedOut: true });
+      },
+    },
+  },
 
   ruleTitles: {
     'vote-locked': 'a vote is locked once cast',
@@ -121,18 +156,18 @@ export const twoPhaseCommit = defineProtocol<TpcDurable, TpcVolatile, TpcAction,
   knowsOutcome: (node, outcome) => (node.durable.role === 'participant' ? node.durable.outcome === outcome : node.durable.decision === outcome),
 
   learned({ durable: d }) {
-    if (d.role === 'coordinator') return d.decision === 'commit' ? d.decree : null;
-    return d.outcome === 'commit' ? d.decree : null;
+    if (d.role === 'coordinator') return learnedOne(d.decision === 'commit' ? d.decree : null);
+    return learnedOne(d.outcome === 'commit' ? d.decree : null);
   },
 
   invariants(world) {
     const broken: { code: string; message: string }[] = [];
-    const outcomes = Object.values(world.global.outcomes);
+    const outcomes = Object.values(world.global.protocol.outcomes);
     if (outcomes.includes('commit') && outcomes.includes('abort')) {
       broken.push({ code: 'atomicity', message: 'One node committed while another aborted: the transaction is no longer atomic.' });
     }
     if (outcomes.includes('commit')) {
-      const notYes = participants(world.config).filter((p) => world.global.votesCast[p] !== 'yes');
+      const notYes = participants(world.config).filter((p) => world.global.protocol.votesCast[p] !== 'yes');
       if (notYes.length > 0) {
         broken.push({ code: 'commit-without-yes', message: `The transaction committed although ${listNames(notYes)} did not vote YES.` });
       }

@@ -7,7 +7,7 @@ import { listNames, nodeName } from '../../engine/names';
 import type { GroupFacts, NodeFacts, Presentation } from '../../engine/protocol';
 import { playersWords } from '../common';
 import type { GlobalState, NodeId, RoundConfig } from '../../engine/types';
-import { COORDINATOR, type TpcDurable, type TpcPayload, type TpcVolatile } from './state';
+import { COORDINATOR, type TpcDurable, type TpcGlobal, type TpcPayload, type TpcVolatile } from './state';
 
 /** The 2PC state a student must tell apart: working, voted YES and in doubt, committed, aborted. */
 export function twoPhaseState(facts: Pick<NodeFacts<TpcDurable, unknown>, 'durable'>): string {
@@ -36,12 +36,12 @@ export interface DoubtSpan {
 }
 
 /** Who was in doubt in a 2PC round and for how long, up to `end` (the round's last tick). */
-export function doubtSpans(global: GlobalState, end: number): DoubtSpan[] {
+export function doubtSpans(global: GlobalState<TpcGlobal>, end: number): DoubtSpan[] {
   const coordinatorDown = global.downtime.filter((d) => d.node === COORDINATOR);
-  return Object.entries(global.inDoubtSince)
+  return Object.entries(global.protocol.inDoubtSince)
     .map(([id, since]) => {
       const node = Number(id);
-      const until = global.outcomeAt[id] ?? null;
+      const until = global.protocol.outcomeAt[id] ?? null;
       const stop = until ?? end;
       let blockedTicks = 0;
       for (const d of coordinatorDown) blockedTicks += Math.max(0, Math.min(stop, d.to ?? end) - Math.max(since, d.from));
@@ -58,10 +58,10 @@ const ticks = (n: number): string => `${n} tick${n === 1 ? '' : 's'}`;
  * for the outcome (and how long), and who was blocked: in doubt while the coordinator was down, so
  * able neither to commit nor to abort on its own. Empty when nobody waited.
  */
-export function doubtSentences(_config: RoundConfig, global: GlobalState, end: number): string[] {
+export function doubtSentences(_config: RoundConfig, global: GlobalState<TpcGlobal>, end: number): string[] {
   const sentences: string[] = [];
   const coordinator = nodeName(COORDINATOR);
-  const decidedAt = global.outcomeAt[COORDINATOR] ?? null;
+  const decidedAt = global.protocol.outcomeAt[COORDINATOR] ?? null;
   for (const d of global.downtime.filter((x) => x.node === COORDINATOR)) {
     const before = decidedAt === null || decidedAt > d.from ? ' before it logged a decision' : ' after it logged its decision';
     const span = d.to === null ? `at tick ${d.from}${before}, and was still down when the round ended at tick ${end} (${ticks(end - d.from)})` : `at tick ${d.from}${before}, and recovered at tick ${d.to} (${ticks(d.to - d.from)} down)`;
@@ -104,7 +104,7 @@ function joinList(items: string[]): string {
 }
 
 /** For the groups compared: what a group's transaction came to, after "Group 2" or "Groups 1 and 3". */
-export function transactionOutcome(facts: GroupFacts<TpcDurable, TpcVolatile>): string {
+export function transactionOutcome(facts: GroupFacts<TpcDurable, TpcVolatile, TpcGlobal>): string {
   const coordinator = facts.nodes[COORDINATOR]?.durable;
   const decree = coordinator?.role === 'coordinator' && coordinator.decree !== null ? ` ${coordinator.decree}` : '';
   if (facts.outcome === 'commit') return `committed${decree}`;
@@ -117,7 +117,7 @@ export function transactionOutcome(facts: GroupFacts<TpcDurable, TpcVolatile>): 
  * long, and who voted YES and never learned the outcome; counted from the god view's bookkeeping
  * (`doubtSpans`), as students or bots by who played each node.
  */
-export function groupDoubtSentences(facts: GroupFacts<TpcDurable, TpcVolatile>): string[] {
+export function groupDoubtSentences(facts: GroupFacts<TpcDurable, TpcVolatile, TpcGlobal>): string[] {
   const spans = doubtSpans(facts.global, facts.end);
   const group = `In group ${facts.group}`;
   const sentences: string[] = [];
@@ -133,7 +133,7 @@ export function groupDoubtSentences(facts: GroupFacts<TpcDurable, TpcVolatile>):
   return sentences;
 }
 
-export const twoPhasePresentation: Presentation<TpcDurable, TpcVolatile, TpcPayload> = {
+export const twoPhasePresentation: Presentation<TpcDurable, TpcVolatile, TpcPayload, TpcGlobal> = {
   stateLines(facts, nodes) {
     const lines = [twoPhaseState(facts)];
     const { durable: d, volatile: v } = facts;
@@ -144,6 +144,10 @@ export const twoPhasePresentation: Presentation<TpcDurable, TpcVolatile, TpcPayl
       const count = `${heard.length} of ${participants} participants voted; COMMIT needs a YES from all ${participants}`;
       lines.push(heard.length > 0 ? `votes: ${heard.join(', ')} (${count})` : `votes: none yet (${count})`);
       if (v.requests.length > 0 && d.decree === null) lines.push(`asked for: ${v.requests.join(', ')}`);
+      if (v.timedOut && d.decision === null) lines.push('timeout fired: without every YES, ABORT is the safe choice');
+    }
+    if (!facts.crashed && d.role === 'participant' && v.role === 'participant' && v.timedOut && d.outcome === null) {
+      lines.push(d.vote === 'yes' ? 'timeout fired: may ask the others what happened' : 'timeout fired: may give up and abort');
     }
     // Nothing is chosen in 2PC: the state line already says committed or aborted.
     return lines;
@@ -188,9 +192,9 @@ export const twoPhasePresentation: Presentation<TpcDurable, TpcVolatile, TpcPayl
       outcome === 'abort' ? 'The transaction aborted, so nothing was committed and there is no commit point.' : 'Nothing was committed, so there is no commit point.',
     details: doubtSentences,
     // An ABORT has no commit point: the round's fate was sealed when the coordinator logged its decision.
-    decisionTick: (global) => global.outcomeAt[COORDINATOR] ?? null,
+    decisionTick: (global) => global.protocol.outcomeAt[COORDINATOR] ?? null,
     learnedLine(_nodes, global) {
-      const applied = Object.entries(global.outcomes).map(([id, o]) => `${nodeName(Number(id))} (${o})`);
+      const applied = Object.entries(global.protocol.outcomes).map(([id, o]) => `${nodeName(Number(id))} (${o})`);
       return applied.length > 0 ? `Nodes that applied an outcome: ${applied.join(', ')}.` : 'No node learned an outcome.';
     },
     pendingOutcome: (outcome) => `${outcome.toUpperCase()} logged, not yet known to all`,

@@ -28,14 +28,19 @@ export interface CoordinatorVolatile {
   role: 'coordinator';
   requests: string[];
   votes: Record<string, Vote>;
+  /** When it sent PREPARE since it came up: null after a crash, when the votes it had are gone. */
   preparedAt: number | null;
+  /** Its timeout fired before it decided: a vote it has not heard may never come, so ABORT is the safe choice. */
+  timedOut: boolean;
 }
 
 export interface ParticipantVolatile {
   role: 'participant';
-  /** When this node began waiting (round start, or recovery); its timeout counts from here. */
-  waitingSince: number;
-  askedAt: number | null;
+  /**
+   * Its timeout fired (it runs from the round's start or its recovery, and again from each time it
+   * asked its peers): it may give up if it has not voted, or ask its peers if it is in doubt.
+   */
+  timedOut: boolean;
 }
 
 export type TpcDurable = CoordinatorDurable | ParticipantDurable;
@@ -58,9 +63,24 @@ export type TpcPayload =
   | { kind: 'ask' }
   | { kind: 'answer'; outcome: Outcome | null };
 
+/** What the god view keeps of a 2PC round, beside the commit point: votes, outcomes, and doubt. */
+export interface TpcGlobal {
+  /** Every participant's first vote: the locked one. */
+  votesCast: Record<string, Vote>;
+  /** The outcome each node has applied. */
+  outcomes: Record<string, Outcome>;
+  /** The tick each node applied its outcome (the coordinator: logged its decision). */
+  outcomeAt: Record<string, number>;
+  /** The tick each participant voted YES with no outcome yet: it is in doubt from then until its outcome. */
+  inDoubtSince: Record<string, number>;
+}
+
 export type TpcLocal = Local<TpcDurable, TpcVolatile, TpcPayload>;
-export type TpcContext = ProtocolContext<TpcDurable, TpcVolatile, TpcPayload>;
+export type TpcContext = ProtocolContext<TpcDurable, TpcVolatile, TpcPayload, TpcGlobal>;
 export type TpcNode = NodeOf<TpcDurable, TpcVolatile, TpcPayload>;
+
+/** The one kind of timer in 2PC: how long a node waits (for PREPARE, for votes, for the outcome) before it may act on its own. */
+export const TIMEOUT = 'timeout';
 
 export function participants(config: RoundConfig): NodeId[] {
   const ids: NodeId[] = [];
@@ -72,8 +92,9 @@ export function allYes(config: RoundConfig, votes: Record<string, Vote>): boolea
   return participants(config).every((p) => votes[p] === 'yes');
 }
 
-export function timedOut(local: TpcLocal, since: number | null): boolean {
-  return since !== null && local.now - since >= local.config.settings.timeoutTicks;
+/** Starts a node's timeout again: the round's timeout from now. */
+export function startTimeout(ctx: TpcContext, id: NodeId): void {
+  ctx.setTimer(id, TIMEOUT, ctx.config.settings.timeoutTicks);
 }
 
 /** The coordinator's moves are refused to a participant. */
@@ -93,9 +114,10 @@ export function applyOutcome(ctx: TpcContext, id: NodeId, outcome: Outcome, how:
   const d = ctx.durable(id);
   if (d.role !== 'participant' || d.outcome !== null) return;
   ctx.setDurable(id, { ...d, outcome });
-  const global = ctx.mutableGlobal();
-  global.outcomes[id] = outcome;
-  global.outcomeAt[id] = ctx.now;
+  // With the outcome known there is nothing left to wait for.
+  ctx.cancelTimer(id, TIMEOUT);
+  const global = ctx.protocolGlobal();
+  ctx.setProtocolGlobal({ ...global, outcomes: { ...global.outcomes, [id]: outcome }, outcomeAt: { ...global.outcomeAt, [id]: ctx.now } });
   // A PREPARE still waiting has its answer: the outcome is known.
   const inbox = ctx.node(id).inbox;
   if (inbox.some((m) => m.payload.kind === 'prepare')) ctx.setInbox(id, inbox.filter((m) => m.payload.kind !== 'prepare'));
@@ -111,9 +133,16 @@ export function castVote(ctx: TpcContext, id: NodeId, vote: Vote, decree: string
   const inbox = ctx.node(id).inbox;
   if (inbox.some((m) => m.payload.kind === 'prepare')) ctx.setInbox(id, inbox.filter((m) => m.payload.kind !== 'prepare'));
   // The god view keeps the first vote: the locked one. Changing it (a sandbox move) is a violation on record.
-  const global = ctx.mutableGlobal();
-  if (global.votesCast[id] === undefined) global.votesCast[id] = vote;
-  if (vote === 'yes' && d.outcome === null && global.inDoubtSince[id] === undefined) global.inDoubtSince[id] = ctx.now;
+  const global = ctx.protocolGlobal();
+  const first = global.votesCast[id] === undefined;
+  const doubt = vote === 'yes' && d.outcome === null && global.inDoubtSince[id] === undefined;
+  if (first || doubt) {
+    ctx.setProtocolGlobal({
+      ...global,
+      votesCast: first ? { ...global.votesCast, [id]: vote } : global.votesCast,
+      inDoubtSince: doubt ? { ...global.inDoubtSince, [id]: ctx.now } : global.inDoubtSince,
+    });
+  }
   ctx.send(id, COORDINATOR, { kind: 'vote', vote });
   if (vote === 'no') applyOutcome(ctx, id, 'abort', 'it voted NO, so the transaction cannot commit');
 }

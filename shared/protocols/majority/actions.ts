@@ -37,9 +37,16 @@ export const majorityActions: ActionTable<MajorityDurable, MajorityVolatile, Maj
         ctx.node(id).inbox.filter((m) => m.payload.kind !== 'candidate'),
       );
       countVote(ctx, id, id, action.decree);
-      ctx.castVote(VOTE_KEY, action.decree, id, 'voted', () => {
-        const mine = ctx.volatile(id).tally[action.decree] ?? [];
-        return mine.length >= majorityOf(ctx.config.nodes);
+      ctx.castVote({
+        slot: 0,
+        key: VOTE_KEY,
+        value: action.decree,
+        voter: id,
+        verb: 'voted',
+        // A method, not an arrow property, which tsx would name with defineProperty on every vote.
+        voterKnew() {
+          return (ctx.volatile(id).tally[action.decree] ?? []).length >= majorityOf(ctx.config.nodes);
+        },
       });
       ctx.broadcast(id, { kind: 'vote', decree: action.decree });
       updateStuck(ctx);

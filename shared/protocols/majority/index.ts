@@ -57,7 +57,6 @@ export const majorityVote = defineProtocol<MajorityDurable, MajorityVolatile, Ma
   },
 
   actions: majorityActions,
-  legalUsesClock: false,
 
   ruleTitles: {
     'vote-locked': 'a vote is locked once cast',

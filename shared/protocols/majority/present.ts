@@ -5,7 +5,7 @@ import { chosenDecreeReveal } from '../common';
 import type { MajorityDurable, MajorityPayload, MajorityVolatile } from './state';
 
 export const majorityPresentation: Presentation<MajorityDurable, MajorityVolatile, MajorityPayload> = {
-  stateLines({ durable: d, volatile: v, crashed, learned }, nodes) {
+  stateLines({ durable: d, volatile: v, crashed, learned: [learned = null] }, nodes) {
     const lines = [d.vote ? `voted ${d.vote} (locked)` : 'has not voted'];
     if (!crashed) {
       // Tally lines such as "X: A, C (2 of 5 votes; 3 make a majority)", counted as the event log counts them.
@@ -17,7 +17,7 @@ export const majorityPresentation: Presentation<MajorityDurable, MajorityVolatil
     return lines;
   },
 
-  summaryLines({ durable: d, volatile: v, crashed, learned }) {
+  summaryLines({ durable: d, volatile: v, crashed, learned: [learned = null] }) {
     const lines = [d.vote ? `voted ${d.vote}` : 'not voted'];
     const tally = Object.entries(v.tally);
     if (!crashed && tally.length > 0) lines.push(`tally ${tally.map(([k, voters]) => `${k}:${voters.length}`).join(' ')}`);

@@ -63,7 +63,7 @@ export function updateStuck(ctx: MajorityContext): void {
   const need = majorityOf(ctx.config.nodes);
   const stuck = global.chosen.length === 0 && best + (ctx.config.nodes - voted) < need;
   if (stuck === global.stuck) return;
-  ctx.mutableGlobal().stuck = stuck;
+  ctx.setStuck(stuck);
   ctx.emit(
     stuck
       ? { type: 'stuck', visibleTo: 'god', text: `Split vote: no decree can reach ${need} votes any more, and locked votes cannot change. The round is stuck.` }

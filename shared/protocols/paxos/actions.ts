@@ -8,6 +8,7 @@ import { DECREE, answerSchema, isRejection, pending } from '../common';
 import {
   MAX_BALLOT,
   acceptLocally,
+  armRetry,
   ballotText,
   belowPromise,
   compareBallots,
@@ -217,6 +218,8 @@ export const paxosActions: ActionTable<PaxosDurable, PaxosVolatile, PaxosAction,
         highestSeen: Math.max(v.highestSeen, action.ballot),
         proposal: { ballot, phase: 'preparing', startedAt: ctx.now, promises, refusals: [], value: null },
       });
+      // The new ballot has its own time to win.
+      armRetry(ctx, id);
       ctx.broadcast(id, { kind: 'prepare', ballot });
     },
     describe: (action) => `started ballot ${action.ballot} and sent PREPARE`,

@@ -11,9 +11,11 @@ import { paxosActions } from './actions';
 import { paxosPolicy } from './bots';
 import { paxosPresentation } from './present';
 import {
+  armRetry,
   ballotText,
   compareBallots,
   learn,
+  RETRY,
   tallyAcceptance,
   type Acceptance,
   type Ballot,
@@ -23,7 +25,7 @@ import {
   type PaxosVolatile,
 } from './state';
 
-export { ballotText, compareBallots, forcedValue } from './state';
+export { ballotText, compareBallots, forcedValue, RETRY } from './state';
 export type { Acceptance, Ballot, PaxosAction, PaxosDurable, PaxosPayload, PaxosVolatile, Proposal } from './state';
 
 export const paxos = defineProtocol<PaxosDurable, PaxosVolatile, PaxosAction, PaxosPayload>({
@@ -35,11 +37,15 @@ export const paxos = defineProtocol<PaxosDurable, PaxosVolatile, PaxosAction, Pa
 
   initDurable: () => ({ promised: null, accepted: null, maxUsed: 0, learned: null }),
 
-  initVolatile: () => ({ requests: [], proposal: null, highestSeen: 0, acceptances: [] }),
+  initVolatile: () => ({ requests: [], proposal: null, highestSeen: 0, acceptances: [], ballotDue: false }),
+
+  // Every node's patience runs from the round's start: if nothing is chosen by then, it runs a ballot.
+  onStart: armRetry,
 
   onPropose(ctx, id, decree) {
     const v = ctx.volatile(id);
     ctx.setVolatile(id, { ...v, requests: withItem(v.requests, decree) });
+    armRetry(ctx, id);
   },
 
   onRecover(ctx, id) {
@@ -47,6 +53,7 @@ export const paxos = defineProtocol<PaxosDurable, PaxosVolatile, PaxosAction, Pa
     // What it promised and accepted is on disk; it remembers the ballots it used, too.
     const v = ctx.volatile(id);
     ctx.setVolatile(id, { ...v, highestSeen: Math.max(d.maxUsed, d.promised?.n ?? 0) });
+    armRetry(ctx, id);
   },
 
   onDeliver(ctx, id, message) {
@@ -85,6 +92,8 @@ export const paxos = defineProtocol<PaxosDurable, PaxosVolatile, PaxosAction, Pa
           highestSeen: Math.max(v.highestSeen, p.promised.n),
           proposal: mine ? { ...proposal, refusals: withItem(proposal.refusals, message.from) } : proposal,
         });
+        // A refusal shows its ballot beaten: a proposer with a request tries again sooner.
+        if (mine) armRetry(ctx, id);
         return false;
       }
       case 'accepted':
@@ -99,7 +108,20 @@ export const paxos = defineProtocol<PaxosDurable, PaxosVolatile, PaxosAction, Pa
   },
 
   actions: paxosActions,
-  legalUsesClock: false,
+
+  timers: {
+    [RETRY]: {
+      title: 'retry timer',
+      then: ({ volatile: v }) =>
+        // A ballot may start at any time: the timer says when it is worth it.
+        v.proposal ? `it is time to give up on ballot ${ballotText(v.proposal.ballot)} and start a higher one` : 'it is time to start a ballot to find out what was chosen',
+      fired: ({ volatile: v }) =>
+        v.proposal ? `ballot ${ballotText(v.proposal.ballot)} has not won in time, so it may start a higher one` : 'it has learned nothing yet, so it may start a ballot to find out',
+      onTimeout(ctx, id) {
+        ctx.setVolatile(id, { ...ctx.volatile(id), ballotDue: true });
+      },
+    },
+  },
 
   ruleTitles: {
     'promised-higher': 'never answer a ballot below your promise',

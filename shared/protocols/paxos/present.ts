@@ -27,7 +27,7 @@ export function ballotSentences(facts: GroupFacts<PaxosDurable, PaxosVolatile>):
 const paxosReveal = chosenDecreeReveal((who) => `${who} accepted it`);
 
 export const paxosPresentation: Presentation<PaxosDurable, PaxosVolatile, PaxosPayload> = {
-  stateLines({ durable: d, volatile: v, crashed, learned }, nodes) {
+  stateLines({ durable: d, volatile: v, crashed, learned: [learned = null] }, nodes) {
     const lines = [d.promised ? `promised ${ballotText(d.promised)}` : 'promised nothing'];
     lines.push(d.accepted ? `accepted ${d.accepted.value} @ ${ballotText(d.accepted.ballot)}` : 'accepted nothing');
     if (!crashed) {
@@ -42,12 +42,17 @@ export const paxosPresentation: Presentation<PaxosDurable, PaxosVolatile, PaxosP
       }
       for (const a of v.acceptances) lines.push(`heard ${a.value} @ ${ballotText(a.ballot)} accepted by ${listNames(a.from)} (${tallyWords(a.from.length, nodes, 'acceptances')})`);
       if (v.requests.length > 0) lines.push(`asked for: ${v.requests.join(', ')}`);
+      if (v.ballotDue && learned === null) {
+        lines.push(
+          proposal ? `ballot ${ballotText(proposal.ballot)} ran out of time: may start a higher one` : v.requests.length > 0 ? 'may start a ballot for its request' : 'retry timer fired: may start a ballot to find out what was chosen',
+        );
+      }
     }
     if (learned !== null) lines.push(`learned: ${learned} is chosen`);
     return lines;
   },
 
-  summaryLines({ durable: d, learned }) {
+  summaryLines({ durable: d, learned: [learned = null] }) {
     const lines = [d.promised ? `promised ${ballotText(d.promised)}` : 'promised nothing'];
     if (d.accepted) lines.push(`accepted ${d.accepted.value}@${ballotText(d.accepted.ballot)}`);
     if (learned !== null) lines.push(`learned ${learned}`);

@@ -84,7 +84,7 @@ export const relay = defineProtocol<RelayDurable, RelayVolatile, RelayAction, Re
         ctx.removeFromInbox(id, entry.id);
         const decree = entry.payload.decree;
         ctx.setDurable(id, { ...ctx.durable(id), adopted: decree });
-        ctx.castVote('relay', decree, id, 'voted', () => (ctx.volatile(id).heard[decree]?.length ?? 0) + 1 >= majorityOf(ctx.config.nodes));
+        ctx.castVote({ slot: 0, key: 'relay', value: decree, voter: id, verb: 'voted', voterKnew: () => (ctx.volatile(id).heard[decree]?.length ?? 0) + 1 >= majorityOf(ctx.config.nodes) });
         ctx.broadcast(id, { kind: 'adopted', decree }, true);
       },
       describe: () => 'adopted an announcement',
@@ -102,7 +102,6 @@ export const relay = defineProtocol<RelayDurable, RelayVolatile, RelayAction, Re
       label: () => 'Ignore',
     },
   },
-  legalUsesClock: false,
   ruleTitles: { 'adopted-once': 'adopt one decree' },
   messages: {
     announce: { label: (p) => `ANNOUNCE ${p.decree}`, countsTowardOutcome: false },
@@ -127,7 +126,7 @@ export const relay = defineProtocol<RelayDurable, RelayVolatile, RelayAction, Re
   },
 
   present: {
-    stateLines: ({ durable: d, learned }) => [d.adopted ? `adopted ${d.adopted}` : 'adopted nothing', ...(learned ? [`learned: ${learned} is chosen`] : [])],
+    stateLines: ({ durable: d, learned: [learned] }) => [d.adopted ? `adopted ${d.adopted}` : 'adopted nothing', ...(learned ? [`learned: ${learned} is chosen`] : [])],
     summaryLines: ({ durable: d }) => [d.adopted ? `adopted ${d.adopted}` : 'waiting'],
     showRoles: false,
     roleHint: () => 'Adopt the first announcement you hear: a decree is chosen when a majority adopts it.',
