@@ -36,7 +36,21 @@ export class StepContext implements ProtocolContext {
     previous: World,
     readonly protocol: Protocol,
   ) {
-    this.world = { ...previous, nodes: previous.nodes.slice() };
+    // Copied field by field, as the nodes are (see `put`): a spread meets the world in more shapes
+    // than V8 keeps a fast copy for, and this copy is made at every step.
+    this.world = {
+      config: previous.config,
+      tick: previous.tick,
+      step: previous.step,
+      rng: previous.rng,
+      nextMessageId: previous.nextMessageId,
+      nextTimerAt: previous.nextTimerAt,
+      nodes: previous.nodes.slice(),
+      inFlight: previous.inFlight,
+      partition: previous.partition,
+      proposed: previous.proposed,
+      global: previous.global,
+    };
     this.rng = new Rng(previous.rng);
   }
 
@@ -63,19 +77,38 @@ export class StepContext implements ProtocolContext {
   }
 
   updateNode(id: NodeId, patch: Partial<NodeState>): void {
-    this.world.nodes[id] = { ...this.node(id), ...patch };
+    const n = this.node(id);
+    this.put(n, patch.crashed ?? n.crashed, patch.durable ?? n.durable, patch.volatile ?? n.volatile, patch.inbox ?? n.inbox, patch.timers ?? n.timers);
+  }
+
+  /**
+   * The node made anew with these parts, field by field. Spreading a patch over it instead (`{...node,
+   * ...patch}`) meets as many shapes of patch as there are kinds of change, and past four V8 gives
+   * up on making the spread fast: every change of every node then paid for it.
+   */
+  private put(n: NodeState, crashed: boolean, durable: object, volatile: object, inbox: InboxEntry[], timers: Timer[]): void {
+    this.world.nodes[n.id] = { id: n.id, crashed, durable, volatile, inbox, timers };
   }
 
   setDurable(id: NodeId, durable: object): void {
-    this.updateNode(id, { durable });
+    const n = this.node(id);
+    this.put(n, n.crashed, durable, n.volatile, n.inbox, n.timers);
   }
 
   setVolatile(id: NodeId, volatile: object): void {
-    this.updateNode(id, { volatile });
+    const n = this.node(id);
+    this.put(n, n.crashed, n.durable, volatile, n.inbox, n.timers);
   }
 
   setInbox(id: NodeId, inbox: InboxEntry[]): void {
-    this.updateNode(id, { inbox });
+    const n = this.node(id);
+    this.put(n, n.crashed, n.durable, n.volatile, inbox, n.timers);
+  }
+
+  /** Replaces the node's running timers (soonest first). */
+  setTimers(id: NodeId, timers: Timer[]): void {
+    const n = this.node(id);
+    this.put(n, n.crashed, n.durable, n.volatile, n.inbox, timers);
   }
 
   addToInbox(id: NodeId, message: Message): void {
@@ -83,11 +116,11 @@ export class StepContext implements ProtocolContext {
     const entry: InboxEntry = { ...message, deliveredAt: this.now };
     const next = inbox.length >= INBOX_LIMIT ? inbox.slice(inbox.length - INBOX_LIMIT + 1) : inbox.slice();
     next.push(entry);
-    this.updateNode(id, { inbox: next });
+    this.setInbox(id, next);
   }
 
   removeFromInbox(id: NodeId, messageId: number): void {
-    this.updateNode(id, { inbox: this.node(id).inbox.filter((m) => m.id !== messageId) });
+    this.setInbox(id, this.node(id).inbox.filter((m) => m.id !== messageId));
   }
 
   mutableInFlight(): Message[] {
@@ -103,11 +136,12 @@ export class StepContext implements ProtocolContext {
     if (!this.globalCopied) {
       const g = this.world.global;
       this.world.global = {
-        ...g,
         boxes: g.boxes.slice(),
         chosen: g.chosen.slice(),
         violations: g.violations.slice(),
+        stuck: g.stuck,
         downtime: g.downtime.slice(),
+        protocol: g.protocol,
       };
       this.globalCopied = true;
     }
@@ -137,7 +171,7 @@ export class StepContext implements ProtocolContext {
     if (next === null || timer.firesAt < next) this.world.nextTimerAt = timer.firesAt;
     // Most nodes run one timer at most.
     if (node.timers.length === 0 || (node.timers.length === 1 && node.timers[0]!.name === name)) {
-      this.updateNode(id, { timers: [timer] });
+      this.setTimers(id, [timer]);
       return;
     }
     const timers = node.timers.filter((t) => t.name !== name);
@@ -145,12 +179,12 @@ export class StepContext implements ProtocolContext {
     let at = 0;
     while (at < timers.length && (timers[at]!.firesAt < timer.firesAt || (timers[at]!.firesAt === timer.firesAt && this.protocol.timerOrder(timers[at]!.name) < order))) at++;
     timers.splice(at, 0, timer);
-    this.updateNode(id, { timers });
+    this.setTimers(id, timers);
   }
 
   cancelTimer(id: NodeId, name: string): void {
     const timers = this.node(id).timers;
-    if (this.timer(id, name)) this.updateNode(id, { timers: timers.length === 1 ? [] : timers.filter((t) => t.name !== name) });
+    if (this.timer(id, name)) this.setTimers(id, timers.length === 1 ? [] : timers.filter((t) => t.name !== name));
   }
 
   timer(id: NodeId, name: string): Timer | undefined {

@@ -285,7 +285,7 @@ function fireTimers(ctx: StepContext, protocol: Protocol, id: NodeId, now: numbe
     const node = ctx.world.nodes[id]!;
     const timer = node.timers[0];
     if (node.crashed || !timer || timer.firesAt > now) return;
-    ctx.updateNode(id, { timers: node.timers.slice(1) });
+    ctx.setTimers(id, node.timers.slice(1));
     const rule = protocol.timerRule(timer.name);
     if (!rule) continue;
     ctx.emit({
