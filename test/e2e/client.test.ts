@@ -178,6 +178,9 @@ describe('classroom', () => {
       students.push(w);
       await ready(w.page);
       await expect(w.page.inputValue('#join-code')).resolves.toBe(code);
+      // The join link opens a page that only joins: no solo play, hosting or replays.
+      await expect(w.page.locator('#play-solo, #host-class, #open-replays').count()).resolves.toBe(0);
+      await expect(w.page.locator('#whole-menu').getAttribute('href')).resolves.toBe('/');
       await w.page.fill('#join-nickname', nickname);
       await w.page.click('#join-class');
       await w.page.waitForSelector('#status:has-text("You are node")');

@@ -178,15 +178,22 @@ export function buildMenu(app: App, hooks: MenuHooks = {}): void {
     replaysNote,
   );
 
+  const prefilled = codeFromPath(location.pathname);
+  if (prefilled) {
+    // A student's link to a class opens a page that only joins it, as a class expects: no solo
+    // play or hosting to wander into while the instructor waits.
+    code.value = prefilled;
+    root.replaceChildren(
+      h('h2', { id: 'menu-title', class: 'sr-only' }, 'Join a class'),
+      h('div', { class: 'cards join-only' }, join),
+      h('p', { class: 'tagline' }, h('a', { href: '/', id: 'whole-menu' }, 'Not joining a class? Open the menu.')),
+    );
+    nickname.focus();
+    return;
+  }
   root.replaceChildren(
     h('h2', { id: 'menu-title', class: 'sr-only' }, 'Menu'),
     h('p', { class: 'tagline' }, 'Be a node. Reach consensus. Find out when it was decided, and who knew.'),
     h('div', { class: 'cards' }, solo, join, host, replays),
   );
-
-  const prefilled = codeFromPath(location.pathname);
-  if (prefilled) {
-    code.value = prefilled;
-    nickname.focus();
-  }
 }
