@@ -40,6 +40,17 @@ export interface RoundRow {
   players: string[];
 }
 
+/** The columns of the rounds table that every read of a round takes, as SQLite returns them. */
+interface RoundsTableRow {
+  class_code: string | null;
+  state: RoundState;
+  config: string;
+  players: string;
+  outcome: string | null;
+  started_at: string;
+  ended_at: string | null;
+}
+
 /** The journal is rewritten with only the running rounds' lines once it is this large and mostly finished rounds. */
 const JOURNAL_COMPACT_BYTES = 32 * 1024 * 1024;
 
@@ -278,18 +289,7 @@ export class RoundStore implements RoundLog {
                 (SELECT COUNT(*) FROM commands c WHERE c.round_id = r.id) AS commands
          FROM rounds r WHERE r.class_code = ? ORDER BY r.started_at, r.id`,
       )
-      .all(classCode) as {
-      id: string;
-      class_code: string | null;
-      state: RoundState;
-      config: string;
-      players: string;
-      outcome: string | null;
-      started_at: string;
-      ended_at: string | null;
-      prefix_count: number;
-      commands: number;
-    }[];
+      .all(classCode) as (RoundsTableRow & { id: string; prefix_count: number; commands: number })[];
     return rows.map((r) => {
       const config = JSON.parse(r.config) as RoundConfig;
       return {
@@ -309,18 +309,7 @@ export class RoundStore implements RoundLog {
 
   /** The round as the engine's versioned document, or null. */
   roundDocument(id: string): RoundDocument | null {
-    const row = this.db.prepare('SELECT * FROM rounds WHERE id = ?').get(id) as
-      | {
-          class_code: string | null;
-          state: RoundState;
-          config: string;
-          players: string;
-          outcome: string | null;
-          started_at: string;
-          ended_at: string | null;
-          prefix: Buffer | null;
-        }
-      | undefined;
+    const row = this.db.prepare('SELECT * FROM rounds WHERE id = ?').get(id) as (RoundsTableRow & { prefix: Buffer | null }) | undefined;
     if (!row) return null;
     const log = this.commandsOf(id, row.prefix);
     const meta: RoundMeta = { startedAt: row.started_at, players: JSON.parse(row.players) as StoredPlayer[] };

@@ -158,6 +158,21 @@ function runRows(rows: Row[]): void {
   }
 }
 
+
+/** Paxos, three nodes: B promised ballot 2.C and holds A's ACCEPT 1.A X (#6), which a sandbox B may still accept. */
+const PROMISED_TWO_C_HOLDING_ACCEPT_ONE_A = [
+  'propose A X',
+  'propose C Z',
+  'act A prepare ballot=1',
+  'tick',
+  'act B promise msg=1',
+  'tick',
+  'act C prepare ballot=2',
+  'act A propose value=X',
+  'tick',
+  'act B promise msg=5',
+];
+
 describe('two-phase commit rules', () => runRows(twoPhaseRows));
 describe('majority vote rules', () => runRows(majorityRows));
 describe('paxos rules', () => runRows(paxosRows));
@@ -239,20 +254,7 @@ describe('sandbox mode', () => {
   });
 
   it('accepting below a promise does not lower the promise', () => {
-    const world = worldFrom([
-      'config paxos nodes=3 latency=1-1 sandbox',
-      'propose A X',
-      'propose C Z',
-      'act A prepare ballot=1',
-      'tick',
-      'act B promise msg=1',
-      'tick',
-      'act C prepare ballot=2',
-      'act A propose value=X',
-      'tick',
-      'act B promise msg=5',
-      'act B accept msg=6',
-    ]);
+    const world = worldFrom(['config paxos nodes=3 latency=1-1 sandbox', ...PROMISED_TWO_C_HOLDING_ACCEPT_ONE_A, 'act B accept msg=6']);
     expect(world.global.violations.map((v) => v.code)).toEqual(['promised-higher']);
     expect(world.nodes[1]!.durable).toMatchObject({ promised: { n: 2, node: 2 }, accepted: { ballot: { n: 1, node: 0 }, value: 'X' } });
   });
@@ -316,19 +318,7 @@ describe('rule-breaking moves', () => {
   });
 
   it('let a Paxos acceptor promise or accept below its promise, and a proposer reuse a ballot or send a second value', () => {
-    const world = worldFrom([
-      'config paxos nodes=3 latency=1-1 sandbox decrees=X,Z',
-      'propose A X',
-      'propose C Z',
-      'act A prepare ballot=1',
-      'tick',
-      'act B promise msg=1',
-      'tick',
-      'act C prepare ballot=2',
-      'act A propose value=X',
-      'tick',
-      'act B promise msg=5',
-    ]);
+    const world = worldFrom(['config paxos nodes=3 latency=1-1 sandbox decrees=X,Z', ...PROMISED_TWO_C_HOLDING_ACCEPT_ONE_A]);
     // B promised 2.C and holds ACCEPT 1.A X (#6): accepting it breaks the promise.
     expect(moves(world, 'B')).toEqual([['{"kind":"accept","msg":6}', 'promised-higher']]);
     // A holds PREPARE 2.C (#4), which its promise of 1.A allows: refusing it breaks a rule too.
