@@ -388,12 +388,12 @@ export class RoomCore {
 
   private welcome(member: Member): void {
     const node = member.role === 'instructor' ? null : this.cluster.nodeOf(member.id);
-    this.tell(member, 'welcome', { role: member.role, node, nickname: member.nickname, classCode: this.options.classCode });
+    this.tell(member, 'welcome', { role: member.role, node, nickname: member.nickname, classCode: this.options.classCode, classTitle: null, group: this.options.kind === 'classroom' ? 1 : null });
   }
 
   private reveal(roundId: string | null): ServerMessages['reveal'] {
     const c = this.cluster;
-    return { god: godView(c.world, c.views), outcome: c.round.status().outcome, commitPoints: c.world.global.chosen, roundId };
+    return { god: godView(c.world, c.views), outcome: c.round.status().outcome, commitPoints: c.world.global.chosen, roundId, group: this.options.kind === 'classroom' ? 1 : null, scoreboard: null };
   }
 
   private roster(): RosterMessage {
@@ -402,8 +402,9 @@ export class RoomCore {
     return {
       students: students.map((m) => {
         const node = this.cluster.nodeOf(m.id);
-        return { nickname: m.nickname ?? '', node, connected: m.connected, autopilot: node !== null && (seats[node]?.autopilot ?? false), rejections: m.rejections };
+        return { nickname: m.nickname ?? '', group: node === null ? null : 1, node, connected: m.connected, autopilot: node !== null && (seats[node]?.autopilot ?? false), rejections: m.rejections };
       }),
+      group: 1,
       seats: seats.map((s, node) => ({
         node,
         holder: s.holder,

@@ -45,6 +45,8 @@ export const DEFAULT_SETUP: Required<RoundSetup> = {
   // Two clients with different requests: enough to show a commit point and, sometimes, a race.
   decrees: ['X', 'Y'],
   speed: 1,
+  // Every student seat of a group.
+  groupSize: 0,
 };
 
 /** Fills the optional fields of a setup; returns the full setup or what is wrong with it. */
@@ -62,6 +64,7 @@ export function completeSetup(setup: RoundSetup, previous: Required<RoundSetup> 
     timeoutTicks: setup.timeoutTicks ?? previous.timeoutTicks,
     decrees: setup.decrees ?? previous.decrees,
     speed: setup.speed ?? previous.speed,
+    groupSize: setup.groupSize ?? previous.groupSize,
   };
   if (full.studentSeats.some((s) => s >= nodes)) return `studentSeats must name seats from 0 to ${nodes - 1}`;
   if (new Set(full.studentSeats).size !== full.studentSeats.length) return 'studentSeats must not name a seat twice';

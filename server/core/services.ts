@@ -5,6 +5,7 @@
  * a clock they move themselves, and seeded randomness.
  */
 import type { Command, RecordedRejection, RoundConfig } from '../../shared';
+import type { SeatHolder } from '../../shared/results/record';
 import type { ServerConfig } from '../config';
 
 export interface StoredPlayer {
@@ -14,13 +15,40 @@ export interface StoredPlayer {
 
 export type FinishedState = 'finished' | 'interrupted';
 
+/**
+ * Who played a round's student seats and when (step indices into its log), and which moves at a
+ * student's seat a bot made for them (on autopilot or past the decision deadline): what the class's
+ * results need to credit each move to whoever made it.
+ */
+export interface RoundSeating {
+  holders: SeatHolder[];
+  botMoves: number[];
+}
+
 /** The writes a room makes to the store. Every one is done before the core returns the effects that tell anyone of it. */
 export interface RoundLog {
-  beginRound(id: string, classCode: string | null, config: RoundConfig, players: StoredPlayer[], now: string, prefix: { deflated: Uint8Array; count: number } | null): void;
+  /** `group`: the group's number in its class (from 1), or null outside a class. */
+  beginRound(
+    id: string,
+    classCode: string | null,
+    config: RoundConfig,
+    players: StoredPlayer[],
+    now: string,
+    prefix: { deflated: Uint8Array; count: number } | null,
+    group?: number | null,
+  ): void;
   append(roundId: string, command: Command): void;
   appendRejection(roundId: string, rejection: RecordedRejection): void;
   updatePlayers(roundId: string, players: StoredPlayer[]): void;
-  finishRound(roundId: string, outcome: string | null, result: object, players: StoredPlayer[], now: string, state: FinishedState): void;
+  finishRound(
+    roundId: string,
+    outcome: string | null,
+    result: object,
+    players: StoredPlayer[],
+    now: string,
+    state: FinishedState,
+    seating?: RoundSeating,
+  ): void;
   closeClass(code: string, now: string): void;
 }
 

@@ -72,7 +72,7 @@ type Received = { [K in Exclude<keyof ServerMessages, 'view'>]: ServerMessages[K
 
 /** One connection of a client: what it was sent, as it was sent and as the client assembles it. */
 export class MemoryClient {
-  readonly got: Received = { welcome: [], view: [], rejected: [], accepted: [], reveal: [], roster: [], kicked: [], closed: [], clock: [] };
+  readonly got: Received = { welcome: [], view: [], rejected: [], accepted: [], reveal: [], roster: [], kicked: [], closed: [], clock: [], groups: [], comparison: [], reportLine: [] };
   /** Every message in arrival order (views assembled whole). */
   readonly all: { type: string; message: unknown }[] = [];
   /** Every message exactly as it was sent: views may be patches. */

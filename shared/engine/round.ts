@@ -38,6 +38,12 @@ export interface RoundMeta {
   interrupted?: boolean;
   /** Moves the engine refused (they are not in the log), for the replay's markers. */
   rejections?: RecordedRejection[];
+  /** The group's number in its class, from 1. */
+  group?: number;
+  /** Who held each student seat from which step to which (null: to the end); see shared/results/record.ts. */
+  holders?: { node: NodeId; nickname: string; from: number; to: number | null }[];
+  /** Steps of moves a bot made at a seat a student held (autopilot, decision deadline). */
+  botMoves?: number[];
 }
 
 /** A round: everything needed to re-run it, plus what people want to read about it. */

@@ -7,6 +7,9 @@ import type { EngineEvent, NodeId, ProtocolName, Rejection } from '../engine/typ
 import type { CommitPoint } from '../engine/types';
 import type { GodView, NodeView, SentNodeView } from '../engine/view';
 import type { NodeViewPatch } from './viewPatch';
+import type { ClassReportRow } from '../results/report';
+import type { HoldUp } from '../results/holdUps';
+import type { RoundScoreboard } from '../results/scoreboard';
 import {
   MAX_DECISION_DEADLINE_TICKS,
   MAX_DECREE_LENGTH,
@@ -34,6 +37,10 @@ export const MIN_SPEED = 0.25;
 export const MAX_SPEED = 8;
 export { NICKNAME_MIN, NICKNAME_MAX } from './nickname';
 export const JOIN_CODE_LENGTH = 6;
+/** Students a class holds at most. */
+export const MAX_CLASS_STUDENTS = 200;
+/** Groups a class may play as: enough for every student alone in a group of 3 with bots. */
+export const MAX_GROUPS = 100;
 /** Join codes avoid look-alike characters (no 0/O, 1/I/L). */
 export const JOIN_CODE_ALPHABET = '23456789ABCDEFGHJKMNPQRSTUVWXYZ';
 
@@ -65,8 +72,13 @@ export const roundSetupSchema = object(
     timeoutTicks: int(0, MAX_TIMEOUT_TICKS),
     decrees: list(str(1, MAX_DECREE_LENGTH), 1, MAX_DECREES),
     speed: num(MIN_SPEED, MAX_SPEED),
+    /**
+     * Students per group in a class: each group plays its own cluster of this setup, and a student
+     * who finds every group full starts a new one. 0: as many as the setup has student seats.
+     */
+    groupSize: int(0, MAX_NODES),
   },
-  ['studentSeats', 'latencyMin', 'latencyMax', 'sandbox', 'gossip', 'decisionDeadline', 'timeoutTicks', 'decrees', 'speed'],
+  ['studentSeats', 'latencyMin', 'latencyMax', 'sandbox', 'gossip', 'decisionDeadline', 'timeoutTicks', 'decrees', 'speed', 'groupSize'],
 );
 export type RoundSetup = ReturnType<typeof roundSetupSchema.parse>;
 
@@ -93,22 +105,32 @@ const injectCommand: Schema<Command> = {
 };
 
 /** Every message a client may send, keyed by its type. */
+const GROUP = int(1, MAX_GROUPS);
+
+/**
+ * Every message a client may send, keyed by its type. In a class, the round controls act on every
+ * group at once unless they name one `group`.
+ */
 export const clientMessages = {
   /** A player's move for the node it holds. `seq` numbers the player's actions: each is applied once. */
   act: object({ seq: SEQ, action: actionShape }),
   // Instructor (classroom) and solo player controls:
   setup: roundSetupSchema,
-  start: object({}),
-  pause: object({}),
-  resume: object({}),
-  speed: object({ speed: num(MIN_SPEED, MAX_SPEED) }),
-  stepOnce: object({}),
-  endRound: object({}),
-  nextRound: object({}),
+  start: object({ group: GROUP }, ['group']),
+  pause: object({ group: GROUP }, ['group']),
+  resume: object({ group: GROUP }, ['group']),
+  speed: object({ speed: num(MIN_SPEED, MAX_SPEED), group: GROUP }, ['group']),
+  stepOnce: object({ group: GROUP }, ['group']),
+  endRound: object({ group: GROUP }, ['group']),
+  nextRound: object({ group: GROUP }, ['group']),
   closeClass: object({}),
-  inject: object({ command: injectCommand }),
-  autopilot: object({ node: NODE, on: bool }),
-  moveStudent: object({ nickname: NICKNAME_AS_SENT, seat: NODE }),
+  /** A fault or a client's request, at the same tick and seat in every group (or in `group` alone). */
+  inject: object({ command: injectCommand, group: GROUP }, ['group']),
+  autopilot: object({ node: NODE, on: bool, group: GROUP }, ['group']),
+  /** Whose god view the instructor (or the projector view) is sent: one group's. */
+  selectGroup: object({ group: GROUP }),
+  /** To a free seat of the student's group, or of `group`. */
+  moveStudent: object({ nickname: NICKNAME_AS_SENT, seat: NODE, group: GROUP }, ['group']),
   kick: object({ nickname: NICKNAME_AS_SENT, reason: str(0, 200) }),
 } satisfies Record<string, Schema<unknown>>;
 
@@ -116,13 +138,18 @@ export type ClientMessageType = keyof typeof clientMessages;
 export const CLIENT_MESSAGE_TYPES = Object.keys(clientMessages) as ClientMessageType[];
 /** Messages only the instructor (or the solo player, for their own round) may send. */
 export const CONTROL_MESSAGE_TYPES: readonly ClientMessageType[] = CLIENT_MESSAGE_TYPES.filter((t) => t !== 'act');
+/** What the projector view may send: it only looks, at one group or at all of them. */
+export const SCREEN_MESSAGE_TYPES: readonly ClientMessageType[] = ['selectGroup'];
 
 /** Join options, validated at join time. */
 export const joinOptions = {
   /** A student joins a class by code with a nickname. */
   student: object({ code: str(JOIN_CODE_LENGTH, JOIN_CODE_LENGTH), nickname: str(1, 64) }),
-  /** The instructor rejoins their class with the key they got when creating it. */
-  instructor: object({ code: str(JOIN_CODE_LENGTH, JOIN_CODE_LENGTH), instructorKey: str(8, 64) }),
+  /**
+   * The instructor rejoins their class with the key they got when creating it. With `screen`, the
+   * key opens the projector view instead: it is shown what the room may see, and controls nothing.
+   */
+  instructor: object({ code: str(JOIN_CODE_LENGTH, JOIN_CODE_LENGTH), instructorKey: str(8, 64), screen: bool }, ['screen']),
   /** A solo round; `fork` starts it from a replay's point instead (see POST /api/forks). */
   solo: object({ protocol: protocolNameSchema, nodes: int(MIN_NODES, MAX_NODES), fork: str(8, 64) }, ['protocol', 'nodes', 'fork']),
 };
@@ -145,12 +172,18 @@ export interface RoundInfo {
   sandbox: boolean;
 }
 
+export type MemberRole = 'student' | 'instructor' | 'screen' | 'solo';
+
 export interface WelcomeMessage {
-  role: 'student' | 'instructor' | 'solo';
+  role: MemberRole;
   /** The node this client plays, if any. */
   node: NodeId | null;
   nickname: string | null;
   classCode: string | null;
+  /** The class's title, as the instructor named it ("" when unnamed); null outside a class. */
+  classTitle: string | null;
+  /** A student's group, or the group whose god view the instructor and projector are sent; null in a solo room. */
+  group: number | null;
 }
 
 /**
@@ -193,10 +226,16 @@ export interface RevealMessage {
   outcome: string | null;
   commitPoints: CommitPoint[];
   roundId: string | null;
+  /** The group whose round this is; null in a solo room. */
+  group: number | null;
+  /** Who did what in this round, for the scoreboard; null for a round that was not kept. */
+  scoreboard: RoundScoreboard | null;
 }
 
 export interface RosterEntry {
   nickname: string;
+  /** The student's group; null while they wait for a seat (the class is full). */
+  group: number | null;
   node: NodeId | null;
   connected: boolean;
   autopilot: boolean;
@@ -205,7 +244,38 @@ export interface RosterEntry {
 
 export interface RosterMessage {
   students: RosterEntry[];
+  /** The seats of the selected group (`group`). */
+  group: number;
   seats: { node: NodeId; holder: 'bot' | 'student'; nickname: string | null; autopilot: boolean }[];
+}
+
+/** One group as the instructor's dashboard and the projector's grid show it. */
+export interface GroupSummary {
+  group: number;
+  round: RoundInfo;
+  seats: { node: NodeId; nickname: string | null; connected: boolean; crashed: boolean; learned: boolean }[];
+  /** Students with a message waiting long for their answer, longest first. */
+  holdUps: HoldUp[];
+  /** The round's outcome once it has ended (never before: it would give the answer away). */
+  outcome: string | null;
+}
+
+/** To the instructor and the projector view: every group, at most once a second and on every change of phase. */
+export interface GroupsMessage {
+  selected: number;
+  groups: GroupSummary[];
+}
+
+/** When every group's round has ended: the groups compared, and each group's scoreboard. */
+export interface ComparisonMessage {
+  sentences: string[];
+  /** The instructor and the projector get every group's; a student, their own group's. */
+  scoreboards: RoundScoreboard[];
+}
+
+/** To a student after each round: their own line of the class report, and nobody else's. */
+export interface ReportLineMessage {
+  line: ClassReportRow | null;
 }
 
 export interface KickedMessage {
@@ -227,6 +297,9 @@ export type ServerMessages = {
   roster: RosterMessage;
   kicked: KickedMessage;
   closed: { reason: string };
+  groups: GroupsMessage;
+  comparison: ComparisonMessage;
+  reportLine: ReportLineMessage;
 };
 
 export type { Rejection };

@@ -73,7 +73,7 @@ describe('pictureOf', () => {
     const god = godView(w);
     const cp = god.global.chosen[0]!;
     expect(cp).toBeDefined();
-    const picture = pictureOf({ view: god, selectedNodes: new Set([1]), commitPoints: [cp], roster: { students: [], seats: [{ node: 0, holder: 'student', nickname: 'Ada', autopilot: false }] } });
+    const picture = pictureOf({ view: god, selectedNodes: new Set([1]), commitPoints: [cp], roster: { students: [], group: 1, seats: [{ node: 0, holder: 'student', nickname: 'Ada', autopilot: false }] } });
     expect(picture.god).toBe(true);
     expect(picture.nodes.every((n) => n.lines.length > 0)).toBe(true);
     expect(picture.nodes[2]!.crashed).toBe(true);
@@ -247,13 +247,13 @@ describe('reveal wording', () => {
 describe('Scoreboard', () => {
   it('keeps a row per round: decided, ticks to decision, messages sent, rejections per student', () => {
     const board = new Scoreboard();
-    board.roster({ students: [{ nickname: 'Ada', node: 0, connected: true, autopilot: false, rejections: 2 }], seats: [] });
+    board.roster({ students: [{ nickname: 'Ada', group: 1, node: 0, connected: true, autopilot: false, rejections: 2 }], group: 1, seats: [] });
     const info = (phase: 'setup' | 'running' | 'ended', id: string | null) => ({ id, phase, protocol: 'majority' as const, nodes: 3, speed: 1, tick: 0, sandbox: false });
     let w = majorityRound();
     board.observe(info('setup', null), godView(w), []);
     expect(board.rows).toHaveLength(0);
     board.observe(info('running', 'r1'), godView(w), []);
-    board.roster({ students: [{ nickname: 'Ada', node: 0, connected: true, autopilot: false, rejections: 5 }], seats: [] });
+    board.roster({ students: [{ nickname: 'Ada', group: 1, node: 0, connected: true, autopilot: false, rejections: 5 }], group: 1, seats: [] });
     w = ticks(w, 2);
     const god = godView(w);
     board.observe(info('running', 'r1'), god, []);
@@ -261,7 +261,7 @@ describe('Scoreboard', () => {
     expect(row.rejections).toEqual({ Ada: 3 });
     expect(row.decisionTick).toBe(god.global.chosen[0]!.tick);
     expect(row.messagesSent).toBeGreaterThanOrEqual(0);
-    board.finish(info('ended', 'r1'), { god, outcome: 'X', commitPoints: god.global.chosen, roundId: 'r1' });
+    board.finish(info('ended', 'r1'), { god, outcome: 'X', commitPoints: god.global.chosen, roundId: 'r1', group: 1, scoreboard: null });
     expect(board.rows[0]!.finished).toBe(true);
     expect(board.rows[0]!.outcome).toBe('X');
     board.observe(info('running', 'r2'), godView(createWorld(makeConfig('majority', 3, 8))), []);
@@ -276,7 +276,7 @@ describe('Scoreboard', () => {
     board.observe(info('running'), godView(createWorld(makeConfig('majority', 3, 7))), []);
     // The instructor's client hears nothing more until the round ends, long after the commit point.
     w = ticks(w, 200);
-    board.finish(info('ended'), { god: godView(w), outcome: 'X', commitPoints: w.global.chosen, roundId: 'r' });
+    board.finish(info('ended'), { god: godView(w), outcome: 'X', commitPoints: w.global.chosen, roundId: 'r', group: 1, scoreboard: null });
     expect(board.rows[0]!.decisionTick).toBe(chosenAt);
     expect(chosenAt).toBeLessThan(5);
     // A 2PC ABORT has no commit point: its decision is the coordinator's logged ABORT.
@@ -289,7 +289,7 @@ describe('Scoreboard', () => {
 
   it('counts the rules each node broke in a sandbox round, by node and nickname', () => {
     const board = new Scoreboard();
-    board.roster({ students: [{ nickname: 'Ada', node: 0, connected: true, autopilot: false, rejections: 0 }], seats: [{ node: 0, holder: 'student', nickname: 'Ada', autopilot: false }] });
+    board.roster({ students: [{ nickname: 'Ada', group: 1, node: 0, connected: true, autopilot: false, rejections: 0 }], group: 1, seats: [{ node: 0, holder: 'student', nickname: 'Ada', autopilot: false }] });
     let w = createWorld(makeConfig('majority', 3, 7, { latencyMin: 1, latencyMax: 1, sandbox: true }));
     w = run(w, [
       { type: 'propose', node: 0, decree: 'X' },

@@ -24,6 +24,9 @@ const SERVER_MESSAGE_TYPES = {
   kicked: true,
   closed: true,
   clock: true,
+  groups: true,
+  comparison: true,
+  reportLine: true,
 } satisfies Record<keyof ServerMessages, true>;
 
 describe('docs/PROTOCOL.md', () => {
