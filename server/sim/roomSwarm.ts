@@ -17,7 +17,7 @@
  */
 import { createWorld, eventsFor, protocolNames, Rng, step, viewOf, type Command, type GodView, type NodeView, type World } from '../../shared';
 import { ViewCache } from '../../shared/engine/view';
-import type { ViewFrame, ViewMessage } from '../../shared/wire/messages';
+import { MAX_GROUPS, type ViewFrame, type ViewMessage } from '../../shared/wire/messages';
 import { sameValue } from '../../shared/wire/viewPatch';
 import type { Effect, MemberId } from '../core/effects';
 import { MemoryHost, type MemoryClient, type StoredRound } from './host';
@@ -296,7 +296,7 @@ export function runRoomSeed(seed: number, options: RoomSwarmOptions = {}): RoomS
   const addressed = (): { group?: number } => {
     if (rng.chance(0.5)) return {};
     const groups = teacher!.got.groups.at(-1)?.groups ?? [];
-    return { group: rng.chance(0.9) ? (pick(groups)?.group ?? 1) : rng.int(1, 100) };
+    return { group: rng.chance(0.9) ? (pick(groups)?.group ?? 1) : rng.int(1, MAX_GROUPS) };
   };
   const moves: [number, () => void][] = [
     // Students come and go.
@@ -374,7 +374,7 @@ export function runRoomSeed(seed: number, options: RoomSwarmOptions = {}): RoomS
       // The instructor looks at another group (now and then one that does not exist).
       const groups = teacher!.got.groups.at(-1)?.groups ?? [];
       if (groups.length > 1) count('classes of several groups');
-      teacher!.send('selectGroup', { group: rng.chance(0.9) ? (pick(groups)?.group ?? 1) : rng.int(1, 100) });
+      teacher!.send('selectGroup', { group: rng.chance(0.9) ? (pick(groups)?.group ?? 1) : rng.int(1, MAX_GROUPS) });
     }],
     [3, () => {
       // The next round, at once: rounds end by themselves soon, and students play only while one runs.
