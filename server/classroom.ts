@@ -24,7 +24,7 @@ export interface ClassroomCreateOptions {
   createToken: string;
 }
 
-type Auth = { role: 'student'; code: string; nickname: string } | { role: 'instructor'; code: string };
+type Auth = { role: 'student'; code: string; nickname: string } | { role: 'instructor' | 'screen'; code: string };
 
 export function limitJoins(context: AuthContext | undefined): void {
   const address = context?.headers.get(ADDRESS_HEADER);
@@ -49,7 +49,7 @@ export class ClassroomRoom extends GameRoom {
       if (!sameSecret((parsed.value as { instructorKey: string }).instructorKey, live.instructorKey)) {
         throw new ServerError(JOIN_ERRORS.wrongKey, 'That is not the instructor key of this class.');
       }
-      return { role: 'instructor', code };
+      return { role: (parsed.value as { screen?: boolean }).screen ? 'screen' : 'instructor', code };
     }
     const nickname = normalizeNickname((parsed.value as { nickname: string }).nickname);
     if (!nickname.ok) throw new ServerError(JOIN_ERRORS.badOptions, nickname.error);
@@ -62,13 +62,14 @@ export class ClassroomRoom extends GameRoom {
     this.roomId = options.code;
     // The class lives until the instructor closes it, or until nobody has been connected for a long while.
     this.autoDispose = false;
-    this.connect(new RoomCore({ kind: 'classroom', classCode: options.code, services: reg.services, setup: DEFAULT_SETUP }));
+    const classTitle = reg.classes.get(options.code)?.title ?? '';
+    this.connect(new RoomCore({ kind: 'classroom', classCode: options.code, classTitle, services: reg.services, setup: DEFAULT_SETUP }));
     this.run(this.core.open());
   }
 
   override onJoin(client: Client, _options: unknown, auth: Auth): void {
     if (!auth || auth.code !== this.roomId) throw new ServerError(JOIN_ERRORS.wrongRoom, 'That join code belongs to another class.');
-    this.admit(client, this.core.join(client.sessionId, auth.role === 'instructor' ? { role: 'instructor' } : { role: 'student', nickname: auth.nickname }));
+    this.admit(client, this.core.join(client.sessionId, auth.role === 'student' ? { role: 'student', nickname: auth.nickname } : { role: auth.role }));
   }
 
   override onDispose(): void {

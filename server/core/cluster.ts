@@ -2,8 +2,7 @@
  * One cluster as a room runs it: its round (the engine's world and the stored log), its seats (each
  * held by a bot or by one student), the round's phase and clock speed, the bots, and the decision
  * deadlines. It knows members only by id and says nothing to anyone: the room (./room.ts) turns
- * what it returns into messages. A room holds one cluster today; a class of many groups would hold
- * one per group.
+ * what it returns into messages. A solo room holds one cluster; a class holds one per group.
  */
 import {
   botDecide,
@@ -17,6 +16,7 @@ import {
   type World,
 } from '../../shared';
 import { legalActions, viewOf, ViewCache } from '../../shared/engine/view';
+import { holdUps, type HoldUp, type RoundResult } from '../../shared/results';
 import type { RoundInfo, RoundPhase, TickedEvent } from '../../shared/wire/messages';
 import type { ForkStart } from '../forkJob';
 import { refuse, type MemberId, type TimerName } from './effects';
@@ -49,7 +49,7 @@ export class Cluster {
   setup: Required<RoundSetup>;
   speed: number;
   /** The timer that ticks this cluster's round, and whether it runs (while the round does). */
-  readonly clock: TimerName = 'tick';
+  readonly clock: TimerName;
   ticking = false;
   seats: Seat[];
   /** The parts of views already made of this cluster's worlds. */
@@ -59,16 +59,21 @@ export class Cluster {
   /** Events since the last flush of views, and how far into them each member has been told. */
   private pending: TickedEvent[] = [];
   private cursors = new Map<MemberId, number>();
+  /** The last finished round's scoreboard and facts, worked out once when it ends. */
+  result: RoundResult | null = null;
 
+  /** `group`: the group's number in its class (its clock is `tick:<group>`); null for a solo room's one cluster. */
   constructor(
     private readonly services: CoreServices,
     readonly classCode: string | null,
+    readonly group: number | null,
     setup: Required<RoundSetup>,
     fork?: ForkStart,
   ) {
     this.setup = setup;
     this.speed = setup.speed;
-    this.round = new Round(setup, services.store, services.random, classCode, fork);
+    this.clock = group === null ? 'tick' : `tick:${group}`;
+    this.round = new Round(setup, services.store, services.random, classCode, fork, group);
     this.seats = freshSeats(setup.nodes);
   }
 
@@ -106,18 +111,49 @@ export class Cluster {
   /** Moves a member to a seat (or none); their old seat goes back to a bot, keeping its autopilot. */
   seat(member: MemberId, nickname: string | null, node: NodeId | null): void {
     const old = this.nodeOf(member);
-    if (old !== null) this.seats[old] = { ...this.seats[old]!, holder: 'bot', memberId: null };
+    if (old !== null) {
+      this.seats[old] = { ...this.seats[old]!, holder: 'bot', memberId: null };
+      this.round.seated(old, null);
+    }
     if (node === null) return;
     this.seats[node] = { holder: 'student', memberId: member, autopilot: false, legalKey: '', pendingSince: this.world.tick };
+    this.round.seated(node, nickname);
     if (nickname) this.players.set(node, nickname);
   }
 
-  /** A free seat students may take, in the order the setup lists them. */
-  freeStudentSeat(): NodeId | null {
+  /** How many seats students hold. */
+  get students(): number {
+    let n = 0;
+    for (const seat of this.seats) if (seat.holder === 'student') n += 1;
+    return n;
+  }
+
+  /**
+   * A free seat students may take, in the order the setup lists them; none once `capacity` students
+   * hold seats (a class's group size).
+   */
+  freeStudentSeat(capacity = Infinity): NodeId | null {
+    if (this.students >= capacity) return null;
     for (const node of this.setup.studentSeats) {
       if (node < this.seats.length && this.seats[node]!.holder === 'bot') return node;
     }
     return null;
+  }
+
+  /** The nickname of each student-held node. */
+  studentNames(nicknameOf: (member: MemberId) => string | null): Map<NodeId, string> {
+    const names = new Map<NodeId, string>();
+    this.seats.forEach((seat, node) => {
+      const nickname = seat.memberId === null ? null : nicknameOf(seat.memberId);
+      if (seat.holder === 'student' && nickname !== null) names.set(node, nickname);
+    });
+    return names;
+  }
+
+  /** Students with a message waiting long for their answer. */
+  holdUps(nicknameOf: (member: MemberId) => string | null): HoldUp[] {
+    if (this.phase !== 'running' && this.phase !== 'paused') return [];
+    return holdUps(this.world, this.studentNames(nicknameOf));
   }
 
   autopilot(node: NodeId, on: boolean): void {
@@ -135,24 +171,25 @@ export class Cluster {
    * A new round in the setup phase. Students keep their seats where the new round allows it (with
    * their autopilot), then the others take free student seats in the order given.
    */
-  newRound(setup: Required<RoundSetup>, students: readonly Sitter[], fork?: ForkStart): void {
+  newRound(setup: Required<RoundSetup>, students: readonly Sitter[], fork?: ForkStart, capacity = Infinity): void {
     const previous = this.seats;
     const before = new Map(students.map((s) => [s.id, this.nodeOf(s.id)]));
     this.setup = setup;
     this.speed = setup.speed;
     this.phase = 'setup';
-    this.round = new Round(setup, this.services.store, this.services.random, this.classCode, fork);
+    this.result = null;
+    this.round = new Round(setup, this.services.store, this.services.random, this.classCode, fork, this.group);
     this.players = new Map();
     this.seats = freshSeats(setup.nodes);
     for (const student of students) {
       const node = before.get(student.id) ?? null;
-      if (node === null || !setup.studentSeats.includes(node) || this.seats[node]!.holder !== 'bot') continue;
+      if (node === null || !setup.studentSeats.includes(node) || this.seats[node]!.holder !== 'bot' || this.students >= capacity) continue;
       this.seat(student.id, student.nickname, node);
       this.seats[node]!.autopilot = previous[node]?.autopilot ?? false;
     }
     for (const student of students) {
       if (student.gone || this.nodeOf(student.id) !== null) continue;
-      const node = this.freeStudentSeat();
+      const node = this.freeStudentSeat(capacity);
       if (node !== null) this.seat(student.id, student.nickname, node);
     }
   }
@@ -195,6 +232,7 @@ export class Cluster {
   end(state: FinishedState = 'finished'): boolean {
     if (this.phase === 'ended') return false;
     this.phase = 'ended';
+    this.result = this.round.persisted ? this.round.result() : null;
     this.round.finish(this.storedPlayers(), this.services.clock.stamp(), state);
     return true;
   }
@@ -216,8 +254,11 @@ export class Cluster {
       if (!this.botPlays(node)) continue;
       const command = botDecide(BOT_KIND, viewOf(this.world, node, this.views), this.round.botRng, false);
       if (!command) continue;
+      const step = this.round.commands;
       const applied = this.round.apply(command);
       if (applied.ok) {
+        // A bot's move at a student's seat (autopilot, deadline) is the bot's, not the student's.
+        if (this.seats[node]!.holder === 'student') this.round.noteBotMove(step);
         events.push(...applied.events);
         this.seats[node]!.legalKey = '';
       }
@@ -230,7 +271,8 @@ export class Cluster {
   act(node: NodeId, raw: unknown): EngineEvent[] {
     const action = protocolFor(this.round.config.protocol).parseAction(raw);
     if (typeof action === 'string') refuse('bad-action', action);
-    this.requirePhase('running');
+    // A paused round's clock stands still, but its players may still answer what is in their inbox.
+    this.requirePhase('running', 'paused');
     const events = this.apply({ type: 'act', node, action: action as Action });
     const seat = this.seats[node]!;
     seat.pendingSince = this.world.tick;

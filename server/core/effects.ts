@@ -12,10 +12,11 @@ export type MemberId = string;
 export type Outgoing = { [K in keyof ServerMessages]: { type: K; body: ServerMessages[K] } }[keyof ServerMessages];
 
 /**
- * The timers a room runs: `tick` (the round's clock, repeating), `idle` (closing a class nobody is
- * connected to) and one reconnection window per dropped member.
+ * The timers a room runs: each cluster's clock (`tick` in a solo room, `tick:<group>` for each group
+ * of a class; repeating), `groups` (the instructor's summary of every group, repeating while rounds
+ * run), `idle` (closing a class nobody is connected to) and one reconnection window per dropped member.
  */
-export type TimerName = 'tick' | 'idle' | `reconnect:${MemberId}`;
+export type TimerName = 'tick' | `tick:${number}` | 'groups' | 'idle' | `reconnect:${MemberId}`;
 
 export type Effect =
   /** Send this message to that member's connection. */
@@ -37,6 +38,10 @@ export const JOIN_REFUSALS = {
   wrongKey: 403,
   noSuchClass: 404,
   nicknameTaken: 409,
+  /** Kicked from this class: the nickname, and its look-alikes, stay out. */
+  kicked: 403,
+  /** The class holds as many students as a class may. */
+  classFull: 503,
   wrongRoom: 410,
   tooManyJoins: 429,
 } as const;

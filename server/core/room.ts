@@ -1,37 +1,54 @@
 /**
  * A room without its network: the classroom's or solo game's members (who is who, who is connected,
  * whose reconnection window is open), what each client may send and what it was last shown, the
- * roster, and the cluster they play in (./cluster.ts). It knows nothing of Colyseus. It takes the
- * time, the store and its randomness as parameters (./services.ts), and every entry point returns
- * the effects of what happened (./effects.ts): messages to send, timers to set, connections to close.
- * No protocol rule lives here: legality is the engine's, and bots are shared/bots' `botDecide`.
+ * roster, and the clusters they play in (./cluster.ts): a solo room's one, or one per group of a
+ * class. It knows nothing of Colyseus. It takes the time, the store and its randomness as
+ * parameters (./services.ts), and every entry point returns the effects of what happened
+ * (./effects.ts): messages to send, timers to set, connections to close. No protocol rule lives
+ * here: legality is the engine's, and bots are shared/bots' `botDecide`.
+ *
+ * A class fills groups of `groupSize` students as they arrive: a student takes a free seat in the
+ * first group with room, or starts a new group (bots hold its other seats). The instructor's
+ * controls act on every group at once unless they name one; the instructor and the projector view
+ * are shown one selected group's god view, and every group's summary.
  */
-import { godView, type Command, type EngineEvent, type NodeId } from '../../shared';
+import { godView, protocolFor, type Command, type EngineEvent, type NodeId } from '../../shared';
 import { check } from '../../shared/wire/schema';
 import {
   clientMessages,
+  MAX_CLASS_STUDENTS,
   MAX_CLIENT_MESSAGES_PER_SECOND,
+  MAX_GROUPS,
+  SCREEN_MESSAGE_TYPES,
   SEQ_WINDOW,
   type ClientMessageType,
+  type GroupSummary,
+  type MemberRole,
   type RosterMessage,
   type ServerMessages,
   type TickedEvent,
 } from '../../shared/wire/messages';
 import { nicknamesClash, normalizeNickname, sameNickname } from '../../shared/wire/nickname';
 import { newViewBatch, ViewTracker, type ViewBatch } from '../../shared/wire/viewPatch';
+import { classReport, compareGroups, reportLineOf, type RoundScoreboard } from '../../shared/results';
 import type { ForkStart } from '../forkJob';
 import { Cluster } from './cluster';
 import { refuse, Refusal, type Effect, type Joined, type MemberId, type Outgoing, type TimerName } from './effects';
-import { completeSetup, type RoundSetup } from './round';
+import { completeSetup, type RoundPhase, type RoundSetup } from './round';
 import type { CoreServices, FinishedState } from './services';
 
-export type Role = 'student' | 'instructor' | 'solo';
+export type Role = MemberRole;
 
 /** A person in the room. Survives reconnections: the connection changes, the member does not. */
 interface Member {
   readonly id: MemberId;
   readonly role: Role;
   readonly nickname: string | null;
+  /**
+   * The cluster this member sees: a student's group (null while every group is full), the group the
+   * instructor or projector selected, a solo room's one cluster.
+   */
+  group: number | null;
   connected: boolean;
   /** Leaving for good (kicked, closed, flooded): no reconnection. */
   gone: boolean;
@@ -59,25 +76,48 @@ export interface RoomOptions {
   /** A classroom has a join code, students and an instructor; a solo room one player. */
   kind: 'classroom' | 'solo';
   classCode: string | null;
+  /** The class's title as the instructor named it. */
+  classTitle?: string;
   services: CoreServices;
   /** The first round's setup. */
   setup: Required<RoundSetup>;
+  /** Groups a class may make at most (MAX_GROUPS); students beyond them wait for a seat. */
+  maxGroups?: number;
 }
 
 type Handler = (member: Member, message: never) => void;
 
+/** A control that may name one group. */
+type Addressed = { group?: number };
+
+/** How often the instructor's summary of every group is refreshed while rounds run. */
+const GROUPS_EVERY_MS = 1000;
+
 export class RoomCore {
   private readonly members = new Map<MemberId, Member>();
-  private readonly cluster: Cluster;
+  /** By group number; a solo room's one cluster is number 1. */
+  private readonly clusters = new Map<number, Cluster>();
+  /** The setup every group of a class plays (each group keeps its own copy, with its own speed). */
+  private setup: Required<RoundSetup>;
+  /** Nicknames kicked from the class: they and their look-alikes may not join again. */
+  private readonly kicked: string[] = [];
+  /** Every kept round's scoreboard, for each student's own line of the class report. */
+  private readonly scoreboards: RoundScoreboard[] = [];
+  /** The groups compared, once every group's round has ended; until the next round starts. */
+  private comparison: ServerMessages['comparison'] | null = null;
   private out: Effect[] = [];
   private closing = false;
   private idleTimerSet = false;
+  private groupsTimerSet = false;
   /** Rejection counts changed: the roster is refreshed on the next tick rather than on every refusal. */
   private rosterDirty = false;
+  /** A group's phase or seats changed: the summary of every group is sent once this entry point is done. */
+  private groupsDirty = false;
   private readonly handlers: Partial<Record<ClientMessageType, Handler>>;
 
   constructor(private readonly options: RoomOptions) {
-    this.cluster = new Cluster(options.services, options.classCode, options.setup);
+    this.setup = options.setup;
+    this.addCluster(this.isClass ? 1 : null, options.setup);
     const round: Partial<Record<ClientMessageType, Handler>> = {
       act: this.onAct,
       setup: this.onSetup,
@@ -91,8 +131,12 @@ export class RoomCore {
       inject: this.onInject,
       autopilot: this.onAutopilot,
     };
-    const classOnly = { closeClass: this.onCloseClass, moveStudent: this.onMoveStudent, kick: this.onKick };
-    this.handlers = options.kind === 'classroom' ? { ...round, ...classOnly } : round;
+    const classOnly = { closeClass: this.onCloseClass, moveStudent: this.onMoveStudent, kick: this.onKick, selectGroup: this.onSelectGroup };
+    this.handlers = this.isClass ? { ...round, ...classOnly } : round;
+  }
+
+  private get isClass(): boolean {
+    return this.options.kind === 'classroom';
   }
 
   // ---- Entry points: each returns what the host must do ------------------------------------------
@@ -102,14 +146,21 @@ export class RoomCore {
     return this.effects('open', () => this.noteConnections());
   }
 
-  /** Someone joins a classroom: the instructor, or a student with a nickname (normalized already). */
-  join(id: MemberId, who: { role: 'instructor' } | { role: 'student'; nickname: string }): Joined {
+  /**
+   * Someone joins a classroom: the instructor (or, with their key, the projector view), or a student
+   * with a nickname (normalized already).
+   */
+  join(id: MemberId, who: { role: 'instructor' | 'screen' } | { role: 'student'; nickname: string }): Joined {
     this.out = [];
-    if (who.role === 'instructor') {
-      const member = this.newMember(id, 'instructor', null);
+    if (who.role !== 'student') {
+      const member = this.newMember(id, who.role, null, this.firstGroup);
       this.attach(member);
       this.greet(member);
+      this.sendGroups(member);
       return { ok: true, member: member.id, effects: this.take() };
+    }
+    if (this.kicked.some((name) => nicknamesClash(name, who.nickname))) {
+      return { ok: false, refusal: 'kicked', message: `The instructor removed "${who.nickname}" from this class.` };
     }
     // Nicknames that could be taken for each other clash: a class holds one of them.
     const taken = [...this.members.values()].find((m) => m.nickname !== null && nicknamesClash(m.nickname, who.nickname));
@@ -124,18 +175,25 @@ export class RoomCore {
       this.out = [];
       return { ok: false, refusal: 'nicknameTaken', message: `The nickname "${who.nickname}" is already taken in this class: pick another.` };
     } else {
-      member = this.newMember(id, 'student', who.nickname);
+      if (this.studentCount >= MAX_CLASS_STUDENTS) {
+        this.out = [];
+        return { ok: false, refusal: 'classFull', message: `This class holds ${MAX_CLASS_STUDENTS} students already, as many as a class may.` };
+      }
+      member = this.newMember(id, 'student', who.nickname, null);
       this.attach(member);
-      const seat = this.cluster.freeStudentSeat();
-      if (seat !== null) this.seat(member, seat);
+      this.place(member);
     }
     this.greet(member);
-    try {
-      this.storePlayers();
-    } catch (error) {
-      // The student is in the class all the same; the stored round lacks their name until the next change.
-      this.out.push({ type: 'fault', where: 'join', error });
+    const cluster = this.clusterOf(member);
+    if (cluster) {
+      try {
+        this.storePlayers(cluster);
+      } catch (error) {
+        // The student is in the class all the same; the stored round lacks their name until the next change.
+        this.out.push({ type: 'fault', where: 'join', error });
+      }
     }
+    this.flushGroups();
     return { ok: true, member: member.id, effects: this.take() };
   }
 
@@ -151,12 +209,14 @@ export class RoomCore {
   joinSolo(id: MemberId, setup: Required<RoundSetup>, fork?: ForkStart): Joined {
     this.out = [];
     if (this.hasPlayer) return { ok: false, refusal: 'wrongRoom', message: 'A solo game has one player.' };
-    const member = this.newMember(id, fork ? 'instructor' : 'solo', null);
+    const member = this.newMember(id, fork ? 'instructor' : 'solo', null, 1);
     this.attach(member);
-    this.newRound(setup, fork);
+    const cluster = this.only;
+    this.newRound(cluster, setup, fork);
     // newRound welcomes the seated players; the player of a fork holds no seat.
     if (fork) this.welcome(member);
-    this.startRound();
+    this.sendRoster();
+    this.startRound(cluster);
     return { ok: true, member: member.id, effects: this.take() };
   }
 
@@ -185,6 +245,7 @@ export class RoomCore {
       this.noteConnections();
       if (member.gone || this.closing) return;
       this.sendRoster();
+      this.groupsDirty = true;
       member.awaited = true;
       this.out.push({ type: 'reconnection', member: id, open: true });
       this.timer(`reconnect:${id}`, this.options.services.limits.reconnectSeconds * 1000);
@@ -202,6 +263,8 @@ export class RoomCore {
       }
       this.attach(member);
       this.greet(member);
+      this.sendGroups(member);
+      this.groupsDirty = true;
     });
   }
 
@@ -216,8 +279,12 @@ export class RoomCore {
   /** A timer the host set has fired. */
   fire(timer: TimerName): Effect[] {
     return this.effects(timer, () => {
-      if (timer === this.cluster.clock) {
-        if (this.cluster.ticking && this.cluster.phase === 'running') this.tickOnce();
+      if (timer === 'tick' || timer.startsWith('tick:')) {
+        const cluster = timer === 'tick' ? this.only : this.clusters.get(Number(timer.slice('tick:'.length)));
+        if (cluster && cluster.ticking && cluster.phase === 'running') this.tickOnce(cluster);
+      } else if (timer === 'groups') {
+        this.groupsDirty = true;
+        this.noteTicking();
       } else if (timer === 'idle') {
         this.idleTimerSet = false;
         if (this.anyoneConnected) return;
@@ -233,7 +300,7 @@ export class RoomCore {
     });
   }
 
-  /** Tells everyone why, ends a running round (kept as interrupted when the server stops), and closes the room. */
+  /** Tells everyone why, ends every running round (kept as interrupted when the server stops), and closes the room. */
   shutDown(reason: string, state: FinishedState): Effect[] {
     return this.effects('shut down', () => this.close(reason, state));
   }
@@ -241,10 +308,12 @@ export class RoomCore {
   /** The room is gone: a round still running is stored as it stands, and a class is closed for good. */
   dispose(): Effect[] {
     return this.effects('dispose', () => {
-      this.stopTicker();
-      this.cluster.end('finished');
+      for (const cluster of this.clusters.values()) {
+        this.stopTicker(cluster);
+        cluster.end('finished');
+      }
       const code = this.options.classCode;
-      if (this.options.kind === 'classroom' && code !== null) this.options.services.store.closeClass(code, this.options.services.clock.stamp());
+      if (this.isClass && code !== null) this.options.services.store.closeClass(code, this.options.services.clock.stamp());
     });
   }
 
@@ -255,6 +324,7 @@ export class RoomCore {
     this.out = [];
     try {
       body();
+      this.flushGroups();
     } catch (error) {
       this.out.push({ type: 'fault', where, error });
     }
@@ -299,6 +369,13 @@ export class RoomCore {
     return true;
   }
 
+  /** Whether a member of this role may send this message at all. */
+  private mayRoleSend(role: Role, type: ClientMessageType): string | null {
+    if (role === 'screen') return SCREEN_MESSAGE_TYPES.includes(type) ? null : 'The projector view only shows the class: it sends no controls.';
+    if (type === 'act') return role === 'instructor' ? 'The instructor plays no node.' : null;
+    return role === 'student' ? `Only the instructor may send "${type}".` : null;
+  }
+
   private dispatch(member: Member, type: string, payload: unknown): void {
     const seq = type === 'act' && typeof payload === 'object' && payload !== null ? (payload as { seq?: unknown }).seq : undefined;
     try {
@@ -308,9 +385,8 @@ export class RoomCore {
       const messageType = type as ClientMessageType;
       const parsed = check(clientMessages[messageType] as { parse(v: unknown): unknown; describe: string }, payload ?? {});
       if (!parsed.ok) refuse('bad-message', `${messageType}: ${parsed.error}.`);
-      if (messageType === 'act' ? member.role === 'instructor' : member.role === 'student') {
-        refuse('not-allowed', messageType === 'act' ? 'The instructor plays no node.' : `Only the instructor may send "${messageType}".`);
-      }
+      const forbidden = this.mayRoleSend(member.role, messageType);
+      if (forbidden !== null) refuse('not-allowed', forbidden);
       const handler = this.handlers[messageType];
       if (!handler) refuse('not-allowed', `"${messageType}" has no meaning in this room.`);
       (handler as (member: Member, message: unknown) => void).call(this, member, (parsed as { value: unknown }).value);
@@ -326,48 +402,189 @@ export class RoomCore {
     }
   }
 
+  // ---- Groups -----------------------------------------------------------------------------------
+
+  /** The solo room's cluster (or a class's first group). */
+  private get only(): Cluster {
+    return this.clusters.values().next().value!;
+  }
+
+  private get firstGroup(): number {
+    return Math.min(...this.clusters.keys());
+  }
+
+  /** The groups in number order. */
+  private get groups(): Cluster[] {
+    return [...this.clusters.values()].sort((a, b) => (a.group ?? 1) - (b.group ?? 1));
+  }
+
+  private clusterOf(member: Member): Cluster | null {
+    return member.group === null ? null : (this.clusters.get(member.group) ?? null);
+  }
+
+  private addCluster(group: number | null, setup: Required<RoundSetup>): Cluster {
+    const cluster = new Cluster(this.options.services, this.options.classCode, group, setup);
+    this.clusters.set(group ?? 1, cluster);
+    return cluster;
+  }
+
+  /** Students a group seats: the class's group size, within the setup's student seats. */
+  private get capacity(): number {
+    const seats = this.setup.studentSeats.length;
+    return this.setup.groupSize > 0 ? Math.min(this.setup.groupSize, seats) : seats;
+  }
+
+  private get studentCount(): number {
+    let n = 0;
+    for (const m of this.members.values()) if (m.role === 'student' && !m.gone) n += 1;
+    return n;
+  }
+
+  /**
+   * Seats a student in the first group with room, or in a new group; a new group joins in where
+   * the others are: its round starts at once if theirs run. With no room and no more groups allowed,
+   * the student waits for a seat.
+   */
+  private place(member: Member): void {
+    for (const cluster of this.groups) {
+      const node = cluster.freeStudentSeat(this.capacity);
+      if (node !== null) return this.seat(member, cluster, node);
+    }
+    if (this.clusters.size >= (this.options.maxGroups ?? MAX_GROUPS) || this.capacity === 0) return;
+    let number = 1;
+    while (this.clusters.has(number)) number += 1;
+    const underWay = this.groups.some((c) => c.phase === 'running' || c.phase === 'paused');
+    const cluster = this.addCluster(number, { ...this.setup });
+    // Started before the student sits down: they join a round under way, as a latecomer to any group does.
+    if (underWay) this.startRound(cluster);
+    const node = cluster.freeStudentSeat(this.capacity);
+    if (node !== null) this.seat(member, cluster, node);
+    this.groupsDirty = true;
+  }
+
+  /**
+   * The clusters a control acts on: the group it names, or every group. A solo room's one cluster is
+   * group 1.
+   */
+  private targets(message: Addressed): Cluster[] {
+    if (message.group === undefined) return this.groups;
+    const cluster = this.clusters.get(message.group);
+    if (!cluster) refuse('no-such-group', `There is no group ${message.group}: this class has groups ${[...this.clusters.keys()].sort((a, b) => a - b).join(', ')}.`);
+    return [cluster!];
+  }
+
+  /**
+   * Runs `action` on each target in one of `phases`; refuses when none is (the refusal names the
+   * first target's phase), so that "pause" with every round paused already still says why.
+   */
+  private inPhase(message: Addressed, phases: readonly RoundPhase[], action: (cluster: Cluster) => void): void {
+    const targets = this.targets(message);
+    const ready = targets.filter((c) => phases.includes(c.phase));
+    if (ready.length === 0) targets[0]!.requirePhase(...phases);
+    for (const cluster of ready) action(cluster);
+    this.groupsDirty = true;
+  }
+
+  private summary(cluster: Cluster): GroupSummary {
+    const world = cluster.world;
+    const protocol = protocolFor(world.config.protocol);
+    const nicknameOf = (id: MemberId): string | null => this.members.get(id)?.nickname ?? null;
+    return {
+      group: cluster.group ?? 1,
+      round: cluster.info(),
+      seats: cluster.seats.map((seat, node) => {
+        const member = seat.memberId === null ? undefined : this.members.get(seat.memberId);
+        const state = world.nodes[node]!;
+        return {
+          node,
+          nickname: seat.holder === 'student' ? (member?.nickname ?? null) : null,
+          connected: member?.connected ?? false,
+          crashed: state.crashed,
+          learned: protocol.learned(state as never).some((v) => v !== null),
+        };
+      }),
+      holdUps: cluster.holdUps(nicknameOf),
+      outcome: cluster.phase === 'ended' ? cluster.round.status().outcome : null,
+    };
+  }
+
+  private groupsMessage(member: Member): ServerMessages['groups'] {
+    return { selected: member.group ?? this.firstGroup, groups: this.groups.map((c) => this.summary(c)) };
+  }
+
+  /** Every group's summary to this member, if it is the instructor or the projector view. */
+  private sendGroups(member: Member): void {
+    if (!this.isClass || member.role === 'student' || !member.connected) return;
+    this.tell(member, 'groups', this.groupsMessage(member));
+  }
+
+  /** Sends every group's summary to the instructor and the projector view if anything changed. */
+  private flushGroups(): void {
+    if (!this.groupsDirty || !this.isClass || this.closing) return;
+    this.groupsDirty = false;
+    let summaries: GroupSummary[] | null = null;
+    for (const member of this.members.values()) {
+      if (member.role === 'student' || !member.connected) continue;
+      summaries ??= this.groups.map((c) => this.summary(c));
+      this.tell(member, 'groups', { selected: member.group ?? this.firstGroup, groups: summaries });
+    }
+  }
+
+  /** The summary timer runs while any group's clock does. */
+  private noteTicking(): void {
+    if (!this.isClass) return;
+    const ticking = this.groups.some((c) => c.ticking);
+    if (ticking && !this.groupsTimerSet) {
+      this.groupsTimerSet = true;
+      this.timer('groups', GROUPS_EVERY_MS, true);
+    } else if (!ticking && this.groupsTimerSet) {
+      this.groupsTimerSet = false;
+      this.timer('groups', null);
+    }
+  }
+
   // ---- Views ------------------------------------------------------------------------------------
 
   private viewerOf(member: Member): NodeId | 'god' | null {
-    return member.role === 'instructor' ? 'god' : this.cluster.nodeOf(member.id);
+    if (member.role === 'instructor' || member.role === 'screen') return 'god';
+    return this.clusterOf(member)?.nodeOf(member.id) ?? null;
   }
 
   /** Sends one member its view of the world and the events it may see (already filtered for it). */
   private sendView(member: Member, visible: readonly TickedEvent[], batch?: ViewBatch, accepted?: number): void {
     if (!member.connected) return;
+    const c = this.clusterOf(member);
     const viewer = this.viewerOf(member);
-    if (viewer === null) return;
-    const c = this.cluster;
+    if (viewer === null || c === null) return;
     const frame = member.views.frame(c.world, batch ?? newViewBatch(c.info()), viewer, member.lastSeq, visible, accepted, c.views);
     this.tell(member, 'view', frame);
   }
 
   /**
-   * After a batch of commands: everyone gets their view and their share of the events. While a round
-   * runs, a player's own move is answered at once and everyone else hears of it at the next tick:
-   * that batches the views of a busy room into one send per member per tick. The view answering a
-   * player's `act` carries its seq: one message says both "applied" and what it did.
+   * After a batch of commands in one cluster: everyone in it gets their view and their share of the
+   * events. While a round runs, a player's own move is answered at once and everyone else hears of
+   * it at the next tick: that batches the views of a busy room into one send per member per tick.
+   * The view answering a player's `act` carries its seq: one message says both "applied" and what it did.
    */
-  private broadcast(events: readonly EngineEvent[], actor?: Member, accepted?: number): void {
-    const c = this.cluster;
+  private broadcast(c: Cluster, events: readonly EngineEvent[], actor?: Member, accepted?: number): void {
     c.record(events);
-    if (actor && c.ticking && c.phase === 'running') {
+    if (actor && this.clusterOf(actor) === c && c.ticking && c.phase === 'running') {
       this.sendView(actor, c.unseen(actor.id, this.viewerOf(actor)), undefined, accepted);
       c.told(actor.id);
       return;
     }
-    this.flush(actor && accepted !== undefined ? { member: actor, seq: accepted } : undefined);
+    this.flush(c, actor && accepted !== undefined ? { member: actor, seq: accepted } : undefined);
   }
 
   /**
-   * Every member whose view changed gets it with the events it has not seen; the others, just the
-   * clock. A player whose act this answers always gets a view; a student without a seat gets nothing.
+   * Every member of the cluster whose view changed gets it with the events it has not seen; the
+   * others, just the clock. A player whose act this answers always gets a view; a student without a
+   * seat gets nothing.
    */
-  private flush(answer?: { member: Member; seq: number }): void {
-    const c = this.cluster;
+  private flush(c: Cluster, answer?: { member: Member; seq: number }): void {
     const batch = newViewBatch(c.info());
     for (const member of this.members.values()) {
-      if (!member.connected) continue;
+      if (!member.connected || this.clusterOf(member) !== c) continue;
       const viewer = this.viewerOf(member);
       if (viewer === null) continue;
       const visible = c.unseen(member.id, viewer);
@@ -378,34 +595,65 @@ export class RoomCore {
     c.toldEveryone();
   }
 
-  /** Welcome, view, the reveal of an ended round, and the roster: what someone (back) in the room is told. */
+  /** Welcome, view, the reveal of an ended round, the groups compared, and the roster: what someone (back) in the room is told. */
   private greet(member: Member): void {
     this.welcome(member);
     this.sendView(member, []);
-    if (this.cluster.phase === 'ended') this.tell(member, 'reveal', this.reveal(this.cluster.round.id));
+    const c = this.clusterOf(member);
+    if (c?.phase === 'ended') this.tell(member, 'reveal', this.reveal(c));
+    if (this.comparison) this.tell(member, 'comparison', this.comparisonFor(member));
     this.sendRoster();
   }
 
   private welcome(member: Member): void {
-    const node = member.role === 'instructor' ? null : this.cluster.nodeOf(member.id);
-    this.tell(member, 'welcome', { role: member.role, node, nickname: member.nickname, classCode: this.options.classCode, classTitle: null, group: this.options.kind === 'classroom' ? 1 : null });
+    const node = member.role === 'student' || member.role === 'solo' ? (this.clusterOf(member)?.nodeOf(member.id) ?? null) : null;
+    this.tell(member, 'welcome', {
+      role: member.role,
+      node,
+      nickname: member.nickname,
+      classCode: this.options.classCode,
+      classTitle: this.isClass ? (this.options.classTitle ?? '') : null,
+      group: this.isClass ? member.group : null,
+    });
   }
 
-  private reveal(roundId: string | null): ServerMessages['reveal'] {
-    const c = this.cluster;
-    return { god: godView(c.world, c.views), outcome: c.round.status().outcome, commitPoints: c.world.global.chosen, roundId, group: this.options.kind === 'classroom' ? 1 : null, scoreboard: null };
+  private reveal(c: Cluster): ServerMessages['reveal'] {
+    return {
+      god: godView(c.world, c.views),
+      outcome: c.round.status().outcome,
+      commitPoints: c.world.global.chosen,
+      roundId: c.round.id,
+      group: this.isClass ? (c.group ?? 1) : null,
+      scoreboard: c.result?.scoreboard ?? null,
+    };
   }
 
-  private roster(): RosterMessage {
-    const seats = this.cluster.seats;
-    const students = [...this.members.values()].filter((m) => m.role !== 'instructor');
+  /** A student sees their own group's scoreboard; the instructor and the projector, every group's. */
+  private comparisonFor(member: Member): ServerMessages['comparison'] {
+    const all = this.comparison!;
+    if (member.role !== 'student') return all;
+    return { sentences: all.sentences, scoreboards: all.scoreboards.filter((s) => s.group === member.group) };
+  }
+
+  /** The roster as the instructor sees it: every student of the class, and the seats of their selected group. */
+  private roster(selected: number): RosterMessage {
+    const cluster = this.clusters.get(selected) ?? this.only;
+    const students = [...this.members.values()].filter((m) => m.role === 'student' || m.role === 'solo');
     return {
       students: students.map((m) => {
-        const node = this.cluster.nodeOf(m.id);
-        return { nickname: m.nickname ?? '', group: node === null ? null : 1, node, connected: m.connected, autopilot: node !== null && (seats[node]?.autopilot ?? false), rejections: m.rejections };
+        const c = this.clusterOf(m);
+        const node = c?.nodeOf(m.id) ?? null;
+        return {
+          nickname: m.nickname ?? '',
+          group: node === null ? null : m.group,
+          node,
+          connected: m.connected,
+          autopilot: node !== null && (c!.seats[node]?.autopilot ?? false),
+          rejections: m.rejections,
+        };
       }),
-      group: 1,
-      seats: seats.map((s, node) => ({
+      group: cluster.group ?? 1,
+      seats: cluster.seats.map((s, node) => ({
         node,
         holder: s.holder,
         nickname: s.memberId ? (this.members.get(s.memberId)?.nickname ?? null) : null,
@@ -416,14 +664,29 @@ export class RoomCore {
 
   private sendRoster(): void {
     this.rosterDirty = false;
-    const roster = this.roster();
-    for (const member of this.members.values()) if (member.role !== 'student') this.tell(member, 'roster', roster);
+    for (const member of this.members.values()) {
+      if (member.role === 'student' || member.role === 'screen' || !member.connected) continue;
+      this.tell(member, 'roster', this.roster(member.group ?? this.firstGroup));
+    }
   }
 
   // ---- Members and seats ------------------------------------------------------------------------
 
-  private newMember(id: MemberId, role: Role, nickname: string | null): Member {
-    const member: Member = { id, role, nickname, connected: false, gone: false, awaited: false, lastSeq: 0, rejections: 0, views: new ViewTracker(), windowEndsAt: 0, inWindow: 0 };
+  private newMember(id: MemberId, role: Role, nickname: string | null, group: number | null): Member {
+    const member: Member = {
+      id,
+      role,
+      nickname,
+      group,
+      connected: false,
+      gone: false,
+      awaited: false,
+      lastSeq: 0,
+      rejections: 0,
+      views: new ViewTracker(),
+      windowEndsAt: 0,
+      inWindow: 0,
+    };
     this.members.set(id, member);
     return member;
   }
@@ -445,18 +708,30 @@ export class RoomCore {
     this.out.push({ type: 'reconnection', member: member.id, open: false });
   }
 
-  private seat(member: Member, node: NodeId | null): void {
-    this.cluster.seat(member.id, member.nickname, node);
+  /**
+   * Moves a student to a seat of a cluster, or to none (`cluster` null: they wait). Events of their
+   * new cluster before now are not theirs to be told.
+   */
+  private seat(member: Member, cluster: Cluster | null, node: NodeId | null): void {
+    const old = this.clusterOf(member);
+    if (old && (old !== cluster || node === null)) old.seat(member.id, member.nickname, null);
+    if (cluster && node !== null) {
+      cluster.seat(member.id, member.nickname, node);
+      member.group = cluster.group ?? 1;
+      cluster.told(member.id);
+    } else if (this.isClass) {
+      member.group = null;
+    }
     member.views.forget();
+    this.groupsDirty = true;
   }
 
-  /** Seats waiting students while student seats are free. */
+  /** Seats waiting students while some group has room (or a new group can be made). */
   private fillSeats(): void {
     for (const member of this.members.values()) {
-      if (member.role === 'instructor' || member.gone || this.cluster.nodeOf(member.id) !== null) continue;
-      const node = this.cluster.freeStudentSeat();
-      if (node === null) return;
-      this.seat(member, node);
+      if (member.role !== 'student' || member.gone || member.group !== null) continue;
+      this.place(member);
+      if (member.group === null) return;
       this.welcome(member);
       this.sendView(member, []);
     }
@@ -469,16 +744,18 @@ export class RoomCore {
     member.connected = false;
     this.closeWindow(member);
     this.noteConnections();
-    if (this.cluster.nodeOf(member.id) !== null) this.seat(member, null);
+    const cluster = this.clusterOf(member);
+    if (member.role === 'student' && cluster && cluster.nodeOf(member.id) !== null) this.seat(member, null, null);
     this.fillSeats();
     this.sendRoster();
-    this.storePlayers();
+    this.groupsDirty = true;
+    if (cluster) this.storePlayers(cluster);
   }
 
-  /** A class keeps who played which node with its running round. */
-  private storePlayers(): void {
-    const round = this.cluster.round;
-    if (this.options.kind === 'classroom' && round.persisted) this.options.services.store.updatePlayers(round.id, this.cluster.storedPlayers());
+  /** A class keeps who played which node with each group's running round. */
+  private storePlayers(cluster: Cluster): void {
+    const round = cluster.round;
+    if (this.isClass && round.persisted) this.options.services.store.updatePlayers(round.id, cluster.storedPlayers());
   }
 
   private get anyoneConnected(): boolean {
@@ -488,7 +765,7 @@ export class RoomCore {
 
   /** Times a class's idleness: from the moment the last person disconnects until someone connects. */
   private noteConnections(): void {
-    if (this.closing || this.options.kind !== 'classroom') return;
+    if (this.closing || !this.isClass) return;
     if (this.anyoneConnected) {
       if (this.idleTimerSet) this.timer('idle', null);
       this.idleTimerSet = false;
@@ -501,8 +778,8 @@ export class RoomCore {
   private close(reason: string, state: FinishedState): void {
     if (this.closing) return;
     this.closing = true;
-    if (this.cluster.phase !== 'ended' && this.cluster.round.persisted) this.endRound(state);
-    this.stopTicker();
+    for (const cluster of this.groups) if (cluster.phase !== 'ended' && cluster.round.persisted) this.endRound(cluster, state);
+    for (const cluster of this.groups) this.stopTicker(cluster);
     for (const member of this.members.values()) {
       member.gone = true;
       this.tell(member, 'closed', { reason });
@@ -513,63 +790,94 @@ export class RoomCore {
   // ---- Rounds -----------------------------------------------------------------------------------
 
   /** A new round in the setup phase; students keep their seats where the new round allows it. */
-  private newRound(setup: Required<RoundSetup>, fork?: ForkStart): void {
-    this.stopTicker();
-    const students = [...this.members.values()].filter((m) => m.role !== 'instructor');
-    this.cluster.newRound(setup, students, fork);
+  private newRound(c: Cluster, setup: Required<RoundSetup>, fork?: ForkStart): void {
+    this.stopTicker(c);
+    this.comparison = null;
+    const students = [...this.members.values()].filter((m) => (m.role === 'student' || m.role === 'solo') && this.clusterOf(m) === c);
+    c.newRound(setup, students, fork, this.isClass ? this.capacity : Infinity);
     for (const member of students) {
       member.views.forget();
+      // A student the new group size leaves out waits for a seat.
+      if (this.isClass && c.nodeOf(member.id) === null) member.group = null;
       this.welcome(member);
     }
-    this.broadcast([]);
-    this.sendRoster();
+    this.broadcast(c, []);
+    this.groupsDirty = true;
   }
 
-  private startRound(): void {
-    this.cluster.start();
-    this.startTicker();
+  private startRound(c: Cluster): void {
+    c.start();
+    this.startTicker(c);
     let events: EngineEvent[] = [];
     try {
-      events = this.cluster.open();
+      events = c.open();
     } catch (error) {
       // The round has started all the same (a client's request the store could not keep is not made): say so.
       this.out.push({ type: 'fault', where: 'opening requests', error });
     }
-    this.broadcast(events);
+    this.broadcast(c, events);
+    this.groupsDirty = true;
   }
 
-  private endRound(state: FinishedState = 'finished'): void {
-    const c = this.cluster;
+  private endRound(c: Cluster, state: FinishedState = 'finished'): void {
     const kept = c.round.persisted;
     if (!c.end(state)) return;
-    this.stopTicker();
-    const reveal = this.reveal(kept ? c.round.id : null);
-    for (const member of this.members.values()) this.tell(member, 'reveal', reveal);
-    this.broadcast([]);
+    this.stopTicker(c);
+    if (c.result) this.scoreboards.push(c.result.scoreboard);
+    const reveal = this.reveal(c);
+    if (!kept) reveal.roundId = null;
+    for (const member of this.members.values()) if (this.clusterOf(member) === c) this.tell(member, 'reveal', reveal);
+    this.broadcast(c, []);
+    this.groupsDirty = true;
+    if (!this.isClass || this.closing) return;
+    this.sendReportLines(c);
+    this.compareIfAllEnded();
+  }
+
+  /** Each student of the group gets their own line of the class report, and nobody else's. */
+  private sendReportLines(c: Cluster): void {
+    if (!c.result) return;
+    const report = classReport(this.scoreboards);
+    for (const member of this.members.values()) {
+      if (member.role !== 'student' || this.clusterOf(member) !== c || member.nickname === null) continue;
+      this.tell(member, 'reportLine', { line: reportLineOf(report, member.nickname)?.rows[0] ?? null });
+    }
+  }
+
+  /** Once every group's round has ended, the groups are compared for everyone. */
+  private compareIfAllEnded(): void {
+    const groups = this.groups;
+    if (!groups.every((c) => c.phase === 'ended')) return;
+    const results = groups.flatMap((c) => (c.result ? [c.result] : []));
+    if (results.length === 0) return;
+    this.comparison = { sentences: compareGroups(results.map((r) => r.facts)), scoreboards: results.map((r) => r.scoreboard) };
+    for (const member of this.members.values()) this.tell(member, 'comparison', this.comparisonFor(member));
   }
 
   /** The round's clock: one engine tick every tickMs at speed 1. */
-  private startTicker(): void {
-    if (this.cluster.phase !== 'running') return this.stopTicker();
-    this.cluster.ticking = true;
-    this.timer(this.cluster.clock, this.options.services.limits.tickMs / this.cluster.speed, true);
+  private startTicker(c: Cluster): void {
+    if (c.phase !== 'running') return this.stopTicker(c);
+    c.ticking = true;
+    this.timer(c.clock, this.options.services.limits.tickMs / c.speed, true);
+    this.noteTicking();
   }
 
-  private stopTicker(): void {
-    if (!this.cluster.ticking) return;
-    this.cluster.ticking = false;
-    this.timer(this.cluster.clock, null);
+  private stopTicker(c: Cluster): void {
+    if (!c.ticking) return;
+    c.ticking = false;
+    this.timer(c.clock, null);
+    this.noteTicking();
   }
 
-  private tickOnce(): void {
-    if (this.cluster.phase === 'ended') return;
-    this.broadcast(this.cluster.tick());
+  private tickOnce(c: Cluster): void {
+    if (c.phase === 'ended') return;
+    this.broadcast(c, c.tick());
     if (this.rosterDirty) this.sendRoster();
-    this.checkRoundEnd();
+    this.checkRoundEnd(c);
   }
 
-  private checkRoundEnd(): void {
-    if (this.cluster.shouldEnd()) this.endRound();
+  private checkRoundEnd(c: Cluster): void {
+    if (c.shouldEnd()) this.endRound(c);
   }
 
   // ---- Handlers ---------------------------------------------------------------------------------
@@ -585,66 +893,142 @@ export class RoomCore {
       );
     }
     member.lastSeq = message.seq;
-    const node = this.cluster.nodeOf(member.id);
-    if (node === null) refuse('no-seat', 'You hold no node yet: wait for a free seat.');
-    const events = this.cluster.act(node!, message.action);
-    this.broadcast(events, member, message.seq);
-    this.checkRoundEnd();
+    const cluster = this.clusterOf(member);
+    const node = cluster?.nodeOf(member.id) ?? null;
+    if (cluster === null || node === null) refuse('no-seat', 'You hold no node yet: wait for a free seat.');
+    const events = cluster!.act(node!, message.action);
+    this.broadcast(cluster!, events, member, message.seq);
+    this.checkRoundEnd(cluster!);
   }
 
+  /** A new setup for every group; a new group size seats the students again, group by group. */
   private onSetup(_member: Member, message: RoundSetup): void {
-    this.cluster.requirePhase('setup', 'ended');
-    const setup = completeSetup(message, this.cluster.setup);
+    const playing = this.groups.find((c) => c.phase === 'running' || c.phase === 'paused');
+    if (playing) {
+      refuse('wrong-phase', this.isClass ? `Not now: group ${playing.group}'s round is ${playing.phase}. End it first.` : `Not now: the round is ${playing.phase}.`);
+    }
+    const setup = completeSetup(message, this.setup);
     if (typeof setup === 'string') refuse('bad-setup', `That setup does not work: ${setup}.`);
-    this.newRound(setup as Required<RoundSetup>);
-  }
-
-  private onStart(): void {
-    this.startRound();
-  }
-
-  private onPause(): void {
-    this.cluster.pause();
-    this.stopTicker();
-    this.broadcast([]);
-  }
-
-  private onResume(): void {
-    this.cluster.resume();
-    this.startTicker();
-    this.broadcast([]);
-  }
-
-  private onSpeed(_member: Member, message: { speed: number }): void {
-    this.cluster.setSpeed(message.speed);
-    if (this.cluster.phase === 'running') this.startTicker();
-    this.broadcast([]);
-  }
-
-  private onStepOnce(): void {
-    this.cluster.requirePhase('paused');
-    this.tickOnce();
-  }
-
-  private onEndRound(): void {
-    this.cluster.requirePhase('running', 'paused');
-    this.endRound();
-  }
-
-  private onNextRound(): void {
-    this.cluster.requirePhase('ended');
-    this.newRound(this.cluster.setup);
-  }
-
-  private onInject(member: Member, message: { command: Command }): void {
-    const events = this.cluster.inject(message.command);
-    this.broadcast(events, member);
-    this.checkRoundEnd();
-  }
-
-  private onAutopilot(_member: Member, message: { node: NodeId; on: boolean }): void {
-    this.cluster.autopilot(message.node, message.on);
+    this.setup = setup as Required<RoundSetup>;
+    for (const c of this.groups) this.newRound(c, this.setup);
+    this.dropEmptyGroups();
+    this.fillSeats();
     this.sendRoster();
+  }
+
+  /** Groups nobody plays in any more are let go between rounds (the first stays, for the instructor to set up). */
+  private dropEmptyGroups(): void {
+    if (!this.isClass) return;
+    for (const c of this.groups) {
+      if (this.clusters.size === 1) break;
+      if (c.students > 0 || c.phase === 'running' || c.phase === 'paused') continue;
+      this.stopTicker(c);
+      this.clusters.delete(c.group!);
+      for (const member of this.members.values()) {
+        if (member.group !== c.group) continue;
+        if (member.role === 'student') member.group = null;
+        else {
+          member.group = this.firstGroup;
+          member.views.forget();
+          this.welcome(member);
+          this.sendView(member, []);
+        }
+      }
+    }
+    this.groupsDirty = true;
+  }
+
+  private onStart(_member: Member, message: Addressed): void {
+    if (!this.targets(message).some((c) => c.phase === 'setup')) refuse('wrong-phase', 'The round has already started.');
+    this.inPhase(message, ['setup'], (c) => this.startRound(c));
+  }
+
+  private onPause(_member: Member, message: Addressed): void {
+    this.inPhase(message, ['running'], (c) => {
+      c.pause();
+      this.stopTicker(c);
+      this.broadcast(c, []);
+    });
+  }
+
+  private onResume(_member: Member, message: Addressed): void {
+    this.inPhase(message, ['paused'], (c) => {
+      c.resume();
+      this.startTicker(c);
+      this.broadcast(c, []);
+    });
+  }
+
+  private onSpeed(_member: Member, message: { speed: number } & Addressed): void {
+    for (const c of this.targets(message)) {
+      c.setSpeed(message.speed);
+      if (c.phase === 'running') this.startTicker(c);
+      this.broadcast(c, []);
+    }
+    if (message.group === undefined) this.setup = { ...this.setup, speed: message.speed };
+    this.groupsDirty = true;
+  }
+
+  private onStepOnce(_member: Member, message: Addressed): void {
+    this.inPhase(message, ['paused'], (c) => this.tickOnce(c));
+  }
+
+  private onEndRound(_member: Member, message: Addressed): void {
+    this.inPhase(message, ['running', 'paused'], (c) => this.endRound(c));
+  }
+
+  private onNextRound(_member: Member, message: Addressed): void {
+    this.inPhase(message, ['ended'], (c) => this.newRound(c, c.setup));
+    if (message.group === undefined) this.dropEmptyGroups();
+    this.fillSeats();
+    this.sendRoster();
+  }
+
+  /**
+   * A fault or a client's request: in the group named, or the same command in every group whose
+   * round is under way ("crash every coordinator now"). A command about one message (deliver, drop,
+   * delay, duplicate) names a message of one group: without a group, the instructor's selected one.
+   * Refused only when no group could take it.
+   */
+  private onInject(member: Member, message: { command: Command } & Addressed): void {
+    const aboutMessage = 'id' in message.command;
+    const targets = message.group === undefined && aboutMessage ? this.targets({ group: member.group ?? this.firstGroup }) : this.targets(message);
+    const live = targets.filter((c) => c.phase === 'running' || c.phase === 'paused');
+    if (live.length === 0) targets[0]!.requirePhase('running', 'paused');
+    let refusal: Refusal | null = null;
+    let applied = 0;
+    for (const c of live) {
+      try {
+        const events = c.inject(message.command);
+        applied += 1;
+        this.broadcast(c, events, member);
+        this.checkRoundEnd(c);
+      } catch (error) {
+        if (!(error instanceof Refusal)) throw error;
+        refusal ??= error;
+      }
+    }
+    this.groupsDirty = true;
+    if (applied === 0 && refusal) throw refusal;
+  }
+
+  private onAutopilot(_member: Member, message: { node: NodeId; on: boolean } & Addressed): void {
+    for (const c of this.targets(message)) c.autopilot(message.node, message.on);
+    this.sendRoster();
+  }
+
+  /** The instructor (or the projector view) is shown another group. */
+  private onSelectGroup(member: Member, message: { group: number }): void {
+    const cluster = this.targets(message)[0]!;
+    if (member.group === message.group) return;
+    member.group = message.group;
+    member.views.forget();
+    cluster.told(member.id);
+    this.welcome(member);
+    this.sendView(member, []);
+    if (cluster.phase === 'ended') this.tell(member, 'reveal', this.reveal(cluster));
+    if (member.role === 'instructor') this.tell(member, 'roster', this.roster(message.group));
+    this.sendGroups(member);
   }
 
   /** The student a control message names: by look-alike skeleton, which is unique in the class. */
@@ -657,13 +1041,17 @@ export class RoomCore {
     return member!;
   }
 
-  private onMoveStudent(_member: Member, message: { nickname: string; seat: number }): void {
+  private onMoveStudent(member: Member, message: { nickname: string; seat: number } & Addressed): void {
     const student = this.student(message.nickname);
-    const seats = this.cluster.seats;
+    const cluster = this.targets({ group: message.group ?? student.group ?? member.group ?? this.firstGroup })[0]!;
+    const seats = cluster.seats;
     if (message.seat >= seats.length) refuse('bad-seat', `This round has seats 0 to ${seats.length - 1}.`);
-    if (this.cluster.nodeOf(student.id) === message.seat) return;
+    if (this.clusterOf(student) === cluster && cluster.nodeOf(student.id) === message.seat) return;
     if (seats[message.seat]!.holder === 'student') refuse('seat-taken', `Seat ${message.seat} is held by another student.`);
-    this.seat(student, message.seat);
+    const from = this.clusterOf(student);
+    this.seat(student, cluster, message.seat);
+    if (from && from !== cluster) this.storePlayers(from);
+    this.storePlayers(cluster);
     this.fillSeats();
     this.welcome(student);
     this.sendView(student, []);
@@ -673,6 +1061,7 @@ export class RoomCore {
   private onKick(_member: Member, message: { nickname: string; reason: string }): void {
     const student = this.student(message.nickname);
     const reason = message.reason.trim() || 'The instructor removed you from the class.';
+    this.kicked.push(student.nickname!);
     this.tell(student, 'kicked', { reason });
     this.removeMember(student);
     this.out.push({ type: 'disconnect', member: student.id, why: 'kicked' });

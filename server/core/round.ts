@@ -24,9 +24,10 @@ import {
   type RoundConfig,
   type World,
 } from '../../shared';
+import { scoreRound, type RoundResult, type SeatHolder } from '../../shared/results';
 import type { RoundPhase, RoundSetup } from '../../shared/wire/messages';
 import type { ForkStart } from '../forkJob';
-import type { CoreRandom, FinishedState, RoundLog, StoredPlayer } from './services';
+import type { CoreRandom, FinishedState, RoundLog, RoundSeating, StoredPlayer } from './services';
 
 export type { RoundPhase, RoundSetup };
 
@@ -103,11 +104,18 @@ export class Round {
   readonly botRng: Rng;
   commands = 0;
   persisted = false;
-  /** Refused moves kept for the timeline; a round keeps at most MAX_ROUND_REJECTIONS. */
-  private rejections = 0;
+  /** Refused moves kept for the timeline and the scoreboard; a round keeps at most MAX_ROUND_REJECTIONS. */
+  private readonly rejections: RecordedRejection[] = [];
+  /** The round's own commands (after a fork's starting ones), for its scoreboard at the end. */
+  private readonly log: Command[] = [];
+  /** Who held each student seat from which step; the open spans have `to: null`. */
+  private readonly holders: SeatHolder[] = [];
+  /** Steps of the moves bots made at seats students held. */
+  private readonly botMoves: number[] = [];
 
   /** A fork's commands before its starting world (a deflated JSON list): stored with the round when it begins. */
   private prefix: Uint8Array | null;
+  private readonly prefixCount: number;
   private readonly forked: boolean;
 
   constructor(
@@ -116,6 +124,8 @@ export class Round {
     random: CoreRandom,
     readonly classCode: string | null,
     fork?: ForkStart,
+    /** The group's number in its class; null outside a class. */
+    readonly group: number | null = null,
   ) {
     this.id = random.roundId();
     const seed = fork ? fork.config.seed : random.seed();
@@ -124,6 +134,7 @@ export class Round {
     // accepted re-run the same with sandbox on (only refused moves differ), so only the config changes.
     this.world = fork ? { ...(JSON.parse(fork.world) as World), config: this.config } : createWorld(this.config);
     this.prefix = fork?.commands ?? null;
+    this.prefixCount = fork?.step ?? 0;
     this.forked = (fork?.step ?? 0) > 0;
     this.commands = fork?.step ?? 0;
     this.botRng = Rng.fromSeed(seed ^ 0x5eed ^ this.commands);
@@ -142,17 +153,56 @@ export class Round {
   /** Starts keeping the round: from here on every command is in the store. A fork's commands go in with the round, in one write. */
   begin(players: StoredPlayer[], now: string): void {
     const prefix = this.commands > 0 && this.prefix ? { deflated: this.prefix, count: this.commands } : null;
-    this.store.beginRound(this.id, this.classCode, this.config, players, now, prefix);
+    this.store.beginRound(this.id, this.classCode, this.config, players, now, prefix, this.group);
     this.prefix = null;
     this.persisted = true;
   }
 
   /** Keeps a refused move for the replay's timeline. */
   noteRejection(node: NodeId | null, rejection: Rejection): void {
-    if (!this.persisted || this.rejections >= MAX_ROUND_REJECTIONS) return;
-    this.rejections += 1;
+    if (!this.persisted || this.rejections.length >= MAX_ROUND_REJECTIONS) return;
     const record: RecordedRejection = { step: this.world.step, node, code: rejection.code, message: rejection.message };
+    this.rejections.push(record);
     this.store.appendRejection(this.id, record);
+  }
+
+  /** From the next command on, `nickname` holds seat `node` (null: a bot does). */
+  seated(node: NodeId, nickname: string | null): void {
+    const at = this.commands;
+    const open = this.holders.find((h) => h.node === node && h.to === null);
+    if (open && open.nickname === nickname) return;
+    if (open) {
+      // A span that held no command is nobody's: drop it rather than keep an empty one.
+      if (open.from === at) this.holders.splice(this.holders.indexOf(open), 1);
+      else open.to = at;
+    }
+    if (nickname !== null) this.holders.push({ node, nickname, from: at, to: null });
+  }
+
+  /** The command at `step` was a bot's move at a seat a student holds. */
+  noteBotMove(step: number): void {
+    this.botMoves.push(step);
+  }
+
+  seating(): RoundSeating {
+    return { holders: this.holders.map((h) => ({ ...h })), botMoves: this.botMoves.slice() };
+  }
+
+  /**
+   * The finished round's scoreboard and the facts the groups are compared by: null for a round that
+   * was never kept, or a fork (whose log starts from a world already under way).
+   */
+  result(): RoundResult | null {
+    if (this.prefixCount > 0 || this.log.length === 0) return null;
+    return scoreRound({
+      id: this.id,
+      group: this.group ?? 1,
+      config: this.config,
+      log: this.log,
+      rejections: this.rejections,
+      holders: this.holders,
+      botMoves: this.botMoves,
+    });
   }
 
   /** Steps the engine; an accepted command is stored before this returns. */
@@ -160,7 +210,10 @@ export class Round {
     if (this.full) return { ok: false, rejection: ROUND_FULL };
     const result = step(this.world, command);
     if (!result.ok) return result;
-    if (this.persisted) this.store.append(this.id, command);
+    if (this.persisted) {
+      this.store.append(this.id, command);
+      this.log.push(command);
+    }
     this.world = result.world;
     this.commands += 1;
     return { ok: true, events: result.events };
@@ -191,6 +244,7 @@ export class Round {
       players,
       now,
       state,
+      this.seating(),
     );
     this.persisted = false;
   }

@@ -11,7 +11,7 @@ import type { ForkStart } from '../forkJob';
 import type { Effect, Joined, MemberId, Outgoing, TimerName } from '../core/effects';
 import { RoomCore, type Incoming } from '../core/room';
 import { DEFAULT_SETUP, type RoundSetup } from '../core/round';
-import type { CoreServices, FinishedState, RoomLimits, RoundLog, StoredPlayer } from '../core/services';
+import type { CoreServices, FinishedState, RoomLimits, RoundLog, RoundSeating, StoredPlayer } from '../core/services';
 
 export interface StoredRound {
   id: string;
@@ -24,6 +24,10 @@ export interface StoredRound {
   rejections: RecordedRejection[];
   state: 'running' | FinishedState;
   outcome: string | null;
+  /** The group's number in its class; null outside a class. */
+  group: number | null;
+  /** Who held the student seats when, and the bots' moves for students: kept when the round ends. */
+  seating: RoundSeating | null;
 }
 
 /** The store, in memory. */
@@ -33,9 +37,17 @@ export class MemoryStore implements RoundLog {
   /** Called after each command is appended, with the round it went to. */
   onAppend: ((round: StoredRound, command: Command) => void) | null = null;
 
-  beginRound(id: string, classCode: string | null, config: RoundConfig, players: StoredPlayer[], _now: string, prefix: { deflated: Uint8Array; count: number } | null): void {
+  beginRound(
+    id: string,
+    classCode: string | null,
+    config: RoundConfig,
+    players: StoredPlayer[],
+    _now: string,
+    prefix: { deflated: Uint8Array; count: number } | null,
+    group: number | null = null,
+  ): void {
     if (this.rounds.has(id)) throw new Error(`round ${id} begun twice`);
-    this.rounds.set(id, { id, classCode, config, players, first: prefix?.count ?? 0, commands: [], rejections: [], state: 'running', outcome: null });
+    this.rounds.set(id, { id, classCode, config, players, first: prefix?.count ?? 0, commands: [], rejections: [], state: 'running', outcome: null, group, seating: null });
   }
 
   append(roundId: string, command: Command): void {
@@ -52,9 +64,9 @@ export class MemoryStore implements RoundLog {
     this.running(roundId).players = players;
   }
 
-  finishRound(roundId: string, outcome: string | null, _result: object, players: StoredPlayer[], _now: string, state: FinishedState): void {
+  finishRound(roundId: string, outcome: string | null, _result: object, players: StoredPlayer[], _now: string, state: FinishedState, seating?: RoundSeating): void {
     const round = this.running(roundId);
-    Object.assign(round, { outcome, players, state });
+    Object.assign(round, { outcome, players, state, seating: seating ?? null });
   }
 
   closeClass(code: string): void {
@@ -151,6 +163,9 @@ export interface HostOptions {
   limits?: Partial<RoomLimits>;
   /** Seeds the rounds' seeds and ids. */
   seed?: number;
+  classTitle?: string;
+  /** Groups the class may make (a class of one group keeps extra students waiting). */
+  maxGroups?: number;
   store?: MemoryStore;
   /** Called with the effects of each call into the core (and of the calls its effects led to), once they are carried out. */
   observe?: (effects: Effect[]) => void;
@@ -197,6 +212,8 @@ export class MemoryHost {
       classCode: options.classCode === undefined ? (kind === 'classroom' ? 'ABCDEF' : null) : options.classCode,
       services: this.services,
       setup: options.setup ?? DEFAULT_SETUP,
+      classTitle: options.classTitle ?? '',
+      ...(options.maxGroups !== undefined ? { maxGroups: options.maxGroups } : {}),
     });
     this.run(this.core.open());
   }
@@ -208,6 +225,11 @@ export class MemoryHost {
 
   instructor(): MemoryClient {
     return this.admit(this.core.join(this.session(), { role: 'instructor' }));
+  }
+
+  /** The projector view, opened with the instructor's key. */
+  screen(): MemoryClient {
+    return this.admit(this.core.join(this.session(), { role: 'screen' }));
   }
 
   /** A student joins with a nickname (normalized already, as the matchmaker's auth does); a refusal throws. */

@@ -17,7 +17,7 @@
  */
 import { createWorld, eventsFor, protocolNames, Rng, step, viewOf, type Command, type GodView, type NodeView, type World } from '../../shared';
 import { ViewCache } from '../../shared/engine/view';
-import type { ViewFrame, ViewMessage } from '../../shared/wire/messages';
+import { MAX_GROUPS, type ViewFrame, type ViewMessage } from '../../shared/wire/messages';
 import { sameValue } from '../../shared/wire/viewPatch';
 import type { Effect, MemberId } from '../core/effects';
 import { MemoryHost, type MemoryClient, type StoredRound } from './host';
@@ -230,8 +230,9 @@ export function runRoomSeed(seed: number, options: RoomSwarmOptions = {}): RoomS
     if (!roster || !round) return;
     if (roster.seats.length !== round.nodes) fail('seats', `${roster.seats.length} seats in the roster of a ${round.nodes}-node round`);
     const held = new Map<number, string>();
+    // The roster's seats are those of the instructor's selected group; students of other groups hold seats of theirs.
     for (const s of roster.students) {
-      if (s.node === null) continue;
+      if (s.node === null || s.group !== roster.group) continue;
       if (held.has(s.node)) fail('seat-twice', `seat ${s.node} is held by ${held.get(s.node)} and ${s.nickname}`);
       held.set(s.node, s.nickname);
     }
@@ -270,13 +271,15 @@ export function runRoomSeed(seed: number, options: RoomSwarmOptions = {}): RoomS
     // Now and then a timeout shorter than a round trip, which is refused.
     if (rng.chance(0.1)) setup.timeoutTicks = rng.int(1, 3);
     if (rng.chance(0.3)) setup.speed = pick([0.5, 1, 2, 4]);
+    if (rng.chance(0.3)) setup.groupSize = rng.int(0, 3);
     return setup;
   };
 
   const act = (student: Student, action: unknown, seq: number): void => {
     const client = student.client;
     client.seq = Math.max(client.seq, seq);
-    const roundId = teacher?.lastView?.round.id ?? null;
+    // The student's own group's round: each group plays its own.
+    const roundId = client.lastView?.round.id ?? null;
     sentActs.push({ member: client.member, name: student.name, seq, action, node: client.node, roundId, logLength: logOf(roundId).length });
     count('acts sent');
     client.send('act', { seq, action });
@@ -288,12 +291,26 @@ export function runRoomSeed(seed: number, options: RoomSwarmOptions = {}): RoomS
     student.client = client;
   };
 
+  const kicked = new Set<string>();
+  /** Half the controls act on every group, half on one (now and then one that does not exist). */
+  const addressed = (): { group?: number } => {
+    if (rng.chance(0.5)) return {};
+    const groups = teacher!.got.groups.at(-1)?.groups ?? [];
+    return { group: rng.chance(0.9) ? (pick(groups)?.group ?? 1) : rng.int(1, MAX_GROUPS) };
+  };
   const moves: [number, () => void][] = [
     // Students come and go.
     [6, () => {
       const name = pick(NICKNAMES.filter((n) => !students.has(n)));
       if (!name) return;
       const joined = host.tryStudent(name);
+      // A kick sticks: a kicked nickname stays out of the class.
+      if (kicked.has(name)) {
+        if (!('refusal' in joined) || joined.refusal !== 'kicked') fail('kick-sticks', `${name} was kicked, yet joined again`);
+        else count('kicked names refused');
+        if (!('refusal' in joined)) students.set(name, { name, client: joined });
+        return;
+      }
       if ('refusal' in joined) return fail('join', `${name} was refused: ${joined.message}`);
       students.set(name, { name, client: joined });
       count('joins');
@@ -346,13 +363,19 @@ export function runRoomSeed(seed: number, options: RoomSwarmOptions = {}): RoomS
     [1, () => void pick(connected())?.client.send(pick(['start', 'nope', 'kick', 'act'])!, pick([{}, { seq: 'x' }, [1], null]))],
     // The instructor.
     [2, () => void teacher!.send('setup', randomSetup())],
-    [3, () => void teacher!.send('start', {})],
-    [2, () => void teacher!.send('pause', {})],
-    [2, () => void teacher!.send('resume', {})],
-    [1, () => void teacher!.send('speed', { speed: pick([0.25, 1, 2, 8]) })],
-    [2, () => void teacher!.send('stepOnce', {})],
-    [1, () => void teacher!.send('endRound', {})],
-    [2, () => void teacher!.send('nextRound', {})],
+    [3, () => void teacher!.send('start', addressed())],
+    [2, () => void teacher!.send('pause', addressed())],
+    [2, () => void teacher!.send('resume', addressed())],
+    [1, () => void teacher!.send('speed', { speed: pick([0.25, 1, 2, 8]), ...addressed() })],
+    [2, () => void teacher!.send('stepOnce', addressed())],
+    [1, () => void teacher!.send('endRound', addressed())],
+    [2, () => void teacher!.send('nextRound', addressed())],
+    [2, () => {
+      // The instructor looks at another group (now and then one that does not exist).
+      const groups = teacher!.got.groups.at(-1)?.groups ?? [];
+      if (groups.length > 1) count('classes of several groups');
+      teacher!.send('selectGroup', { group: rng.chance(0.9) ? (pick(groups)?.group ?? 1) : rng.int(1, MAX_GROUPS) });
+    }],
     [3, () => {
       // The next round, at once: rounds end by themselves soon, and students play only while one runs.
       if (teacher!.lastView?.round.phase !== 'ended') return;
@@ -368,6 +391,7 @@ export function runRoomSeed(seed: number, options: RoomSwarmOptions = {}): RoomS
       const s = pick([...students.values()]);
       if (!s) return;
       students.delete(s.name);
+      kicked.add(s.name);
       teacher!.send('kick', { nickname: s.name, reason: '' });
       count('kicks');
     }],

@@ -72,7 +72,7 @@ describe('classes and join codes', () => {
 });
 
 describe('seats', () => {
-  it('gives students free bot seats, leaves the rest to bots, and hands a seat back after the reconnection window', async () => {
+  it('gives students free bot seats, starts a second group when the first is full, and hands a seat back after the reconnection window', async () => {
     const { code, instructorKey } = await createClass(server.url);
     const teacher = await joinInstructor(server.url, code, instructorKey);
     await until(() => teacher.got.roster.length > 0, 'roster');
@@ -83,18 +83,19 @@ describe('seats', () => {
     const players: Player[] = [];
     for (const name of ['A1', 'B2', 'C3']) players.push(await joinStudent(server.url, code, name));
     await until(() => players.every((p) => p.got.welcome.length > 0), 'welcomes');
-    expect(players.map((p) => p.got.welcome[0]!.node)).toEqual([1, 3, null]);
+    expect(players.map((p) => [p.got.welcome[0]!.group, p.got.welcome[0]!.node])).toEqual([[1, 1], [1, 3], [2, 1]]);
     await until(() => teacher.got.roster.at(-1)!.students.length === 3, 'roster of 3');
     const seats = teacher.got.roster.at(-1)!.seats;
+    expect(teacher.got.roster.at(-1)!.group).toBe(1);
     expect(seats.map((s) => s.holder)).toEqual(['bot', 'student', 'bot', 'student', 'bot']);
-    // The seatless student sees no node view.
-    expect(players[2]!.got.view).toHaveLength(0);
+    await until(() => (teacher.got.groups.at(-1)?.groups.length ?? 0) === 2, 'two groups');
+    expect(teacher.got.groups.at(-1)!.groups[1]!.seats.map((s) => s.nickname)).toEqual([null, 'C3', null, null, null]);
 
-    // A1 drops: the seat stays theirs during the window, then goes back to a bot and C3 gets it.
+    // A1 drops: the seat stays theirs during the window, then goes back to a bot.
     players[0]!.room.connection.close(4999 as never);
     await until(() => teacher.got.roster.at(-1)!.students.some((s) => s.nickname === 'A1' && !s.connected), 'A1 disconnected');
     expect(teacher.got.roster.at(-1)!.seats[1]!.nickname).toBe('A1');
-    await until(() => players[2]!.got.welcome.some((w) => w.node === 1), 'C3 seated on 1', 5000);
+    await until(() => teacher.got.roster.at(-1)!.seats[1]!.holder === 'bot', 'A1 seat back to a bot', 5000);
     expect(teacher.got.roster.at(-1)!.students.map((s) => s.nickname).sort()).toEqual(['B2', 'C3']);
     for (const p of [teacher, ...players.slice(1)]) await p.leave();
   });

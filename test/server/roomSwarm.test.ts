@@ -19,6 +19,7 @@ describe('the room swarm', () => {
     const c = run.counts;
     for (const what of ['joins', 'leaves', 'drops', 'reconnects', 'rejoins', 'windows closed', 'kicks', 'faults', 'store failures']) expect(c[what], what).toBeGreaterThan(20);
     expect(c['rounds started']).toBeGreaterThan(500);
+    expect(c['classes of several groups']).toBeGreaterThan(100);
     expect(c['acts acknowledged']).toBeGreaterThan(1000);
     expect(c['node views checked']).toBeGreaterThan(50_000);
     // Its classes play every registered protocol.

@@ -9,10 +9,10 @@ describe('instructor controls', () => {
     const host = classroom();
     const teacher = host.instructor();
     teacher.send('setup', { protocol: 'paxos', nodes: 5, studentSeats: [], latencyMin: 20, latencyMax: 30 });
-    expect(host.timers.has('tick')).toBe(false);
+    expect(host.timers.has('tick:1')).toBe(false);
     teacher.send('start', {});
     // One tick every 100 ms at speed 1.
-    expect(host.timers.get('tick')).toMatchObject({ every: 100 });
+    expect(host.timers.get('tick:1')).toMatchObject({ every: 100 });
     host.advance(250);
     expect(teacher.lastView!.round).toMatchObject({ phase: 'running', tick: 2 });
     const roundId = teacher.lastView!.round.id!;
@@ -20,7 +20,7 @@ describe('instructor controls', () => {
 
     teacher.send('pause', {});
     expect(teacher.lastView!.round.phase).toBe('paused');
-    expect(host.timers.has('tick')).toBe(false);
+    expect(host.timers.has('tick:1')).toBe(false);
     host.advance(10_000);
     expect(god(teacher).now).toBe(2);
     teacher.send('stepOnce', {});
@@ -59,7 +59,7 @@ describe('instructor controls', () => {
     teacher.send('speed', { speed: 8 });
     teacher.send('resume', {});
     expect(teacher.lastView!.round).toMatchObject({ phase: 'running', speed: 8 });
-    expect(host.timers.get('tick')).toMatchObject({ every: 12.5 });
+    expect(host.timers.get('tick:1')).toMatchObject({ every: 12.5 });
     const t0 = god(teacher).now;
     host.advance(100);
     expect(god(teacher).now - t0).toBe(8);
@@ -69,7 +69,7 @@ describe('instructor controls', () => {
     teacher.send('endRound', {});
     expect(teacher.got.reveal).toHaveLength(1);
     expect(teacher.got.reveal[0]!.roundId).toBe(roundId);
-    expect(host.timers.has('tick')).toBe(false);
+    expect(host.timers.has('tick:1')).toBe(false);
     const stored = host.store.rounds.get(roundId)!;
     expect(stored.state).toBe('finished');
     const injected = stored.commands.filter((c) => !['tick', 'act'].includes(c.type)).map((c) => c.type);
@@ -238,7 +238,7 @@ describe('instructor controls', () => {
     host.advance(100);
     expect(teacher.got.reveal).toHaveLength(1);
     expect(teacher.lastView!.round).toMatchObject({ phase: 'ended', tick: 30 });
-    expect(host.timers.has('tick')).toBe(false);
+    expect(host.timers.has('tick:1')).toBe(false);
   });
 });
 

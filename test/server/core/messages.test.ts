@@ -6,7 +6,7 @@ import { classroom, god, mine, rejectedSince, storedRound, tickUntil, type Memor
 
 describe('bad input', () => {
   it('answers every bad message with `rejected` to its sender only, counts it, and changes nothing', () => {
-    const host = classroom();
+    const host = classroom({ maxGroups: 1 });
     const teacher = host.instructor();
     teacher.send('setup', { protocol: 'majority', nodes: 3, studentSeats: [0, 1], decrees: ['X'] });
     const mal = host.student('Mallory');
@@ -41,7 +41,6 @@ describe('bad input', () => {
     expectRejected(mal, () => mal.send('act', { seq: 51, action: { kind: 'vote', decree: 'X', toString: 'x' } }), 'bad-action');
     expectRejected(mal, () => mal.send('act', { seq: 52, action: { kind: 'vote', decree: 7 } }), 'bad-action');
     expectRejected(mal, () => mal.send('act', { seq: 52, action: { kind: 'vote', decree: 'X' } }), 'stale-seq');
-    expectRejected(mal, () => mal.send('act', { seq: 53, action: { kind: 'vote', decree: 'X' } }), 'wrong-phase');
     for (const type of ['setup', 'start', 'pause', 'resume', 'speed', 'stepOnce', 'endRound', 'nextRound', 'closeClass', 'inject', 'autopilot', 'moveStudent', 'kick']) {
       const message = { setup: { protocol: 'paxos', nodes: 9 }, speed: { speed: 8 }, inject: { command: { type: 'crash', node: 1 } }, autopilot: { node: 1, on: true }, moveStudent: { nickname: 'Bob', seat: 2 }, kick: { nickname: 'Bob', reason: 'ha' } }[type] ?? {};
       expectRejected(mal, () => mal.send(type, message), 'not-allowed');
@@ -81,7 +80,7 @@ describe('bad input', () => {
     expect(mal.got.accepted.at(-1)).toEqual({ seq });
     // Rejection counts reach the roster with the next tick.
     host.advance(100);
-    expect(teacher.got.roster.at(-1)!.students.find((s) => s.nickname === 'Mallory')!.rejections).toBeGreaterThan(30);
+    expect(teacher.got.roster.at(-1)!.students.find((s) => s.nickname === 'Mallory')!.rejections).toBe(mal.got.rejected.length);
   });
 
   it('answers a failure of its own with `internal`, reports it, and keeps serving', () => {

@@ -112,8 +112,8 @@ describe('views', () => {
 });
 
 describe("a round's end", () => {
-  it('comes by itself when the engine says the round is over, with the reveal for everyone, seated or waiting', () => {
-    const host = classroom();
+  it('comes by itself when the engine says the round is over, with the reveal for its group and the groups compared for everyone, seated or waiting', () => {
+    const host = classroom({ maxGroups: 1 });
     const teacher = host.instructor();
     teacher.send('setup', { protocol: '2pc', nodes: 3, studentSeats: [1], latencyMin: 1, latencyMax: 2 });
     const seated = host.student('Sat');
@@ -122,13 +122,16 @@ describe("a round's end", () => {
     teacher.send('start', {});
     tickUntil(host, () => teacher.got.reveal.length > 0, 'the reveal');
     const roundId = teacher.lastView!.round.id;
-    for (const client of [teacher, seated, waiting]) expect(client.got.reveal).toEqual([expect.objectContaining({ roundId, outcome: teacher.got.reveal[0]!.outcome })]);
+    for (const client of [teacher, seated]) expect(client.got.reveal).toEqual([expect.objectContaining({ roundId, outcome: teacher.got.reveal[0]!.outcome, group: 1 })]);
+    expect(waiting.got.reveal).toEqual([]);
+    for (const client of [teacher, seated, waiting]) expect(client.got.comparison).toHaveLength(1);
+    expect(waiting.got.comparison[0]!.sentences.join(' ')).toContain('Group 1');
     expect(teacher.lastView!.round.phase).toBe('ended');
     expect(host.store.rounds.get(roundId!)!.state).toBe('finished');
-    expect(host.timers.has('tick')).toBe(false);
+    expect(host.timers.has('tick:1')).toBe(false);
     // Someone joining now is shown the reveal at once.
     const late = host.student('Late');
-    expect(late.got.reveal).toHaveLength(1);
+    expect(late.got.comparison).toHaveLength(1);
   });
 
   it('comes when a round holds as many commands as a round may: a fork that starts three short of it ends after three', () => {

@@ -7,7 +7,7 @@ const WINDOW_MS = 60_000;
 
 describe('seats', () => {
   it('gives students free student seats in order, leaves the rest to bots, and seats a waiting student when one frees up', () => {
-    const host = classroom();
+    const host = classroom({ maxGroups: 1 });
     const teacher = host.instructor();
     expect(teacher.got.roster.at(-1)!.seats.every((s) => s.holder === 'bot')).toBe(true);
     teacher.send('setup', { protocol: 'majority', nodes: 5, studentSeats: [3, 1] });
@@ -27,7 +27,7 @@ describe('seats', () => {
   });
 
   it('keeps a dropped student\'s seat for the reconnection window, then gives it to a bot and a waiting student', () => {
-    const host = classroom();
+    const host = classroom({ maxGroups: 1 });
     const teacher = host.instructor();
     teacher.send('setup', { protocol: 'majority', nodes: 5, studentSeats: [1, 3] });
     const [a, , c] = ['A1', 'B2', 'C3'].map((name) => host.student(name));
@@ -48,7 +48,7 @@ describe('seats', () => {
   });
 
   it('keeps seat, node and seq through a drop, sends a whole view on return, and applies an action exactly once', () => {
-    const host = classroom();
+    const host = classroom({ maxGroups: 1 });
     const teacher = host.instructor();
     teacher.send('setup', { protocol: 'majority', nodes: 3, studentSeats: [0], decrees: ['X'] });
     const ada = host.student('Ada');
@@ -74,7 +74,7 @@ describe('seats', () => {
   });
 
   it('lets a student who lost their reconnection token take their node back by their nickname inside the window, and a look-alike never', () => {
-    const host = classroom();
+    const host = classroom({ maxGroups: 1 });
     const teacher = host.instructor();
     const alice = host.student('Alice');
     const node = alice.node;
@@ -100,7 +100,7 @@ describe('seats', () => {
   });
 
   it('keeps students on their seats in the next round where it allows it, with their autopilot, and reseats the others', () => {
-    const host = classroom();
+    const host = classroom({ maxGroups: 1 });
     const teacher = host.instructor();
     teacher.send('setup', { protocol: 'majority', nodes: 5, studentSeats: [0, 1, 2] });
     const [a, b, c] = ['Ann', 'Ben', 'Cal'].map((name) => host.student(name));
@@ -116,7 +116,7 @@ describe('seats', () => {
 
 describe('moving and kicking students', () => {
   it('moves a student to a free seat, refuses a seat another student holds or a student who is not there', () => {
-    const host = classroom();
+    const host = classroom({ maxGroups: 1 });
     const teacher = host.instructor();
     const kim = host.student('Kim');
     const lee = host.student('Lee');
@@ -137,7 +137,7 @@ describe('moving and kicking students', () => {
   });
 
   it('kicks a student: they are told why and disconnected, their seat goes to a bot or a waiting student, nobody else moves', () => {
-    const host = classroom();
+    const host = classroom({ maxGroups: 1 });
     const teacher = host.instructor();
     teacher.send('setup', { protocol: 'majority', nodes: 3, studentSeats: [0, 1] });
     const kim = host.student('Kim');
@@ -155,7 +155,7 @@ describe('moving and kicking students', () => {
   });
 
   it('finds the student for moveStudent and kick by the look-alike rule, and explains a nickname nobody can have', () => {
-    const host = classroom();
+    const host = classroom({ maxGroups: 1 });
     const teacher = host.instructor();
     const olga = host.student('Оlga'); // a Cyrillic О
     const ben = host.student('Ben');
@@ -170,7 +170,7 @@ describe('moving and kicking students', () => {
   });
 
   it('kicking a student whose connection dropped closes their window', () => {
-    const host = classroom();
+    const host = classroom({ maxGroups: 1 });
     const teacher = host.instructor();
     const kim = host.student('Kim');
     kim.drop();
@@ -178,8 +178,10 @@ describe('moving and kicking students', () => {
     expect(host.windows.has(kim.member)).toBe(false);
     expect(host.timers.has(`reconnect:${kim.member}`)).toBe(false);
     expect(teacher.got.roster.at(-1)!.students).toEqual([]);
-    // The name is free again.
-    expect(host.student('Kim').node).toBe(0);
+    // The kick sticks: the name, and any look-alike of it, stays out of the class.
+    expect(host.tryStudent('Kim')).toMatchObject({ refusal: 'kicked' });
+    expect(host.tryStudent('KIM')).toMatchObject({ refusal: 'kicked' });
+    expect(host.student('Kit').node).toBe(0);
     expect(god(teacher).kind).toBe('god');
   });
 });
