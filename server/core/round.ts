@@ -26,7 +26,7 @@ import {
 } from '../../shared';
 import type { RoundPhase, RoundSetup } from '../../shared/wire/messages';
 import type { ForkStart } from '../forkJob';
-import type { CoreRandom, FinishedState, RoundLog, StoredPlayer } from './services';
+import type { CoreRandom, FinishedState, RoundLog, RoundSeating, StoredPlayer } from './services';
 
 export type { RoundPhase, RoundSetup };
 
@@ -116,6 +116,8 @@ export class Round {
     random: CoreRandom,
     readonly classCode: string | null,
     fork?: ForkStart,
+    /** The group's number in its class (from 1), or null outside a class. */
+    readonly group: number | null = null,
   ) {
     this.id = random.roundId();
     const seed = fork ? fork.config.seed : random.seed();
@@ -142,7 +144,7 @@ export class Round {
   /** Starts keeping the round: from here on every command is in the store. A fork's commands go in with the round, in one write. */
   begin(players: StoredPlayer[], now: string): void {
     const prefix = this.commands > 0 && this.prefix ? { deflated: this.prefix, count: this.commands } : null;
-    this.store.beginRound(this.id, this.classCode, this.config, players, now, prefix);
+    this.store.beginRound(this.id, this.classCode, this.config, players, now, prefix, this.group);
     this.prefix = null;
     this.persisted = true;
   }
@@ -180,8 +182,8 @@ export class Round {
     return roundStatus(this.world);
   }
 
-  /** Stores how the round ended; from here on nothing more is stored. */
-  finish(players: StoredPlayer[], now: string, state: FinishedState = 'finished'): void {
+  /** Stores how the round ended, and who held its student seats when; from here on nothing more is stored. */
+  finish(players: StoredPlayer[], now: string, state: FinishedState = 'finished', seating?: RoundSeating): void {
     if (!this.persisted) return;
     const status = this.status();
     this.store.finishRound(
@@ -191,6 +193,7 @@ export class Round {
       players,
       now,
       state,
+      seating,
     );
     this.persisted = false;
   }

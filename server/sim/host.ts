@@ -4,14 +4,14 @@
  * are sent (views assembled by the client's own `ViewAssembler`); time moves only when `advance` is
  * called, firing the timers the core set in order; the store keeps rounds in memory.
  */
-import { MAX_SEED, Rng, type Action, type Command, type RecordedRejection, type RoundConfig } from '../../shared';
+import { MAX_SEED, parseSeating, Rng, type Action, type Command, type RecordedRejection, type RoundConfig } from '../../shared';
 import type { ServerMessages, ViewFrame, ViewMessage } from '../../shared/wire/messages';
 import { ViewAssembler } from '../../shared/wire/viewPatch';
 import type { ForkStart } from '../forkJob';
 import type { Effect, Joined, MemberId, Outgoing, TimerName } from '../core/effects';
 import { RoomCore, type Incoming } from '../core/room';
 import { DEFAULT_SETUP, type RoundSetup } from '../core/round';
-import type { CoreServices, FinishedState, RoomLimits, RoundLog, StoredPlayer } from '../core/services';
+import type { CoreServices, FinishedState, RoomLimits, RoundLog, RoundSeating, StoredPlayer } from '../core/services';
 
 export interface StoredRound {
   id: string;
@@ -24,6 +24,12 @@ export interface StoredRound {
   rejections: RecordedRejection[];
   state: 'running' | FinishedState;
   outcome: string | null;
+  /** The group's number in its class, or null. */
+  group: number | null;
+  /** Who held the student seats when, and the bots' moves at them, as given when the round finished. */
+  seating: RoundSeating | null;
+  /** Why the SQLite store would not keep that seating (see `parseSeating`), or null. */
+  seatingProblem: string | null;
 }
 
 /** The store, in memory. */
@@ -33,9 +39,30 @@ export class MemoryStore implements RoundLog {
   /** Called after each command is appended, with the round it went to. */
   onAppend: ((round: StoredRound, command: Command) => void) | null = null;
 
-  beginRound(id: string, classCode: string | null, config: RoundConfig, players: StoredPlayer[], _now: string, prefix: { deflated: Uint8Array; count: number } | null): void {
+  beginRound(
+    id: string,
+    classCode: string | null,
+    config: RoundConfig,
+    players: StoredPlayer[],
+    _now: string,
+    prefix: { deflated: Uint8Array; count: number } | null,
+    group: number | null = null,
+  ): void {
     if (this.rounds.has(id)) throw new Error(`round ${id} begun twice`);
-    this.rounds.set(id, { id, classCode, config, players, first: prefix?.count ?? 0, commands: [], rejections: [], state: 'running', outcome: null });
+    this.rounds.set(id, {
+      id,
+      classCode,
+      config,
+      players,
+      first: prefix?.count ?? 0,
+      commands: [],
+      rejections: [],
+      state: 'running',
+      outcome: null,
+      group,
+      seating: null,
+      seatingProblem: null,
+    });
   }
 
   append(roundId: string, command: Command): void {
@@ -52,9 +79,9 @@ export class MemoryStore implements RoundLog {
     this.running(roundId).players = players;
   }
 
-  finishRound(roundId: string, outcome: string | null, _result: object, players: StoredPlayer[], _now: string, state: FinishedState): void {
+  finishRound(roundId: string, outcome: string | null, _result: object, players: StoredPlayer[], _now: string, state: FinishedState, seating?: RoundSeating): void {
     const round = this.running(roundId);
-    Object.assign(round, { outcome, players, state });
+    Object.assign(round, { outcome, players, state, seating: seating ?? null, seatingProblem: seating ? seatingProblemOf(round, seating) : null });
   }
 
   closeClass(code: string): void {
@@ -65,6 +92,17 @@ export class MemoryStore implements RoundLog {
     const round = this.rounds.get(id);
     if (!round || round.state !== 'running') throw new Error(`round ${id} is not running`);
     return round;
+  }
+}
+
+/** What the SQLite store would find wrong with a round's seating (it keeps the bots' moves sorted), or null. */
+function seatingProblemOf(round: StoredRound, seating: RoundSeating): string | null {
+  try {
+    const botMoves = [...new Set(seating.botMoves)].sort((a, b) => a - b);
+    parseSeating({ holders: seating.holders, botMoves }, round.config.nodes, round.first + round.commands.length);
+    return null;
+  } catch (error) {
+    return (error as Error).message;
   }
 }
 
