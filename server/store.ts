@@ -374,36 +374,29 @@ export class RoundStore implements RoundLog {
     });
   }
 
+  /** The ids of a class's finished and interrupted rounds, in the order the rounds list: by start, then group. */
+  finishedRoundIds(classCode: string): string[] {
+    return this.db
+      .prepare(`SELECT id FROM rounds WHERE class_code = ? AND state IN ('finished', 'interrupted') ORDER BY started_at, group_number, id`)
+      .pluck()
+      .all(classCode) as string[];
+  }
+
   /**
-   * Every finished or interrupted round of a class, as the class report reads them: in the order the
-   * rounds list (by start, then group), with their commands as one JSON list each, built by SQLite.
-   * Nothing is parsed here: that is the report worker's to do.
+   * A round as the class report reads it, mostly as stored text: its commands come as one JSON list,
+   * put together by SQLite. Nothing is parsed here; that is the report worker's to do.
    */
-  classRoundSources(classCode: string, except: ReadonlySet<string> = new Set()): { ids: string[]; sources: StoredRoundSource[] } {
-    const ids = (
-      this.db
-        .prepare(`SELECT id FROM rounds WHERE class_code = ? AND state IN ('finished', 'interrupted') ORDER BY started_at, group_number, id`)
-        .all(classCode) as { id: string }[]
-    ).map((r) => r.id);
-    const round = this.db.prepare('SELECT id, group_number, config, players, seating, prefix FROM rounds WHERE id = ?');
-    const commands = this.db.prepare(`SELECT '[' || COALESCE(group_concat(command, ',' ORDER BY idx), '') || ']' AS list FROM commands WHERE round_id = ?`).pluck();
-    const rejections = this.db.prepare('SELECT step, node, code, message FROM rejections WHERE round_id = ? ORDER BY rowid');
-    const sources: StoredRoundSource[] = [];
-    for (const id of ids) {
-      if (except.has(id)) continue;
-      const row = round.get(id) as { id: string; group_number: number | null; config: string; players: string; seating: string | null; prefix: Buffer | null };
-      sources.push({
-        id,
-        group: row.group_number,
-        config: row.config,
-        players: row.players,
-        seating: row.seating,
-        prefix: row.prefix,
-        commands: commands.get(id) as string,
-        rejections: rejections.all(id) as RecordedRejection[],
-      });
-    }
-    return { ids, sources };
+  roundSource(id: string): StoredRoundSource | null {
+    const row = this.db.prepare('SELECT group_number, config, players, seating, prefix FROM rounds WHERE id = ?').get(id) as
+      | Pick<RoundsTableRow, 'group_number' | 'config' | 'players' | 'seating'> & { prefix: Buffer | null }
+      | undefined;
+    if (!row) return null;
+    const commands = this.db
+      .prepare(`SELECT '[' || COALESCE(group_concat(command, ',' ORDER BY idx), '') || ']' FROM commands WHERE round_id = ?`)
+      .pluck()
+      .get(id) as string;
+    const rejections = this.db.prepare('SELECT step, node, code, message FROM rejections WHERE round_id = ? ORDER BY rowid').all(id) as RecordedRejection[];
+    return { id, group: row.group_number, config: row.config, players: row.players, seating: row.seating, prefix: row.prefix, commands, rejections };
   }
 
   /** The round as the engine's versioned document, or null. */
