@@ -31,9 +31,10 @@ function shortLabel(text: string): string {
   return characters.length <= LABEL_CHARACTERS ? text : `${characters.slice(0, LABEL_CHARACTERS - 1).join('')}…`;
 }
 
-/** A tick count as a person reads it: whole, or to one decimal. */
+/** A tick count as a person reads it, whole or to one decimal: "1 tick", "4.5 ticks". */
 function ticks(value: number): string {
-  return String(Math.round(value * 10) / 10);
+  const rounded = Math.round(value * 10) / 10;
+  return `${rounded} ${rounded === 1 ? 'tick' : 'ticks'}`;
 }
 
 /** Every refusal of the class, by rejection code: most refused first, ties by code. */
@@ -129,8 +130,8 @@ export function refusalsChart(report: ClassReportDocument): string {
 export function answerTimesChart(report: ClassReportDocument): string {
   const rows = medianAnswers(report).map(({ nickname, median, answers }) => ({
     label: nickname,
-    value: median === null ? 'no answers' : `${ticks(median)} ticks`,
-    segments: median === null ? [] : [{ value: median, colour: CHART_COLOURS.answer, name: `median ${ticks(median)} ticks over ${answers} answers` }],
+    value: median === null ? 'no answers' : ticks(median),
+    segments: median === null ? [] : [{ value: median, colour: CHART_COLOURS.answer, name: `median ${ticks(median)} over ${answers} ${answers === 1 ? 'answer' : 'answers'}` }],
   }));
   return bars('answers', 'Median time to answer, per student (ticks)', rows, 'No student has played a round yet.');
 }

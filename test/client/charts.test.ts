@@ -92,7 +92,8 @@ describe('the class report charts', () => {
     const bars = barsOf(svg);
     expect(bars.map((b) => b.values)).toEqual([[4.5], [9], []]);
     expect(bars[1]!.widths[0]! / bars[0]!.widths[0]!).toBeCloseTo(2, 1);
-    expect(svg).toContain('4.5 ticks');
+    expect(svg).toContain('>4.5 ticks</text>');
+    expect(answerTimesChart({ ...report, rows: [row('Di', { medianAnswerTicks: 1 })] })).toContain('>1 tick</text>');
     expect(svg).toContain('no answers');
     // A long nickname is cut short on the chart and whole in the tooltip, escaped in both.
     expect(svg).toContain('>&lt;script&gt;alert(&quot;x&quot;…</text>');
