@@ -1,7 +1,8 @@
 /**
  * The class report (`GET /api/classes/:code/report`) and a student's own line of it. Scoring a round
- * re-runs its whole log: a class of 40 rounds of about 2,000 commands takes 200 to 600 ms, far too long
- * for the thread that ticks the rooms. So rounds are scored in a worker thread, one round per job (the
+ * re-runs its whole log: a class of 40 rounds of about 2,000 commands takes 80 to 300 ms on a warm
+ * thread, and more the first time (`npm run bench -- report`), far too long for the thread that ticks
+ * the rooms. So rounds are scored in a worker thread, one round per job (the
  * main thread only reads each round's stored text between jobs), and each round's scoreboard is kept
  * by its id: a finished round never changes, so a class's report after its next round scores that
  * round alone. The report itself is kept per class until the class's set of finished rounds changes,
