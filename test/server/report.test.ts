@@ -1,7 +1,8 @@
 import { deflateSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { classReportCsv, classReportDocument, scoreRound, type ClassReportDocument, type PlayedRound, type RoundScoreboard } from '../../shared/results';
-import type { RoundRow } from '../../server/store';
+import { ClassReports, ReportUnavailable } from '../../server/reports';
+import { RoundStore, type RoundRow } from '../../server/store';
 import { playClassRound } from '../results/helpers';
 import { createClass, startTestServer, type TestServer } from './helpers';
 
@@ -151,6 +152,58 @@ describe('GET /api/classes/:code/report', () => {
     for (const unknown of ['ZZZZZZ', 'no%20such', 'x'.repeat(40)]) {
       const res = await getReport('json', { 'x-instructor-key': key }, unknown);
       expect(res.status).toBe(404);
+    }
+  });
+});
+
+describe('class reports off the rooms\' thread', () => {
+  function classStore(): { store: RoundStore; rounds: PlayedRound[] } {
+    const store = new RoundStore(':memory:');
+    store.createClass('QQQQQQ', 'Q', 'key', stamp(0));
+    const rounds = [groupRound('paxos', 1, 51), groupRound('majority', 2, 52)];
+    for (const [i, round] of rounds.entries()) {
+      const players = round.holders.map((h) => ({ node: h.node, nickname: h.nickname }));
+      store.beginRound(round.id, 'QQQQQQ', round.config, players, stamp(i), null, round.group);
+      for (const command of round.log) store.append(round.id, command);
+      store.finishRound(round.id, null, {}, players, stamp(i), 'finished', { holders: [...round.holders], botMoves: [...round.botMoves] });
+    }
+    return { store, rounds };
+  }
+
+  it('leaves out a round that does not re-run, and says so', async () => {
+    const { store, rounds } = classStore();
+    // A stored command the engine refuses: the round cannot be scored.
+    const broken = { ...groupRound('2pc', 3, 53), id: 'broken' };
+    store.beginRound('broken', 'QQQQQQ', broken.config, [], stamp(5), null, 3);
+    store.append('broken', { type: 'drop', id: 99_999 });
+    store.finishRound('broken', null, {}, [], stamp(5));
+    const lines: string[] = [];
+    const reports = new ClassReports(store, {}, (line) => lines.push(line));
+    try {
+      const report = await reports.report('QQQQQQ');
+      expect(report).toEqual(classReportDocument('QQQQQQ', 'Q', scoreboards(rounds)));
+      expect(lines.join('\n')).toMatch(/leaves out round broken, which could not be scored: .*command 0 \(drop\) is refused/);
+      expect(await reports.report('NOCLASS')).toBeNull();
+    } finally {
+      await reports.close();
+      store.close();
+    }
+  });
+
+  it('gives up on a report the worker does not finish in time, and works it out when asked again', async () => {
+    const { store, rounds } = classStore();
+    const lines: string[] = [];
+    // No worker starts and scores a round within a millisecond.
+    const hasty = new ClassReports(store, { jobMs: 1 }, (line) => lines.push(line));
+    const patient = new ClassReports(store);
+    try {
+      await expect(hasty.report('QQQQQQ')).rejects.toThrow(ReportUnavailable);
+      expect(lines.join('\n')).toMatch(/took longer than 1 ms: the report worker is restarted/);
+      expect(await patient.report('QQQQQQ')).toEqual(classReportDocument('QQQQQQ', 'Q', scoreboards(rounds)));
+    } finally {
+      await hasty.close();
+      await patient.close();
+      store.close();
     }
   });
 });
