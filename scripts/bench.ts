@@ -2,7 +2,7 @@
  * `npm run bench -- <name> [options]`: runs one benchmark and prints its figures; the last line of
  * stdout is one JSON object. Each benchmark lives in scripts/bench/<name>.ts and exports `run(args)`.
  */
-const BENCHMARKS = ['engine', 'server', 'client', 'replay'] as const;
+const BENCHMARKS = ['engine', 'server', 'client', 'replay', 'report'] as const;
 type Name = (typeof BENCHMARKS)[number];
 
 function usage(): never {
@@ -15,6 +15,7 @@ function usage(): never {
       '  server   rooms of bot-driven websocket clients against the server, and a bare echo room',
       '  client   frame times of a 9-node round with 300 messages in headless chromium',
       '  replay   seek-to-render times of a 10,000-command replay in headless chromium',
+      '  report   a class report of 40 rounds: on one thread, and through the report worker with the event loop watched',
       '',
       'Each prints progress on stderr and ends stdout with one JSON line.',
       '',

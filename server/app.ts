@@ -10,6 +10,7 @@ import { Server, matchMaker } from '@colyseus/core';
 import { WebSocketTransport } from '@colyseus/ws-transport';
 import { WebSocket as WsWebSocket } from 'ws';
 import { MAX_ROUND_COMMANDS, MAX_ROUND_DOCUMENT_BYTES } from '../shared/engine/round';
+import { classReportCsv } from '../shared/results';
 import { check } from '../shared/wire/schema';
 import { createClassRequest, ROOM_CLASSROOM, ROOM_SOLO } from '../shared/wire/messages';
 import { ADDRESS_HEADER } from './address';
@@ -19,6 +20,7 @@ import type { ServerConfig } from './config';
 import { setRegistry } from './context';
 import { ForkWorkers, type ForkWorkerOptions } from './forkWorkers';
 import { Registry } from './registry';
+import { ClassReports, ReportUnavailable, type ReportOptions } from './reports';
 import { SoloRoom } from './solo';
 import { RoundStore } from './store';
 
@@ -29,6 +31,8 @@ export interface QuorumServer {
   store: RoundStore;
   /** The worker thread that reads forks. */
   forkWorkers: ForkWorkers;
+  /** Class reports and students' own lines of them, scored in a worker thread. */
+  reports: ClassReports;
   /** Ends every room (telling clients), finishes writes, closes the port and the database. */
   close(): Promise<void>;
 }
@@ -41,6 +45,8 @@ export interface StartOptions {
   clientDir?: string;
   /** Limits of the fork worker, when a test needs others. */
   forkWorkers?: Partial<ForkWorkerOptions>;
+  /** Limits and caches of the class reports, when a test needs others. */
+  reports?: Partial<ReportOptions>;
   log?: (line: string) => void;
 }
 
@@ -64,7 +70,8 @@ export async function startServer(options: StartOptions): Promise<QuorumServer> 
   const store = new RoundStore(options.config.dbPath);
   const interrupted = store.markInterrupted(new Date().toISOString());
   if (interrupted > 0) log(`kept ${interrupted} round(s) that were running when the server stopped, marked interrupted`);
-  const registry = new Registry(options.config, store);
+  const reports = new ClassReports(store, options.reports, log);
+  const registry = new Registry(options.config, store, reports);
   setRegistry(registry);
   const forkWorkers = new ForkWorkers(options.forkWorkers, log);
 
@@ -181,6 +188,45 @@ export async function startServer(options: StartOptions): Promise<QuorumServer> 
     res.json({ class: code, rounds: store.listRounds(code) });
   });
 
+  // Scored in a worker thread (see reports.ts): a class's rounds re-run, which the thread ticking the rooms has no time for.
+  app.get('/api/classes/:code/report', async (req, res) => {
+    if (!withinLimit(req, res)) return;
+    const code = req.params.code.trim().toUpperCase();
+    const format = req.query.format;
+    if (format !== 'json' && format !== 'csv') {
+      res.status(400).json({ error: 'Ask for the report as ?format=json or ?format=csv.' });
+      return;
+    }
+    if (!/^[A-Z0-9]{1,16}$/.test(code) || !store.classExists(code)) {
+      res.status(404).json({ error: `There is no class ${code}.` });
+      return;
+    }
+    const key = req.get(INSTRUCTOR_KEY_HEADER) ?? '';
+    if (!key || !store.checkInstructorKey(code, key)) {
+      res.status(403).json({ error: `The ${INSTRUCTOR_KEY_HEADER} header must hold the instructor key of class ${code}.` });
+      return;
+    }
+    let report;
+    try {
+      report = await reports.report(code);
+    } catch (error) {
+      if (!(error instanceof ReportUnavailable)) throw error;
+      res.set('retry-after', '5').status(503).json({ error: error.message });
+      return;
+    }
+    if (!report) {
+      res.status(404).json({ error: `There is no class ${code}.` });
+      return;
+    }
+    res.set('Cache-Control', 'no-store');
+    if (format === 'json') {
+      res.json(report);
+      return;
+    }
+    res.set({ 'Content-Type': 'text/csv; charset=utf-8', 'Content-Disposition': `attachment; filename="quorum-${code}-report.csv"` });
+    res.send(classReportCsv(report));
+  });
+
   app.get('/api/rounds/:id', (req, res) => {
     if (!withinLimit(req, res)) return;
     const id = req.params.id;
@@ -255,6 +301,7 @@ export async function startServer(options: StartOptions): Promise<QuorumServer> 
     (closed ??= (async () => {
       await server.gracefullyShutdown(false);
       await forkWorkers.close();
+      await reports.close();
       registry.forks.clear();
       await new Promise<void>((resolve) => http.close(() => resolve()));
       http.closeAllConnections?.();
@@ -262,5 +309,5 @@ export async function startServer(options: StartOptions): Promise<QuorumServer> 
       setRegistry(null);
     })());
 
-  return { port, http, registry, store, forkWorkers, close };
+  return { port, http, registry, store, forkWorkers, reports, close };
 }

@@ -9,6 +9,7 @@ import { messages } from '../shared';
 import type { ServerConfig } from './config';
 import type { CoreServices } from './core/services';
 import type { ForkStart } from './forkJob';
+import type { ClassReports } from './reports';
 import { systemServices } from './services';
 import type { RoundStore } from './store';
 
@@ -121,6 +122,8 @@ export class Registry {
   constructor(
     readonly config: ServerConfig,
     readonly store: RoundStore,
+    /** The class reports, and each student's own line of them (`reportLineFor`). */
+    readonly reports: ClassReports | null = null,
     now: () => number = () => performance.now(),
   ) {
     this.joins = new JoinLimiter(config.joinBurst, config.joinPerSecond, now);

@@ -19,11 +19,12 @@ import { closeSync, existsSync, ftruncateSync, mkdirSync, openSync, readFileSync
 import { dirname } from 'node:path';
 import { inflateSync } from 'node:zlib';
 import Database from 'better-sqlite3';
-import { roundDocument, type Command, type RecordedRejection, type RoundConfig, type RoundDocument, type RoundMeta } from '../shared';
-import type { RoundLog, StoredPlayer } from './core/services';
+import { parseSeating, roundDocument, type Command, type RecordedRejection, type RoundConfig, type RoundDocument, type RoundMeta } from '../shared';
+import { SchemaError } from '../shared/wire/schema';
+import type { RoundLog, RoundSeating, StoredPlayer } from './core/services';
 import { hashKey, matchesKeyHash } from './secrets';
 
-export type { StoredPlayer };
+export type { RoundSeating, StoredPlayer };
 
 export type RoundState = 'running' | 'finished' | 'interrupted';
 
@@ -38,6 +39,8 @@ export interface RoundRow {
   startedAt: string;
   endedAt: string | null;
   players: string[];
+  /** The group's number in its class (from 1); null outside a class, and for rounds stored before groups were kept. */
+  group: number | null;
 }
 
 /** The columns of the rounds table that every read of a round takes, as SQLite returns them. */
@@ -49,6 +52,24 @@ interface RoundsTableRow {
   outcome: string | null;
   started_at: string;
   ended_at: string | null;
+  group_number: number | null;
+  /** `RoundSeating` as JSON, checked against the round when it was stored; null when not known. */
+  seating: string | null;
+}
+
+/** What the class report is worked out from: one finished or interrupted round as the store keeps it, mostly as stored text. */
+export interface StoredRoundSource {
+  id: string;
+  group: number | null;
+  /** JSON texts as stored. */
+  config: string;
+  players: string;
+  seating: string | null;
+  /** A fork's starting commands, a deflated JSON list; the round's own commands follow them. */
+  prefix: Uint8Array | null;
+  /** The round's own commands, as one JSON list. */
+  commands: string;
+  rejections: RecordedRejection[];
 }
 
 /** The journal is rewritten with only the running rounds' lines once it is this large and mostly finished rounds. */
@@ -115,7 +136,9 @@ export class RoundStore implements RoundLog {
         started_at TEXT NOT NULL,
         ended_at TEXT,
         prefix BLOB,
-        prefix_count INTEGER NOT NULL DEFAULT 0
+        prefix_count INTEGER NOT NULL DEFAULT 0,
+        group_number INTEGER,
+        seating TEXT
       );
       CREATE INDEX IF NOT EXISTS rounds_by_class ON rounds (class_code, started_at);
       CREATE TABLE IF NOT EXISTS commands (
@@ -136,6 +159,9 @@ export class RoundStore implements RoundLog {
     // Databases made before forks kept their starting commands with the round.
     const columns = (this.db.prepare('PRAGMA table_info(rounds)').all() as { name: string }[]).map((c) => c.name);
     if (!columns.includes('prefix')) this.db.exec('ALTER TABLE rounds ADD COLUMN prefix BLOB; ALTER TABLE rounds ADD COLUMN prefix_count INTEGER NOT NULL DEFAULT 0;');
+    // Databases made before a class played as groups, each round with who held its seats when.
+    if (!columns.includes('group_number')) this.db.exec('ALTER TABLE rounds ADD COLUMN group_number INTEGER;');
+    if (!columns.includes('seating')) this.db.exec('ALTER TABLE rounds ADD COLUMN seating TEXT;');
     this.insertCommand = this.db.prepare('INSERT OR IGNORE INTO commands (round_id, idx, command) VALUES (?, ?, ?)');
     this.insertRejection = this.db.prepare('INSERT INTO rejections (round_id, step, node, code, message) VALUES (?, ?, ?, ?, ?)');
     this.setPlayers = this.db.prepare('UPDATE rounds SET players = ? WHERE id = ?');
@@ -192,7 +218,16 @@ export class RoundStore implements RoundLog {
     return this.db.prepare('SELECT 1 FROM classes WHERE code = ?').get(code) !== undefined;
   }
 
-  /** `prefix`: a fork's starting commands as a deflated JSON list, and how many there are; the round's own commands follow them. */
+  /** A class's title ("" when unnamed), or null when there is no such class. */
+  classTitle(code: string): string | null {
+    const row = this.db.prepare('SELECT title FROM classes WHERE code = ?').get(code) as { title: string } | undefined;
+    return row?.title ?? null;
+  }
+
+  /**
+   * `prefix`: a fork's starting commands as a deflated JSON list, and how many there are; the round's
+   * own commands follow them. `group`: the group's number in its class, from 1.
+   */
   beginRound(
     id: string,
     classCode: string | null,
@@ -200,10 +235,11 @@ export class RoundStore implements RoundLog {
     players: StoredPlayer[],
     now: string,
     prefix: { deflated: Uint8Array; count: number } | null = null,
+    group: number | null = null,
   ): void {
     this.db
-      .prepare(`INSERT INTO rounds (id, class_code, state, config, players, started_at, prefix, prefix_count) VALUES (?, ?, 'running', ?, ?, ?, ?, ?)`)
-      .run(id, classCode, JSON.stringify(config), JSON.stringify(players), now, prefix ? Buffer.from(prefix.deflated.buffer, prefix.deflated.byteOffset, prefix.deflated.byteLength) : null, prefix?.count ?? 0);
+      .prepare(`INSERT INTO rounds (id, class_code, state, config, players, started_at, prefix, prefix_count, group_number) VALUES (?, ?, 'running', ?, ?, ?, ?, ?, ?)`)
+      .run(id, classCode, JSON.stringify(config), JSON.stringify(players), now, prefix ? Buffer.from(prefix.deflated.buffer, prefix.deflated.byteOffset, prefix.deflated.byteLength) : null, prefix?.count ?? 0, group);
     this.running.set(id, { first: prefix?.count ?? 0, commands: [], bytes: 0 });
   }
 
@@ -228,17 +264,47 @@ export class RoundStore implements RoundLog {
     this.setPlayers.run(JSON.stringify(players), roundId);
   }
 
-  finishRound(roundId: string, outcome: string | null, result: object, players: StoredPlayer[], now: string, state: RoundState = 'finished'): void {
+  /** `seating`: who held the student seats when, and the bots' moves at them, kept for the round's document and the class report. */
+  finishRound(
+    roundId: string,
+    outcome: string | null,
+    result: object,
+    players: StoredPlayer[],
+    now: string,
+    state: RoundState = 'finished',
+    seating?: RoundSeating,
+  ): void {
     const round = this.running.get(roundId);
     this.db.transaction(() => {
       round?.commands.forEach((command, index) => this.insertCommand.run(roundId, round.first + index, command));
+      const kept = seating ? this.checkedSeating(roundId, seating) : null;
       this.db
-        .prepare('UPDATE rounds SET state = ?, outcome = ?, result = ?, players = ?, ended_at = ? WHERE id = ?')
-        .run(state, outcome, JSON.stringify(result), JSON.stringify(players), now, roundId);
+        .prepare('UPDATE rounds SET state = ?, outcome = ?, result = ?, players = ?, ended_at = ?, seating = ? WHERE id = ?')
+        .run(state, outcome, JSON.stringify(result), JSON.stringify(players), now, kept, roundId);
     })();
     if (round) {
       this.running.delete(roundId);
       this.compactJournal();
+    }
+  }
+
+  /**
+   * A round's seating as JSON, if it fits the round (seats of its nodes, steps within its log, as many
+   * holders as a round document may name), so that the round's document always parses; else null, and
+   * the round's players are taken to have held their seats throughout. The bots' moves may come in
+   * any order.
+   */
+  private checkedSeating(roundId: string, seating: RoundSeating): string | null {
+    const row = this.db.prepare('SELECT config, prefix_count FROM rounds WHERE id = ?').get(roundId) as { config: string; prefix_count: number } | undefined;
+    if (!row) return null;
+    const steps = (this.db.prepare('SELECT COUNT(*) AS n FROM commands WHERE round_id = ?').get(roundId) as { n: number }).n + row.prefix_count;
+    const botMoves = [...new Set(seating.botMoves)].sort((a, b) => a - b);
+    try {
+      return JSON.stringify(parseSeating({ holders: seating.holders, botMoves }, (JSON.parse(row.config) as RoundConfig).nodes, steps));
+    } catch (error) {
+      if (!(error instanceof SchemaError)) throw error;
+      console.warn(`round ${roundId}: its seating is not kept (${error.message})`);
+      return null;
     }
   }
 
@@ -285,11 +351,11 @@ export class RoundStore implements RoundLog {
   listRounds(classCode: string): RoundRow[] {
     const rows = this.db
       .prepare(
-        `SELECT r.id, r.class_code, r.state, r.config, r.players, r.outcome, r.started_at, r.ended_at, r.prefix_count,
+        `SELECT r.id, r.class_code, r.state, r.config, r.players, r.outcome, r.started_at, r.ended_at, r.prefix_count, r.group_number,
                 (SELECT COUNT(*) FROM commands c WHERE c.round_id = r.id) AS commands
-         FROM rounds r WHERE r.class_code = ? ORDER BY r.started_at, r.id`,
+         FROM rounds r WHERE r.class_code = ? ORDER BY r.started_at, r.group_number, r.id`,
       )
-      .all(classCode) as (RoundsTableRow & { id: string; prefix_count: number; commands: number })[];
+      .all(classCode) as (Omit<RoundsTableRow, 'seating'> & { id: string; prefix_count: number; commands: number })[];
     return rows.map((r) => {
       const config = JSON.parse(r.config) as RoundConfig;
       return {
@@ -303,8 +369,34 @@ export class RoundStore implements RoundLog {
         startedAt: r.started_at,
         endedAt: r.ended_at,
         players: (JSON.parse(r.players) as StoredPlayer[]).map((p) => p.nickname),
+        group: r.group_number,
       };
     });
+  }
+
+  /** The ids of a class's finished and interrupted rounds, in the order the rounds list: by start, then group. */
+  finishedRoundIds(classCode: string): string[] {
+    return this.db
+      .prepare(`SELECT id FROM rounds WHERE class_code = ? AND state IN ('finished', 'interrupted') ORDER BY started_at, group_number, id`)
+      .pluck()
+      .all(classCode) as string[];
+  }
+
+  /**
+   * A round as the class report reads it, mostly as stored text: its commands come as one JSON list,
+   * put together by SQLite. Nothing is parsed here; that is the report worker's to do.
+   */
+  roundSource(id: string): StoredRoundSource | null {
+    const row = this.db.prepare('SELECT group_number, config, players, seating, prefix FROM rounds WHERE id = ?').get(id) as
+      | Pick<RoundsTableRow, 'group_number' | 'config' | 'players' | 'seating'> & { prefix: Buffer | null }
+      | undefined;
+    if (!row) return null;
+    const commands = this.db
+      .prepare(`SELECT '[' || COALESCE(group_concat(command, ',' ORDER BY idx), '') || ']' FROM commands WHERE round_id = ?`)
+      .pluck()
+      .get(id) as string;
+    const rejections = this.db.prepare('SELECT step, node, code, message FROM rejections WHERE round_id = ? ORDER BY rowid').all(id) as RecordedRejection[];
+    return { id, group: row.group_number, config: row.config, players: row.players, seating: row.seating, prefix: row.prefix, commands, rejections };
   }
 
   /** The round as the engine's versioned document, or null. */
@@ -317,6 +409,8 @@ export class RoundStore implements RoundLog {
     if (row.class_code) meta.classCode = row.class_code;
     if (row.state !== 'running') meta.outcome = row.outcome;
     if (row.state === 'interrupted') meta.interrupted = true;
+    if (row.group_number !== null) meta.group = row.group_number;
+    if (row.seating !== null) Object.assign(meta, JSON.parse(row.seating) as RoundSeating);
     const rejections = this.db
       .prepare('SELECT step, node, code, message FROM rejections WHERE round_id = ? ORDER BY rowid')
       .all(id) as RecordedRejection[];

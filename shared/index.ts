@@ -21,6 +21,8 @@ export {
   MAX_ROUND_COMMANDS,
   MAX_ROUND_REJECTIONS,
   MAX_ROUND_DOCUMENT_BYTES,
+  MAX_ROUND_HOLDERS,
+  parseSeating,
   type RoundDocument,
   type RoundMeta,
   type ParsedRound,

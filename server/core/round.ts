@@ -124,7 +124,7 @@ export class Round {
     random: CoreRandom,
     readonly classCode: string | null,
     fork?: ForkStart,
-    /** The group's number in its class; null outside a class. */
+    /** The group's number in its class (from 1), or null outside a class. */
     readonly group: number | null = null,
   ) {
     this.id = random.roundId();
@@ -233,7 +233,7 @@ export class Round {
     return roundStatus(this.world);
   }
 
-  /** Stores how the round ended; from here on nothing more is stored. */
+  /** Stores how the round ended, and who held its student seats when; from here on nothing more is stored. */
   finish(players: StoredPlayer[], now: string, state: FinishedState = 'finished'): void {
     if (!this.persisted) return;
     const status = this.status();

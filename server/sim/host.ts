@@ -4,7 +4,7 @@
  * are sent (views assembled by the client's own `ViewAssembler`); time moves only when `advance` is
  * called, firing the timers the core set in order; the store keeps rounds in memory.
  */
-import { MAX_SEED, Rng, type Action, type Command, type RecordedRejection, type RoundConfig } from '../../shared';
+import { MAX_SEED, parseSeating, Rng, type Action, type Command, type RecordedRejection, type RoundConfig } from '../../shared';
 import type { ServerMessages, ViewFrame, ViewMessage } from '../../shared/wire/messages';
 import { ViewAssembler } from '../../shared/wire/viewPatch';
 import type { ForkStart } from '../forkJob';
@@ -24,10 +24,12 @@ export interface StoredRound {
   rejections: RecordedRejection[];
   state: 'running' | FinishedState;
   outcome: string | null;
-  /** The group's number in its class; null outside a class. */
+  /** The group's number in its class, or null. */
   group: number | null;
-  /** Who held the student seats when, and the bots' moves for students: kept when the round ends. */
+  /** Who held the student seats when, and the bots' moves at them, as given when the round finished. */
   seating: RoundSeating | null;
+  /** Why the SQLite store would not keep that seating (see `parseSeating`), or null. */
+  seatingProblem: string | null;
 }
 
 /** The store, in memory. */
@@ -47,7 +49,20 @@ export class MemoryStore implements RoundLog {
     group: number | null = null,
   ): void {
     if (this.rounds.has(id)) throw new Error(`round ${id} begun twice`);
-    this.rounds.set(id, { id, classCode, config, players, first: prefix?.count ?? 0, commands: [], rejections: [], state: 'running', outcome: null, group, seating: null });
+    this.rounds.set(id, {
+      id,
+      classCode,
+      config,
+      players,
+      first: prefix?.count ?? 0,
+      commands: [],
+      rejections: [],
+      state: 'running',
+      outcome: null,
+      group,
+      seating: null,
+      seatingProblem: null,
+    });
   }
 
   append(roundId: string, command: Command): void {
@@ -66,7 +81,7 @@ export class MemoryStore implements RoundLog {
 
   finishRound(roundId: string, outcome: string | null, _result: object, players: StoredPlayer[], _now: string, state: FinishedState, seating?: RoundSeating): void {
     const round = this.running(roundId);
-    Object.assign(round, { outcome, players, state, seating: seating ?? null });
+    Object.assign(round, { outcome, players, state, seating: seating ?? null, seatingProblem: seating ? seatingProblemOf(round, seating) : null });
   }
 
   closeClass(code: string): void {
@@ -77,6 +92,17 @@ export class MemoryStore implements RoundLog {
     const round = this.rounds.get(id);
     if (!round || round.state !== 'running') throw new Error(`round ${id} is not running`);
     return round;
+  }
+}
+
+/** What the SQLite store would find wrong with a round's seating (it keeps the bots' moves sorted), or null. */
+function seatingProblemOf(round: StoredRound, seating: RoundSeating): string | null {
+  try {
+    const botMoves = [...new Set(seating.botMoves)].sort((a, b) => a - b);
+    parseSeating({ holders: seating.holders, botMoves }, round.config.nodes, round.first + round.commands.length);
+    return null;
+  } catch (error) {
+    return (error as Error).message;
   }
 }
 

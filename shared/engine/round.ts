@@ -1,5 +1,6 @@
 import { protocolFor } from '../protocols';
 import { commandSchema, configSchema } from '../wire/commands';
+import { MAX_GROUPS } from '../wire/messages';
 import { NICKNAME_MAX } from '../wire/nickname';
 import { SchemaError } from '../wire/schema';
 import { MAX_NODES } from './limits';
@@ -21,10 +22,19 @@ export const MAX_ROUND_COMMANDS = 50_000;
 /** The most refused moves a round keeps for its timeline (a class refuses a few; a server stops recording here). */
 export const MAX_ROUND_REJECTIONS = 1_000;
 /**
+ * The most times a round's student seats may change hands (`meta.holders`): each student who sits
+ * down, is moved, or comes back after their seat was let go adds one. Nine seats changing hands 33
+ * times each is far past what a class does; a round past it is stored without its seating, and its
+ * players are then taken to have held their seats throughout.
+ */
+export const MAX_ROUND_HOLDERS = 300;
+/**
  * The most bytes a round document may take as JSON: every command as large as the largest one seen
- * (87 bytes, an act that carries a 24-character decree) with room to spare (128), every refused move
- * as large as its fields allow (640), and 64 KiB for the config and the rest of meta. Bot rounds of
- * 5,000 ticks at N=9 take 82 to 95 KB, about 17 bytes a command.
+ * (87 bytes, an act that carries a 24-character decree) with room to spare (128, which also covers
+ * the step of a bot's move at a student's seat in `meta.botMoves`, 6 bytes at most), every refused
+ * move as large as its fields allow (640), and 64 KiB for the config and the rest of meta (the seat
+ * holders take at most 150 bytes each, 45 KB in all). Bot rounds of 5,000 ticks at N=9 take 82 to
+ * 95 KB, about 17 bytes a command.
  */
 export const MAX_ROUND_DOCUMENT_BYTES = MAX_ROUND_COMMANDS * 128 + MAX_ROUND_REJECTIONS * 640 + 64 * 1024;
 
@@ -67,6 +77,65 @@ export type ParsedRound = { ok: true; round: RoundDocument } | { ok: false; erro
 /** A parsed round and the world after the commands that were asked for. */
 export type ParsedRoundAt = { ok: true; round: RoundDocument; world: World } | { ok: false; error: string };
 
+/** Whether `value` is a whole number from `min` to `max`. */
+function whole(value: unknown, min: number, max: number): value is number {
+  return Number.isInteger(value) && (value as number) >= min && (value as number) <= max;
+}
+
+/** A nickname as the server keeps it: 1 to NICKNAME_MAX characters (code points: an emoji is one). */
+function storedNickname(value: unknown): value is string {
+  if (typeof value !== 'string' || value.length === 0 || value.length > 2 * NICKNAME_MAX) return false;
+  let characters = 0;
+  for (const _ of value) characters += 1;
+  return characters <= NICKNAME_MAX;
+}
+
+type Holder = NonNullable<RoundMeta['holders']>[number];
+
+function parseHolders(raw: unknown): Holder[] {
+  if (!Array.isArray(raw) || raw.length > MAX_ROUND_HOLDERS) throw new SchemaError(`meta.holders must be a list of at most ${MAX_ROUND_HOLDERS} seat holders`);
+  return raw.map((h, i) => {
+    const x = h as Record<string, unknown>;
+    const ok =
+      typeof h === 'object' && h !== null &&
+      whole(x.node, 0, MAX_NODES - 1) &&
+      storedNickname(x.nickname) &&
+      whole(x.from, 0, MAX_ROUND_COMMANDS) &&
+      (x.to === null || whole(x.to, x.from as number, MAX_ROUND_COMMANDS));
+    if (!ok) throw new SchemaError(`meta.holders[${i}] must be {node, nickname, from, to} with steps from 0 and to null or no earlier than from`);
+    return { node: x.node as number, nickname: x.nickname as string, from: x.from as number, to: x.to as number | null };
+  });
+}
+
+function parseBotMoves(raw: unknown): number[] {
+  if (!Array.isArray(raw) || raw.length > MAX_ROUND_COMMANDS) throw new SchemaError(`meta.botMoves must be a list of at most ${MAX_ROUND_COMMANDS} steps`);
+  raw.forEach((step, i) => {
+    if (!whole(step, 0, MAX_ROUND_COMMANDS - 1) || (i > 0 && step <= raw[i - 1])) throw new SchemaError(`meta.botMoves[${i}] must be a step, each above the one before`);
+  });
+  return raw.slice() as number[];
+}
+
+/**
+ * Checks a round's seating (who held which seat when, and the bots' moves at students' seats) against
+ * the round it belongs to: seats of its nodes, steps within its log. The server checks what it stores
+ * with this too, so that a round it serves always parses.
+ */
+export function parseSeating(raw: { holders: unknown; botMoves: unknown }, nodes: number, steps: number): { holders: Holder[]; botMoves: number[] } {
+  const holders = parseHolders(raw.holders);
+  const botMoves = parseBotMoves(raw.botMoves);
+  checkSeating({ holders, botMoves }, nodes, steps);
+  return { holders, botMoves };
+}
+
+function checkSeating(meta: Pick<RoundMeta, 'holders' | 'botMoves'>, nodes: number, steps: number): void {
+  meta.holders?.forEach((h, i) => {
+    if (h.node >= nodes) throw new SchemaError(`meta.holders[${i}] names seat ${h.node} of a round of ${nodes} nodes`);
+    if (h.from > steps || (h.to !== null && h.to > steps)) throw new SchemaError(`meta.holders[${i}] names a step beyond the log's ${steps} commands`);
+  });
+  const last = meta.botMoves?.at(-1);
+  if (last !== undefined && last >= steps) throw new SchemaError(`meta.botMoves names step ${last}, beyond the log's ${steps} commands`);
+}
+
 function parseMeta(raw: unknown): RoundMeta {
   if (raw === undefined) return {};
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw new SchemaError('meta must be an object');
@@ -89,7 +158,7 @@ function parseMeta(raw: unknown): RoundMeta {
     if (!Array.isArray(m.players) || m.players.length > MAX_NODES) throw new SchemaError(`meta.players must be a list of at most ${MAX_NODES} players`);
     meta.players = m.players.map((p, i) => {
       const player = p as Record<string, unknown>;
-      if (typeof p !== 'object' || p === null || typeof player.node !== 'number' || typeof player.nickname !== 'string' || player.nickname.length > NICKNAME_MAX) {
+      if (typeof p !== 'object' || p === null || typeof player.node !== 'number' || !storedNickname(player.nickname)) {
         throw new SchemaError(`meta.players[${i}] must be {node, nickname}`);
       }
       return { node: player.node, nickname: player.nickname };
@@ -109,6 +178,12 @@ function parseMeta(raw: unknown): RoundMeta {
       return { step: x.step as number, node: x.node as number | null, code: x.code as string, message: x.message as string };
     });
   }
+  if (m.group !== undefined) {
+    if (!whole(m.group, 1, MAX_GROUPS)) throw new SchemaError(`meta.group must be a group number from 1 to ${MAX_GROUPS}`);
+    meta.group = m.group;
+  }
+  if (m.holders !== undefined) meta.holders = parseHolders(m.holders);
+  if (m.botMoves !== undefined) meta.botMoves = parseBotMoves(m.botMoves);
   return meta;
 }
 
@@ -152,6 +227,7 @@ export function parseRound(input: unknown, worldAt?: number): ParsedRound | Pars
       return command;
     });
     const meta = parseMeta(doc.meta);
+    checkSeating(meta, config.nodes, log.length);
     const worlds = rerun(config, log, worldAt);
     const round: RoundDocument = { format: ROUND_FORMAT, version: ROUND_VERSION, config, log, meta };
     if (worldAt === undefined) return { ok: true, round };

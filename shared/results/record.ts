@@ -36,19 +36,22 @@ export interface PlayedRound {
 }
 
 /**
- * A stored round as a played round, from what a round document records today: each player in
- * `meta.players` held their seat for the whole round, and every move at a player's seat was theirs
- * (the document does not say when seats changed hands, nor which moves a bot made for a student).
+ * A stored round as a played round. Its group, who held which seat when and which moves a bot made
+ * for a student come from the document's meta when the server recorded them (`meta.group`,
+ * `meta.holders`, `meta.botMoves`). A document without them (an older one, or a round whose seating
+ * was not kept) is read as before: `group` as given, each player in `meta.players` holding their seat
+ * for the whole round, and every move at a player's seat theirs.
  */
 export function playedRoundOf(doc: RoundDocument, id: string, group: number): PlayedRound {
+  const { meta } = doc;
   return {
     id,
-    group,
+    group: meta.group ?? group,
     config: doc.config,
     log: doc.log,
-    rejections: doc.meta.rejections ?? [],
-    holders: (doc.meta.players ?? []).map((p) => ({ node: p.node, nickname: p.nickname, from: 0, to: null })),
-    botMoves: [],
+    rejections: meta.rejections ?? [],
+    holders: meta.holders ?? (meta.players ?? []).map((p) => ({ node: p.node, nickname: p.nickname, from: 0, to: null })),
+    botMoves: meta.botMoves ?? [],
   };
 }
 

@@ -110,6 +110,35 @@ export function classReport(scoreboards: readonly RoundScoreboard[]): ClassRepor
   return { rounds: scoreboards.length, refusalCodes: codesOf(out, 'refusals'), ruleCodes: codesOf(out, 'rulesBroken'), rows: out };
 }
 
+/** One group's round as the class report lists it. */
+export interface ReportedRound {
+  group: number;
+  roundId: string;
+  outcome: string | null;
+  /** The round reached its goal: decided, and known to every seat that must know it. */
+  decided: boolean;
+  stuck: boolean;
+}
+
+/** The class report as `GET /api/classes/:code/report?format=json` answers it. */
+export interface ClassReportDocument extends ClassReport {
+  class: string;
+  /** "" when the class is unnamed. */
+  title: string;
+  /** Every round of every group, in the order they were played (by start, then group). */
+  groups: ReportedRound[];
+}
+
+/** The class report over these scoreboards, named for its class, with each group's round listed. */
+export function classReportDocument(classCode: string, title: string, scoreboards: readonly RoundScoreboard[]): ClassReportDocument {
+  return {
+    class: classCode,
+    title,
+    ...classReport(scoreboards),
+    groups: scoreboards.map((b) => ({ group: b.group, roundId: b.roundId, outcome: b.outcome, decided: b.decided, stuck: b.stuck })),
+  };
+}
+
 /**
  * The report as one student may see it: their own line and nothing of anyone else's (not even which
  * codes others were refused by). Null when the class has no line for that nickname.

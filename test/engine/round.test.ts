@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { digestOf } from '../../shared/engine/digest';
-import { MAX_ROUND_COMMANDS, MAX_ROUND_REJECTIONS, parseRound, roundDocument, serializeRound } from '../../shared/engine/round';
+import { MAX_ROUND_COMMANDS, MAX_ROUND_HOLDERS, MAX_ROUND_REJECTIONS, parseRound, roundDocument, serializeRound } from '../../shared/engine/round';
 import { replay, rerun } from '../../shared/engine/replay';
 import { runSeed } from '../../shared/sim/swarm';
 
@@ -36,6 +36,7 @@ describe('the round document', () => {
     ['a bad action', JSON.stringify({ ...doc, log: [{ type: 'act', node: 0, action: { kind: 'teleport' } }] }), /log\[0\]\.action/],
     ['a log that does not re-run', JSON.stringify({ ...doc, log: [{ type: 'drop', id: 5 }] }), /command 0 \(drop\) is refused/],
     ['bad meta', JSON.stringify({ ...doc, meta: { players: 'everyone' } }), /meta\.players/],
+    ...seatingRefusals(),
   ];
   for (const [name, input, error] of bad) {
     it(`explains what is wrong with ${name}`, () => {
@@ -75,6 +76,21 @@ describe('the round document', () => {
     expect(parseRound({ ...doc, meta: { rejections: new Array(MAX_ROUND_REJECTIONS).fill(rejection) } }).ok).toBe(true);
   });
 
+  it("keeps a round's group, who held its seats when and the bots' moves at students' seats", () => {
+    const seating = {
+      group: 3,
+      holders: [
+        { node: 0, nickname: 'Ada', from: 0, to: 10 },
+        // Nicknames are counted in characters: 24 emoji are 48 UTF-16 units.
+        { node: 0, nickname: '🦊'.repeat(24), from: 10, to: null },
+      ],
+      botMoves: [4, 7, doc.log.length - 1],
+    };
+    const full = roundDocument(doc.config, doc.log, { ...doc.meta, players: [{ node: 0, nickname: '🦊'.repeat(24) }], ...seating });
+    const parsed = parseRound(serializeRound(full));
+    expect(parsed.ok && parsed.round).toEqual(full);
+  });
+
   it('never throws on random garbage', () => {
     let seed = 1;
     const next = () => (seed = (seed * 1103515245 + 12345) % 2147483648);
@@ -85,3 +101,27 @@ describe('the round document', () => {
     }
   });
 });
+
+/** Seating in meta that a round document may not carry, and what the refusal says. */
+function seatingRefusals(): [string, unknown, RegExp][] {
+  const holder = { node: 1, nickname: 'Ada', from: 0, to: null };
+  const withMeta = (meta: object) => JSON.stringify({ ...doc, meta: { ...doc.meta, ...meta } });
+  const steps = doc.log.length;
+  return [
+    ['group 0', withMeta({ group: 0 }), /meta\.group must be a group number from 1 to 100/],
+    ['a group past the last', withMeta({ group: 101 }), /meta\.group/],
+    ['a group that is not whole', withMeta({ group: 1.5 }), /meta\.group/],
+    ['holders that are not a list', withMeta({ holders: { Ada: 1 } }), /meta\.holders must be a list of at most/],
+    ['too many seat holders', withMeta({ holders: new Array(MAX_ROUND_HOLDERS + 1).fill(holder) }), new RegExp(`at most ${MAX_ROUND_HOLDERS} seat holders`)],
+    ['a nickname too long', withMeta({ holders: [{ ...holder, nickname: 'x'.repeat(25) }] }), /meta\.holders\[0\]/],
+    ['an empty nickname', withMeta({ holders: [{ ...holder, nickname: '' }] }), /meta\.holders\[0\]/],
+    ['a step that is not whole', withMeta({ holders: [{ ...holder, from: 0.5 }] }), /meta\.holders\[0\]/],
+    ['a negative step', withMeta({ holders: [{ ...holder, from: -1 }] }), /meta\.holders\[0\]/],
+    ['a seat given up before it was taken', withMeta({ holders: [{ ...holder, from: 5, to: 4 }] }), /meta\.holders\[0\]/],
+    ['a seat the round does not have', withMeta({ holders: [{ ...holder, node: doc.config.nodes }] }), /names seat 5 of a round of 5 nodes/],
+    ['a holder beyond the log', withMeta({ holders: [{ ...holder, to: steps + 1 }] }), /beyond the log/],
+    ['bot moves that are not steps', withMeta({ botMoves: ['3'] }), /meta\.botMoves\[0\] must be a step/],
+    ['bot moves out of order', withMeta({ botMoves: [5, 5] }), /meta\.botMoves\[1\]/],
+    ['a bot move beyond the log', withMeta({ botMoves: [steps] }), /beyond the log/],
+  ];
+}

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { protocolFor, protocolNames } from '../../shared/protocols';
 import { playedRoundOf, scoreRound, type PlayerScore } from '../../shared/results';
-import { roundDocument } from '../../shared/engine/round';
+import { parseRound, roundDocument, serializeRound } from '../../shared/engine/round';
 import { playClassRound, scriptedRound, type ClassRound } from './helpers';
 import { expectedScores, isSubMultiset } from './oracle';
 
@@ -102,6 +102,26 @@ describe("a round's scoreboard", () => {
     const board = scoreRound(played).scoreboard;
     expect(board.group).toBe(4);
     expect(board.rows.filter((r) => !r.bot).map((r) => r.nickname).sort()).toEqual(players.map((p) => p.nickname).sort());
+  });
+});
+
+describe('a stored round with its seating', () => {
+  it('credits each move to whoever made it: seats that changed hands and bots on autopilot, as played', () => {
+    const round = classRound('paxos', 3);
+    const { config, log, rejections, holders, botMoves } = round.played;
+    // The round had a seat change hands and a bot moving for a student, which players alone cannot tell.
+    expect(new Set(holders.map((h) => h.node)).size).toBeLessThan(holders.length);
+    expect(botMoves.length).toBeGreaterThan(0);
+    const players = [...new Map(holders.map((h) => [h.node, h.nickname]))].map(([node, nickname]) => ({ node, nickname }));
+    const parsed = parseRound(serializeRound(roundDocument(config, log, { players, rejections: [...rejections], group: 2, holders: [...holders], botMoves: [...botMoves] })));
+    if (!parsed.ok) throw new Error(parsed.error);
+    const played = playedRoundOf(parsed.round, round.played.id, 9);
+    expect(played).toEqual({ ...round.played, group: 2 });
+    expect(scoreRound(played).scoreboard).toEqual({ ...scoreRound(round.played).scoreboard, group: 2 });
+    // Without its seating, the same document credits the bot's moves and the first holder's to the last holders.
+    const bare = playedRoundOf(roundDocument(config, log, { players, rejections: [...rejections] }), round.played.id, 9);
+    expect(bare.group).toBe(9);
+    expect(scoreRound(bare).scoreboard.rows).not.toEqual(scoreRound(played).scoreboard.rows);
   });
 });
 

@@ -2,7 +2,8 @@ import { appendFileSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import type { Command } from '../../shared';
+import Database from 'better-sqlite3';
+import { parseRound, type Command } from '../../shared';
 import { configOf, DEFAULT_SETUP } from '../../server/core/round';
 import { RoundStore } from '../../server/store';
 
@@ -142,5 +143,76 @@ describe('round store', () => {
     const next = new RoundStore(path);
     expect(next.roundState('r')).toBe('running');
     next.close();
+  });
+});
+
+describe('groups and seating', () => {
+  const seating = {
+    holders: [
+      { node: 1, nickname: 'Ada', from: 0, to: 3 },
+      { node: 1, nickname: 'Bo', from: 3, to: null },
+    ],
+    // Given in any order, kept in order.
+    botMoves: [4, 2],
+  };
+
+  it("keeps a round's group and seating, lists the class's rounds by group within each start, and serves both in the round's document", () => {
+    const store = new RoundStore(':memory:');
+    const later = '2026-01-01T00:05:00.000Z';
+    for (const [id, group, at] of [['g3', 3, now], ['g1', 1, now], ['next-g1', 1, later], ['g2', 2, now]] as const) {
+      store.beginRound(id, 'ABCDEF', config, [{ node: 1, nickname: 'Bo' }], at, null, group);
+      for (let i = 0; i < 5; i++) store.append(id, tick);
+    }
+    store.finishRound('g2', null, {}, [{ node: 1, nickname: 'Bo' }], now, 'finished', seating);
+    expect(store.listRounds('ABCDEF').map((r) => [r.id, r.group])).toEqual([['g1', 1], ['g2', 2], ['g3', 3], ['next-g1', 1]]);
+    const doc = store.roundDocument('g2')!;
+    expect(doc.meta).toMatchObject({ group: 2, holders: seating.holders, botMoves: [2, 4] });
+    expect(parseRound(doc).ok).toBe(true);
+    // A round still running, or one finished without seating, says only its group.
+    expect(store.roundDocument('g3')!.meta.group).toBe(3);
+    expect(store.roundDocument('g3')!.meta.holders).toBeUndefined();
+    store.beginRound('solo', null, config, [], now);
+    store.finishRound('solo', null, {}, [], now);
+    expect(store.roundDocument('solo')!.meta.group).toBeUndefined();
+    store.close();
+  });
+
+  it('keeps no seating that does not fit its round, so that the round it serves still parses', () => {
+    const store = new RoundStore(':memory:');
+    store.beginRound('r', 'ABCDEF', config, [], now, null, 1);
+    store.append('r', tick);
+    const warn = console.warn;
+    console.warn = () => {};
+    try {
+      store.finishRound('r', null, {}, [], now, 'finished', { holders: [{ node: 1, nickname: 'Ada', from: 0, to: 5 }], botMoves: [] });
+    } finally {
+      console.warn = warn;
+    }
+    const doc = store.roundDocument('r')!;
+    expect(doc.meta.holders).toBeUndefined();
+    expect(parseRound(doc).ok).toBe(true);
+    store.close();
+  });
+
+  it('adds the group and seating columns to a database made before them, keeping its rounds', () => {
+    const path = join(dir, 'before-groups.db');
+    const old = new Database(path);
+    old.exec(`
+      CREATE TABLE classes (code TEXT PRIMARY KEY, title TEXT NOT NULL, key_hash TEXT NOT NULL, created_at TEXT NOT NULL, closed_at TEXT);
+      CREATE TABLE rounds (id TEXT PRIMARY KEY, class_code TEXT, state TEXT NOT NULL, config TEXT NOT NULL, players TEXT NOT NULL,
+        outcome TEXT, result TEXT, started_at TEXT NOT NULL, ended_at TEXT, prefix BLOB, prefix_count INTEGER NOT NULL DEFAULT 0);
+      CREATE TABLE commands (round_id TEXT NOT NULL, idx INTEGER NOT NULL, command TEXT NOT NULL, PRIMARY KEY (round_id, idx)) WITHOUT ROWID;
+    `);
+    old.prepare(`INSERT INTO rounds (id, class_code, state, config, players, started_at, ended_at) VALUES ('old', 'ABCDEF', 'finished', ?, '[]', ?, ?)`).run(JSON.stringify(config), now, now);
+    old.prepare(`INSERT INTO commands (round_id, idx, command) VALUES ('old', 0, '{"type":"tick"}')`).run();
+    old.close();
+    const store = new RoundStore(path);
+    expect(store.listRounds('ABCDEF')).toMatchObject([{ id: 'old', group: null, commands: 1 }]);
+    expect(store.roundDocument('old')!.meta.group).toBeUndefined();
+    store.beginRound('new', 'ABCDEF', config, [], now, null, 2);
+    store.append('new', tick);
+    store.finishRound('new', null, {}, [], now, 'finished', { holders: [{ node: 0, nickname: 'Ada', from: 0, to: null }], botMoves: [0] });
+    expect(store.roundDocument('new')!.meta).toMatchObject({ group: 2, holders: [{ node: 0, nickname: 'Ada', from: 0, to: null }], botMoves: [0] });
+    store.close();
   });
 });

@@ -15,7 +15,47 @@ export interface RoundSummary {
   players: string[];
   interrupted: boolean;
   classCode: string | null;
+  /** The group's number in its class, or null (a solo round, or one stored before groups were kept). */
+  group: number | null;
   source: 'class' | 'solo' | 'file';
+}
+
+/** A round as the library lists it: "3/2/2026, 10:04 · group 2 · paxos · 5 nodes · outcome X · Ada, Bo". */
+export function describeSummary(s: RoundSummary): string {
+  const when = s.when ? new Date(s.when).toLocaleString() : 'unknown date';
+  const group = s.group !== null ? ` · group ${s.group}` : '';
+  const outcome = s.outcome ? `outcome ${s.outcome}` : s.interrupted ? 'interrupted' : 'no decision';
+  const players = s.players.length > 0 ? ` · ${s.players.join(', ')}` : '';
+  return `${when}${group} · ${s.protocol} · ${s.nodes} nodes · ${outcome}${players}`;
+}
+
+/** A row of `GET /api/rounds?class=CODE`, as far as the library reads it. */
+export interface ClassRoundRow {
+  id: string;
+  state: string;
+  protocol: RoundSummary['protocol'];
+  nodes: number;
+  outcome: string | null;
+  startedAt: string;
+  endedAt: string | null;
+  players?: string[];
+  group?: number | null;
+}
+
+/** A row of `GET /api/rounds?class=CODE` as the library lists it. */
+export function rowSummary(r: ClassRoundRow, code: string): RoundSummary {
+  return {
+    id: r.id,
+    protocol: r.protocol,
+    nodes: r.nodes,
+    outcome: r.outcome,
+    when: r.endedAt ?? r.startedAt,
+    players: r.players ?? [],
+    interrupted: r.state === 'interrupted',
+    classCode: code,
+    group: r.group ?? null,
+    source: 'class',
+  };
 }
 
 const SOLO_KEY = 'quorum.soloRounds';
@@ -44,6 +84,7 @@ export function summaryOf(id: string, doc: RoundDocument, source: RoundSummary['
     players: (doc.meta.players ?? []).map((p) => p.nickname),
     interrupted: doc.meta.interrupted ?? false,
     classCode: doc.meta.classCode ?? null,
+    group: doc.meta.group ?? null,
     source,
   };
 }

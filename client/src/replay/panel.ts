@@ -14,7 +14,7 @@ import { h, patchChildren, replaceChildren } from '../ui/dom';
 import { ReplayController, REPLAY_SPEEDS, type PointOfView } from './controller';
 import { DiagramCanvas } from './diagramCanvas';
 import { downloadRound, readRoundFile, roundDigest } from './io';
-import { fetchRound, soloRounds, type RoundSummary } from './library';
+import { describeSummary, fetchRound, rowSummary, soloRounds, type ClassRoundRow, type RoundSummary } from './library';
 
 export interface ReplayHost {
   /**
@@ -41,13 +41,6 @@ const MARKER_LABEL: Record<MarkerKind, string> = {
   violation: 'violation',
   rejection: 'rejection',
 };
-
-function describeSummary(s: RoundSummary): string {
-  const when = s.when ? new Date(s.when).toLocaleString() : 'unknown date';
-  const outcome = s.outcome ? `outcome ${s.outcome}` : s.interrupted ? 'interrupted' : 'no decision';
-  const players = s.players.length > 0 ? ` · ${s.players.join(', ')}` : '';
-  return `${when} · ${s.protocol} · ${s.nodes} nodes · ${outcome}${players}`;
-}
 
 export class ReplayPanel {
   readonly root = h('section', { id: 'replays', 'aria-labelledby': 'replays-heading' });
@@ -82,7 +75,7 @@ export class ReplayPanel {
         const response = await fetch(`${this.host.apiBase}/api/rounds?class=${encodeURIComponent(c.code)}`, {
           headers: { 'x-instructor-key': c.instructorKey },
         });
-        const body = (await response.json()) as { rounds?: RawRow[]; error?: string };
+        const body = (await response.json()) as { rounds?: ClassRoundRow[]; error?: string };
         if (!response.ok) throw new Error(body.error ?? `The server answered ${response.status}.`);
         this.classRounds.push({ code: c.code, rounds: (body.rounds ?? []).filter((r) => r.state !== 'running').map((r) => rowSummary(r, c.code)) });
       } catch (error) {
@@ -373,29 +366,4 @@ export class ReplayPanel {
     }
     return out;
   }
-}
-
-interface RawRow {
-  id: string;
-  state: string;
-  protocol: RoundSummary['protocol'];
-  nodes: number;
-  outcome: string | null;
-  startedAt: string;
-  endedAt: string | null;
-  players?: string[];
-}
-
-function rowSummary(r: RawRow, code: string): RoundSummary {
-  return {
-    id: r.id,
-    protocol: r.protocol,
-    nodes: r.nodes,
-    outcome: r.outcome,
-    when: r.endedAt ?? r.startedAt,
-    players: r.players ?? [],
-    interrupted: r.state === 'interrupted',
-    classCode: code,
-    source: 'class',
-  };
 }

@@ -1,6 +1,6 @@
 /**
  * The instructor's dashboard over the god view: round controls, faults on nodes and messages, the
- * students, and the class scoreboard. Every button sends a message of shared/wire/messages.ts; the
+ * students, the class scoreboard, and the class report (downloads and charts). Every button sends a message of shared/wire/messages.ts; the
  * server and the engine decide whether it is allowed.
  */
 import { MAX_DECREE_LENGTH } from '../../../shared/engine/limits';
@@ -15,6 +15,7 @@ import { h, replaceChildren } from './dom';
 import { swatch } from './play';
 import { SPEEDS, setupForm, toSetupMessage } from './setup';
 import type { Lobby } from './lobby';
+import { ReportPanel } from './reportPanel';
 
 const DELAY_TICKS = 5;
 
@@ -84,9 +85,11 @@ export class Dashboard {
     controls: RoundControls,
   ) {
     this.controls = controls;
+    this.report = new ReportPanel(app);
   }
 
   private readonly controls: RoundControls;
+  private readonly report: ReportPanel;
   private readonly boxes = {
     controls: h('div', {}),
     code: h('div', { class: 'row' }),
@@ -105,7 +108,7 @@ export class Dashboard {
     const view = app.view;
     if (!view || view.kind !== 'god') return;
     if (!this.mounted) {
-      root.replaceChildren(h('h2', {}, 'Instructor'), ...Object.values(this.boxes));
+      root.replaceChildren(h('h2', {}, 'Instructor'), ...Object.values(this.boxes), this.report.element);
       this.boxes.code.append(h('button', { type: 'button', id: 'show-code', onclick: () => ((app.screen = 'lobby'), app.changed()) }, 'Show the join code'));
       this.mounted = true;
     }
@@ -120,6 +123,7 @@ export class Dashboard {
     replaceChildren(this.boxes.messages, ...this.messages(view));
     replaceChildren(this.boxes.students, ...this.students());
     replaceChildren(this.boxes.scoreboard, ...this.scoreboard());
+    this.report.update();
   }
 
   /** Kept across renders, so the form stays open and keeps what the instructor typed. */
