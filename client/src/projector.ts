@@ -99,12 +99,12 @@ export function projectorPage(input: ProjectorPageInput): ProjectorPage {
 /**
  * How much larger the projector draws its canvas than a laptop would: its nodes, labels and
  * messages readable from the back of a room. By the shorter side of the canvas, from 1 (a small
- * window) to 2.5.
+ * window) to 3, in quarter steps (a window resized by a few pixels keeps its size).
  */
 export function projectorMagnification(width: number, height: number): number {
   const side = Math.min(width, height);
   if (!(side > 0)) return 1;
-  return Math.round(Math.max(1, Math.min(2.5, side / 420)) * 4) / 4;
+  return Math.round(Math.max(1, Math.min(3, side / 360)) * 4) / 4;
 }
 
 /** Whether a key press goes to a control the projector has no business with (a field being typed in). */

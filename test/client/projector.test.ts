@@ -197,9 +197,10 @@ describe('the projector page', () => {
   });
 
   it('draws larger on a large screen, never smaller than a laptop', () => {
-    expect(projectorMagnification(800, 400)).toBe(1);
-    expect(projectorMagnification(1600, 900)).toBe(2.25);
-    expect(projectorMagnification(4000, 2000)).toBe(2.5);
+    expect(projectorMagnification(800, 340)).toBe(1);
+    expect(projectorMagnification(1600, 900)).toBe(2.5);
+    expect(projectorMagnification(1300, 760)).toBe(2);
+    expect(projectorMagnification(4000, 2000)).toBe(3);
     expect(projectorMagnification(0, 0)).toBe(1);
   });
 });

@@ -17,7 +17,7 @@ export function classLabel(title: string | null, code: string): string {
  * Opens the projector view of a class in its own window (one per class: a second click brings the
  * same window back). The link works without script too, and from the keyboard.
  */
-export function projectorLink(code: string): HTMLAnchorElement {
+export function projectorLink(code: string, id = 'projector-link'): HTMLAnchorElement {
   const url = screenPath(code);
   const name = `quorum-screen-${code}`;
   return h(
@@ -26,8 +26,8 @@ export function projectorLink(code: string): HTMLAnchorElement {
       href: url,
       target: name,
       class: 'button-link',
-      id: 'projector-link',
-      'data-key': 'projector-link',
+      id,
+      'data-key': id,
       onclick: (e: Event) => {
         const opened = window.open(url, name, 'popup,width=1280,height=800');
         if (opened) e.preventDefault();

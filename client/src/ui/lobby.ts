@@ -67,7 +67,7 @@ export class Lobby {
       h('p', {}, h('a', { href: url, id: 'join-url' }, url)),
       h('p', { class: 'muted' }, 'with the code'),
       h('p', { class: 'joincode', id: 'join-code-display', 'aria-label': `Join code ${[...code].join(' ')}` }, code),
-      h('p', {}, projectorLink(code), h('span', { class: 'hint' }, ' the code, the groups and the results on a second screen, in big type')),
+      h('p', {}, projectorLink(code, 'lobby-projector-link'), h('span', { class: 'hint' }, ' the code, the groups and the results on a second screen, in big type')),
       phase && phase !== 'setup'
         ? h('button', { type: 'button', 'data-key': 'back', onclick: () => ((this.app.screen = 'round'), this.app.changed()) }, 'Back to the round')
         : null,

@@ -213,7 +213,7 @@ export class ProjectorScreen {
           ),
         ),
       ),
-      card.holdUps.length > 0 ? h('span', { class: 'pj-holdups' }, ...card.holdUps.slice(0, 3).map((t) => h('span', { class: 'pj-holdup' }, `⏳ ${t}`))) : null,
+      card.holdUps.length > 0 ? h('span', { class: 'pj-holdups' }, ...card.holdUps.slice(0, 3).map((t) => h('span', { class: 'pj-holdup' }, t))) : null,
       card.outcome ? h('span', { class: 'pj-outcome' }, card.outcome) : null,
     );
   }
@@ -313,7 +313,7 @@ export function scoreTableElement(table: ScoreTable): HTMLElement {
         ...table.rows.map((r) =>
           h(
             'tr',
-            { class: `${r.bot ? 'bot' : ''}${r.commitPoint ? ' commit' : ''}` },
+            { class: `${r.bot ? 'bot' : ''}${r.commitPoint ? ' commit-row' : ''}` },
             h('th', { scope: 'row' }, r.player),
             h('td', {}, r.seats),
             h('td', {}, r.commitPoint ? '★ their move' : ''),
