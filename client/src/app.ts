@@ -250,6 +250,7 @@ export class App {
       comparison: this.comparison,
       mode: this.projectorMode,
       hasView: this.view?.kind === 'god',
+      revealed: revealOf(this.reveal, this.round) !== null,
     });
   }
 

@@ -80,6 +80,8 @@ export interface ProjectorPageInput {
   mode: ProjectorMode;
   /** Whether a god view has come for the group shown. */
   hasView: boolean;
+  /** Whether the group shown has had its reveal (its scoreboard can be shown before the others end). */
+  revealed: boolean;
 }
 
 /**
@@ -89,8 +91,8 @@ export interface ProjectorPageInput {
 export function projectorPage(input: ProjectorPageInput): ProjectorPage {
   if (input.problem !== null) return 'problem';
   if (!input.connected) return 'connecting';
-  const results = input.comparison !== null;
-  if (!classUnderWay(input.groups) && !results) return 'lobby';
+  const results = input.comparison !== null || input.revealed;
+  if (!classUnderWay(input.groups) && input.comparison === null) return 'lobby';
   if (input.mode === 'results') return results ? 'results' : 'grid';
   if (input.mode === 'group' && !input.hasView) return 'grid';
   return input.mode;

@@ -167,7 +167,7 @@ describe('the projector page', () => {
   });
 
   it('shows the join code until a round starts, then what was asked for, and results only once there are some', () => {
-    const base = { problem: null, connected: true, groups: groupsOf('setup'), comparison: null, mode: 'grid' as const, hasView: true };
+    const base = { problem: null, connected: true, groups: groupsOf('setup'), comparison: null, mode: 'grid' as const, hasView: true, revealed: false };
     expect(projectorPage({ ...base, problem: 'no key' })).toBe('problem');
     expect(projectorPage({ ...base, connected: false })).toBe('connecting');
     expect(projectorPage(base)).toBe('lobby');
@@ -177,6 +177,8 @@ describe('the projector page', () => {
     expect(projectorPage({ ...running, mode: 'group' })).toBe('group');
     expect(projectorPage({ ...running, mode: 'group', hasView: false })).toBe('grid');
     expect(projectorPage({ ...running, mode: 'results' })).toBe('grid');
+    // One group's round is over and revealed while the others run: its scoreboard may be shown.
+    expect(projectorPage({ ...running, mode: 'results', revealed: true })).toBe('results');
     const compared = { ...base, groups: groupsOf('ended'), comparison: { sentences: ['Group 1 decided X.'], scoreboards: [] }, mode: 'results' as const };
     expect(projectorPage(compared)).toBe('results');
     // Set up again for the next round, the results stay up until it starts.

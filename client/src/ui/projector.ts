@@ -7,7 +7,7 @@
 import { commitPointSentence, nodeTitle, outcomeSentence, protocolTitle } from '../describe';
 import type { App } from '../app';
 import { PHASE_WORDS, classUnderWay, groupCards, groupFromDigits, neighbourGroup, seatedStudents, type GroupCard } from '../groups';
-import { projectorKey, typingTarget } from '../projector';
+import { projectorKey, revealOf, typingTarget } from '../projector';
 import { scoreboardTable, type ScoreTable } from '../results';
 import { h, replaceChildren } from './dom';
 import { joinUrl, qrSvg } from './lobby';
@@ -46,7 +46,7 @@ export class ProjectorScreen {
     if (!key) return;
     if (key.kind === 'grid') app.setProjectorMode('grid');
     else if (key.kind === 'results') {
-      if (app.comparison || app.reveal) app.setProjectorMode('results');
+      app.setProjectorMode('results');
     } else if (key.kind === 'step') {
       const next = neighbourGroup(app.groups, app.group, key.delta);
       if (next !== null) this.show(next);
@@ -168,7 +168,7 @@ export class ProjectorScreen {
         button('previous', '◀ Group', step(-1), null, groups < 2 && page !== 'grid'),
         button('group', summary ? `Group ${summary.group}` : 'One group', () => app.group !== null && this.show(app.group), page === 'group', app.group === null),
         button('next', 'Group ▶', step(1), null, groups < 2 && page !== 'grid'),
-        app.comparison || app.reveal ? button('results', 'Results (R)', () => app.setProjectorMode('results'), page === 'results') : null,
+        app.comparison || revealOf(app.reveal, app.round) ? button('results', 'Results (R)', () => app.setProjectorMode('results'), page === 'results') : null,
       ),
       h('p', { class: 'pj-state', id: 'projector-state', role: 'status' }, app.connection === 'reconnecting' ? `${state} · reconnecting…` : state),
     ];
@@ -260,7 +260,7 @@ export class ProjectorScreen {
 
   private renderResults(): void {
     const app = this.app;
-    const board = boardOf(app.comparison?.scoreboards ?? [], app.group) ?? (app.reveal?.group === app.group ? app.reveal?.scoreboard : null) ?? null;
+    const board = boardOf(app.comparison?.scoreboards ?? [], app.group) ?? revealOf(app.reveal, app.round)?.scoreboard ?? null;
     replaceChildren(
       this.body,
       h(
