@@ -491,9 +491,10 @@ export class App {
   onRejection: ((text: string) => void) | null = null;
 
   private onReveal(m: RevealMessage): void {
-    if (m.group !== null) this.reveals.set(m.group, m);
+    const group = m.group ?? null;
+    if (group !== null) this.reveals.set(group, m);
     // Another group's reveal (the instructor and the projector hear of every group's end) waits until that group is shown.
-    if (m.group !== null && this.group !== null && m.group !== this.group) {
+    if (group !== null && this.group !== null && group !== this.group) {
       this.changed();
       return;
     }

@@ -221,7 +221,7 @@ export class ProjectorScreen {
   private renderGroup(): void {
     const app = this.app;
     const summary = app.groups?.groups.find((g) => g.group === app.group) ?? null;
-    const reveal = app.round?.phase === 'ended' ? app.reveal : null;
+    const reveal = revealOf(app.reveal, app.round);
     const names = new Map((summary?.seats ?? []).flatMap((s) => (s.nickname ? [[s.node, s.nickname] as const] : [])));
     const protocol = app.round?.protocol ?? null;
     replaceChildren(
