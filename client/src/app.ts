@@ -5,7 +5,19 @@
 import { nodeName } from '../../shared/engine/names';
 import type { Action, CommitPoint, EngineEvent, NodeId, ProtocolName } from '../../shared/engine/types';
 import type { GodView, NodeView } from '../../shared/engine/view';
-import type { RejectedMessage, RevealMessage, RosterMessage, RoundInfo, ViewMessage, WelcomeMessage } from '../../shared/wire/messages';
+import type {
+  ComparisonMessage,
+  GroupsMessage,
+  RejectedMessage,
+  ReportLineMessage,
+  RevealMessage,
+  RosterMessage,
+  RoundInfo,
+  ServerMessages,
+  ViewMessage,
+  WelcomeMessage,
+} from '../../shared/wire/messages';
+import type { ClassReportRow } from '../../shared/results/report';
 import { TickClock } from './layout';
 import { messageEffects, pictureOf, type MessageEffects, type Picture, type ReplayStep } from './picture';
 import { Session, joinErrorText, serverUrl, type SessionHandlers } from './session';
@@ -13,10 +25,19 @@ import { Scoreboard } from './scoreboard';
 import type { SceneBridge } from './game/bridge';
 import type { RoundDocument } from '../../shared/engine/round';
 import { keepSoloRoundFrom } from './replay/library';
-import { currentHostedClass, forgetCurrentClass, rememberHostedClass, setCurrentClass } from './hostedClasses';
+import { currentHostedClass, forgetCurrentClass, hostedClasses, rememberHostedClass, setCurrentClass } from './hostedClasses';
+import { scopedControl } from './groups';
+import { projectorEvents, projectorPage, projectorPicture, revealOf, type ProjectorMode, type ProjectorPage } from './projector';
 
-export type Screen = 'menu' | 'lobby' | 'round' | 'replay';
+export type Screen = 'menu' | 'lobby' | 'round' | 'replay' | 'projector';
 export type Role = WelcomeMessage['role'];
+
+/** The server's messages as the app takes them: views already assembled from their patches. */
+export type ReceivedMessages = Omit<ServerMessages, 'view'> & { view: ViewMessage };
+
+/** Why the projector view cannot open without the instructor's key. */
+export const NO_KEY_TEXT =
+  'This browser does not hold the instructor key of this class. Open the projector view from the instructor’s dashboard, in the browser that hosts the class: its “Projector view” link opens this page with the key.';
 
 export interface LogEntry {
   id: number;
@@ -38,6 +59,22 @@ export class App {
   node: NodeId | null = null;
   nickname: string | null = null;
   classCode: string | null = null;
+  /** The class's title ("" when unnamed); null outside a class. */
+  classTitle: string | null = null;
+  /** A student's group; the group whose god view the instructor or the projector is shown. Null in a solo room. */
+  group: number | null = null;
+  /** Every group of the class (instructor and projector). */
+  groups: GroupsMessage | null = null;
+  /** The groups compared, once every group's round has ended; until a round runs again. */
+  comparison: ComparisonMessage | null = null;
+  /** A student's own line of the class report. */
+  reportLine: ClassReportRow | null = null;
+  /** The instructor's "this group only": controls name the group shown instead of acting on every group. */
+  groupOnly = false;
+  /** The projector view: the class it shows, whatever stops it from showing it, and what it was asked to show. */
+  projectorCode: string | null = null;
+  projectorProblem: string | null = null;
+  projectorMode: ProjectorMode = 'grid';
   instructorKey: string | null = null;
   round: RoundInfo | null = null;
   /** On the replays screen: the view and commit point the canvas shows. */
@@ -57,6 +94,8 @@ export class App {
   readonly scoreboard = new Scoreboard();
   readonly clock = new TickClock(DEFAULT_MS_PER_TICK);
 
+  /** Each group's reveal of its last round: the instructor and the projector may be shown any group. */
+  private reveals = new Map<number, RevealMessage>();
   private pictureCache: Picture | null = null;
   private pictureVersion = 0;
   /** What the last view's events did to messages, for the canvas to show. */
@@ -179,6 +218,47 @@ export class App {
     return true;
   }
 
+  /**
+   * The projector view of class `code`, opened in a second window of the browser that hosts the
+   * class: it joins with the instructor key kept for that class, as a screen that only looks.
+   */
+  async openProjector(code: string): Promise<void> {
+    this.projectorCode = code;
+    this.screen = 'projector';
+    const hosted = hostedClasses().find((c) => c.code === code);
+    if (!hosted) {
+      this.projectorProblem = NO_KEY_TEXT;
+      this.changed();
+      return;
+    }
+    this.projectorProblem = null;
+    this.changed();
+    try {
+      await this.connect(() => Session.screen(this.url, code, hosted.instructorKey, this.handlers()));
+    } catch (error) {
+      this.projectorProblem = `The projector view of class ${code} could not open: ${(error as Error).message}`;
+      this.changed();
+    }
+  }
+
+  /** What the projector page shows now. */
+  get projectorPage(): ProjectorPage {
+    return projectorPage({
+      problem: this.projectorProblem,
+      connected: this.role === 'screen' && this.connection !== 'closed',
+      groups: this.groups,
+      comparison: this.comparison,
+      mode: this.projectorMode,
+      hasView: this.view?.kind === 'god',
+      revealed: revealOf(this.reveal, this.round) !== null,
+    });
+  }
+
+  setProjectorMode(mode: ProjectorMode): void {
+    this.projectorMode = mode;
+    this.changed();
+  }
+
   private async connect(open: () => Promise<Session>): Promise<void> {
     await this.leave(false);
     // Whatever this tab joins now, it is no longer in the class it was in (hosting sets it again).
@@ -208,6 +288,12 @@ export class App {
     this.node = null;
     this.nickname = null;
     this.classCode = null;
+    this.classTitle = null;
+    this.group = null;
+    this.groups = null;
+    this.comparison = null;
+    this.reportLine = null;
+    this.reveals = new Map();
     this.round = null;
     this.view = null;
     this.reveal = null;
@@ -243,6 +329,17 @@ export class App {
         forgetCurrentClass();
         this.ended(m.reason);
       },
+      groups: (m) => this.onGroups(m),
+      comparison: (m) => {
+        this.comparison = m;
+        // The projector turns to the results when they come.
+        if (this.role === 'screen') this.projectorMode = 'results';
+        this.changed();
+      },
+      reportLine: (m: ReportLineMessage) => {
+        this.reportLine = m.line;
+        this.changed();
+      },
       left: (code) => {
         if (this.session && this.connection !== 'closed') this.ended(code >= 4000 ? 'The connection was closed.' : 'You left the round.');
       },
@@ -259,11 +356,18 @@ export class App {
     };
   }
 
+  /** Hands the app a server message as its session would: the one way in for every message (a test page may feed it). */
+  receive<K extends keyof ReceivedMessages>(type: K, message: ReceivedMessages[K]): void {
+    (this.handlers()[type] as (m: ReceivedMessages[K]) => void)(message);
+  }
+
   private ended(reason: string): void {
     this.connection = 'closed';
     this.session = null;
     this.reset();
-    this.screen = 'menu';
+    // The projector stays on its page and says why it shows nothing more.
+    if (this.projectorCode !== null) this.projectorProblem = reason;
+    this.screen = this.projectorCode !== null ? 'projector' : 'menu';
     this.onEnded?.(reason);
     this.changed();
   }
@@ -277,11 +381,48 @@ export class App {
     this.node = m.node;
     this.nickname = m.nickname;
     this.classCode = m.classCode;
+    this.classTitle = m.classTitle ?? null;
+    this.showGroup(m.group ?? null);
+    if (m.role === 'screen') {
+      this.screen = 'projector';
+      this.projectorProblem = null;
+    }
     // An instructor without a class code is driving a fork of a replay: straight to the round.
-    if (this.screen === 'menu' || this.screen === 'replay') this.screen = m.role === 'instructor' && m.classCode !== null ? 'lobby' : 'round';
+    else if (this.screen === 'menu' || this.screen === 'replay') this.screen = m.role === 'instructor' && m.classCode !== null ? 'lobby' : 'round';
     if (seatChanged && m.node !== null && m.role === 'student') this.addLog(null, `You are node ${nodeName(m.node)}.`, 'system');
     if (m.role === 'student' && m.node === null) this.addLog(null, 'Every seat is taken: you will get a node when one frees up.', 'system');
     this.changed();
+  }
+
+  /**
+   * The group shown changed (the instructor or projector chose another, or a student was moved): its
+   * log and selections were of the other group, and its reveal comes with its own round's view.
+   */
+  private showGroup(group: number | null): void {
+    if (group === this.group) return;
+    this.group = group;
+    this.reveal = null;
+    this.clearLog();
+    this.selectedMessage = null;
+    this.selectedNodes.clear();
+  }
+
+  private onGroups(m: GroupsMessage): void {
+    this.groups = m;
+    this.showGroup(m.selected);
+    // A reveal holds until its group's next round.
+    for (const [group, reveal] of this.reveals) {
+      const round = m.groups.find((g) => g.group === group)?.round ?? null;
+      if (revealOf(reveal, round) === null) this.reveals.delete(group);
+    }
+    const live = m.groups.some((g) => g.round.phase === 'running' || g.round.phase === 'paused');
+    if (live && this.comparison) this.comparison = null;
+    this.changed();
+  }
+
+  /** Asks for another group's god view (instructor, projector). */
+  selectGroup(group: number): void {
+    this.session?.control('selectGroup', { group });
   }
 
   private onView(m: ViewMessage): void {
@@ -292,6 +433,11 @@ export class App {
       this.selectedMessage = null;
       this.selectedNodes.clear();
     }
+    // A group's reveal, kept while another group was shown, comes back with its round's view.
+    if (this.reveal === null && this.group !== null) this.reveal = revealOf(this.reveals.get(this.group) ?? null, m.round);
+    // The groups compared hold until a round runs again.
+    const live = m.round.phase === 'running' || m.round.phase === 'paused';
+    if (live && this.comparison && !this.comparison.scoreboards.some((b) => b.roundId === m.round.id)) this.comparison = null;
     if (previousRound?.speed !== m.round.speed) this.clock.setRate(DEFAULT_MS_PER_TICK / m.round.speed);
     this.round = m.round;
     this.view = m.view;
@@ -300,9 +446,11 @@ export class App {
     this.clock.observe(m.view.now, performance.now(), m.round.phase === 'running');
     this.noteEffects(m.events);
     // Each event at the tick it happened: a view can bring a move made during the previous tick.
-    for (const e of m.events) if (e.type !== 'delivered' || this.role !== 'instructor') this.addLog(e.tick, e.text, 'event');
+    // The projector's log never tells the commit point: the room is to find it.
+    const logged = this.role === 'screen' ? projectorEvents(m.events) : this.role === 'instructor' ? m.events.filter((e) => e.type !== 'delivered') : m.events;
+    for (const e of logged) this.addLog(e.tick, e.text, 'event');
     // A rule the player broke in a sandbox round shows at once, like a refusal would outside the sandbox.
-    if (this.role !== 'instructor') for (const e of m.events) if (e.type === 'violation') this.onRejection?.(e.text);
+    if (this.role === 'student' || this.role === 'solo') for (const e of m.events) if (e.type === 'violation') this.onRejection?.(e.text);
     if (this.selectedMessage !== null && !this.messageExists(this.selectedMessage)) this.selectedMessage = null;
     if (m.view.kind === 'god') this.scoreboard.observe(m.round, m.view, m.events);
     // The instructor goes to the round when it starts, and straight to it (and its reveal) on joining a class whose round is under way or over.
@@ -343,6 +491,13 @@ export class App {
   onRejection: ((text: string) => void) | null = null;
 
   private onReveal(m: RevealMessage): void {
+    const group = m.group ?? null;
+    if (group !== null) this.reveals.set(group, m);
+    // Another group's reveal (the instructor and the projector hear of every group's end) waits until that group is shown.
+    if (group !== null && this.group !== null && group !== this.group) {
+      this.changed();
+      return;
+    }
     this.reveal = m;
     // A solo player's finished rounds are kept in this browser for the replays screen.
     if (this.role === 'solo' && m.roundId) void keepSoloRoundFrom(this.url, m.roundId);
@@ -377,8 +532,17 @@ export class App {
     this.changed();
   }
 
+  /**
+   * A control message: in a class with "this group only" on, it names the group shown; otherwise it
+   * acts on every group (see `scopedControl`).
+   */
   control(type: Parameters<Session['control']>[0], payload: object = {}): void {
-    this.session?.control(type, payload);
+    this.session?.control(type, scopedControl(type, payload, { groupOnly: this.groupOnly, group: this.classCode !== null ? this.group : null }));
+  }
+
+  setGroupOnly(on: boolean): void {
+    this.groupOnly = on;
+    this.changed();
   }
 
   selectNode(id: NodeId, additive: boolean): void {
@@ -410,6 +574,12 @@ export class App {
       this.pictureCache = frame ? { ...pictureOf({ view: frame.view, commitPoints: frame.commitPoints }), replayStep: frame.step } : null;
       return this.pictureCache;
     }
+    if (this.role === 'screen') {
+      if (this.view?.kind !== 'god') return null;
+      const picture = projectorPicture({ view: this.view, round: this.round, reveal: this.reveal, groups: this.groups, group: this.group });
+      this.pictureCache = { ...picture, tick: Math.max(picture.tick, this.round?.tick ?? 0) };
+      return this.pictureCache;
+    }
     const view = this.reveal && this.round?.phase === 'ended' ? this.reveal.god : this.view;
     if (!view) return null;
     const picture = pictureOf({
@@ -424,9 +594,14 @@ export class App {
     return this.pictureCache;
   }
 
+  /** Whether the canvas shows a round: in play, in a replay, and on the projector showing one group. */
+  canvasShown(): boolean {
+    return this.screen === 'round' || this.screen === 'replay' || (this.screen === 'projector' && this.projectorPage === 'group');
+  }
+
   bridge(progress: (f: number) => void, ready: () => void): SceneBridge {
     return {
-      picture: () => ({ picture: this.screen === 'round' || this.screen === 'replay' ? this.picture() : null, version: this.pictureVersion }),
+      picture: () => ({ picture: this.canvasShown() ? this.picture() : null, version: this.pictureVersion }),
       // A replay's own effects: a class's round may still be sending views, about other messages.
       effects: () => (this.screen === 'replay' ? (this.replayFrame?.effects ?? NO_EFFECTS) : this.effects),
       clock: this.clock,

@@ -11,6 +11,9 @@ import { hostedClasses } from './hostedClasses';
 import { Lobby } from './ui/lobby';
 import { Dashboard, RoundControls } from './ui/dashboard';
 import { EventLog, renderHelp, renderInbox, renderMe, renderReveal, statusText } from './ui/play';
+import { renderYourResults } from './ui/results';
+import type { ProjectorScreen } from './ui/projector';
+import { projectorMagnification, screenCodeFromPath } from './projector';
 import { byId, h, toast } from './ui/dom';
 
 function setProgress(fraction: number): void {
@@ -35,6 +38,7 @@ function boot(): void {
   const side = byId('side');
   const sections = {
     reveal: h('section', { id: 'reveal', 'aria-labelledby': 'reveal-title', hidden: true }),
+    results: h('section', { id: 'your-results', 'aria-labelledby': 'results-title', hidden: true }),
     controls: h('section', { id: 'solo-controls', 'aria-label': 'Round controls' }),
     me: h('section', { id: 'me' }),
     inbox: h('section', { id: 'inbox', 'aria-labelledby': 'inbox-title' }),
@@ -52,6 +56,16 @@ function boot(): void {
   });
   side.replaceChildren(...Object.values(sections), replays.root);
   const eventLog = new EventLog(sections.log);
+  // The projector view is only ever the page at `/class/CODE/screen`: its code loads there alone.
+  let projector: ProjectorScreen | null = null;
+  /** How much larger the canvas draws: more on the projector, for the back of the room. */
+  let magnified = 1;
+  const fitStage = (): void => {
+    const stage = byId('stage');
+    if (!handle || stage.clientWidth === 0 || stage.clientHeight === 0) return;
+    magnified = app.screen === 'projector' ? projectorMagnification(stage.clientWidth, stage.clientHeight) : 1;
+    handle.resize(stage.clientWidth, stage.clientHeight, magnified);
+  };
   const openReplays = (): void => {
     app.openReplays();
     void replays.showLibrary();
@@ -71,9 +85,12 @@ function boot(): void {
     document.body.classList.toggle('screen-lobby', screen === 'lobby');
     document.body.classList.toggle('screen-round', screen === 'round');
     document.body.classList.toggle('screen-replay', screen === 'replay');
+    document.body.classList.toggle('screen-projector', screen === 'projector');
+    document.body.classList.toggle('projector-canvas', screen === 'projector' && app.canvasShown());
     document.body.classList.toggle('instructor', app.role === 'instructor');
     byId('menu').hidden = screen !== 'menu';
     byId('lobby').hidden = screen !== 'lobby';
+    byId('projector').hidden = screen !== 'projector';
     side.hidden = screen !== 'round' && screen !== 'replay';
     for (const section of Object.values(sections)) if (screen === 'replay') section.hidden = true;
     replays.root.hidden = screen !== 'replay';
@@ -81,8 +98,12 @@ function boot(): void {
     byId('leave').hidden = screen === 'menu';
     byId('status').textContent = statusText(app);
     if (screen === 'lobby') lobby.render();
+    if (screen === 'projector') projector?.render();
+    const stage = byId('stage');
+    if (handle && (screen === 'projector' ? projectorMagnification(stage.clientWidth, stage.clientHeight) : 1) !== magnified) fitStage();
     if (screen === 'round') {
       renderReveal(app, sections.reveal);
+      renderYourResults(app, sections.results);
       if (app.role === 'solo') {
         if (controls.element.parentElement !== sections.controls) sections.controls.replaceChildren(h('h2', {}, 'Round'), controls.element);
         controls.update();
@@ -97,7 +118,7 @@ function boot(): void {
       eventLog.render(app);
     }
     // The canvas: a calm backdrop behind the menu, the round otherwise.
-    const wanted = screen === 'round' || screen === 'replay' ? 'Round' : 'Menu';
+    const wanted = app.canvasShown() ? 'Round' : 'Menu';
     if (handle && sceneReady && wanted !== shownScene) {
       const scenes = handle.game.scene;
       if (wanted === 'Round') {
@@ -114,7 +135,15 @@ function boot(): void {
   render();
   // `?replay=ID` opens a stored round straight away (a link an instructor can share).
   const replayId = new URLSearchParams(location.search).get('replay');
-  if (replayId) {
+  // `/class/CODE/screen` is the projector view, which the instructor opens in a second window.
+  const screenCode = screenCodeFromPath(location.pathname);
+  if (screenCode) {
+    void import('./ui/projector').then((m) => {
+      projector = new m.ProjectorScreen(app, byId('projector'));
+      render();
+    });
+    void app.openProjector(screenCode);
+  } else if (replayId) {
     app.openReplays();
     void replays.openById(replayId);
   } else {
@@ -134,17 +163,14 @@ function boot(): void {
     .then((h) => {
       handle = h;
       document.body.dataset.renderer = h.renderer;
+      fitStage();
     })
     .catch((error: unknown) => {
       toast(`The game canvas could not start (${(error as Error).message}). The panels still work.`);
       setProgress(1);
     });
   // The stage changes size with the screen and the window; the canvas follows it.
-  new ResizeObserver(() => {
-    const stage = byId('stage');
-    if (!handle || stage.clientWidth === 0 || stage.clientHeight === 0) return;
-    handle.resize(stage.clientWidth, stage.clientHeight);
-  }).observe(byId('stage'));
+  new ResizeObserver(fitStage).observe(byId('stage'));
   (window as unknown as { quorum: unknown }).quorum = { app, replays, game: () => handle?.game ?? null };
 }
 

@@ -103,6 +103,11 @@ export interface PictureInput {
   selectedMessage?: number | null;
   /** The commit points to highlight (from the reveal): one per slot decided, or none. */
   commitPoints?: readonly CommitPoint[];
+  /**
+   * The projector before its group's reveal: a room full of players watches it, so it marks no
+   * commit point, whatever it is given; they are to find it themselves.
+   */
+  conceal?: boolean;
 }
 
 export function nicknamesOf(roster: RosterMessage | null | undefined): Map<NodeId, string> {
@@ -132,7 +137,7 @@ export function pictureOf(input: PictureInput): Picture {
   const { view } = input;
   const nicknames = nicknamesOf(input.roster);
   const selected = input.selectedNodes ?? new Set<NodeId>();
-  const commitPoints = input.commitPoints ?? [];
+  const commitPoints = input.conceal ? [] : (input.commitPoints ?? []);
   const title = (id: NodeId) => (nicknames.has(id) ? `${nodeName(id)} · ${nicknames.get(id)}` : nodeName(id));
   if (view.kind === 'god') {
     const protocol = view.config.protocol;

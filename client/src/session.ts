@@ -6,12 +6,15 @@ import { Client, type Room } from '@colyseus/sdk';
 import type { Action, ProtocolName } from '../../shared/engine/types';
 import type {
   ClientMessageType,
+  ComparisonMessage,
+  GroupsMessage,
   KickedMessage,
   RejectedMessage,
   RevealMessage,
   RosterMessage,
   RoundPhase,
   ViewFrame,
+  ReportLineMessage,
   ViewMessage,
   WelcomeMessage,
 } from '../../shared/wire/messages';
@@ -28,6 +31,12 @@ export interface SessionHandlers {
   roster(message: RosterMessage): void;
   kicked(message: KickedMessage): void;
   closed(message: { reason: string }): void;
+  /** In a class of groups: every group's summary (instructor and projector). */
+  groups(message: GroupsMessage): void;
+  /** Every group's round has ended: the groups compared. */
+  comparison(message: ComparisonMessage): void;
+  /** A student's own line of the class report. */
+  reportLine(message: ReportLineMessage): void;
   /** The connection is gone for good (not a reconnect in progress). */
   left(code: number): void;
   /** The connection dropped; the SDK is trying to get it back. */
@@ -35,7 +44,7 @@ export interface SessionHandlers {
   reconnected(): void;
 }
 
-const SERVER_MESSAGES = ['welcome', 'view', 'clock', 'rejected', 'reveal', 'roster', 'kicked', 'closed'] as const;
+const SERVER_MESSAGES = ['welcome', 'view', 'clock', 'rejected', 'reveal', 'roster', 'kicked', 'closed', 'groups', 'comparison', 'reportLine'] as const;
 
 /** The server is the page's own origin: `npm start` serves the client and Colyseus on one port. */
 export function serverUrl(location: Location = window.location): string {
@@ -81,6 +90,12 @@ export class Session {
     return new Session(room, handlers);
   }
 
+  /** The projector view of a class: the instructor's key opens it, and it only looks. */
+  static async screen(url: string, code: string, instructorKey: string, handlers: SessionHandlers): Promise<Session> {
+    const room = await new Client(url).join(ROOM_CLASSROOM, { code, instructorKey, screen: true });
+    return new Session(room, handlers);
+  }
+
   /** Sends the player's move; returns its sequence number (each is applied at most once). */
   act(action: Action): number {
     this.seq += 1;
@@ -88,7 +103,7 @@ export class Session {
     return this.seq;
   }
 
-  /** Sends an instructor (or solo player) control message. */
+  /** Sends an instructor (or solo player) control message, or the projector's `selectGroup`. */
   control(type: Exclude<ClientMessageType, 'act'>, payload: object = {}): void {
     this.room.send(type, payload);
   }

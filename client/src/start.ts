@@ -9,8 +9,11 @@ import type { SceneBridge } from './game/bridge';
 export interface GameHandle {
   game: PhaserNs.Game;
   renderer: RendererChoice;
-  /** Fits the canvas to its parent's new size in CSS pixels (drawn at the device's pixel ratio). */
-  resize(width: number, height: number): void;
+  /**
+   * Fits the canvas to its parent's new size in CSS pixels (drawn at the device's pixel ratio), with
+   * everything on it drawn `magnify` times larger (the projector's big nodes and type).
+   */
+  resize(width: number, height: number, magnify?: number): void;
 }
 
 /** Which renderer this browser gets: `?renderer=canvas|webgl` forces one, software WebGL falls back to Canvas. */
@@ -24,5 +27,5 @@ export function pickRenderer(search: string = location.search): RendererChoice {
 export async function StartGame(parent: HTMLElement, bridge: SceneBridge, renderer: RendererChoice = pickRenderer()): Promise<GameHandle> {
   const { createGame, resizeGame } = await import('./game/game');
   const game = createGame(parent, renderer, bridge);
-  return { game, renderer, resize: (width, height) => resizeGame(game, width, height) };
+  return { game, renderer, resize: (width, height, magnify = 1) => resizeGame(game, width, height, magnify) };
 }

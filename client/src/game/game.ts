@@ -46,13 +46,15 @@ export function createGame(parent: HTMLElement, renderer: RendererChoice, bridge
   return game;
 }
 
-/** The stage changed size (or the screen its pixel ratio): the canvas follows, still at device pixels. */
-export function resizeGame(game: Phaser.Game, width: number, height: number): void {
+/**
+ * The stage changed size (or the screen its pixel ratio): the canvas follows, still at device pixels.
+ * With `magnify` above 1 the scenes draw that much larger: they are told of a canvas that many times
+ * smaller in CSS pixels, each of which covers more device pixels (the projector's big type).
+ */
+export function resizeGame(game: Phaser.Game, width: number, height: number, magnify = 1): void {
   const ratio = devicePixels();
-  if (game.registry.get(PIXEL_RATIO) !== ratio) {
-    game.registry.set(PIXEL_RATIO, ratio);
-    game.scale.setZoom(1 / ratio);
-  }
+  if (game.scale.zoom !== 1 / ratio) game.scale.setZoom(1 / ratio);
+  if (game.registry.get(PIXEL_RATIO) !== ratio * magnify) game.registry.set(PIXEL_RATIO, ratio * magnify);
   game.scale.resize(Math.round(width * ratio), Math.round(height * ratio));
 }
 

@@ -16,6 +16,7 @@ import { swatch } from './play';
 import { SPEEDS, setupForm, toSetupMessage } from './setup';
 import type { Lobby } from './lobby';
 import { ReportPanel } from './reportPanel';
+import { classLabel, projectorLink, renderGroups } from './groups';
 
 const DELAY_TICKS = 5;
 
@@ -93,6 +94,7 @@ export class Dashboard {
   private readonly boxes = {
     controls: h('div', {}),
     code: h('div', { class: 'row' }),
+    groups: h('section', { 'aria-labelledby': 'groups-title', id: 'groups' }),
     setup: h('div', {}),
     nodes: h('section', { 'aria-labelledby': 'nodes-title' }),
     messages: h('section', { 'aria-labelledby': 'flight-title' }),
@@ -109,6 +111,7 @@ export class Dashboard {
     if (!view || view.kind !== 'god') return;
     if (!this.mounted) {
       root.replaceChildren(h('h2', {}, 'Instructor'), ...Object.values(this.boxes), this.report.element);
+      if (app.classCode !== null) this.boxes.code.append(h('p', { class: 'class-label', id: 'class-label' }, classLabel(app.classTitle, app.classCode)), projectorLink(app.classCode));
       this.boxes.code.append(h('button', { type: 'button', id: 'show-code', onclick: () => ((app.screen = 'lobby'), app.changed()) }, 'Show the join code'));
       this.mounted = true;
     }
@@ -116,6 +119,7 @@ export class Dashboard {
     this.boxes.code.hidden = app.classCode === null;
     if (this.controls.element.parentElement !== this.boxes.controls) this.boxes.controls.append(this.controls.element);
     this.controls.update();
+    renderGroups(app, this.boxes.groups);
     const phase = app.round?.phase;
     if (phase === 'ended' && this.boxes.setup.childElementCount === 0) this.boxes.setup.append(this.nextSetup());
     if (phase !== 'ended' && this.boxes.setup.childElementCount > 0) this.boxes.setup.replaceChildren();
@@ -293,7 +297,14 @@ export class Dashboard {
                   'tr',
                   {},
                   h('td', {}, `${s.nickname}${s.connected ? '' : ' (away)'}`),
-                  h('td', {}, this.seatPicker(s.nickname, s.node), s.autopilot ? ' (autopilot)' : ''),
+                  // The picker offers the seats of the group shown; a student of another group is moved into it.
+                  h(
+                    'td',
+                    {},
+                    this.seatPicker(s.nickname, s.group === (app.roster?.group ?? s.group) ? s.node : null),
+                    s.group !== null && app.roster && s.group !== app.roster.group ? ` group ${s.group}${s.node !== null ? `, ${nodeName(s.node)}` : ''}` : '',
+                    s.autopilot ? ' (autopilot)' : '',
+                  ),
                   h('td', {}, String(s.rejections)),
                   h(
                     'td',

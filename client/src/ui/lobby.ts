@@ -4,6 +4,7 @@ import { nodeName } from '../../../shared/engine/names';
 import type { App } from '../app';
 import { h, byId, replaceChildren } from './dom';
 import { DEFAULT_VALUES, setupForm, toSetupMessage, type SetupValues } from './setup';
+import { projectorLink } from './groups';
 
 export function joinUrl(code: string, origin: string = location.origin): string {
   return `${origin}/join/${code}`;
@@ -24,6 +25,7 @@ export class Lobby {
   private readonly qr = h('div', { class: 'qr', role: 'img' });
   private readonly roster = h('div', { id: 'lobby-roster' });
   private readonly header = h('div', {});
+  private readonly title = h('h2', { id: 'lobby-title' }, 'Your class');
 
   constructor(private readonly app: App) {}
 
@@ -41,7 +43,7 @@ export class Lobby {
       }
       this.form = setupForm(this.values, (v) => this.start(v), 'Start the round');
       root.replaceChildren(
-        h('h2', { id: 'lobby-title' }, 'Your class'),
+        this.title,
         h(
           'div',
           { class: 'lobby-grid' },
@@ -57,6 +59,7 @@ export class Lobby {
       this.qr.setAttribute('aria-label', `QR code for ${url}`);
       this.qrFor = url;
     }
+    this.title.textContent = this.app.classTitle || 'Your class';
     const phase = this.app.round?.phase;
     replaceChildren(
       this.header,
@@ -64,6 +67,7 @@ export class Lobby {
       h('p', {}, h('a', { href: url, id: 'join-url' }, url)),
       h('p', { class: 'muted' }, 'with the code'),
       h('p', { class: 'joincode', id: 'join-code-display', 'aria-label': `Join code ${[...code].join(' ')}` }, code),
+      h('p', {}, projectorLink(code, 'lobby-projector-link'), h('span', { class: 'hint' }, ' the code, the groups and the results on a second screen, in big type')),
       phase && phase !== 'setup'
         ? h('button', { type: 'button', 'data-key': 'back', onclick: () => ((this.app.screen = 'round'), this.app.changed()) }, 'Back to the round')
         : null,
@@ -78,12 +82,19 @@ export class Lobby {
         : h(
             'table',
             { id: 'roster-table' },
-            h('thead', {}, h('tr', {}, h('th', {}, 'Nickname'), h('th', {}, 'Node'), h('th', {}, 'Connected'))),
+            h('thead', {}, h('tr', {}, h('th', {}, 'Nickname'), h('th', {}, 'Group'), h('th', {}, 'Node'), h('th', {}, 'Connected'))),
             h(
               'tbody',
               {},
               ...students.map((s) =>
-                h('tr', {}, h('td', {}, s.nickname), h('td', {}, s.node === null ? 'waiting' : nodeName(s.node)), h('td', {}, s.connected ? 'yes' : 'no')),
+                h(
+                  'tr',
+                  {},
+                  h('td', {}, s.nickname),
+                  h('td', {}, s.group === null ? '—' : String(s.group)),
+                  h('td', {}, s.node === null ? 'waiting' : nodeName(s.node)),
+                  h('td', {}, s.connected ? 'yes' : 'no'),
+                ),
               ),
             ),
           ),

@@ -25,6 +25,7 @@ import {
 import { cssColour, styleOf } from '../layout';
 import { nicknamesOf } from '../picture';
 import { h, replaceChildren } from './dom';
+import { classLabel } from './groups';
 
 export function swatch(kind: string | null, protocol: ProtocolName): HTMLElement {
   const style = styleOf(kind, protocol);
@@ -88,6 +89,7 @@ export function renderMe(app: App, root: HTMLElement): void {
       h(
         'dl',
         {},
+        app.group !== null ? [h('dt', {}, 'Group'), h('dd', { id: 'my-group' }, String(app.group))] : null,
         h('dt', {}, 'Protocol'),
         h('dd', {}, protocolTitle(view.protocol)),
         h('dt', {}, 'Role'),
@@ -281,13 +283,14 @@ export class EventLog {
 export function statusText(app: App): string {
   const r = app.round;
   if (!r) return app.connection === 'closed' ? '' : 'Connecting…';
+  const group = app.group !== null ? ` · group ${app.group}` : '';
   const who =
     app.role === 'instructor'
       ? app.classCode
-        ? `Class ${app.classCode} · instructor`
+        ? `${classLabel(app.classTitle, app.classCode)} · instructor${group}`
         : 'What if? A sandbox forked from a replay'
       : app.node !== null
-        ? `You are node ${nodeName(app.node)}${app.nickname ? ` (${app.nickname})` : ''}`
+        ? `You are node ${nodeName(app.node)}${app.nickname ? ` (${app.nickname})` : ''}${group}`
         : 'Waiting for a seat';
   const phase = { setup: 'waiting to start', running: 'running', paused: 'paused', ended: 'over' }[r.phase];
   const conn = app.connection === 'reconnecting' ? ' · reconnecting…' : '';

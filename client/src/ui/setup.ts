@@ -20,6 +20,8 @@ export interface SetupValues {
   /** 0: the engine's timeout for the round's latency. */
   timeoutTicks: number;
   decrees: string[];
+  /** Students per group in a class; 0: every student seat of one cluster. */
+  groupSize: number;
 }
 
 export const DEFAULT_VALUES: SetupValues = {
@@ -32,7 +34,14 @@ export const DEFAULT_VALUES: SetupValues = {
   decisionDeadline: 0,
   timeoutTicks: 0,
   decrees: ['X', 'Y'],
+  groupSize: 0,
 };
+
+/** Students per group as typed: a whole number from 0 (every student seat) to the most nodes a round has. */
+export function clampGroupSize(raw: string): number {
+  const n = Math.round(Number(raw));
+  return Number.isFinite(n) ? Math.max(0, Math.min(MAX_NODES, n)) : 0;
+}
 
 /** Parses "X, Y, Z" into decrees; empty entries are dropped. */
 export function parseDecrees(text: string): string[] {
@@ -53,6 +62,7 @@ export function toSetupMessage(v: SetupValues): RoundSetup {
     decisionDeadline: v.decisionDeadline,
     timeoutTicks: v.timeoutTicks,
     decrees: v.decrees,
+    groupSize: v.groupSize,
   };
 }
 
@@ -93,6 +103,7 @@ export function setupForm(values: SetupValues, onStart: (v: SetupValues) => void
   const deadline = h('input', { type: 'number', id: id('setup-deadline'), min: 0, max: MAX_DECISION_DEADLINE_TICKS, value: values.decisionDeadline });
   const timeout = h('input', { type: 'number', id: id('setup-timeout'), min: 0, max: MAX_TIMEOUT_TICKS, value: values.timeoutTicks });
   const decrees = h('input', { id: id('setup-decrees'), value: values.decrees.join(', ') });
+  const groupSize = h('input', { type: 'number', id: id('setup-group-size'), min: 0, max: MAX_NODES, value: values.groupSize, 'aria-describedby': id('setup-group-size-hint') });
   const error = h('p', { class: 'error', role: 'alert' });
 
   protocol.onchange = () => (values.protocol = protocol.value);
@@ -110,6 +121,7 @@ export function setupForm(values: SetupValues, onStart: (v: SetupValues) => void
   deadline.onchange = () => (values.decisionDeadline = Math.max(0, Math.min(MAX_DECISION_DEADLINE_TICKS, Math.round(Number(deadline.value) || 0))));
   timeout.onchange = () => (values.timeoutTicks = Math.max(0, Math.min(MAX_TIMEOUT_TICKS, Math.round(Number(timeout.value) || 0))));
   decrees.onchange = () => (values.decrees = parseDecrees(decrees.value));
+  groupSize.onchange = () => (values.groupSize = clampGroupSize(groupSize.value));
 
   return h(
     'form',
@@ -127,6 +139,7 @@ export function setupForm(values: SetupValues, onStart: (v: SetupValues) => void
           return;
         }
         values.decrees = list;
+        values.groupSize = clampGroupSize(groupSize.value);
         error.textContent = '';
         onStart(values);
       },
@@ -144,6 +157,12 @@ export function setupForm(values: SetupValues, onStart: (v: SetupValues) => void
         { class: 'row' },
         h('label', {}, `Timeout (ticks, 0 = two round trips at the slowest latency, at least ${DEFAULT_TIMEOUT_TICKS})`, timeout),
         h('p', { class: 'hint', id: id('setup-timeout-hint') }, timeoutHint()),
+      ),
+      h(
+        'div',
+        { class: 'row' },
+        h('label', {}, 'Students per group (0 = fill every student seat)', groupSize),
+        h('p', { class: 'hint', id: id('setup-group-size-hint') }, 'Each group plays its own cluster of this setup; a student who finds every group full starts a new one.'),
       ),
       h('button', { class: 'primary', type: 'submit', id: id('start-round') }, startLabel),
       error,
