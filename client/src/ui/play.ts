@@ -41,11 +41,20 @@ function actionButton(app: App, protocol: ProtocolName, action: Action, key: str
       class: action.kind === 'ignore' ? '' : 'primary',
       'data-key': key,
       'data-action': action.kind,
-      disabled: app.pendingSeq !== null || app.round?.phase !== 'running',
+      disabled: !mayMove(app),
       onclick: () => app.act(action, label),
     },
     label,
   );
+}
+
+/**
+ * Whether a move may be sent now: none is waiting for its answer, and the round is under way. A
+ * paused round's clock stands still, but a player may still answer what is in their inbox.
+ */
+function mayMove(app: App): boolean {
+  const phase = app.round?.phase;
+  return app.pendingSeq === null && (phase === 'running' || phase === 'paused');
 }
 
 /** A move that breaks a rule (sandbox rounds only): marked as such, with the rule it breaks and why the rule exists. */
@@ -61,7 +70,7 @@ function ruleBreakingButton(app: App, protocol: ProtocolName, move: RuleBreaking
       'data-rule': move.rule,
       title: move.why,
       'aria-label': `${label}: breaks the rule "${move.title}"`,
-      disabled: app.pendingSeq !== null || app.round?.phase !== 'running',
+      disabled: !mayMove(app),
       onclick: () => app.act(move.action, `${label}, breaking the rule "${move.title}"`),
     },
     h('span', { class: 'rule-mark', 'aria-hidden': 'true' }, '⚠'),
@@ -228,8 +237,12 @@ export function renderReveal(app: App, root: HTMLElement): void {
   const outcome = outcomeSentence(protocol, reveal.outcome, reveal.god.status.stuck);
   replaceChildren(
     root,
-    h('h2', { id: 'reveal-title' }, 'The reveal'),
+    h('h2', { id: 'reveal-title' }, reveal.group !== null && app.role !== 'student' ? `The reveal: group ${reveal.group}` : 'The reveal'),
     h('p', { id: 'reveal-outcome' }, h('strong', {}, outcome)),
+    // The instructor sees the groups compared here; a student sees them in their own results.
+    app.role === 'instructor' && app.comparison && app.comparison.sentences.length > 0
+      ? h('div', { id: 'reveal-comparison' }, h('h3', {}, 'The groups compared'), ...app.comparison.sentences.map((t) => h('p', {}, t)))
+      : null,
     // One commit point per slot decided (a single decree has one), each sentence naming its slot in a log.
     ...reveal.commitPoints.map((cp) => h('p', { class: 'commit', 'data-commit-node': cp.node, 'data-slot': cp.slot }, commitPointSentence(protocol, cp, nameOf, reveal.god.config.nodes))),
     reveal.commitPoints.length === 0 ? h('p', { class: 'muted' }, noCommitPointSentence(protocol, reveal.outcome)) : null,
