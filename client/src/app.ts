@@ -452,7 +452,7 @@ export class App {
     // A rule the player broke in a sandbox round shows at once, like a refusal would outside the sandbox.
     if (this.role === 'student' || this.role === 'solo') for (const e of m.events) if (e.type === 'violation') this.onRejection?.(e.text);
     if (this.selectedMessage !== null && !this.messageExists(this.selectedMessage)) this.selectedMessage = null;
-    if (m.view.kind === 'god') this.scoreboard.observe(m.round, m.view, m.events);
+    if (m.view.kind === 'god') this.scoreboard.observe(m.round, m.view, m.events, this.group);
     // The instructor goes to the round when it starts, and straight to it (and its reveal) on joining a class whose round is under way or over.
     if (this.role === 'instructor' && m.round.phase !== 'setup' && this.screen === 'lobby' && (previousRound === null || previousRound.phase === 'setup')) this.screen = 'round';
     this.changed();

@@ -28,6 +28,15 @@ export interface ScoreRow {
   /** Rules broken (sandbox rounds) per node, "B (Ada)" when a student held it. */
   rulesBroken: Record<string, number>;
   finished: boolean;
+  /** The group whose round it is, in a class of groups; null in a solo room. */
+  group: number | null;
+}
+
+/** What a row keeps while its round is watched: the messages seen and the refusal counts it started from. */
+interface Tally {
+  row: ScoreRow;
+  seen: Set<number>;
+  baseline: Map<string, number>;
 }
 
 export class Scoreboard {
@@ -37,6 +46,8 @@ export class Scoreboard {
   private baseline = new Map<string, number>();
   private latest: RosterMessage | null = null;
   private key: string | null = null;
+  /** Every round watched, by key: an instructor who looks at another group and back finds the same row again. */
+  private tallies = new Map<string, Tally>();
 
   clear(): void {
     this.rows = [];
@@ -44,6 +55,7 @@ export class Scoreboard {
     this.seen = new Set();
     this.baseline = new Map();
     this.key = null;
+    this.tallies = new Map();
   }
 
   roster(roster: RosterMessage): void {
@@ -59,15 +71,23 @@ export class Scoreboard {
   }
 
   /** A god view arrived: start a row when a round starts, and keep its numbers current. */
-  observe(info: RoundInfo, god: GodView, events: readonly EngineEvent[]): void {
+  observe(info: RoundInfo, god: GodView, events: readonly EngineEvent[], group: number | null = null): void {
     if (info.phase === 'setup') return;
     const key = info.id ?? `seed-${god.config.seed}`;
-    if (key !== this.key) {
+    if (key !== this.key && this.tallies.has(key)) {
+      // A round watched before (another group was shown meanwhile): its row goes on.
+      const tally = this.tallies.get(key)!;
+      this.key = key;
+      this.current = tally.row;
+      this.seen = tally.seen;
+      this.baseline = tally.baseline;
+    } else if (key !== this.key) {
       this.key = key;
       this.seen = new Set();
       this.baseline = new Map((this.latest?.students ?? []).map((s) => [s.nickname, s.rejections]));
       this.current = {
-        round: this.rows.length + 1,
+        round: this.rows.filter((r) => r.group === group).length + 1,
+        group,
         roundId: info.id,
         protocol: god.config.protocol,
         nodes: god.config.nodes,
@@ -81,6 +101,7 @@ export class Scoreboard {
         finished: false,
       };
       this.rows.push(this.current);
+      this.tallies.set(key, { row: this.current, seen: this.seen, baseline: this.baseline });
     }
     const row = this.current!;
     if (row.finished) return;

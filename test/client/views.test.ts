@@ -268,6 +268,23 @@ describe('Scoreboard', () => {
     expect(board.rows.map((r) => r.round)).toEqual([1, 2]);
   });
 
+  it("keeps one row per group's round while the instructor looks from group to group and back", () => {
+    const board = new Scoreboard();
+    const info = (id: string) => ({ id, phase: 'running' as const, protocol: 'majority' as const, nodes: 3, speed: 1, tick: 0, sandbox: false });
+    const w = ticks(majorityRound(), 2);
+    board.observe(info('g1'), godView(w), [], 1);
+    board.observe(info('g2'), godView(createWorld(makeConfig('majority', 3, 8))), [], 2);
+    board.observe(info('g1'), godView(w), [], 1);
+    board.observe(info('g2'), godView(createWorld(makeConfig('majority', 3, 8))), [], 2);
+    expect(board.rows.map((r) => [r.group, r.round, r.roundId])).toEqual([
+      [1, 1, 'g1'],
+      [2, 1, 'g2'],
+    ]);
+    // A group's next round is that group's second.
+    board.observe(info('g1b'), godView(createWorld(makeConfig('majority', 3, 9))), [], 1);
+    expect(board.rows.at(-1)).toMatchObject({ group: 1, round: 2 });
+  });
+
   it('counts ticks to decision to the commit point, not to the end of the round', () => {
     const board = new Scoreboard();
     const info = (phase: 'running' | 'ended') => ({ id: 'r', phase, protocol: 'majority' as const, nodes: 3, speed: 1, tick: 0, sandbox: false });

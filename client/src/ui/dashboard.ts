@@ -376,7 +376,7 @@ export class Dashboard {
       h(
         'tr',
         {},
-        h('td', {}, String(r.round)),
+        h('td', {}, r.group === null ? String(r.round) : `${r.round} (group ${r.group})`),
         h('td', {}, `${r.protocol}, ${r.nodes} nodes`),
         h('td', {}, decidedText(r)),
         h('td', {}, decisionTickText(r)),
