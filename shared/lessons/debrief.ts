@@ -119,6 +119,16 @@ export function joined(items: readonly string[]): string {
   return `${items.slice(0, -1).join(', ')} and ${items[items.length - 1]}`;
 }
 
+/**
+ * Nodes with a number each, said with the nodes of the same number together: "Ada (B), C and D for
+ * 10 ticks each, E for 4 ticks".
+ */
+export function eachFor(round: LessonRound, items: readonly { node: NodeId; ticks: number }[]): string {
+  const groups = new Map<number, NodeId[]>();
+  for (const item of items) groups.set(item.ticks, [...(groups.get(item.ticks) ?? []), item.node]);
+  return joined([...groups.entries()].map(([n, nodes]) => `${joined(nodes.map((node) => nameOf(round, node)))} for ${ticks(n)}${nodes.length > 1 ? ' each' : ''}`));
+}
+
 /** Whose move the commit point was: the node, its nickname if a person held it, and the script rule if the lesson made it. */
 export function commitPointMove(facts: RoundFacts): Debrief['commitPoint'] {
   const cp = facts.commitPoint;

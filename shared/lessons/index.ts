@@ -2,6 +2,7 @@
  * The lessons: the essay "Paxos, Abridged" made playable, one lesson per file, in the essay's order.
  * `LESSON_PATH` lists every place on the path, with the lessons that can be played so far.
  */
+import { blockingCoordinator } from './blockingCoordinator';
 import { twoPhaseHappyPath } from './twoPhaseHappyPath';
 import type { Lesson, PathEntry } from './types';
 
@@ -41,7 +42,7 @@ export const LESSON_PATH: readonly PathEntry[] = [
   { number: 2, title: 'The two generals', essay: 'The Atomic Commit Problem', lesson: null },
   { number: 3, title: 'One variable, then a log', essay: 'Consensus: A Related Problem', lesson: null },
   { number: 4, title: twoPhaseHappyPath.title, essay: twoPhaseHappyPath.essay, lesson: twoPhaseHappyPath },
-  { number: 5, title: 'The blocking coordinator', essay: 'Two-Phase Commit', lesson: null },
+  { number: 5, title: blockingCoordinator.title, essay: blockingCoordinator.essay, lesson: blockingCoordinator },
   { number: 6, title: 'FLP: no timeouts', essay: 'The FLP Result', lesson: null },
   { number: 7, title: 'Voting is an atomic commit', essay: 'Atomic Commit in Real Life', lesson: null },
   { number: 8, title: 'Locked votes give safety', essay: 'Paxos: Majority-Rules Two-Phase Commit', lesson: null },

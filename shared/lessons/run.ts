@@ -143,7 +143,7 @@ export function observe(run: LessonRun, command: Command, result: { world: World
 export function observeRefusal(run: LessonRun, command: Command, rejection: Rejection, scripted?: ScriptedCommand): LessonRun {
   const node = command.type === 'act' ? command.node : null;
   const refusals = [...run.refusals, { step: run.world.step, tick: run.world.tick, node, code: rejection.code, message: rejection.message }];
-  return { ...run, refusals, ...(scripted ? fire(run, scripted, run.world.step, run.world.tick, true) : {}) };
+  return settle({ ...run, refusals, ...(scripted ? fire(run, scripted, run.world.step, run.world.tick, true) : {}) });
 }
 
 function fire(run: LessonRun, scripted: ScriptedCommand, index: number, tick: number, refused: boolean): Pick<LessonRun, 'fired' | 'firings'> {

@@ -7,14 +7,12 @@ import type { Command, NodeId } from '../engine/types';
 import {
   commitPointMove,
   doubtOf,
+  eachFor,
   factsOf,
-  joined,
   knowledgeLine,
   messagesLine,
   nameOf,
-  ticks,
   whatIfOf,
-  type Debrief,
   type DebriefLine,
   type WhatIfTold,
 } from './debrief';
@@ -119,8 +117,7 @@ export const twoPhaseHappyPath: Lesson = {
     lines.push(knowledgeLine(facts, 'the outcome'));
     const doubt = doubtOf(facts);
     if (doubt.length > 0) {
-      const each = doubt.map((s) => `${nameOf(round, s.node)} for ${ticks(s.ticks)}`);
-      lines.push({ topic: 'blocked', text: `After voting YES, each participant waited in doubt until the outcome reached it: ${joined(each)}. Nothing went wrong, so the wait lasted only until the last vote reached the coordinator and COMMIT came back.` });
+      lines.push({ topic: 'blocked', text: `After voting YES, each participant waited in doubt until the outcome reached it: ${eachFor(round, doubt)}. Nothing went wrong, so the wait lasted only until the last vote reached the coordinator and COMMIT came back.` });
     }
     lines.push(messagesLine(facts));
     const told = lastYesChangedToNo(facts);
