@@ -153,7 +153,7 @@ export function knowledgeLine(facts: RoundFacts, what: string): DebriefLine {
     .sort((a, b) => a.tick - b.tick || a.node - b.node)
     .map((k) => `${nameOf(facts.round, k.node)} at tick ${k.tick}`);
   const never = facts.knewAt.flatMap((tick, node) => (tick === null ? [nameOf(facts.round, node)] : []));
-  const neverWords = never.length === 0 ? '' : `${known.length > 0 ? '; ' : ''}${joined(never)} never did`;
+  const neverWords = never.length === 0 ? '' : `${known.length > 0 ? '; ' : ''}${joined(never)} had not by the end of the round`;
   return { topic: 'knowledge', text: `Who knew ${what}, and when: ${joined(known)}${neverWords}.` };
 }
 
@@ -182,7 +182,10 @@ export function tickAt(facts: RoundFacts, index: number): number {
 
 /** The lines the script told only after the round: what the player's node could not know while it ran. */
 export function toldAfterLines(facts: RoundFacts): DebriefLine[] {
-  return facts.run.fired.filter((f) => f.told === 'after' && !f.refused).map((f) => ({ topic: 'story', text: `At tick ${f.tick}: ${f.why}` }));
+  const told = new Set<string>();
+  return facts.run.fired
+    .filter((f) => f.told === 'after' && !f.refused && !told.has(f.rule) && told.add(f.rule))
+    .map((f) => ({ topic: 'story', text: `At tick ${f.tick}: ${f.why}` }));
 }
 
 /** Every node in id order except those listed. */
@@ -191,3 +194,54 @@ export function othersThan(nodes: number, except: readonly NodeId[]): NodeId[] {
 }
 
 export { listNames, nodeName };
+
+/**
+ * Majority vote: the commit point as a vote, with what its voter's own tally showed at that moment:
+ * "Ada (A)'s vote at tick 6 was the commit point: it gave X 3 of 5 votes (B, C and A), a majority.
+ * Ada did not know it: Ada's own tally showed 2 of 5 votes for X."
+ */
+export function voteCommitPointLine(facts: RoundFacts): DebriefLine | null {
+  const cp = facts.commitPoint;
+  if (!cp) return null;
+  const world = facts.worlds[cp.step + 1]!;
+  const tally = ((world.nodes[cp.node]!.volatile as { tally?: Record<string, NodeId[]> }).tally ?? {})[cp.decree] ?? [];
+  const nodes = facts.round.config.nodes;
+  const who = nameOf(facts.round, cp.node);
+  const short = shortName(facts.round, cp.node);
+  const knew = cp.nodeKnew
+    ? `${short} could tell: ${short}'s own tally already showed ${tally.length} of ${nodes} votes for ${cp.decree}.`
+    : `${short} did not know it: ${short}'s own tally showed ${tally.length} of ${nodes} votes for ${cp.decree}.`;
+  return {
+    topic: 'commit-point',
+    text: `${who}'s vote at tick ${cp.tick} was the commit point: it gave ${cp.decree} ${cp.voters.length} of ${nodes} votes (${listNames(cp.voters)}), a majority. ${knew}`,
+  };
+}
+
+/** How long after the commit point the first node knew: "Nobody knew at that moment: the first to know was C, 3 ticks later." */
+export function firstToKnowLine(facts: RoundFacts): DebriefLine | null {
+  const cp = facts.commitPoint;
+  if (!cp) return null;
+  const first = facts.knewAt
+    .map((tick, node) => ({ tick, node }))
+    .filter((k): k is { tick: number; node: number } => k.tick !== null)
+    .sort((a, b) => a.tick - b.tick || a.node - b.node)[0];
+  if (!first) return { topic: 'knowledge', text: `${cp.decree} was chosen at tick ${cp.tick}, and no node ever learned it.` };
+  if (first.tick === cp.tick) return { topic: 'knowledge', text: `${nameOf(facts.round, first.node)} knew at once, at tick ${cp.tick}.` };
+  return {
+    topic: 'knowledge',
+    text: `Nobody knew at that moment. The first to know was ${nameOf(facts.round, first.node)}, at tick ${first.tick}: ${ticks(first.tick - cp.tick)} after ${cp.decree} was chosen.`,
+  };
+}
+
+/** Majority vote: the votes cast after the commit point, which changed nothing. */
+export function lateVotesLine(facts: RoundFacts): DebriefLine | null {
+  const cp = facts.commitPoint;
+  if (!cp) return null;
+  const box = facts.final.global.boxes.find((b) => b.slot === cp.slot && b.value === cp.decree && cp.voters.every((v) => b.voters.includes(v)));
+  const late = box ? box.voters.slice(cp.voters.length) : [];
+  if (late.length === 0) return null;
+  return {
+    topic: 'story',
+    text: `${joined(late.map((n) => nameOf(facts.round, n)))} voted for ${cp.decree} after the commit point: ${late.length === 1 ? 'that vote' : 'those votes'} changed nothing.`,
+  };
+}

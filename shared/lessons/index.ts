@@ -4,6 +4,7 @@
  */
 import { blockingCoordinator } from './blockingCoordinator';
 import { twoPhaseHappyPath } from './twoPhaseHappyPath';
+import { votingCommit } from './votingCommit';
 import type { Lesson, PathEntry } from './types';
 
 export type { Lesson, LessonRound, LessonSetup, LessonMoment, ScriptRule, Objective, Hint, DeadEnd, PathEntry, EssaySection } from './types';
@@ -44,7 +45,7 @@ export const LESSON_PATH: readonly PathEntry[] = [
   { number: 4, title: twoPhaseHappyPath.title, essay: twoPhaseHappyPath.essay, lesson: twoPhaseHappyPath },
   { number: 5, title: blockingCoordinator.title, essay: blockingCoordinator.essay, lesson: blockingCoordinator },
   { number: 6, title: 'FLP: no timeouts', essay: 'The FLP Result', lesson: null },
-  { number: 7, title: 'Voting is an atomic commit', essay: 'Atomic Commit in Real Life', lesson: null },
+  { number: 7, title: votingCommit.title, essay: votingCommit.essay, lesson: votingCommit },
   { number: 8, title: 'Locked votes give safety', essay: 'Paxos: Majority-Rules Two-Phase Commit', lesson: null },
   { number: 9, title: 'Liveness', essay: 'Paxos: Majority-Rules Two-Phase Commit', lesson: null },
   { number: 10, title: 'Victory gossip', essay: 'Paxos: Majority-Rules Two-Phase Commit', lesson: null },

@@ -2,7 +2,7 @@
 import type { MajorityDurable, MajorityVolatile } from '../protocols/majority';
 import type { PaxosDurable, PaxosVolatile } from '../protocols/paxos';
 import type { TpcDurable, TpcVolatile } from '../protocols/2pc/state';
-import type { Command, InboxEntry, NodeId, World } from '../engine/types';
+import type { Command, InboxEntry, Message, NodeId, World } from '../engine/types';
 import type { LessonMoment, ScriptRule } from './types';
 
 /** A node's state in a world of the given protocol (a lesson knows which protocol its world plays). */
@@ -64,5 +64,44 @@ export function botsVoteYes(why: string): ScriptRule {
     when: (moment) => waiting(moment).length > 0,
     commands: (moment) => waiting(moment).map((w): Command => ({ type: 'act', node: w.node, action: { kind: 'vote', msg: w.msg, vote: 'yes' } })),
     why,
+  };
+}
+
+/** How long each hold of a message lasts: held again at the end of it, for as long as the hold stands. */
+export const HOLD_TICKS = 3;
+
+/**
+ * The network holds back the messages that `which` picks, for as long as `until` has not come: each
+ * one due at the next tick is delayed a few ticks more, and again when those run out.
+ */
+export function hold(
+  id: string,
+  which: (m: Message, moment: LessonMoment) => boolean,
+  until: (moment: LessonMoment) => boolean,
+  why: string,
+  told: 'now' | 'after' = 'after',
+): ScriptRule {
+  const due = (moment: LessonMoment): Message[] => moment.world.inFlight.filter((m) => m.deliverAt <= moment.world.tick + 1 && which(m, moment));
+  return {
+    id,
+    times: 10_000,
+    when: (moment) => !until(moment) && due(moment).length > 0,
+    commands: (moment) => due(moment).map((m): Command => ({ type: 'delay', id: m.id, ticks: moment.world.tick + 1 + HOLD_TICKS - m.deliverAt })),
+    why,
+    told,
+  };
+}
+
+/** Majority vote: a bot's seat votes for this decree as soon as it has heard of it. */
+export function votesFor(id: string, node: NodeId, decree: string, why: string, told: 'now' | 'after' = 'now'): ScriptRule {
+  return {
+    id,
+    when: ({ world }) => {
+      const v = voter(world, node);
+      return !v.crashed && v.durable.vote === null && v.volatile.candidates.includes(decree);
+    },
+    commands: (): Command[] => [{ type: 'act', node, action: { kind: 'vote', decree } }],
+    why,
+    told,
   };
 }
