@@ -245,3 +245,21 @@ export function lateVotesLine(facts: RoundFacts): DebriefLine | null {
     text: `${joined(late.map((n) => nameOf(facts.round, n)))} voted for ${cp.decree} after the commit point: ${late.length === 1 ? 'that vote' : 'those votes'} changed nothing.`,
   };
 }
+
+/** The spans of ticks during which fewer nodes were up than a majority: nothing could be chosen then. */
+export function tooFewUp(facts: RoundFacts): { from: number; to: number | null; up: NodeId[] }[] {
+  const need = Math.floor(facts.round.config.nodes / 2) + 1;
+  const spans: { from: number; to: number | null; up: NodeId[] }[] = [];
+  let open: { from: number; to: number | null; up: NodeId[] } | null = null;
+  for (const world of facts.worlds) {
+    const up = world.nodes.filter((n) => !n.crashed).map((n) => n.id);
+    if (up.length < need && !open) {
+      open = { from: world.tick, to: null, up };
+      spans.push(open);
+    } else if (up.length >= need && open) {
+      open.to = world.tick;
+      open = null;
+    }
+  }
+  return spans;
+}

@@ -3,6 +3,7 @@
  * `LESSON_PATH` lists every place on the path, with the lessons that can be played so far.
  */
 import { blockingCoordinator } from './blockingCoordinator';
+import { liveness } from './liveness';
 import { twoPhaseHappyPath } from './twoPhaseHappyPath';
 import { votingCommit } from './votingCommit';
 import type { Lesson, PathEntry } from './types';
@@ -47,7 +48,7 @@ export const LESSON_PATH: readonly PathEntry[] = [
   { number: 6, title: 'FLP: no timeouts', essay: 'The FLP Result', lesson: null },
   { number: 7, title: votingCommit.title, essay: votingCommit.essay, lesson: votingCommit },
   { number: 8, title: 'Locked votes give safety', essay: 'Paxos: Majority-Rules Two-Phase Commit', lesson: null },
-  { number: 9, title: 'Liveness', essay: 'Paxos: Majority-Rules Two-Phase Commit', lesson: null },
+  { number: 9, title: liveness.title, essay: liveness.essay, lesson: liveness },
   { number: 10, title: 'Victory gossip', essay: 'Paxos: Majority-Rules Two-Phase Commit', lesson: null },
   { number: 11, title: 'A split vote', essay: 'Paxos: Better with Leaders', lesson: null },
   { number: 12, title: 'Ballots escape the split', essay: 'Paxos: Better with Leaders', lesson: null },
