@@ -4,6 +4,7 @@
  */
 import { blockingCoordinator } from './blockingCoordinator';
 import { liveness } from './liveness';
+import { splitVote } from './splitVote';
 import { twoPhaseHappyPath } from './twoPhaseHappyPath';
 import { votingCommit } from './votingCommit';
 import type { Lesson, PathEntry } from './types';
@@ -50,7 +51,7 @@ export const LESSON_PATH: readonly PathEntry[] = [
   { number: 8, title: 'Locked votes give safety', essay: 'Paxos: Majority-Rules Two-Phase Commit', lesson: null },
   { number: 9, title: liveness.title, essay: liveness.essay, lesson: liveness },
   { number: 10, title: 'Victory gossip', essay: 'Paxos: Majority-Rules Two-Phase Commit', lesson: null },
-  { number: 11, title: 'A split vote', essay: 'Paxos: Better with Leaders', lesson: null },
+  { number: 11, title: splitVote.title, essay: splitVote.essay, lesson: splitVote },
   { number: 12, title: 'Ballots escape the split', essay: 'Paxos: Better with Leaders', lesson: null },
   { number: 13, title: 'Leaders serialize decrees', essay: 'Paxos: Better with Leaders', lesson: null },
   { number: 14, title: 'Electing the leader', essay: 'Paxos: Better with Leaders', lesson: null },
