@@ -4,6 +4,7 @@
  */
 import { blockingCoordinator } from './blockingCoordinator';
 import { liveness } from './liveness';
+import { lockedVotes } from './lockedVotes';
 import { splitVote } from './splitVote';
 import { twoPhaseHappyPath } from './twoPhaseHappyPath';
 import { votingCommit } from './votingCommit';
@@ -48,7 +49,7 @@ export const LESSON_PATH: readonly PathEntry[] = [
   { number: 5, title: blockingCoordinator.title, essay: blockingCoordinator.essay, lesson: blockingCoordinator },
   { number: 6, title: 'FLP: no timeouts', essay: 'The FLP Result', lesson: null },
   { number: 7, title: votingCommit.title, essay: votingCommit.essay, lesson: votingCommit },
-  { number: 8, title: 'Locked votes give safety', essay: 'Paxos: Majority-Rules Two-Phase Commit', lesson: null },
+  { number: 8, title: lockedVotes.title, essay: lockedVotes.essay, lesson: lockedVotes },
   { number: 9, title: liveness.title, essay: liveness.essay, lesson: liveness },
   { number: 10, title: 'Victory gossip', essay: 'Paxos: Majority-Rules Two-Phase Commit', lesson: null },
   { number: 11, title: splitVote.title, essay: splitVote.essay, lesson: splitVote },

@@ -182,7 +182,21 @@ function settle(run: LessonRun): LessonRun {
     }
   }
   const sameHints = hints.length === run.hints.length && hints.every((h, i) => h === run.hints[i]);
-  return { ...run, objectives, current, currentSince, hints: sameHints ? run.hints : hints, status, deadEnd };
+  return tell({ ...run, objectives, current, currentSince, hints: sameHints ? run.hints : hints, status, deadEnd });
+}
+
+/** The rules that only tell, whose moment has come: their lines join the narrative. */
+function tell(run: LessonRun): LessonRun {
+  let fired = run.fired;
+  let firings = run.firings;
+  for (const rule of run.lesson.script) {
+    if (rule.commands || (firings[rule.id]?.count ?? 0) >= (rule.times ?? 1)) continue;
+    if (!rule.when({ ...momentOf(run), run: { ...run, fired, firings } })) continue;
+    const step = run.world.step - 1;
+    fired = [...fired, { rule: rule.id, step, tick: run.world.tick, why: rule.why, told: rule.told ?? 'now', refused: false }];
+    firings = { ...firings, [rule.id]: { count: (firings[rule.id]?.count ?? 0) + 1, atStep: run.world.step } };
+  }
+  return fired === run.fired ? run : { ...run, fired, firings };
 }
 
 /**
@@ -196,7 +210,7 @@ export function scriptWants(run: LessonRun): ScriptedCommand[] {
   const out: ScriptedCommand[] = [];
   for (const rule of run.lesson.script) {
     const firing = run.firings[rule.id];
-    if (firing && (firing.count >= (rule.times ?? 1) || firing.atStep === run.world.step)) continue;
+    if (!rule.commands || (firing && (firing.count >= (rule.times ?? 1) || firing.atStep === run.world.step))) continue;
     if (!rule.when(moment)) continue;
     const commands = rule.commands(moment).filter((c) => !(c.type === 'act' && run.people.includes(c.node)));
     commands.forEach((command, index) => out.push({ rule: rule.id, why: rule.why, told: rule.told ?? 'now', command, index }));

@@ -53,8 +53,11 @@ export interface LessonMoment {
 export interface ScriptRule {
   id: string;
   when(moment: LessonMoment): boolean;
-  /** The commands, made from the world now: a message's id is known only once it is sent. */
-  commands(moment: LessonMoment): Command[];
+  /**
+   * The commands, made from the world now: a message's id is known only once it is sent. A rule
+   * without commands only tells: its line joins the narrative at the moment `when` first holds.
+   */
+  commands?(moment: LessonMoment): Command[];
   /** How many times the rule may fire (default once); a rule that holds for a while ("delay every VOTE to A") fires often. */
   times?: number;
   /** The narrative panel's line: what the script did, and why it matters here. */
