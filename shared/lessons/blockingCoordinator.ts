@@ -187,7 +187,7 @@ function withoutCrash(facts: RoundFacts): WhatIfTold | null {
   const crash = scriptedStep(facts, 'crash-coordinator');
   if (crash === null) return null;
   const tick = facts.worlds[crash + 1]!.tick;
-  return whatIfOf(facts, { kind: 'omit', step: crash }, `without the coordinator's crash at tick ${tick}`);
+  return whatIfOf(facts, { kind: 'omit', step: crash }, `without the coordinator's crash at tick ${tick}`, ['crash-coordinator']);
 }
 
 function whatIfSentence(facts: RoundFacts, told: WhatIfTold): string {

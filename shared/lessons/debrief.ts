@@ -8,7 +8,9 @@
 import { listNames, nodeName } from '../engine/names';
 import { doubtSpans, type DoubtSpan } from '../protocols/2pc/present';
 import type { TpcGlobal } from '../protocols/2pc/state';
-import type { CommitPoint, EngineEvent, GlobalState, NodeId, World } from '../engine/types';
+import { step } from '../engine/step';
+import type { Command, CommitPoint, EngineEvent, GlobalState, NodeId, World } from '../engine/types';
+import { createWorld } from '../engine/world';
 import { protocolFor } from '../protocols';
 import { replayLesson, type ReplayedLesson } from './run';
 import type { Lesson, LessonRound } from './types';
@@ -162,9 +164,9 @@ export function doubtOf(facts: RoundFacts): DoubtSpan[] {
   return doubtSpans(facts.final.global as GlobalState<TpcGlobal>, facts.final.tick);
 }
 
-/** A what-if of this round: the re-run, its outcome and its first commit point. */
-export function whatIfOf(facts: RoundFacts, change: Change, words: string): WhatIfTold {
-  const run = whatIf(facts.round.config, facts.round.log, change);
+/** A what-if of this round, the lesson's script going on without the rules `without`: the re-run, its outcome and its first commit point. */
+export function whatIfOf(facts: RoundFacts, change: Change, words: string, without: readonly string[] = []): WhatIfTold {
+  const run = whatIf(facts.round.config, facts.round.log, change, { lesson: facts.lesson, without });
   const outcome = protocolFor(run.config.protocol).status(run.world).outcome;
   return { change: words, run, outcome, commitPoint: run.world.global.chosen[0] ?? null };
 }
@@ -262,4 +264,19 @@ export function tooFewUp(facts: RoundFacts): { from: number; to: number | null; 
     }
   }
   return spans;
+}
+
+/** Every world and every command's events of a log (a what-if's), stepped once more. */
+export function traceOf(config: RoundFacts['round']['config'], log: readonly Command[]): { worlds: World[]; events: (readonly EngineEvent[])[] } {
+  let world = createWorld(config);
+  const worlds = [world];
+  const events: (readonly EngineEvent[])[] = [];
+  for (const command of log) {
+    const result = step(world, command);
+    if (!result.ok) throw new Error(`a what-if's own log is refused: ${result.rejection.message}`);
+    world = result.world;
+    worlds.push(world);
+    events.push(result.events);
+  }
+  return { worlds, events };
 }

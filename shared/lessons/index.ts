@@ -7,6 +7,7 @@ import { liveness } from './liveness';
 import { lockedVotes } from './lockedVotes';
 import { splitVote } from './splitVote';
 import { twoPhaseHappyPath } from './twoPhaseHappyPath';
+import { victoryGossip } from './victoryGossip';
 import { votingCommit } from './votingCommit';
 import type { Lesson, PathEntry } from './types';
 
@@ -51,7 +52,7 @@ export const LESSON_PATH: readonly PathEntry[] = [
   { number: 7, title: votingCommit.title, essay: votingCommit.essay, lesson: votingCommit },
   { number: 8, title: lockedVotes.title, essay: lockedVotes.essay, lesson: lockedVotes },
   { number: 9, title: liveness.title, essay: liveness.essay, lesson: liveness },
-  { number: 10, title: 'Victory gossip', essay: 'Paxos: Majority-Rules Two-Phase Commit', lesson: null },
+  { number: 10, title: victoryGossip.title, essay: victoryGossip.essay, lesson: victoryGossip },
   { number: 11, title: splitVote.title, essay: splitVote.essay, lesson: splitVote },
   { number: 12, title: 'Ballots escape the split', essay: 'Paxos: Better with Leaders', lesson: null },
   { number: 13, title: 'Leaders serialize decrees', essay: 'Paxos: Better with Leaders', lesson: null },

@@ -139,7 +139,7 @@ function listDown(facts: RoundFacts): string {
 function withoutThirdCrash(facts: RoundFacts): WhatIfTold | null {
   const crash = scriptedStep(facts, 'crash-c');
   if (crash === null) return null;
-  return whatIfOf(facts, { kind: 'omit', step: crash }, `had C not crashed at tick ${facts.worlds[crash + 1]!.tick}`);
+  return whatIfOf(facts, { kind: 'omit', step: crash }, `had C not crashed at tick ${facts.worlds[crash + 1]!.tick}`, ['crash-c']);
 }
 
 function whatIfSentence(told: WhatIfTold): string {

@@ -160,7 +160,8 @@ function learnedLine(facts: RoundFacts): DebriefLine {
 
 function withLockedVotes(facts: RoundFacts): WhatIfTold | null {
   if (!facts.round.config.settings.sandbox) return null;
-  return whatIfOf(facts, { kind: 'settings', settings: { sandbox: false } }, 'with votes locked, as outside the sandbox');
+  // The hold toward B only stages the second choice: with the lock on, it would keep B waiting for ever.
+  return whatIfOf(facts, { kind: 'settings', settings: { sandbox: false } }, 'with votes locked, as outside the sandbox, and X\'s votes no longer held back from B', ['hold-x-to-b']);
 }
 
 function whatIfSentence(told: WhatIfTold): string {

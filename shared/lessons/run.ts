@@ -231,15 +231,15 @@ export function advance(run: LessonRun, command: Command, scripted?: ScriptedCom
 const MAX_SCRIPTED_IN_A_ROW = 200;
 
 /** Applies what the script wants now, and again, until it wants nothing. Returns the run and the commands the engine accepted. */
-export function applyScript(run: LessonRun): { run: LessonRun; applied: { command: Command; events: readonly EngineEvent[]; scripted: ScriptedCommand }[] } {
-  const applied: { command: Command; events: readonly EngineEvent[]; scripted: ScriptedCommand }[] = [];
+export function applyScript(run: LessonRun): { run: LessonRun; applied: { command: Command; world: World; events: readonly EngineEvent[]; scripted: ScriptedCommand }[] } {
+  const applied: { command: Command; world: World; events: readonly EngineEvent[]; scripted: ScriptedCommand }[] = [];
   let count = 0;
   for (let wants = scriptWants(run); wants.length > 0; wants = scriptWants(run)) {
     for (const scripted of wants) {
       if ((count += 1) > MAX_SCRIPTED_IN_A_ROW) throw new Error(`the script of lesson ${run.lesson.id} fired more than ${MAX_SCRIPTED_IN_A_ROW} commands in a row`);
       const next = advance(run, scripted.command, scripted);
       run = next.run;
-      if (next.ok) applied.push({ command: scripted.command, events: next.events, scripted });
+      if (next.ok) applied.push({ command: scripted.command, world: next.run.world, events: next.events, scripted });
     }
   }
   return { run, applied };

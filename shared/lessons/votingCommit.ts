@@ -27,6 +27,7 @@ const PLAYER = 0;
 const B = 1;
 const C = 2;
 const LATE: NodeId[] = [3, 4];
+const HOLDS = ['hold-to-a', 'hold-c-vote-to-a', 'hold-to-late'];
 
 const hasVoted = (moment: LessonMoment, id: NodeId): boolean => voter(moment.world, id).durable.vote !== null;
 
@@ -115,10 +116,10 @@ export const votingCommit: Lesson = {
 
 /** The round without the network's holds: from the first one on, bots play every seat. */
 function withoutHolds(facts: RoundFacts): WhatIfTold | null {
-  const steps = ['hold-to-a', 'hold-c-vote-to-a', 'hold-to-late'].map((r) => scriptedStep(facts, r)).filter((s): s is number => s !== null);
+  const steps = HOLDS.map((r) => scriptedStep(facts, r)).filter((s): s is number => s !== null);
   if (steps.length === 0) return null;
   const first = Math.min(...steps);
-  return whatIfOf(facts, { kind: 'omit', step: first }, `without the network holding messages back from tick ${facts.worlds[first]!.tick} on`);
+  return whatIfOf(facts, { kind: 'omit', step: first }, `without the network holding messages back from tick ${facts.worlds[first]!.tick} on`, HOLDS);
 }
 
 function whatIfSentence(told: WhatIfTold): string {

@@ -60,7 +60,7 @@ describe('lesson 5: the blocking coordinator', () => {
       const played = playToEnd(lesson, participant(), botSeed);
       const log = played.round.log;
       const crash = log.findIndex((c) => c.type === 'crash');
-      const world = rerunFrom(played.round.config, log, crash, null);
+      const { world } = rerunFrom(lesson, played.round, crash, null, {}, ['crash-coordinator']);
       const global = world.global as GlobalState<TpcGlobal>;
       expect((world.nodes[0]!.durable as { decision: string }).decision).toBe('commit');
       const longest = Math.max(...doubtSpans(global, world.tick).map((s) => s.ticks));

@@ -5,7 +5,7 @@ import type { Action, Command, RoundConfig, Settings, World } from '../../shared
 import { roundStatus, viewOf, type NodeView } from '../../shared/engine/view';
 import { createWorld } from '../../shared/engine/world';
 import { protocolFor } from '../../shared/protocols';
-import { playLesson, type Lesson, type PlayedLesson, type PlayerMoves } from '../../shared/lessons';
+import { advance, applyScript, playLesson, replayLesson, type Lesson, type LessonRound, type PlayedLesson, type PlayerMoves } from '../../shared/lessons';
 
 /** The bot seeds every lesson is played with: the objectives must be reached whatever the bots do. */
 export const BOT_SEEDS = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12];
@@ -40,42 +40,55 @@ export function worldsOf(config: RoundConfig, log: readonly Command[]): World[] 
 }
 
 /**
- * A what-if re-run written out on its own, to check the debriefs against: the log up to `at`, then
- * `instead` (if any), then faithful bots on every seat, one tick and one turn each, seeded from the
- * round's seed mixed with 0x3f1f, until the outcome is known and every inbox empty, or a split is
+ * A what-if re-run written out on its own, to check the debriefs against: the lesson's round replayed
+ * up to `at` (the script's rules `without` taken out), then `instead` (if any), then faithful bots on
+ * every seat, one turn each per tick in an order drawn from the round's seed mixed with 0x3f1f, the
+ * script firing after every command, until the outcome is known and every inbox empty, or a split is
  * proven with no counting message in flight, or 600 ticks pass.
  */
-export function rerunFrom(config: RoundConfig, log: readonly Command[], at: number, instead: Command | null, settings: Partial<Settings> = {}): World {
-  const changed: RoundConfig = { ...config, settings: { ...config.settings, ...settings } };
-  let world = createWorld(changed);
-  for (const command of log.slice(0, at)) {
-    const result = step(world, command);
-    if (!result.ok) throw new Error(`refused ${JSON.stringify(command)}`);
-    world = result.world;
+export function rerunFrom(
+  lesson: Lesson,
+  round: LessonRound,
+  at: number,
+  instead: Command | null,
+  settings: Partial<Settings> = {},
+  without: readonly string[] = [],
+): { world: World; worlds: World[] } {
+  const config: RoundConfig = { ...round.config, settings: { ...round.config.settings, ...settings } };
+  const copy: Lesson = { ...lesson, script: lesson.script.filter((r) => !without.includes(r.id)) };
+  let run = replayLesson(copy, { config, log: round.log.slice(0, at), players: [] }).run;
+  const worlds = [run.world];
+  const act = (command: Command): void => {
+    const next = advance(run, command);
+    run = next.run;
+    if (!next.ok) return;
+    worlds.push(run.world);
+    const scripted = applyScript(run);
+    run = scripted.run;
+    for (const a of scripted.applied) worlds.push(a.world);
+  };
+  if (instead) act(instead);
+  else {
+    const scripted = applyScript(run);
+    run = scripted.run;
+    for (const a of scripted.applied) worlds.push(a.world);
   }
-  if (instead) {
-    const result = step(world, instead);
-    if (result.ok) world = result.world;
-  }
-  const protocol = protocolFor(changed.protocol);
-  const rng = Rng.fromSeed((config.seed ^ 0x3f1f) >>> 0);
-  const from = world.tick;
-  const done = (): boolean => {
+  const protocol = protocolFor(config.protocol);
+  const rng = Rng.fromSeed((round.config.seed ^ 0x3f1f) >>> 0);
+  const from = run.world.tick;
+  const done = (world: World): boolean => {
     const status = roundStatus(world);
     if (status.decided && world.nodes.every((n) => n.crashed || n.inbox.length === 0)) return true;
     return status.stuck && !world.inFlight.some((m) => protocol.countsTowardOutcome(m.payload));
   };
-  while (!done() && world.tick < from + 600) {
-    const ticked = step(world, { type: 'tick' });
-    if (ticked.ok) world = ticked.world;
-    for (const node of rng.shuffle(Array.from({ length: changed.nodes }, (_, i) => i))) {
-      const command = botDecide('faithful', viewOf(world, node), rng, false);
-      if (!command) continue;
-      const result = step(world, command);
-      if (result.ok) world = result.world;
+  while (!done(run.world) && run.world.tick < from + 600) {
+    act({ type: 'tick' });
+    for (const node of rng.shuffle(Array.from({ length: config.nodes }, (_, i) => i))) {
+      const command = botDecide('faithful', viewOf(run.world, node), rng, false);
+      if (command) act(command);
     }
   }
-  return world;
+  return { world: run.world, worlds };
 }
 
 /** The text of a debrief's lines of one topic. */

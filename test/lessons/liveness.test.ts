@@ -53,7 +53,7 @@ describe('lesson 9: liveness', () => {
     const played = playToEnd(lesson, player, 2);
     const log = played.round.log;
     const crash = log.findIndex((c) => c.type === 'crash' && c.node === 2);
-    const world = rerunFrom(played.round.config, log, crash, null);
+    const { world } = rerunFrom(lesson, played.round, crash, null, {}, ['crash-c']);
     const chosen = world.global.chosen[0]!;
     const [sentence] = linesOf(lesson.debrief(played.round), 'what-if');
     const voters = chosen.voters.map((n) => 'ABCDE'[n]);

@@ -47,12 +47,12 @@ describe('lesson 8: locked votes give safety', () => {
     const played = playToEnd(lesson, player, 7);
     const log = played.round.log;
     const broken = worldsOf(played.round.config, log).findIndex((w) => w.global.violations.length > 0) - 1;
-    const world = rerunFrom(played.round.config, log, broken, null, { sandbox: false });
+    const { world } = rerunFrom(lesson, played.round, broken, null, { sandbox: false }, ['hold-x-to-b']);
     expect([...new Set(world.global.chosen.map((c) => c.decree))]).toEqual(['X']);
     const learned = world.nodes.map((n, i) => `${'ABC'[i]} ${(n.durable as { learned: string }).learned}`);
     const [sentence] = linesOf(lesson.debrief(played.round), 'what-if');
     expect(sentence).toBe(
-      `With votes locked, as outside the sandbox, the changed vote would have been refused, and the same round, played on by bots, would have chosen X alone; the voters learned ${learned[0]}, ${learned[1]} and ${learned[2]}.`,
+      `With votes locked, as outside the sandbox, and X's votes no longer held back from B, the changed vote would have been refused, and the same round, played on by bots, would have chosen X alone; the voters learned ${learned[0]}, ${learned[1]} and ${learned[2]}.`,
     );
   });
 });

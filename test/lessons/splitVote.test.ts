@@ -45,7 +45,7 @@ describe('lesson 11: a split vote', () => {
     const played = playToEnd(lesson, voteX, 9);
     const log = played.round.log;
     const ask = log.findIndex((c) => c.type === 'propose' && c.decree === 'Z');
-    const world = rerunFrom(played.round.config, log, ask, null);
+    const { world } = rerunFrom(lesson, played.round, ask, null);
     const chosen = world.global.chosen[0]!;
     expect(chosen.voters).toHaveLength(2);
     const [sentence] = linesOf(lesson.debrief(played.round), 'what-if');

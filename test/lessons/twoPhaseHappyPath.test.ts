@@ -38,7 +38,7 @@ describe('lesson 4: two-phase commit, the happy path', () => {
     const commitStep = lesson.debrief(played.round).commitPoint!.step;
     const last = log.slice(0, commitStep).map((c, i) => ({ c, i })).filter(({ c }) => c.type === 'act' && c.action.kind === 'vote').pop()!;
     const vote = last.c as Extract<typeof last.c, { type: 'act' }>;
-    const world = rerunFrom(played.round.config, log, last.i, { ...vote, action: { ...vote.action, vote: 'no' } });
+    const { world } = rerunFrom(lesson, played.round, last.i, { ...vote, action: { ...vote.action, vote: 'no' } });
     const abortedAt = (world.global.protocol as { outcomeAt: Record<string, number> }).outcomeAt[0]!;
     expect((world.nodes[0]!.durable as { decision: string }).decision).toBe('abort');
     const [sentence] = linesOf(lesson.debrief(played.round), 'what-if');

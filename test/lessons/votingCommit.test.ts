@@ -42,7 +42,7 @@ describe('lesson 7: voting is an atomic commit', () => {
     const log = played.round.log;
     const debrief = lesson.debrief(played.round);
     const first = log.findIndex((c) => c.type === 'delay');
-    const world = rerunFrom(played.round.config, log, first, null);
+    const { world } = rerunFrom(lesson, played.round, first, null, {}, ['hold-to-a', 'hold-c-vote-to-a', 'hold-to-late']);
     const chosen = world.global.chosen[0]!;
     const [sentence] = linesOf(debrief, 'what-if');
     expect(sentence).toContain(`would have chosen X at tick ${chosen.tick}, when ${'ABCDE'[chosen.node]}'s vote was cast`);
