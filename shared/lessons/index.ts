@@ -3,6 +3,7 @@
  * `LESSON_PATH` lists every place on the path, with the lessons that can be played so far.
  */
 import { blockingCoordinator } from './blockingCoordinator';
+import { duelingProposers } from './duelingProposers';
 import { liveness } from './liveness';
 import { lockedVotes } from './lockedVotes';
 import { splitVote } from './splitVote';
@@ -54,7 +55,7 @@ export const LESSON_PATH: readonly PathEntry[] = [
   { number: 9, title: liveness.title, essay: liveness.essay, lesson: liveness },
   { number: 10, title: victoryGossip.title, essay: victoryGossip.essay, lesson: victoryGossip },
   { number: 11, title: splitVote.title, essay: splitVote.essay, lesson: splitVote },
-  { number: 12, title: 'Ballots escape the split', essay: 'Paxos: Better with Leaders', lesson: null },
+  { number: 12, title: duelingProposers.title, essay: duelingProposers.essay, lesson: duelingProposers },
   { number: 13, title: 'Leaders serialize decrees', essay: 'Paxos: Better with Leaders', lesson: null },
   { number: 14, title: 'Electing the leader', essay: 'Paxos: Better with Leaders', lesson: null },
   { number: 15, title: 'Raft', essay: 'Raft', lesson: null },
