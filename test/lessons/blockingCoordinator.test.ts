@@ -1,25 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { playLesson, type PlayerMoves } from '../../shared/lessons';
+import { playLesson } from '../../shared/lessons';
 import { blockingCoordinator as lesson } from '../../shared/lessons/blockingCoordinator';
 import { doubtSpans } from '../../shared/protocols/2pc/present';
 import type { GlobalState } from '../../shared/engine/types';
 import type { TpcGlobal } from '../../shared/protocols/2pc/state';
+import { participant } from './players';
 import { BOT_SEEDS, legal, linesOf, playToEnd, rerunFrom, worldsOf } from './helpers';
-
-/** A participant as the lesson asks: vote YES, then ask the others once. */
-function participant(): PlayerMoves {
-  let asked = false;
-  return (_run, view) => {
-    const yes = legal(view, 'vote', (a) => a.vote === 'yes');
-    if (yes) return yes;
-    const ask = legal(view, 'askPeers');
-    if (ask && !asked) {
-      asked = true;
-      return ask;
-    }
-    return null;
-  };
-}
 
 describe('lesson 5: the blocking coordinator', () => {
   it('reaches every objective whatever the bots do: YES, asked, nobody knows, the doubt ended by the coordinator', () => {

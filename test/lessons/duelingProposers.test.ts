@@ -1,17 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { playLesson, type PlayerMoves } from '../../shared/lessons';
+import { playLesson } from '../../shared/lessons';
 import { duelingProposers as lesson } from '../../shared/lessons/duelingProposers';
-import { BOT_SEEDS, legal, linesOf, playToEnd, rerunFrom, worldsOf } from './helpers';
+import { proposer as proposerPlayer } from './players';
+import { BOT_SEEDS, linesOf, playToEnd, rerunFrom, worldsOf } from './helpers';
 
-/** A proposer as the lesson asks: one ballot, ACCEPT once it may, a higher ballot once beaten, then hold back and answer C. */
-const proposer: PlayerMoves = (run, view) => {
-  const proposal = (view.self.volatile as { proposal: unknown }).proposal;
-  if (run.current === 0) return proposal ? null : legal(view, 'prepare');
-  if (run.current === 1) return legal(view, 'promise');
-  if (run.current === 2) return legal(view, 'propose');
-  if (run.current === 3) return legal(view, 'prepare');
-  return legal(view, 'promise') ?? legal(view, 'accept') ?? legal(view, 'propose');
-};
+const proposer = proposerPlayer();
 
 describe('lesson 12: ballots escape the split, and proposers can duel', () => {
   it('reaches every objective whatever the bots do: beaten, beaten again, then one ballot finishes', () => {

@@ -1,11 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { playLesson, type PlayerMoves } from '../../shared/lessons';
+import { playLesson } from '../../shared/lessons';
 import { liveness as lesson } from '../../shared/lessons/liveness';
-import { BOT_SEEDS, legal, linesOf, playToEnd, rerunFrom, worldsOf } from './helpers';
+import { resender } from './players';
+import { BOT_SEEDS, linesOf, playToEnd, rerunFrom, worldsOf } from './helpers';
 
-/** A voter as the lesson asks: vote for X, and put it forward again once C is back. */
-const player: PlayerMoves = (run, view) =>
-  legal(view, 'vote', (a) => a.decree === 'X') ?? (run.fired.some((f) => f.rule === 'recover-c') && run.current === 2 ? legal(view, 'putForward') : null);
+const player = resender();
 
 describe('lesson 9: liveness', () => {
   it('reaches every objective whatever the bots do: stalled with two of five up, passed with three', () => {

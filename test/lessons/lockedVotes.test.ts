@@ -1,12 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { ruleBreakingActions } from '../../shared/engine/view';
-import { playLesson, type PlayerMoves } from '../../shared/lessons';
+import { playLesson } from '../../shared/lessons';
 import { lockedVotes as lesson } from '../../shared/lessons/lockedVotes';
-import { BOT_SEEDS, legal, linesOf, playToEnd, rerunFrom, worldsOf } from './helpers';
+import { lockBreaker } from './players';
+import { BOT_SEEDS, linesOf, playToEnd, rerunFrom, worldsOf } from './helpers';
 
-/** The player as the lesson asks: vote for X, then, once X is chosen, take the rule-breaking vote for Y. */
-const player: PlayerMoves = (run, view) =>
-  legal(view, 'vote', (a) => a.decree === 'X') ?? (run.current === 2 ? (ruleBreakingActions(run.world, 0).find((m) => m.action.kind === 'vote')?.action ?? null) : null);
+const player = lockBreaker();
 
 describe('lesson 8: locked votes give safety', () => {
   it('reaches every objective whatever the bots do: X chosen, the lock broken, Y chosen too, the voters disagreeing', () => {

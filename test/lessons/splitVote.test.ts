@@ -1,9 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { playLesson, type PlayerMoves } from '../../shared/lessons';
+import { playLesson } from '../../shared/lessons';
 import { splitVote as lesson } from '../../shared/lessons/splitVote';
+import { voteX as voter } from './players';
 import { BOT_SEEDS, legal, linesOf, playToEnd, rerunFrom, worldsOf } from './helpers';
 
-const voteX: PlayerMoves = (_run, view) => legal(view, 'vote', (a) => a.decree === 'X');
+const voteX = voter();
 
 describe('lesson 11: a split vote', () => {
   it('reaches every objective whatever the bots do: a split the engine proves stuck, and the player sees', () => {

@@ -1,11 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { playLesson } from '../../shared/lessons';
 import { twoPhaseHappyPath as lesson } from '../../shared/lessons/twoPhaseHappyPath';
-import type { PlayerMoves } from '../../shared/lessons';
+import { coordinator as coordinatorPlayer } from './players';
 import { BOT_SEEDS, legal, linesOf, playToEnd, rerunFrom, worldsOf } from './helpers';
 
-/** The coordinator's part, played as the lesson asks: begin, then commit once every YES is in. */
-const coordinator: PlayerMoves = (_run, view) => legal(view, 'prepare') ?? legal(view, 'decide', (a) => a.outcome === 'commit');
+const coordinator = coordinatorPlayer();
 
 describe('lesson 4: two-phase commit, the happy path', () => {
   it('reaches every objective, in order, whatever the bots do', () => {

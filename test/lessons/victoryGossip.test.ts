@@ -1,11 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { playLesson, type PlayerMoves } from '../../shared/lessons';
+import { playLesson } from '../../shared/lessons';
 import { victoryGossip as lesson } from '../../shared/lessons/victoryGossip';
-import { BOT_SEEDS, legal, linesOf, playToEnd, rerunFrom, worldsOf } from './helpers';
+import { voteX as voter } from './players';
+import { BOT_SEEDS, linesOf, playToEnd, rerunFrom, worldsOf } from './helpers';
 
-const voteX: PlayerMoves = (_run, view) => legal(view, 'vote', (a) => a.decree === 'X');
 const learnedOf = (w: { nodes: { durable: object }[] }, id: number): string | null => (w.nodes[id]!.durable as { learned: string | null }).learned;
 const tallyOf = (w: { nodes: { volatile: object }[] }, id: number): number => ((w.nodes[id]!.volatile as { tally: Record<string, number[]> }).tally.X ?? []).length;
+
+const voteX = voter();
 
 describe('lesson 10: victory gossip', () => {
   it('reaches every objective whatever the bots do: the player learns X from a VICTORY before their tally shows it', () => {

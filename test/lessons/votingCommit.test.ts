@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { playLesson, type PlayerMoves } from '../../shared/lessons';
+import { playLesson } from '../../shared/lessons';
 import { votingCommit as lesson } from '../../shared/lessons/votingCommit';
-import { BOT_SEEDS, legal, linesOf, playToEnd, rerunFrom, worldsOf } from './helpers';
+import { voteX as voter } from './players';
+import { BOT_SEEDS, linesOf, playToEnd, rerunFrom, worldsOf } from './helpers';
 
-/** A voter as the lesson asks: vote for X as soon as it can. */
-const voteX: PlayerMoves = (_run, view) => legal(view, 'vote', (a) => a.decree === 'X');
+const voteX = voter();
 
 describe('lesson 7: voting is an atomic commit', () => {
   it('reaches every objective, and the player\'s vote is the commit point, unknown to them, whatever the bots do', () => {
