@@ -56,7 +56,7 @@ export const duelingProposers: Lesson = {
   title: 'Ballots escape the split, and proposers can duel',
   idea:
     'Paxos numbers its attempts: a proposer runs a ballot, first collecting promises from a majority, then asking it to accept one value. ' +
-    'A higher ballot may always take over from a lower one, and it must carry on any value a promise reports accepted, so a vote split between values is never stuck for good. ' +
+    'A higher ballot may always take over from a lower one, and it must carry on any value a promise reports accepted, so a split between two values is never stuck for good. ' +
     'But two proposers that keep starting higher ballots can beat each other forever: a duel, until one holds back.',
   essay: 'Paxos: Better with Leaders',
   setup: {
@@ -133,7 +133,7 @@ export const duelingProposers: Lesson = {
       id: 'again',
       title: 'A higher ballot beat yours. Start a higher one of your own.',
       reached: (moment) => playerBallots(moment) >= 2,
-      hints: [{ afterTicks: 6, text: 'Press "Start ballot" again: its number is higher than any you have seen.' }],
+      hints: [{ afterTicks: 6, text: 'Start a ballot again: the button offers a number higher than any you have seen, so the new ballot beats every one so far.' }],
     },
     {
       id: 'chosen',
@@ -172,7 +172,7 @@ export const duelingProposers: Lesson = {
       if (ballot && asked && asked.type === 'propose' && asked.decree !== cp.decree) {
         lines.push({
           topic: 'story',
-          text: `Ballot ${ballotText(ballot)} carried ${cp.decree}, though ${nodeName(ballot.node)}'s own client asked for ${asked.decree}: a promise reported ${cp.decree} accepted under an earlier ballot, and a proposer must carry on the value accepted under the highest ballot it hears of. That is how a later ballot picks up where an earlier one left off, instead of splitting the vote.`,
+          text: `Ballot ${ballotText(ballot)} carried ${cp.decree}, though ${nodeName(ballot.node)}'s own client asked for ${asked.decree}: a promise reported ${cp.decree} accepted under an earlier ballot, and a proposer must carry on the value accepted under the highest ballot it hears of. That is how a later ballot picks up where an earlier one left off, so that two values never split the acceptors for good.`,
         });
       }
     }
