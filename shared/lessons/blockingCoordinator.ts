@@ -6,6 +6,7 @@
 import { listNames } from '../engine/names';
 import type { GlobalState, NodeId } from '../engine/types';
 import {
+  commitPointMove,
   doubtOf,
   eachFor,
   factsOf,
@@ -148,7 +149,7 @@ export const blockingCoordinator: Lesson = {
     lines.push(messagesLine(facts));
     const told = withoutCrash(facts);
     if (told) lines.push({ topic: 'what-if', text: whatIfSentence(facts, told) });
-    return { lines, commitPoint: null, knew: facts.knewAt.map((tick, node) => ({ node, tick })), messages: facts.messages, whatIf: told };
+    return { lines, commitPoint: commitPointMove(facts), knew: facts.knewAt.map((tick, node) => ({ node, tick })), messages: facts.messages, whatIf: told };
   },
 };
 

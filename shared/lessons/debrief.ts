@@ -177,11 +177,6 @@ export function scriptedStep(facts: RoundFacts, rule: string): number | null {
   return i < 0 ? null : i;
 }
 
-/** The tick after command `index`. */
-export function tickAt(facts: RoundFacts, index: number): number {
-  return facts.worlds[index + 1]?.tick ?? facts.final.tick;
-}
-
 /** The lines the script told only after the round: what the player's node could not know while it ran. */
 export function toldAfterLines(facts: RoundFacts): DebriefLine[] {
   const told = new Set<string>();
@@ -190,12 +185,7 @@ export function toldAfterLines(facts: RoundFacts): DebriefLine[] {
     .map((f) => ({ topic: 'story', text: `At tick ${f.tick}: ${f.why}` }));
 }
 
-/** Every node in id order except those listed. */
-export function othersThan(nodes: number, except: readonly NodeId[]): NodeId[] {
-  return Array.from({ length: nodes }, (_, i) => i).filter((i) => !except.includes(i));
-}
 
-export { listNames, nodeName };
 
 /**
  * Majority vote: the commit point as a vote, with what its voter's own tally showed at that moment:

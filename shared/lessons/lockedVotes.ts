@@ -6,6 +6,7 @@
 import { nodeName } from '../engine/names';
 import type { CommitPoint, NodeId } from '../engine/types';
 import {
+  commitPointMove,
   factsOf,
   joined,
   messagesLine,
@@ -137,7 +138,7 @@ export const lockedVotes: Lesson = {
     lines.push(messagesLine(facts));
     const told = withLockedVotes(facts);
     if (told) lines.push({ topic: 'what-if', text: whatIfSentence(told) });
-    return { lines, commitPoint: null, knew: facts.knewAt.map((tick, node) => ({ node, tick })), messages: facts.messages, whatIf: told };
+    return { lines, commitPoint: commitPointMove(facts), knew: facts.knewAt.map((tick, node) => ({ node, tick })), messages: facts.messages, whatIf: told };
   },
 };
 

@@ -21,11 +21,6 @@ export function paxosNode(world: World, id: NodeId): { durable: PaxosDurable; vo
   return { durable: node.durable as PaxosDurable, volatile: node.volatile as PaxosVolatile, crashed: node.crashed, inbox: node.inbox };
 }
 
-/** Every node id of a world. */
-export function ids(world: World): NodeId[] {
-  return world.nodes.map((n) => n.id);
-}
-
 /** The clients' requests that open the lesson: fired once, before anything else. */
 export function openingRequests(requests: readonly { node: NodeId; decree: string }[], why: string): ScriptRule {
   return {
@@ -42,10 +37,6 @@ export function moved(moment: LessonMoment, node: NodeId, kind: string): boolean
   return c !== null && c.type === 'act' && c.node === node && c.action.kind === kind;
 }
 
-/** Whether a node has received a message of this kind (from this sender) since the lesson began. */
-export function received(moment: LessonMoment, to: NodeId, kind: string, from?: NodeId): boolean {
-  return moment.run.deliveries.some((d) => d.message.to === to && d.message.payload.kind === kind && (from === undefined || d.message.from === from));
-}
 
 /**
  * 2PC: every participant a bot holds votes YES as soon as a PREPARE waits in its inbox (a bot may

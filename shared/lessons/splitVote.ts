@@ -6,6 +6,7 @@
 import { majorityOf, nodeName } from '../engine/names';
 import type { NodeId } from '../engine/types';
 import {
+  commitPointMove,
   factsOf,
   joined,
   knowledgeLine,
@@ -109,7 +110,7 @@ export const splitVote: Lesson = {
     lines.push(messagesLine(facts));
     const told = withoutThirdDecree(facts);
     if (told) lines.push({ topic: 'what-if', text: whatIfSentence(told) });
-    return { lines, commitPoint: null, knew: facts.knewAt.map((tick, node) => ({ node, tick })), messages: facts.messages, whatIf: told };
+    return { lines, commitPoint: commitPointMove(facts), knew: facts.knewAt.map((tick, node) => ({ node, tick })), messages: facts.messages, whatIf: told };
   },
 };
 
