@@ -103,7 +103,7 @@ export const blockingCoordinator: Lesson = {
     },
     {
       id: 'doubt-ends',
-      title: 'Every participant is in doubt, and only the coordinator\'s log holds the answer: wait for it.',
+      title: 'Every participant is in doubt, and only the coordinator can end it: wait for it.',
       reached: ({ world }) => {
         const d = tpc(world, PLAYER).durable;
         return d.role === 'participant' && d.outcome !== null;

@@ -56,7 +56,7 @@ export const duelingProposers: Lesson = {
   title: 'Ballots escape the split, and proposers can duel',
   idea:
     'Paxos numbers its attempts: a proposer runs a ballot, first collecting promises from a majority, then asking it to accept one value. ' +
-    'A higher ballot may always take over from a lower one, and it must carry on any value a promise reports accepted, so a split between two values is never stuck for good. ' +
+    'A higher ballot may always take over from a lower one, and it must carry on the value its promises report accepted under the highest earlier ballot, so a split between two values is never stuck for good. ' +
     'But two proposers that keep starting higher ballots can beat each other forever: a duel, until one holds back.',
   essay: 'Paxos: Better with Leaders',
   setup: {
