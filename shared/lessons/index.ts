@@ -1,0 +1,70 @@
+/**
+ * The lessons: the essay "Paxos, Abridged" made playable, one lesson per file, in the essay's order.
+ * `LESSON_PATH` lists every place on the path, with the lessons that can be played so far.
+ */
+import { blockingCoordinator } from './blockingCoordinator';
+import { duelingProposers } from './duelingProposers';
+import { liveness } from './liveness';
+import { lockedVotes } from './lockedVotes';
+import { splitVote } from './splitVote';
+import { twoPhaseHappyPath } from './twoPhaseHappyPath';
+import { victoryGossip } from './victoryGossip';
+import { votingCommit } from './votingCommit';
+import type { Lesson, PathEntry } from './types';
+
+export type { Lesson, LessonRound, LessonSetup, LessonMoment, ScriptRule, Objective, Hint, DeadEnd, PathEntry, EssaySection } from './types';
+export type { Debrief, DebriefLine, DebriefTopic, WhatIfTold } from './debrief';
+export { whatIf, settled, WHAT_IF_TICKS, WHAT_IF_SALT, type Change, type WhatIf } from './whatIf';
+export {
+  startLesson,
+  lessonConfig,
+  observe,
+  observeRefusal,
+  advance,
+  scriptWants,
+  applyScript,
+  lessonOver,
+  narrative,
+  momentOf,
+  playLesson,
+  replayLesson,
+  type LessonRun,
+  type LessonStatus,
+  type ObjectiveProgress,
+  type FiredRule,
+  type ScriptedCommand,
+  type Delivery,
+  type Advanced,
+  type StartOptions,
+  type PlayOptions,
+  type PlayerMoves,
+  type PlayedLesson,
+  type ReplayedLesson,
+} from './run';
+
+/** Every place on the essay's path, in order; `lesson` is null where none can be played yet. */
+export const LESSON_PATH: readonly PathEntry[] = [
+  { number: 1, title: 'One machine: log, then apply', essay: 'The Atomic Commit Problem', lesson: null },
+  { number: 2, title: 'The two generals', essay: 'The Atomic Commit Problem', lesson: null },
+  { number: 3, title: 'One variable, then a log', essay: 'Consensus: A Related Problem', lesson: null },
+  { number: 4, title: twoPhaseHappyPath.title, essay: twoPhaseHappyPath.essay, lesson: twoPhaseHappyPath },
+  { number: 5, title: blockingCoordinator.title, essay: blockingCoordinator.essay, lesson: blockingCoordinator },
+  { number: 6, title: 'FLP: no timeouts', essay: 'The FLP Result', lesson: null },
+  { number: 7, title: votingCommit.title, essay: votingCommit.essay, lesson: votingCommit },
+  { number: 8, title: lockedVotes.title, essay: lockedVotes.essay, lesson: lockedVotes },
+  { number: 9, title: liveness.title, essay: liveness.essay, lesson: liveness },
+  { number: 10, title: victoryGossip.title, essay: victoryGossip.essay, lesson: victoryGossip },
+  { number: 11, title: splitVote.title, essay: splitVote.essay, lesson: splitVote },
+  { number: 12, title: duelingProposers.title, essay: duelingProposers.essay, lesson: duelingProposers },
+  { number: 13, title: 'Leaders serialize decrees', essay: 'Paxos: Better with Leaders', lesson: null },
+  { number: 14, title: 'Electing the leader', essay: 'Paxos: Better with Leaders', lesson: null },
+  { number: 15, title: 'Raft', essay: 'Raft', lesson: null },
+];
+
+/** The lessons that can be played, in the essay's order. */
+export const LESSONS: readonly Lesson[] = LESSON_PATH.flatMap((p) => (p.lesson ? [p.lesson] : []));
+
+/** A playable lesson by its id, or null. */
+export function lessonById(id: string): Lesson | null {
+  return LESSONS.find((l) => l.id === id) ?? null;
+}

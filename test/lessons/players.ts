@@ -1,0 +1,55 @@
+/** Each lesson's player, played as the lesson asks: the moves a student who follows the objectives makes. */
+import { ruleBreakingActions } from '../../shared/engine/view';
+import type { PlayerMoves } from '../../shared/lessons';
+import { legal } from './helpers';
+
+/** Lesson 4: the coordinator begins, then commits once every YES is in. */
+export const coordinator = (): PlayerMoves => (_run, view) => legal(view, 'prepare') ?? legal(view, 'decide', (a) => a.outcome === 'commit');
+
+/** Lesson 5: a participant votes YES, then asks the others once. */
+export function participant(): PlayerMoves {
+  let asked = false;
+  return (_run, view) => {
+    const yes = legal(view, 'vote', (a) => a.vote === 'yes');
+    if (yes) return yes;
+    const ask = legal(view, 'askPeers');
+    if (ask && !asked) {
+      asked = true;
+      return ask;
+    }
+    return null;
+  };
+}
+
+/** Lessons 7, 10, 11: vote for X as soon as it can. */
+export const voteX = (): PlayerMoves => (_run, view) => legal(view, 'vote', (a) => a.decree === 'X');
+
+/** Lesson 8: vote for X, then, once X is chosen, take the rule-breaking vote for Y. */
+export const lockBreaker = (): PlayerMoves => (run, view) =>
+  legal(view, 'vote', (a) => a.decree === 'X') ?? (run.current === 2 ? (ruleBreakingActions(run.world, 0).find((m) => m.action.kind === 'vote')?.action ?? null) : null);
+
+/** Lesson 9: vote for X, and put it forward again once C is back. */
+export const resender = (): PlayerMoves => (run, view) =>
+  legal(view, 'vote', (a) => a.decree === 'X') ?? (run.fired.some((f) => f.rule === 'recover-c') && run.current === 2 ? legal(view, 'putForward') : null);
+
+/** Lesson 12: one ballot, ACCEPT once it may, a higher ballot once beaten, then hold back and answer C. */
+export const proposer = (): PlayerMoves => (run, view) => {
+  const proposal = (view.self.volatile as { proposal: unknown }).proposal;
+  if (run.current === 0) return proposal ? null : legal(view, 'prepare');
+  if (run.current === 1) return legal(view, 'promise');
+  if (run.current === 2) return legal(view, 'propose');
+  if (run.current === 3) return legal(view, 'prepare');
+  return legal(view, 'promise') ?? legal(view, 'accept') ?? legal(view, 'propose');
+};
+
+/** The player of each playable lesson, by the lesson's id. */
+export const PLAYERS: Record<string, () => PlayerMoves> = {
+  'two-phase-commit': coordinator,
+  'blocking-coordinator': participant,
+  'voting-is-atomic-commit': voteX,
+  'locked-votes': lockBreaker,
+  liveness: resender,
+  'victory-gossip': voteX,
+  'split-vote': voteX,
+  'dueling-proposers': proposer,
+};
