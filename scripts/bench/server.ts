@@ -19,11 +19,11 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Client, type Room as ClientRoom } from '@colyseus/sdk';
 import type { Action, NodeView } from '../../shared';
-import { MAX_CLASS_STUDENTS, type GroupSummary, type ViewFrame } from '../../shared/wire/messages';
+import { MAX_CLASS_STUDENTS, type GroupSummary, type RoundPhase, type ViewFrame } from '../../shared/wire/messages';
 import { ViewAssembler } from '../../shared/wire/viewPatch';
 import { readCpuTimes, stealPercent, type CpuTimes } from './paired';
 
@@ -90,6 +90,9 @@ interface Figures {
   joinFailures: number;
   /** CPU time the hypervisor took from this machine during the measured window, in percent of all CPU time. */
   stealPercent: number | null;
+  /** The bench process's own CPU (the clients), and the machine's 1-minute load average at the window's end: a busy machine delays both ends. */
+  clientCpuPercent: number;
+  loadAverage: number;
 }
 
 // ---- The server side (runs in the child) --------------------------------------------------------
@@ -231,6 +234,27 @@ function chooseAction(view: NodeView | undefined): Action | null {
   return legal.find((a) => a.kind !== 'prepare' && a.kind !== 'abort') ?? legal[0] ?? null;
 }
 
+/**
+ * A class's student answers and proposes as in `chooseAction`, but starts a new ballot only after one
+ * to three turns with nothing else to do: five students each starting one at every idle turn
+ * pre-empt each other for ever, and a round is never decided.
+ */
+const patience = (): number => 1 + Math.floor(Math.random() * 3);
+
+function chooseClassAction(player: Player): Action | null {
+  const legal = player.view?.legal ?? [];
+  const move = legal.find((a) => a.kind !== 'prepare' && a.kind !== 'abort');
+  if (move) {
+    player.idleTurns = 0;
+    return move;
+  }
+  player.idleTurns += 1;
+  if (player.idleTurns < player.patience) return null;
+  player.idleTurns = 0;
+  player.patience = patience();
+  return legal[0] ?? null;
+}
+
 /** What the students received and how long their actions waited, counted while a window is measured. */
 class Meter {
   measuring = false;
@@ -252,6 +276,11 @@ interface Player {
   /** Sent actions waiting for their view: seq to the time it was sent, and whether it was sent in a measured window. */
   pending: Map<number, { at: number; measured: boolean }>;
   seq: number;
+  /** The round's phase as the last view or clock said: a player moves only while it runs, as the game's buttons allow. */
+  phase: RoundPhase | null;
+  /** Turns in a row with nothing to answer or propose, and how many of them this player waits before a new ballot. */
+  idleTurns: number;
+  patience: number;
 }
 
 /** Calls `count` with the size of every frame that arrives on the room's connection, whatever it holds. */
@@ -268,12 +297,17 @@ function follow(room: ClientRoom, kind: 'quorum' | 'echo', meter: Meter): Player
     meter.frames += 1;
     meter.bytes += bytes;
   });
-  const player: Player = { room, pending: new Map(), seq: 0 };
+  const player: Player = { room, pending: new Map(), seq: 0, phase: null, idleTurns: 0, patience: patience() };
   const views = new ViewAssembler();
-  room.onMessage('*', (type: string | number, message: { lastSeq?: number }) => {
+  room.onMessage('*', (type: string | number, message: { lastSeq?: number; phase?: RoundPhase }) => {
+    if (type === 'clock') player.phase = message.phase!;
     if (type !== 'view') return;
     // The echo room's views are bare sequence numbers; Quorum's are whole views or patches.
-    if (kind === 'quorum') player.view = views.accept(message as ViewFrame).view as NodeView;
+    if (kind === 'quorum') {
+      const whole = views.accept(message as ViewFrame);
+      player.view = whole.view as NodeView;
+      player.phase = whole.round.phase;
+    }
     for (const [seq, sent] of player.pending) {
       if (seq > (message.lastSeq ?? 0)) break;
       if (sent.measured) meter.latencies.push(performance.now() - sent.at);
@@ -286,11 +320,19 @@ function follow(room: ClientRoom, kind: 'quorum' | 'echo', meter: Meter): Player
   return player;
 }
 
-/** Every player acts about once a second, at its own phase, until the returned function stops them. */
-function actEverySecond(players: readonly Player[], kind: 'quorum' | 'echo', meter: Meter): () => void {
+/**
+ * Every player takes a turn about once a second, at its own phase, until the returned function stops
+ * them: an echo client always acts; a Quorum student picks a move while its round runs.
+ */
+function actEverySecond(players: readonly Player[], kind: 'quorum' | 'echo' | 'class', meter: Meter): () => void {
+  const choose = (player: Player): Action | { kind: 'echo' } | null => {
+    if (kind === 'echo') return { kind: 'echo' };
+    if (player.phase !== 'running') return null;
+    return kind === 'class' ? chooseClassAction(player) : chooseAction(player.view);
+  };
   const timers = players.map((player, i) =>
     setTimeout(function actNow(): void {
-      const action = kind === 'quorum' ? chooseAction(player.view) : { kind: 'echo' };
+      const action = choose(player);
       if (action) {
         player.seq += 1;
         player.pending.set(player.seq, { at: performance.now(), measured: meter.measuring });
@@ -330,11 +372,13 @@ async function measureWindow(meter: Meter, players: readonly Player[], pid: numb
   meter.measuring = true;
   if (profiling) process.kill(pid, 'SIGUSR2');
   const before = usage(pid);
+  const clientBefore = process.cpuUsage();
   const machineBefore: CpuTimes | null = readCpuTimes();
   const start = performance.now();
   await sleep(seconds * 1000);
   const elapsed = (performance.now() - start) / 1000;
   const after = usage(pid);
+  const client = process.cpuUsage(clientBefore);
   const steal = stealPercent(machineBefore, readCpuTimes());
   meter.measuring = false;
   if (profiling) process.kill(pid, 'SIGUSR2');
@@ -359,6 +403,8 @@ async function measureWindow(meter: Meter, players: readonly Player[], pid: numb
     leaves,
     joinFailures: meter.joinFailures,
     stealPercent: steal,
+    clientCpuPercent: Number((((client.user + client.system) / 1e6 / elapsed) * 100).toFixed(1)),
+    loadAverage: Number(loadavg()[0]!.toFixed(2)),
   };
 }
 
@@ -520,7 +566,7 @@ async function classLoad(port: number, students: number, seconds: number, pid: n
     if ((s + 1) % 50 === 0) log(`class: ${s + 1} students joined`);
   }
   instructor.startAll();
-  const stop = actEverySecond(players, 'quorum', meter);
+  const stop = actEverySecond(players, 'class', meter);
   await sleep(WARM_UP_MS);
 
   const window = async (leavesBefore: number): Promise<ClassFigures> => {
