@@ -20,6 +20,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
+import { monitorEventLoopDelay, type IntervalHistogram } from 'node:perf_hooks';
 import { join, resolve } from 'node:path';
 import { Client, type Room as ClientRoom } from '@colyseus/sdk';
 import type { Action, NodeView } from '../../shared';
@@ -88,6 +89,9 @@ interface Figures {
   lateViews: number;
   leaves: number;
   joinFailures: number;
+  /** How late the server's event loop ran a 1 ms timer: its p99 and its worst, over the window. */
+  loopDelayP99Ms: number;
+  loopDelayMaxMs: number;
   /** CPU time the hypervisor took from this machine during the measured window, in percent of all CPU time. */
   stealPercent: number | null;
   /** The bench process's own CPU (the clients), and the machine's 1-minute load average at the window's end: a busy machine delays both ends. */
@@ -97,18 +101,25 @@ interface Figures {
 
 // ---- The server side (runs in the child) --------------------------------------------------------
 
+/** What the server child measures of itself over a window: how late its event loop ran timers. */
+interface LoopDelay {
+  loopDelayP99Ms: number;
+  loopDelayMaxMs: number;
+}
+
 /**
- * With a profile folder, the server records V8 CPU profiles of the measured windows only: SIGUSR2
- * starts one (sent when a window begins) and the next SIGUSR2 writes it (when the window ends), as
- * does SIGTERM, so joining and the pauses between windows are left out.
+ * The child's side of a measured window: a SIGUSR2 starts measuring its event loop's delay and, with
+ * a profile folder, a V8 CPU profile; the next one writes the profile and answers with the delay on
+ * stdout (a line `WINDOW {…}`). Joining and the pauses between windows are left out. SIGTERM writes
+ * a profile still running. (No IPC channel: with one, Colyseus would start reporting to pm2.)
  */
-function profileOnSignal(dir: string | undefined): () => Promise<void> {
-  if (!dir) return async () => {};
+function measureOnRequest(dir: string | undefined): () => Promise<void> {
   let session: import('node:inspector/promises').Session | null = null;
+  let delay: IntervalHistogram | null = null;
   let written = 0;
-  const write = async (): Promise<void> => {
+  const writeProfile = async (): Promise<void> => {
     const running = session;
-    if (!running) return;
+    if (!running || !dir) return;
     session = null;
     const { profile } = await running.post('Profiler.stop');
     running.disconnect();
@@ -119,21 +130,34 @@ function profileOnSignal(dir: string | undefined): () => Promise<void> {
   };
   process.on('SIGUSR2', () => {
     void (async () => {
-      if (session) return write();
-      const { Session } = await import('node:inspector/promises');
-      const started = new Session();
-      session = started;
-      started.connect();
-      await started.post('Profiler.enable');
-      await started.post('Profiler.setSamplingInterval', { interval: 500 });
-      await started.post('Profiler.start');
+      if (!delay) {
+        delay = monitorEventLoopDelay({ resolution: 1 });
+        delay.enable();
+        if (!dir) return;
+        const { Session } = await import('node:inspector/promises');
+        const started = new Session();
+        session = started;
+        started.connect();
+        await started.post('Profiler.enable');
+        await started.post('Profiler.setSamplingInterval', { interval: 500 });
+        await started.post('Profiler.start');
+        return;
+      }
+      delay.disable();
+      const answer: LoopDelay = {
+        loopDelayP99Ms: Number((delay.percentile(99) / 1e6).toFixed(1)),
+        loopDelayMaxMs: Number((delay.max / 1e6).toFixed(1)),
+      };
+      delay = null;
+      await writeProfile();
+      process.stdout.write(`WINDOW ${JSON.stringify(answer)}\n`);
     })();
   });
-  return write;
+  return writeProfile;
 }
 
 async function serve(role: string): Promise<void> {
-  const writeProfile = profileOnSignal(process.env.QUORUM_BENCH_PROFILE);
+  const writeProfile = measureOnRequest(process.env.QUORUM_BENCH_PROFILE);
   if (role === 'quorum') {
     const { startServer } = await import('../../server/app');
     const dir = mkdtempSync(join(tmpdir(), 'quorum-bench-'));
@@ -196,19 +220,41 @@ async function serve(role: string): Promise<void> {
 
 // ---- The load (runs in the bench process) -------------------------------------------------------
 
-function startChild(role: string, profileDir: string | null = null): Promise<{ child: ChildProcess; port: number }> {
+/** A server child: its port, and the windows it measures of itself. */
+interface ServerChild {
+  process: ChildProcess;
+  port: number;
+  /** Tells the child a measured window starts, or ends: then it answers with its event loop's delay. */
+  window(edge: 'start'): void;
+  window(edge: 'end'): Promise<LoopDelay>;
+}
+
+function startChild(role: string, profileDir: string | null = null): Promise<ServerChild> {
   if (profileDir) mkdirSync(profileDir, { recursive: true });
   const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'scripts', 'bench', 'server.ts')], {
     cwd: ROOT,
     env: { ...process.env, QUORUM_BENCH_ROLE: role, ...(profileDir ? { QUORUM_BENCH_PROFILE: profileDir } : {}) },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
+  const answers: ((delay: LoopDelay) => void)[] = [];
+  function window(edge: 'start'): void;
+  function window(edge: 'end'): Promise<LoopDelay>;
+  function window(edge: 'start' | 'end'): void | Promise<LoopDelay> {
+    const answer = edge === 'end' ? new Promise<LoopDelay>((r) => answers.push(r)) : undefined;
+    child.kill('SIGUSR2');
+    return answer;
+  }
   return new Promise((resolvePort, reject) => {
     let out = '';
     child.stdout!.on('data', (d: Buffer) => {
       out += d.toString();
-      const match = /PORT (\d+)/.exec(out);
-      if (match) resolvePort({ child, port: Number(match[1]) });
+      for (let nl = out.indexOf('\n'); nl >= 0; nl = out.indexOf('\n')) {
+        const line = out.slice(0, nl);
+        out = out.slice(nl + 1);
+        const port = /^PORT (\d+)$/.exec(line);
+        if (port) resolvePort({ process: child, port: Number(port[1]), window });
+        else if (line.startsWith('WINDOW ')) answers.shift()?.(JSON.parse(line.slice('WINDOW '.length)) as LoopDelay);
+      }
     });
     child.once('exit', (code) => reject(new Error(`${role} server exited with ${code}`)));
   });
@@ -367,10 +413,11 @@ const waitingMeasured = (players: readonly Player[]): boolean => players.some((p
  * Measures one window of `seconds` on a load already running: the clients' figures and the server
  * process's CPU and memory. Leaves not counted in an earlier window count in this one.
  */
-async function measureWindow(meter: Meter, players: readonly Player[], pid: number, seconds: number, profiling: boolean, leavesBefore: number): Promise<Figures> {
+async function measureWindow(meter: Meter, players: readonly Player[], server: ServerChild, seconds: number, leavesBefore: number): Promise<Figures> {
+  const pid = server.process.pid!;
   Object.assign(meter, { latencies: [], actions: 0, frames: 0, bytes: 0, late: 0 });
   meter.measuring = true;
-  if (profiling) process.kill(pid, 'SIGUSR2');
+  server.window('start');
   const before = usage(pid);
   const clientBefore = process.cpuUsage();
   const machineBefore: CpuTimes | null = readCpuTimes();
@@ -381,7 +428,7 @@ async function measureWindow(meter: Meter, players: readonly Player[], pid: numb
   const client = process.cpuUsage(clientBefore);
   const steal = stealPercent(machineBefore, readCpuTimes());
   meter.measuring = false;
-  if (profiling) process.kill(pid, 'SIGUSR2');
+  const loop = await server.window('end');
   // The window's last actions get their 5 s too.
   const waited = performance.now();
   while (waitingMeasured(players) && performance.now() - waited <= LATE_MS + 100) await sleep(50);
@@ -402,6 +449,7 @@ async function measureWindow(meter: Meter, players: readonly Player[], pid: numb
     lateViews: meter.late,
     leaves,
     joinFailures: meter.joinFailures,
+    ...loop,
     stealPercent: steal,
     clientCpuPercent: Number((((client.user + client.system) / 1e6 / elapsed) * 100).toFixed(1)),
     loadAverage: Number(loadavg()[0]!.toFixed(2)),
@@ -414,8 +462,8 @@ async function createClass(url: string): Promise<{ code: string; instructorKey: 
   return (await res.json()) as { code: string; instructorKey: string };
 }
 
-async function roomsLoad(kind: 'quorum' | 'echo', port: number, rooms: number, seconds: number, pid: number, profiling: boolean, log: (s: string) => void): Promise<Figures & { rooms: number }> {
-  const url = `http://127.0.0.1:${port}`;
+async function roomsLoad(kind: 'quorum' | 'echo', server: ServerChild, rooms: number, seconds: number, log: (s: string) => void): Promise<Figures & { rooms: number }> {
+  const url = `http://127.0.0.1:${server.port}`;
   const meter = new Meter();
   const players: Player[] = [];
 
@@ -456,7 +504,7 @@ async function roomsLoad(kind: 'quorum' | 'echo', port: number, rooms: number, s
 
   const stop = actEverySecond(players, kind, meter);
   await sleep(WARM_UP_MS);
-  const figures = await measureWindow(meter, players, pid, seconds, profiling, 0);
+  const figures = await measureWindow(meter, players, server, seconds, 0);
   stop();
   meter.leaving = true;
   await Promise.all(players.map((p) => p.room.leave(true).catch(() => {})));
@@ -543,8 +591,8 @@ class Instructor {
 }
 
 /** The class's figures at speed 1 and speed 4, and how many groups it made. */
-async function classLoad(port: number, students: number, seconds: number, pid: number, profiling: boolean, log: (s: string) => void): Promise<{ groups: number; roundsCompleted: number; speed1: ClassFigures; speed4: ClassFigures }> {
-  const url = `http://127.0.0.1:${port}`;
+async function classLoad(server: ServerChild, students: number, seconds: number, log: (s: string) => void): Promise<{ groups: number; roundsCompleted: number; speed1: ClassFigures; speed4: ClassFigures }> {
+  const url = `http://127.0.0.1:${server.port}`;
   const meter = new Meter();
   const made = await createClass(url);
   const instructor = new Instructor(await new Client(url).join('classroom', { code: made.code, instructorKey: made.instructorKey }), meter, log);
@@ -574,7 +622,7 @@ async function classLoad(port: number, students: number, seconds: number, pid: n
     const refused = instructor.refused;
     refusedActs = 0;
     Object.assign(instructor, { frames: 0, bytes: 0 });
-    const figures = await measureWindow(meter, players, pid, seconds, profiling, leavesBefore);
+    const figures = await measureWindow(meter, players, server, seconds, leavesBefore);
     // measureWindow waits for the last views; the instructor's traffic is over the window proper.
     return {
       ...figures,
@@ -598,8 +646,8 @@ async function classLoad(port: number, students: number, seconds: number, pid: n
 }
 
 /** The floor of a class: the same students in one bare echo room, each action echoed to the sender's group. */
-async function echoClassLoad(port: number, students: number, seconds: number, pid: number, log: (s: string) => void): Promise<Figures> {
-  const url = `http://127.0.0.1:${port}`;
+async function echoClassLoad(server: ServerChild, students: number, seconds: number, log: (s: string) => void): Promise<Figures> {
+  const url = `http://127.0.0.1:${server.port}`;
   const meter = new Meter();
   const players: Player[] = [];
   let roomId = '';
@@ -615,7 +663,7 @@ async function echoClassLoad(port: number, students: number, seconds: number, pi
   }
   const stop = actEverySecond(players, 'echo', meter);
   await sleep(WARM_UP_MS);
-  const figures = await measureWindow(meter, players, pid, seconds, false, 0);
+  const figures = await measureWindow(meter, players, server, seconds, 0);
   stop();
   meter.leaving = true;
   await Promise.all(players.map((p) => p.room.leave(true).catch(() => {})));
@@ -623,13 +671,13 @@ async function echoClassLoad(port: number, students: number, seconds: number, pi
 }
 
 /** Runs `body` against a fresh server child of this role, and stops the child afterwards. */
-async function withChild<T>(role: 'quorum' | 'echo', profileDir: string | null, body: (port: number, pid: number) => Promise<T>): Promise<T> {
-  const { child, port } = await startChild(role, profileDir);
+async function withChild<T>(role: 'quorum' | 'echo', profileDir: string | null, body: (server: ServerChild) => Promise<T>): Promise<T> {
+  const server = await startChild(role, profileDir);
   try {
-    return await body(port, child.pid!);
+    return await body(server);
   } finally {
-    child.kill('SIGTERM');
-    await new Promise((r) => child.once('exit', r));
+    server.process.kill('SIGTERM');
+    await new Promise((r) => server.process.once('exit', r));
   }
 }
 
@@ -646,8 +694,8 @@ export async function run(args: string[]): Promise<void> {
 
   if (options.students !== null) {
     const students = options.students;
-    const quorum = await withChild('quorum', profileDir, (port, pid) => classLoad(port, students, seconds, pid, profileDir !== null, log));
-    const baseline = await withChild('echo', null, (port, pid) => echoClassLoad(port, students, seconds, pid, log));
+    const quorum = await withChild('quorum', profileDir, (server) => classLoad(server, students, seconds, log));
+    const baseline = await withChild('echo', null, (server) => echoClassLoad(server, students, seconds, log));
     log(`echo: ${JSON.stringify(baseline)}`);
     process.stdout.write(
       `${JSON.stringify({
@@ -667,9 +715,9 @@ export async function run(args: string[]): Promise<void> {
   }
 
   const rooms = options.rooms;
-  const quorum = await withChild('quorum', profileDir, (port, pid) => roomsLoad('quorum', port, rooms, seconds, pid, profileDir !== null, log));
+  const quorum = await withChild('quorum', profileDir, (server) => roomsLoad('quorum', server, rooms, seconds, log));
   log(`quorum: ${JSON.stringify(quorum)}`);
-  const echo = await withChild('echo', null, (port, pid) => roomsLoad('echo', port, rooms, seconds, pid, false, log));
+  const echo = await withChild('echo', null, (server) => roomsLoad('echo', server, rooms, seconds, log));
   log(`echo: ${JSON.stringify(echo)}`);
   process.stdout.write(
     `${JSON.stringify({ ...quorum, echo: { p50Ms: echo.p50Ms, p99Ms: echo.p99Ms, cpuPercent: echo.cpuPercent, rssMb: echo.rssMb, errors: echo.errors, framesPerSecond: echo.framesPerSecond, kbPerSecond: echo.kbPerSecond, stealPercent: echo.stealPercent }, p99Ratio: ratio(quorum.p99Ms, echo.p99Ms), cpuRatio: ratio(quorum.cpuPercent, echo.cpuPercent) })}\n`,
