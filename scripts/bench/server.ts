@@ -280,13 +280,14 @@ function chooseAction(view: NodeView | undefined): Action | null {
   return legal.find((a) => a.kind !== 'prepare' && a.kind !== 'abort') ?? legal[0] ?? null;
 }
 
-/**
- * A class's student answers and proposes as in `chooseAction`, but starts a new ballot only after one
- * to three turns with nothing else to do: five students each starting one at every idle turn
- * pre-empt each other for ever, and a round is never decided.
- */
+/** Idle turns a class's student waits before starting a new ballot: one to three. */
 const patience = (): number => 1 + Math.floor(Math.random() * 3);
 
+/**
+ * A class's student answers and proposes as in `chooseAction`, but starts a new ballot only after a
+ * few turns with nothing else to do: five students each starting one at every idle turn pre-empt
+ * each other for ever, and a round is never decided.
+ */
 function chooseClassAction(player: Player): Action | null {
   const legal = player.view?.legal ?? [];
   const move = legal.find((a) => a.kind !== 'prepare' && a.kind !== 'abort');
