@@ -13,6 +13,7 @@ function usage(): never {
       'benchmarks:',
       '  engine   steps per second of each protocol, replay seek times',
       '  server   rooms of bot-driven websocket clients against the server, and a bare echo room',
+      '           (--class N: one class of N students in groups of 5, at speed 1 and speed 4)',
       '  client   frame times of a 9-node round with 300 messages in headless chromium',
       '  replay   seek-to-render times of a 10,000-command replay in headless chromium',
       '  report   a class report of 40 rounds: on one thread, and through the report worker with the event loop watched',
