@@ -9,7 +9,7 @@ import type {
   ComparisonMessage,
   GroupsMessage,
   RejectedMessage,
-  ReportLineMessage,
+  LessonMessage, ReportLineMessage,
   RevealMessage,
   RosterMessage,
   RoundInfo,
@@ -69,6 +69,8 @@ export class App {
   comparison: ComparisonMessage | null = null;
   /** A student's own line of the class report. */
   reportLine: ClassReportRow | null = null;
+  /** The lesson this solo round plays, as the server last told it; null outside a lesson. */
+  lesson: LessonMessage | null = null;
   /** The instructor's "this group only": controls name the group shown instead of acting on every group. */
   groupOnly = false;
   /** The projector view: the class it shows, whatever stops it from showing it, and what it was asked to show. */
@@ -293,6 +295,7 @@ export class App {
     this.groups = null;
     this.comparison = null;
     this.reportLine = null;
+    this.lesson = null;
     this.reveals = new Map();
     this.round = null;
     this.view = null;
@@ -338,6 +341,10 @@ export class App {
       },
       reportLine: (m: ReportLineMessage) => {
         this.reportLine = m.line;
+        this.changed();
+      },
+      lesson: (m: LessonMessage) => {
+        this.lesson = m;
         this.changed();
       },
       left: (code) => {

@@ -14,7 +14,7 @@ import type {
   RosterMessage,
   RoundPhase,
   ViewFrame,
-  ReportLineMessage,
+  LessonMessage, ReportLineMessage,
   ViewMessage,
   WelcomeMessage,
 } from '../../shared/wire/messages';
@@ -37,6 +37,7 @@ export interface SessionHandlers {
   comparison(message: ComparisonMessage): void;
   /** A student's own line of the class report. */
   reportLine(message: ReportLineMessage): void;
+  lesson(message: LessonMessage): void;
   /** The connection is gone for good (not a reconnect in progress). */
   left(code: number): void;
   /** The connection dropped; the SDK is trying to get it back. */
@@ -44,7 +45,7 @@ export interface SessionHandlers {
   reconnected(): void;
 }
 
-const SERVER_MESSAGES = ['welcome', 'view', 'clock', 'rejected', 'reveal', 'roster', 'kicked', 'closed', 'groups', 'comparison', 'reportLine'] as const;
+const SERVER_MESSAGES = ['welcome', 'view', 'clock', 'rejected', 'reveal', 'roster', 'kicked', 'closed', 'groups', 'comparison', 'reportLine', 'lesson'] as const;
 
 /** The server is the page's own origin: `npm start` serves the client and Colyseus on one port. */
 export function serverUrl(location: Location = window.location): string {
