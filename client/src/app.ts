@@ -20,6 +20,7 @@ import type {
 import type { ClassReportRow } from '../../shared/results/report';
 import { TickClock } from './layout';
 import { messageEffects, pictureOf, type MessageEffects, type Picture, type ReplayStep } from './picture';
+import { markLessonDone } from './ui/lessons';
 import { Session, joinErrorText, serverUrl, type SessionHandlers } from './session';
 import { Scoreboard } from './scoreboard';
 import type { SceneBridge } from './game/bridge';
@@ -138,6 +139,10 @@ export class App {
 
   async playSolo(protocol: ProtocolName, nodes: number): Promise<void> {
     await this.connect(() => Session.solo(this.url, protocol, nodes, this.handlers()));
+  }
+
+  async playLesson(id: string): Promise<void> {
+    await this.connect(() => Session.lesson(this.url, id, this.handlers()));
   }
 
   /** "What if": a solo sandbox round that starts from a replay's world after `step` commands. */
@@ -345,6 +350,7 @@ export class App {
       },
       lesson: (m: LessonMessage) => {
         this.lesson = m;
+        if (m.status === 'done') markLessonDone(m.id);
         this.changed();
       },
       left: (code) => {

@@ -75,6 +75,12 @@ export class Session {
     return new Session(room, handlers);
   }
 
+  /** A lesson, alone: the lesson sets the round up and the server runs its script. */
+  static async lesson(url: string, lesson: string, handlers: SessionHandlers): Promise<Session> {
+    const room = await new Client(url).create(ROOM_SOLO, { lesson });
+    return new Session(room, handlers);
+  }
+
   /** A solo sandbox round forked from a replay (the fork id comes from POST /api/forks). */
   static async fork(url: string, fork: string, handlers: SessionHandlers): Promise<Session> {
     const room = await new Client(url).create(ROOM_SOLO, { fork });
