@@ -10,14 +10,18 @@ import { registry } from './context';
 import { RoomCore } from './core/room';
 import { completeSetup, DEFAULT_SETUP } from './core/round';
 import { GameRoom } from './gameRoom';
+import { LESSONS, lessonById } from '../shared/lessons';
 
-type SoloOptions = { protocol?: (typeof DEFAULT_SETUP)['protocol']; nodes?: number; fork?: string };
+type SoloOptions = { protocol?: (typeof DEFAULT_SETUP)['protocol']; nodes?: number; fork?: string; lesson?: string };
 
 export class SoloRoom extends GameRoom {
   static override async onAuth(_token: string, options: unknown, context: AuthContext): Promise<SoloOptions> {
     limitJoins(context);
     const parsed = check(joinOptions.solo, options ?? {});
     if (!parsed.ok) throw new ServerError(JOIN_ERRORS.badOptions, `Cannot start a solo game: ${parsed.error}.`);
+    if (parsed.value.lesson !== undefined && !lessonById(parsed.value.lesson)) {
+      throw new ServerError(JOIN_ERRORS.badOptions, `There is no lesson "${parsed.value.lesson}": the lessons are ${LESSONS.map((l) => l.id).join(', ')}.`);
+    }
     return parsed.value;
   }
 
@@ -31,11 +35,14 @@ export class SoloRoom extends GameRoom {
     if (this.core.hasPlayer) throw new ServerError(JOIN_ERRORS.wrongRoom, 'A solo game has one player.');
     const fork = auth?.fork === undefined ? undefined : this.reg.takeFork(auth.fork);
     if (fork === null) throw new ServerError(JOIN_ERRORS.badOptions, 'That fork has already started or expired: fork the replay again.');
-    const protocol = fork?.config.protocol ?? auth?.protocol ?? DEFAULT_SETUP.protocol;
-    const nodes = fork?.config.nodes ?? auth?.nodes ?? DEFAULT_SETUP.nodes;
+    // A lesson sets its own round up: its protocol, its N, and the seat its player holds.
+    const lesson = fork || auth?.lesson === undefined ? null : lessonById(auth.lesson);
+    const protocol = fork?.config.protocol ?? lesson?.setup.protocol ?? auth?.protocol ?? DEFAULT_SETUP.protocol;
+    const nodes = fork?.config.nodes ?? lesson?.setup.nodes ?? auth?.nodes ?? DEFAULT_SETUP.nodes;
+    const seats = fork ? [] : [lesson?.setup.player ?? 0];
     // A fork is a sandbox round the player drives from above (the god view, every control), with bots on every seat.
-    const setup = completeSetup({ protocol, nodes, studentSeats: fork ? [] : [0], sandbox: fork ? true : undefined }, DEFAULT_SETUP);
+    const setup = completeSetup({ protocol, nodes, studentSeats: seats, sandbox: fork ? true : undefined }, DEFAULT_SETUP);
     if (typeof setup === 'string') throw new ServerError(JOIN_ERRORS.badOptions, setup);
-    this.admit(client, this.core.joinSolo(client.sessionId, setup, fork));
+    this.admit(client, this.core.joinSolo(client.sessionId, setup, fork, lesson));
   }
 }

@@ -9,7 +9,7 @@ import type {
   ComparisonMessage,
   GroupsMessage,
   RejectedMessage,
-  ReportLineMessage,
+  LessonMessage, ReportLineMessage,
   RevealMessage,
   RosterMessage,
   RoundInfo,
@@ -20,6 +20,7 @@ import type {
 import type { ClassReportRow } from '../../shared/results/report';
 import { TickClock } from './layout';
 import { messageEffects, pictureOf, type MessageEffects, type Picture, type ReplayStep } from './picture';
+import { markLessonDone } from './ui/lessons';
 import { Session, joinErrorText, serverUrl, type SessionHandlers } from './session';
 import { Scoreboard } from './scoreboard';
 import type { SceneBridge } from './game/bridge';
@@ -69,6 +70,8 @@ export class App {
   comparison: ComparisonMessage | null = null;
   /** A student's own line of the class report. */
   reportLine: ClassReportRow | null = null;
+  /** The lesson this solo round plays, as the server last told it; null outside a lesson. */
+  lesson: LessonMessage | null = null;
   /** The instructor's "this group only": controls name the group shown instead of acting on every group. */
   groupOnly = false;
   /** The projector view: the class it shows, whatever stops it from showing it, and what it was asked to show. */
@@ -136,6 +139,10 @@ export class App {
 
   async playSolo(protocol: ProtocolName, nodes: number): Promise<void> {
     await this.connect(() => Session.solo(this.url, protocol, nodes, this.handlers()));
+  }
+
+  async playLesson(id: string): Promise<void> {
+    await this.connect(() => Session.lesson(this.url, id, this.handlers()));
   }
 
   /** "What if": a solo sandbox round that starts from a replay's world after `step` commands. */
@@ -293,6 +300,7 @@ export class App {
     this.groups = null;
     this.comparison = null;
     this.reportLine = null;
+    this.lesson = null;
     this.reveals = new Map();
     this.round = null;
     this.view = null;
@@ -338,6 +346,11 @@ export class App {
       },
       reportLine: (m: ReportLineMessage) => {
         this.reportLine = m.line;
+        this.changed();
+      },
+      lesson: (m: LessonMessage) => {
+        this.lesson = m;
+        if (m.status === 'done') markLessonDone(m.id);
         this.changed();
       },
       left: (code) => {

@@ -11,6 +11,7 @@ import { hostedClasses } from './hostedClasses';
 import { Lobby } from './ui/lobby';
 import { Dashboard, RoundControls } from './ui/dashboard';
 import { EventLog, renderHelp, renderInbox, renderMe, renderReveal, statusText } from './ui/play';
+import { refreshLessonMarks, renderLesson } from './ui/lessons';
 import { renderYourResults } from './ui/results';
 import type { ProjectorScreen } from './ui/projector';
 import { projectorMagnification, screenCodeFromPath } from './projector';
@@ -37,6 +38,7 @@ function boot(): void {
   // The side panel's sections stay in place; each is re-rendered from the app's state.
   const side = byId('side');
   const sections = {
+    lesson: h('section', { id: 'lesson', 'aria-labelledby': 'lesson-title', hidden: true }),
     reveal: h('section', { id: 'reveal', 'aria-labelledby': 'reveal-title', hidden: true }),
     results: h('section', { id: 'your-results', 'aria-labelledby': 'results-title', hidden: true }),
     controls: h('section', { id: 'solo-controls', 'aria-label': 'Round controls' }),
@@ -96,12 +98,14 @@ function boot(): void {
     replays.root.hidden = screen !== 'replay';
     if (screen !== 'replay') replays.close();
     byId('leave').hidden = screen === 'menu';
+    if (screen === 'menu') refreshLessonMarks(document);
     byId('status').textContent = statusText(app);
     if (screen === 'lobby') lobby.render();
     if (screen === 'projector') projector?.render();
     const stage = byId('stage');
     if (handle && (screen === 'projector' ? projectorMagnification(stage.clientWidth, stage.clientHeight) : 1) !== magnified) fitStage();
     if (screen === 'round') {
+      renderLesson(app.lesson, sections.lesson);
       renderReveal(app, sections.reveal);
       renderYourResults(app, sections.results);
       if (app.role === 'solo') {

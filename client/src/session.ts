@@ -14,7 +14,7 @@ import type {
   RosterMessage,
   RoundPhase,
   ViewFrame,
-  ReportLineMessage,
+  LessonMessage, ReportLineMessage,
   ViewMessage,
   WelcomeMessage,
 } from '../../shared/wire/messages';
@@ -37,6 +37,7 @@ export interface SessionHandlers {
   comparison(message: ComparisonMessage): void;
   /** A student's own line of the class report. */
   reportLine(message: ReportLineMessage): void;
+  lesson(message: LessonMessage): void;
   /** The connection is gone for good (not a reconnect in progress). */
   left(code: number): void;
   /** The connection dropped; the SDK is trying to get it back. */
@@ -44,7 +45,7 @@ export interface SessionHandlers {
   reconnected(): void;
 }
 
-const SERVER_MESSAGES = ['welcome', 'view', 'clock', 'rejected', 'reveal', 'roster', 'kicked', 'closed', 'groups', 'comparison', 'reportLine'] as const;
+const SERVER_MESSAGES = ['welcome', 'view', 'clock', 'rejected', 'reveal', 'roster', 'kicked', 'closed', 'groups', 'comparison', 'reportLine', 'lesson'] as const;
 
 /** The server is the page's own origin: `npm start` serves the client and Colyseus on one port. */
 export function serverUrl(location: Location = window.location): string {
@@ -71,6 +72,12 @@ export class Session {
 
   static async solo(url: string, protocol: ProtocolName, nodes: number, handlers: SessionHandlers): Promise<Session> {
     const room = await new Client(url).create(ROOM_SOLO, { protocol, nodes });
+    return new Session(room, handlers);
+  }
+
+  /** A lesson, alone: the lesson sets the round up and the server runs its script. */
+  static async lesson(url: string, lesson: string, handlers: SessionHandlers): Promise<Session> {
+    const room = await new Client(url).create(ROOM_SOLO, { lesson });
     return new Session(room, handlers);
   }
 

@@ -17,6 +17,7 @@ import {
 } from '../../shared';
 import { legalActions, viewOf, ViewCache } from '../../shared/engine/view';
 import { holdUps, type HoldUp, type RoundResult } from '../../shared/results';
+import type { Lesson } from '../../shared/lessons';
 import type { RoundInfo, RoundPhase, TickedEvent } from '../../shared/wire/messages';
 import type { ForkStart } from '../forkJob';
 import { refuse, type MemberId, type TimerName } from './effects';
@@ -61,6 +62,10 @@ export class Cluster {
   private cursors = new Map<MemberId, number>();
   /** The last finished round's scoreboard and facts, worked out once when it ends. */
   result: RoundResult | null = null;
+  /** The lesson this cluster's rounds play, or null. */
+  lesson: Lesson | null = null;
+  /** The debrief of the last lesson round, built from its log when it ended. */
+  lessonDebrief: string[] | null = null;
 
   /** `group`: the group's number in its class (its clock is `tick:<group>`); null for a solo room's one cluster. */
   constructor(
@@ -171,14 +176,16 @@ export class Cluster {
    * A new round in the setup phase. Students keep their seats where the new round allows it (with
    * their autopilot), then the others take free student seats in the order given.
    */
-  newRound(setup: Required<RoundSetup>, students: readonly Sitter[], fork?: ForkStart, capacity = Infinity): void {
+  newRound(setup: Required<RoundSetup>, students: readonly Sitter[], fork?: ForkStart, capacity = Infinity, lesson: Lesson | null = this.lesson): void {
+    this.lesson = fork ? null : lesson;
     const previous = this.seats;
     const before = new Map(students.map((s) => [s.id, this.nodeOf(s.id)]));
     this.setup = setup;
     this.speed = setup.speed;
     this.phase = 'setup';
     this.result = null;
-    this.round = new Round(setup, this.services.store, this.services.random, this.classCode, fork, this.group);
+    this.lessonDebrief = null;
+    this.round = new Round(setup, this.services.store, this.services.random, this.classCode, fork, this.group, this.lesson);
     this.players = new Map();
     this.seats = freshSeats(setup.nodes);
     for (const student of students) {
@@ -209,6 +216,8 @@ export class Cluster {
       const applied = this.round.apply(command);
       if (applied.ok) events.push(...applied.events);
     }
+    // A lesson's opening requests, and whatever else its script does at the start.
+    events.push(...this.round.followScript());
     this.resetDeadlines();
     return events;
   }
@@ -233,6 +242,10 @@ export class Cluster {
     if (this.phase === 'ended') return false;
     this.phase = 'ended';
     this.result = this.round.persisted ? this.round.result() : null;
+    const run = this.round.lessonRun;
+    if (run && this.round.persisted) {
+      this.lessonDebrief = run.lesson.debrief({ config: this.round.config, log: this.round.commandLog, players: [] }).lines.map((l) => l.text);
+    }
     this.round.finish(this.storedPlayers(), this.services.clock.stamp(), state);
     return true;
   }

@@ -31,6 +31,7 @@ import {
 import { nicknamesClash, normalizeNickname, sameNickname } from '../../shared/wire/nickname';
 import { newViewBatch, ViewTracker, type ViewBatch } from '../../shared/wire/viewPatch';
 import { classReport, compareGroups, reportLineOf, type RoundScoreboard } from '../../shared/results';
+import { narrative, type Lesson } from '../../shared/lessons';
 import type { ForkStart } from '../forkJob';
 import { Cluster } from './cluster';
 import { refuse, Refusal, type Effect, type Joined, type MemberId, type Outgoing, type TimerName } from './effects';
@@ -62,6 +63,8 @@ interface Member {
   /** Flood limit: when the current one-second window ends, and the frames in it. */
   windowEndsAt: number;
   inWindow: number;
+  /** The lesson message this member was last sent, as JSON: it is sent again only when it changed. */
+  lessonSent: string | null;
 }
 
 /** A frame as the host read it off a connection. */
@@ -206,12 +209,13 @@ export class RoomCore {
    * The solo room's player: they hold node A and the round starts at once. The player of a fork
    * drives it from above instead (the god view, every control), with bots on every seat.
    */
-  joinSolo(id: MemberId, setup: Required<RoundSetup>, fork?: ForkStart): Joined {
+  joinSolo(id: MemberId, setup: Required<RoundSetup>, fork?: ForkStart, lesson: Lesson | null = null): Joined {
     this.out = [];
     if (this.hasPlayer) return { ok: false, refusal: 'wrongRoom', message: 'A solo game has one player.' };
     const member = this.newMember(id, fork ? 'instructor' : 'solo', null, 1);
     this.attach(member);
     const cluster = this.only;
+    cluster.lesson = fork ? null : lesson;
     this.newRound(cluster, setup, fork);
     // newRound welcomes the seated players; the player of a fork holds no seat.
     if (fork) this.welcome(member);
@@ -571,6 +575,7 @@ export class RoomCore {
     if (actor && this.clusterOf(actor) === c && c.ticking && c.phase === 'running') {
       this.sendView(actor, c.unseen(actor.id, this.viewerOf(actor)), undefined, accepted);
       c.told(actor.id);
+      this.sendLesson(actor, c);
       return;
     }
     this.flush(c, actor && accepted !== undefined ? { member: actor, seq: accepted } : undefined);
@@ -591,8 +596,33 @@ export class RoomCore {
       if (member === answer?.member) this.sendView(member, visible, batch, answer.seq);
       else if (visible.length > 0 || member.views.changed(c.world, batch.round, viewer, member.lastSeq, c.views)) this.sendView(member, visible, batch);
       else this.tell(member, 'clock', { tick: batch.round.tick, phase: batch.round.phase });
+      this.sendLesson(member, c);
     }
     c.toldEveryone();
+  }
+
+  /** A lesson's player is told how far the lesson has come whenever that changed. */
+  private sendLesson(member: Member, c: Cluster): void {
+    const run = c.round.lessonRun;
+    if (!run || member.role !== 'solo' || !member.connected) return;
+    const lesson = run.lesson;
+    const message: ServerMessages['lesson'] = {
+      id: lesson.id,
+      number: lesson.number,
+      title: lesson.title,
+      idea: lesson.idea,
+      objectives: lesson.steps.map((o, i) => ({ title: o.title, reached: run.objectives[i]?.reached !== null })),
+      current: run.current,
+      hints: [...run.hints],
+      narrative: narrative(run).map((f) => ({ tick: f.tick, why: f.why })),
+      status: run.status,
+      deadEnd: run.deadEnd?.text ?? null,
+      debrief: c.lessonDebrief,
+    };
+    const json = JSON.stringify(message);
+    if (json === member.lessonSent) return;
+    member.lessonSent = json;
+    this.tell(member, 'lesson', message);
   }
 
   /** Welcome, view, the reveal of an ended round, the groups compared, and the roster: what someone (back) in the room is told. */
@@ -600,12 +630,14 @@ export class RoomCore {
     this.welcome(member);
     this.sendView(member, []);
     const c = this.clusterOf(member);
+    if (c) this.sendLesson(member, c);
     if (c?.phase === 'ended') this.tell(member, 'reveal', this.reveal(c));
     if (this.comparison) this.tell(member, 'comparison', this.comparisonFor(member));
     this.sendRoster();
   }
 
   private welcome(member: Member): void {
+    member.lessonSent = null;
     const node = member.role === 'student' || member.role === 'solo' ? (this.clusterOf(member)?.nodeOf(member.id) ?? null) : null;
     this.tell(member, 'welcome', {
       role: member.role,
@@ -686,6 +718,7 @@ export class RoomCore {
       views: new ViewTracker(),
       windowEndsAt: 0,
       inWindow: 0,
+      lessonSent: null,
     };
     this.members.set(id, member);
     return member;

@@ -25,6 +25,7 @@ import {
   type World,
 } from '../../shared';
 import { scoreRound, type RoundResult, type SeatHolder } from '../../shared/results';
+import { lessonConfig, observe, observeRefusal, scriptWants, startLesson, type Lesson, type LessonRun, type ScriptedCommand } from '../../shared/lessons';
 import type { RoundPhase, RoundSetup } from '../../shared/wire/messages';
 import type { ForkStart } from '../forkJob';
 import type { CoreRandom, FinishedState, RoundLog, RoundSeating, StoredPlayer } from './services';
@@ -94,6 +95,9 @@ const ROUND_FULL: Rejection = {
   rule: false,
 };
 
+/** The most commands a lesson's script may fire in a row. */
+const MAX_SCRIPTED_IN_A_ROW = 200;
+
 export type Applied = { ok: true; events: EngineEvent[] } | { ok: false; rejection: Rejection };
 
 export class Round {
@@ -106,6 +110,8 @@ export class Round {
   persisted = false;
   /** Refused moves kept for the timeline and the scoreboard; a round keeps at most MAX_ROUND_REJECTIONS. */
   private readonly rejections: RecordedRejection[] = [];
+  /** The lesson this round plays, as far as it has come; null for a round that is no lesson. */
+  lessonRun: LessonRun | null;
   /** The round's own commands (after a fork's starting ones), for its scoreboard at the end. */
   private readonly log: Command[] = [];
   /** Who held each student seat from which step; the open spans have `to: null`. */
@@ -126,10 +132,12 @@ export class Round {
     fork?: ForkStart,
     /** The group's number in its class (from 1), or null outside a class. */
     readonly group: number | null = null,
+    /** A lesson the round plays: its config, and its script firing through this round's steps. */
+    lesson: Lesson | null = null,
   ) {
     this.id = random.roundId();
     const seed = fork ? fork.config.seed : random.seed();
-    this.config = fork ? { ...fork.config, settings: { ...fork.config.settings, sandbox: true } } : configOf(setup, seed);
+    this.config = fork ? { ...fork.config, settings: { ...fork.config.settings, sandbox: true } } : lesson ? lessonConfig(lesson) : configOf(setup, seed);
     // A fork's world was worked out by a fork worker, off the event loop. Commands the original round
     // accepted re-run the same with sandbox on (only refused moves differ), so only the config changes.
     this.world = fork ? { ...(JSON.parse(fork.world) as World), config: this.config } : createWorld(this.config);
@@ -138,6 +146,7 @@ export class Round {
     this.forked = (fork?.step ?? 0) > 0;
     this.commands = fork?.step ?? 0;
     this.botRng = Rng.fromSeed(seed ^ 0x5eed ^ this.commands);
+    this.lessonRun = lesson && !fork ? startLesson(lesson, { world: this.world }) : null;
   }
 
   /** A fork starts from a world already under way: no opening requests. */
@@ -184,6 +193,11 @@ export class Round {
     this.botMoves.push(step);
   }
 
+  /** The round's own commands so far, as stored. */
+  get commandLog(): readonly Command[] {
+    return this.log;
+  }
+
   seating(): RoundSeating {
     return { holders: this.holders.map((h) => ({ ...h })), botMoves: this.botMoves.slice() };
   }
@@ -205,18 +219,44 @@ export class Round {
     });
   }
 
-  /** Steps the engine; an accepted command is stored before this returns. */
-  apply(command: Command): Applied {
+  /**
+   * Steps the engine; an accepted command is stored before this returns. In a lesson, what its script
+   * fires in answer is applied (and stored) at once too, and its events follow the command's.
+   */
+  apply(command: Command, scripted?: ScriptedCommand): Applied {
     if (this.full) return { ok: false, rejection: ROUND_FULL };
     const result = step(this.world, command);
-    if (!result.ok) return result;
+    if (!result.ok) {
+      if (this.lessonRun) this.lessonRun = observeRefusal(this.lessonRun, command, result.rejection, scripted);
+      return result;
+    }
     if (this.persisted) {
       this.store.append(this.id, command);
       this.log.push(command);
     }
     this.world = result.world;
     this.commands += 1;
-    return { ok: true, events: result.events };
+    if (!this.lessonRun) return { ok: true, events: result.events };
+    this.lessonRun = observe(this.lessonRun, command, result, scripted);
+    return { ok: true, events: scripted ? result.events : [...result.events, ...this.followScript()] };
+  }
+
+  /**
+   * Applies what the lesson's script wants now, and again, until it wants nothing: before bots or the
+   * clock move. Returns the events of the commands the engine accepted.
+   */
+  followScript(): EngineEvent[] {
+    const events: EngineEvent[] = [];
+    let fired = 0;
+    for (let wants = this.lessonRun ? scriptWants(this.lessonRun) : []; wants.length > 0; wants = scriptWants(this.lessonRun!)) {
+      for (const scripted of wants) {
+        // A script that keeps firing is wrong, not busy: the round goes on without it.
+        if ((fired += 1) > MAX_SCRIPTED_IN_A_ROW) return events;
+        const applied = this.apply(scripted.command, scripted);
+        if (applied.ok) events.push(...applied.events);
+      }
+    }
+    return events;
   }
 
   /**
@@ -224,7 +264,8 @@ export class Round {
    * each. A fork starts from a world already under way, with none.
    */
   openingRequests(): Command[] {
-    if (this.isFork) return [];
+    // A lesson's script makes its own clients' requests.
+    if (this.isFork || this.lessonRun) return [];
     const requests = protocolFor(this.config.protocol).clients.openingRequests(this.config.settings.decrees, this.config, this.botRng);
     return requests.map((request) => ({ type: 'propose', ...request }));
   }

@@ -7,6 +7,7 @@
 import { MAX_SEED, parseSeating, Rng, type Action, type Command, type RecordedRejection, type RoundConfig } from '../../shared';
 import type { ServerMessages, ViewFrame, ViewMessage } from '../../shared/wire/messages';
 import { ViewAssembler } from '../../shared/wire/viewPatch';
+import type { Lesson } from '../../shared/lessons';
 import type { ForkStart } from '../forkJob';
 import type { Effect, Joined, MemberId, Outgoing, TimerName } from '../core/effects';
 import { RoomCore, type Incoming } from '../core/room';
@@ -110,7 +111,7 @@ type Received = { [K in Exclude<keyof ServerMessages, 'view'>]: ServerMessages[K
 
 /** One connection of a client: what it was sent, as it was sent and as the client assembles it. */
 export class MemoryClient {
-  readonly got: Received = { welcome: [], view: [], rejected: [], accepted: [], reveal: [], roster: [], kicked: [], closed: [], clock: [], groups: [], comparison: [], reportLine: [] };
+  readonly got: Received = { welcome: [], view: [], rejected: [], accepted: [], reveal: [], roster: [], kicked: [], closed: [], clock: [], groups: [], comparison: [], reportLine: [], lesson: [] };
   /** Every message in arrival order (views assembled whole). */
   readonly all: { type: string; message: unknown }[] = [];
   /** Every message exactly as it was sent: views may be patches. */
@@ -269,8 +270,8 @@ export class MemoryHost {
     return joined.ok ? this.admit(joined) : { refusal: joined.refusal, message: joined.message };
   }
 
-  solo(setup: Required<RoundSetup>, fork?: ForkStart): MemoryClient {
-    return this.admit(this.core.joinSolo(this.session(), setup, fork));
+  solo(setup: Required<RoundSetup>, fork?: ForkStart, lesson: Lesson | null = null): MemoryClient {
+    return this.admit(this.core.joinSolo(this.session(), setup, fork, lesson));
   }
 
   /** A dropped member comes back on a new connection with its reconnection token, inside the window. */

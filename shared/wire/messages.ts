@@ -151,7 +151,7 @@ export const joinOptions = {
    */
   instructor: object({ code: str(JOIN_CODE_LENGTH, JOIN_CODE_LENGTH), instructorKey: str(8, 64), screen: bool }, ['screen']),
   /** A solo round; `fork` starts it from a replay's point instead (see POST /api/forks). */
-  solo: object({ protocol: protocolNameSchema, nodes: int(MIN_NODES, MAX_NODES), fork: str(8, 64) }, ['protocol', 'nodes', 'fork']),
+  solo: object({ protocol: protocolNameSchema, nodes: int(MIN_NODES, MAX_NODES), fork: str(8, 64), lesson: str(1, 40) }, ['protocol', 'nodes', 'fork', 'lesson']),
 };
 
 /** The longest name a class may have. */
@@ -273,6 +273,27 @@ export interface ComparisonMessage {
   scoreboards: RoundScoreboard[];
 }
 
+/** A lesson as its player sees it: the idea, the objectives reached so far, hints, what the script did and why, and the debrief at the end. */
+export interface LessonMessage {
+  id: string;
+  /** Its place in the essay's path. */
+  number: number;
+  title: string;
+  idea: string;
+  objectives: { title: string; reached: boolean }[];
+  /** The index of the objective the player works on; the number of objectives once all are reached. */
+  current: number;
+  /** The current objective's hints that are due. */
+  hints: string[];
+  /** What the lesson's script did, and why, in order. */
+  narrative: { tick: number; why: string }[];
+  status: 'playing' | 'done' | 'dead-end';
+  /** Why the objectives can no longer be reached, when they cannot. */
+  deadEnd: string | null;
+  /** The debrief, built from this round's log, once the round has ended. */
+  debrief: string[] | null;
+}
+
 /** To a student after each round: their own line of the class report, and nobody else's. */
 export interface ReportLineMessage {
   line: ClassReportRow | null;
@@ -300,6 +321,7 @@ export type ServerMessages = {
   groups: GroupsMessage;
   comparison: ComparisonMessage;
   reportLine: ReportLineMessage;
+  lesson: LessonMessage;
 };
 
 export type { Rejection };

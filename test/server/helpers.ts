@@ -57,7 +57,7 @@ type Received = { [K in Exclude<keyof ServerMessages, 'view'>]: ServerMessages[K
 
 /** A connected player that keeps every message it gets, by type. */
 export class Player {
-  readonly got: Received = { welcome: [], view: [], rejected: [], accepted: [], reveal: [], roster: [], kicked: [], closed: [], clock: [], groups: [], comparison: [], reportLine: [] };
+  readonly got: Received = { welcome: [], view: [], rejected: [], accepted: [], reveal: [], roster: [], kicked: [], closed: [], clock: [], groups: [], comparison: [], reportLine: [], lesson: [] };
   /** Every message in arrival order (views assembled whole), for privacy checks. */
   readonly all: { type: string; message: unknown }[] = [];
   /** Every message exactly as it arrived: views may be patches. */

@@ -27,6 +27,7 @@ const SERVER_MESSAGE_TYPES = {
   groups: true,
   comparison: true,
   reportLine: true,
+  lesson: true,
 } satisfies Record<keyof ServerMessages, true>;
 
 describe('docs/PROTOCOL.md', () => {

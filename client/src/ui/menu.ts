@@ -6,6 +6,7 @@ import type { App } from '../app';
 import { protocolOptions } from '../describe';
 import { h, byId } from './dom';
 import { classesHostedInThisTab } from '../hostedClasses';
+import { learnCard } from './lessons';
 
 /** What is wrong with a typed join code, or null; codes are case-insensitive. */
 export function codeProblem(raw: string): string | null {
@@ -194,6 +195,6 @@ export function buildMenu(app: App, hooks: MenuHooks = {}): void {
   root.replaceChildren(
     h('h2', { id: 'menu-title', class: 'sr-only' }, 'Menu'),
     h('p', { class: 'tagline' }, 'Be a node. Reach consensus. Find out when it was decided, and who knew.'),
-    h('div', { class: 'cards' }, solo, join, host, replays),
+    h('div', { class: 'cards' }, solo, learnCard(app), join, host, replays),
   );
 }

@@ -1,0 +1,115 @@
+/**
+ * The Learn path: the essay's lessons in order on the menu, with this browser's progress, and the
+ * lesson panel beside a lesson's round (the idea, the objectives, hints when stuck, what the script
+ * did and why, and the debrief at the end). Everything shown comes from the server's `lesson`
+ * message; the path is `shared/lessons`' LESSON_PATH.
+ */
+import { LESSON_PATH } from '../../../shared/lessons';
+import type { LessonMessage } from '../../../shared/wire/messages';
+import type { App } from '../app';
+import { h, replaceChildren } from './dom';
+
+const DONE_KEY = 'quorum.lessonsDone';
+
+/** The ids of the lessons finished in this browser. */
+export function lessonsDone(storage: Pick<Storage, 'getItem'> | null = safeStorage()): Set<string> {
+  try {
+    const raw = JSON.parse(storage?.getItem(DONE_KEY) ?? '[]') as unknown;
+    return new Set(Array.isArray(raw) ? raw.filter((x): x is string => typeof x === 'string') : []);
+  } catch {
+    return new Set();
+  }
+}
+
+/** Keeps a finished lesson in this browser's progress. */
+export function markLessonDone(id: string, storage: Pick<Storage, 'getItem' | 'setItem'> | null = safeStorage()): void {
+  const done = lessonsDone(storage);
+  if (done.has(id)) return;
+  done.add(id);
+  try {
+    storage?.setItem(DONE_KEY, JSON.stringify([...done]));
+  } catch {
+    // A browser that keeps nothing (private mode, full storage) still plays; only the tick mark is lost.
+  }
+}
+
+function safeStorage(): Storage | null {
+  try {
+    return typeof localStorage === 'undefined' ? null : localStorage;
+  } catch {
+    return null;
+  }
+}
+
+/** The menu's Learn card: every place of the essay's path, playable ones as buttons. */
+export function learnCard(app: App, done: Set<string> = lessonsDone()): HTMLElement {
+  const error = h('p', { class: 'error', role: 'alert', id: 'learn-error' });
+  return h(
+    'section',
+    { class: 'card', 'aria-labelledby': 'learn-title', id: 'learn' },
+    h('h2', { id: 'learn-title' }, 'Learn'),
+    h('p', {}, 'The essay, one idea at a time: each lesson is a round set up to make that idea felt, with a debrief of what you just did.'),
+    h(
+      'ol',
+      { class: 'lesson-path' },
+      ...LESSON_PATH.map((entry) =>
+        h(
+          'li',
+          { 'data-lesson-number': entry.number },
+          entry.lesson
+            ? h(
+                'button',
+                {
+                  type: 'button',
+                  id: `lesson-${entry.lesson.id}`,
+                  onclick: async () => {
+                    error.textContent = '';
+                    try {
+                      await app.playLesson(entry.lesson!.id);
+                    } catch (e) {
+                      error.textContent = `The lesson could not start: ${(e as Error).message}`;
+                    }
+                  },
+                },
+                `${entry.number}. ${entry.title}`,
+              )
+            : h('span', { class: 'muted' }, `${entry.number}. ${entry.title} (coming later)`),
+          entry.lesson ? h('span', { class: 'lesson-done', 'data-done': entry.lesson.id, 'aria-label': 'done', hidden: !done.has(entry.lesson.id) }, ' ✓') : null,
+        ),
+      ),
+    ),
+    error,
+  );
+}
+
+/** Shows this browser's progress on the Learn card again: the menu is built once, and a lesson may end since. */
+export function refreshLessonMarks(root: ParentNode, done: Set<string> = lessonsDone()): void {
+  for (const mark of root.querySelectorAll<HTMLElement>('[data-done]')) mark.hidden = !done.has(mark.dataset.done ?? '');
+}
+
+/** The lesson panel beside the round. */
+export function renderLesson(lesson: LessonMessage | null, root: HTMLElement): void {
+  root.hidden = lesson === null;
+  if (!lesson) {
+    replaceChildren(root);
+    return;
+  }
+  replaceChildren(
+    root,
+    h('h2', { id: 'lesson-title' }, `Lesson ${lesson.number}: ${lesson.title}`),
+    h('p', { class: 'lesson-idea' }, lesson.idea),
+    h(
+      'ol',
+      { class: 'objectives', id: 'lesson-objectives' },
+      ...lesson.objectives.map((o, i) =>
+        h('li', { class: o.reached ? 'reached' : i === lesson.current ? 'current' : '', 'data-reached': String(o.reached) }, o.reached ? `✓ ${o.title}` : o.title),
+      ),
+    ),
+    lesson.hints.length > 0 ? h('div', { id: 'lesson-hints', role: 'status' }, h('h3', {}, 'Hint'), ...lesson.hints.map((t) => h('p', {}, t))) : null,
+    lesson.deadEnd ? h('p', { class: 'error', id: 'lesson-dead-end' }, lesson.deadEnd) : null,
+    lesson.narrative.length > 0
+      ? h('div', { id: 'lesson-narrative' }, h('h3', {}, 'What happened, and why'), h('ul', {}, ...lesson.narrative.map((n) => h('li', {}, h('span', { class: 'muted' }, `t${n.tick} `), n.why))))
+      : null,
+    lesson.debrief ? h('div', { id: 'lesson-debrief' }, h('h3', {}, 'Debrief'), ...lesson.debrief.map((t) => h('p', {}, t))) : null,
+  );
+}

@@ -1,0 +1,69 @@
+/**
+ * A lesson played alone through the page: the Learn path on the menu, the lesson panel beside the
+ * round with its objectives ticked off as the player reaches them, and the debrief at the end; the
+ * finished lesson is marked done on the menu. Screenshots of each step go to test-results/.
+ */
+import { join } from 'node:path';
+import { rmSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { buildClient, openPage, RESULTS, startHarness, type Harness, type WatchedPage } from './harness';
+
+let clientDir = '';
+let harness: Harness;
+let w: WatchedPage | null = null;
+
+beforeAll(async () => {
+  clientDir = await buildClient();
+  harness = await startHarness(clientDir, { tickMs: 100 });
+}, 120_000);
+
+afterAll(async () => {
+  await w?.context.close();
+  await harness?.close();
+  if (clientDir) rmSync(clientDir, { recursive: true, force: true });
+});
+
+function shot(page: Page, name: string): Promise<Buffer> {
+  return page.screenshot({ path: join(RESULTS, name) });
+}
+
+describe('Learn', () => {
+  it('plays the two-phase commit lesson from the menu to its debrief, and marks it done', async () => {
+    w = await openPage(harness.browser, harness.url, { width: 1280, height: 860 });
+    const page = w.page;
+    await page.waitForSelector('body[data-ready="true"]', { timeout: 30_000 });
+    await page.waitForSelector('#learn li[data-lesson-number="4"] button');
+    await shot(page, 'lesson-menu.png');
+    await page.click('#lesson-two-phase-commit');
+    await page.waitForSelector('#lesson-title:has-text("Two-phase commit")');
+    await expect(page.locator('#lesson-objectives li').count()).resolves.toBeGreaterThan(1);
+    await shot(page, 'lesson-start.png');
+
+    // The coordinator sends PREPARE, then commits once every YES is in.
+    const prepare = page.locator('#moves button[data-action="prepare"]').first();
+    await prepare.waitFor({ timeout: 30_000 });
+    await prepare.click();
+    await page.waitForSelector('#lesson-objectives li[data-reached="true"]');
+    await page.evaluate(() => document.getElementById('side')!.scrollTo(0, 0));
+    await shot(page, 'lesson-step.png');
+    const commit = page.locator('#moves button[data-action="decide"]:has-text("COMMIT")').first();
+    await commit.waitFor({ timeout: 30_000 });
+    await commit.click();
+    await page.waitForSelector('#lesson-debrief', { timeout: 60_000 });
+    await expect(page.locator('#lesson-objectives li[data-reached="false"]').count()).resolves.toBe(0);
+    const debrief = (await page.locator('#lesson-debrief').textContent())!;
+    expect(debrief).toMatch(/commit/i);
+    await page.evaluate(() => document.getElementById('side')!.scrollTo(0, 0));
+    await expect(page.locator('#lesson').isVisible()).resolves.toBe(true);
+    await shot(page, 'lesson-debrief.png');
+    await page.locator('#lesson').screenshot({ path: join(RESULTS, 'lesson-debrief-panel.png') });
+
+    // Back on the menu, the lesson is done.
+    await page.click('#leave');
+    await page.waitForSelector('#learn');
+    await page.waitForSelector('#learn li[data-lesson-number="4"] .lesson-done:not([hidden])');
+    await expect(page.locator('#learn .lesson-done:not([hidden])').count()).resolves.toBe(1);
+    expect(w.errors).toEqual([]);
+  }, 180_000);
+});

@@ -1,0 +1,54 @@
+/** A lesson played in a solo room: its script fires through the room's own steps, and the player is told how far it has come. */
+import { describe, expect, it } from 'vitest';
+import type { NodeView } from '../../../shared';
+import { lessonById, replayLesson, startLesson, type PlayerMoves } from '../../../shared/lessons';
+import { completeSetup, type RoundSetup } from '../../../server/core/round';
+import { coordinator, participant, voteX } from '../../lessons/players';
+import { MemoryHost } from './helpers';
+
+/** Players that decide from their own view alone, as a person at the seat does. */
+const PLAYED: [string, () => PlayerMoves][] = [
+  ['two-phase-commit', coordinator],
+  ['blocking-coordinator', participant],
+  ['voting-is-atomic-commit', voteX],
+];
+
+describe('a lesson in a solo room', () => {
+  for (const [id, makePlayer] of PLAYED) {
+    it(`plays "${id}" to its end: every objective reached, the script's doings told, the debrief sent, and the stored round replays as that lesson`, () => {
+      const lesson = lessonById(id)!;
+      const host = new MemoryHost({ kind: 'solo', limits: { tickMs: 100 } });
+      const setup = completeSetup({ protocol: lesson.setup.protocol, nodes: lesson.setup.nodes, studentSeats: [lesson.setup.player] } as RoundSetup) as Required<RoundSetup>;
+      const player = host.solo(setup, undefined, lesson);
+      expect(player.node).toBe(lesson.setup.player);
+      expect(player.got.lesson[0]).toMatchObject({ id, title: lesson.title, status: 'playing', debrief: null });
+      const move = makePlayer();
+      const dummyRun = startLesson(lesson);
+      for (let tick = 0; tick < 600 && player.got.reveal.length === 0; tick++) {
+        const view = player.lastView!.view as NodeView;
+        const action = move(dummyRun, view);
+        if (action && action !== 'bot') player.act(action);
+        host.advance(100);
+      }
+      const last = player.got.lesson.at(-1)!;
+      expect(last.status).toBe('done');
+      expect(last.objectives.every((o) => o.reached)).toBe(true);
+      expect(last.debrief!.length).toBeGreaterThan(2);
+      // The script told the player what it did, and why.
+      expect(player.got.lesson.some((m) => m.narrative.length > 0)).toBe(true);
+      // Scripted commands are in the stored log: the round replays as the same lesson, to the same end.
+      const stored = [...host.store.rounds.values()].at(-1)!;
+      const replayed = replayLesson(lesson, { config: stored.config, log: stored.commands, players: [{ node: lesson.setup.player, nickname: 'you' }] });
+      expect(replayed.run.objectives.every((o) => o.reached !== null)).toBe(true);
+      expect(stored.config).toEqual(expect.objectContaining({ protocol: lesson.setup.protocol, nodes: lesson.setup.nodes, seed: lesson.setup.seed }));
+    });
+  }
+
+  it('a solo room without a lesson sends no lesson message', () => {
+    const host = new MemoryHost({ kind: 'solo', limits: { tickMs: 100 } });
+    const setup = completeSetup({ protocol: 'majority', nodes: 3, studentSeats: [0] } as RoundSetup) as Required<RoundSetup>;
+    const player = host.solo(setup);
+    host.advance(1000);
+    expect(player.got.lesson).toEqual([]);
+  });
+});
