@@ -20,7 +20,7 @@ import type {
 import type { ClassReportRow } from '../../shared/results/report';
 import { TickClock } from './layout';
 import { messageEffects, pictureOf, type MessageEffects, type Picture, type ReplayStep } from './picture';
-import { markLessonDone } from './ui/lessons';
+import { markLessonDone } from './lessonProgress';
 import { Session, joinErrorText, serverUrl, type SessionHandlers } from './session';
 import { Scoreboard } from './scoreboard';
 import type { SceneBridge } from './game/bridge';
