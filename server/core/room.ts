@@ -402,7 +402,12 @@ export class RoomCore {
       const rejected: ServerMessages['rejected'] = { code: refusal.code, message: refusal.message };
       if (typeof seq === 'number' && Number.isInteger(seq)) rejected.seq = seq;
       this.tell(member, 'rejected', rejected);
-      if (type === 'act') this.sendView(member, []);
+      if (type === 'act') {
+        this.sendView(member, []);
+        // A lesson's panel keeps the rule's explanation of a refused move.
+        const c = this.clusterOf(member);
+        if (c) this.sendLesson(member, c);
+      }
     }
   }
 
@@ -615,6 +620,7 @@ export class RoomCore {
       current: run.current,
       hints: [...run.hints],
       narrative: narrative(run).map((f) => ({ tick: f.tick, why: f.why })),
+      refusals: run.refusals.filter((r) => r.node !== null && run.people.includes(r.node)).map((r) => ({ tick: r.tick, why: r.message })),
       status: run.status,
       deadEnd: run.deadEnd?.text ?? null,
       debrief: c.lessonDebrief,

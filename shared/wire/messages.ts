@@ -287,6 +287,8 @@ export interface LessonMessage {
   hints: string[];
   /** What the lesson's script did, and why, in order. */
   narrative: { tick: number; why: string }[];
+  /** The player's moves the engine refused, each with the rule's explanation. */
+  refusals: { tick: number; why: string }[];
   status: 'playing' | 'done' | 'dead-end';
   /** Why the objectives can no longer be reached, when they cannot. */
   deadEnd: string | null;

@@ -79,6 +79,9 @@ export function renderLesson(lesson: LessonMessage | null, root: HTMLElement): v
     lesson.narrative.length > 0
       ? h('div', { id: 'lesson-narrative' }, h('h3', {}, 'What happened, and why'), h('ul', {}, ...lesson.narrative.map((n) => h('li', {}, h('span', { class: 'muted' }, `t${n.tick} `), n.why))))
       : null,
+    lesson.refusals.length > 0
+      ? h('div', { id: 'lesson-refusals' }, h('h3', {}, 'Refused, and why'), h('ul', {}, ...lesson.refusals.map((r) => h('li', {}, h('span', { class: 'muted' }, `t${r.tick} `), r.why))))
+      : null,
     lesson.debrief ? h('div', { id: 'lesson-debrief' }, h('h3', {}, 'Debrief'), ...lesson.debrief.map((t) => h('p', {}, t))) : null,
   );
 }

@@ -44,6 +44,18 @@ describe('a lesson in a solo room', () => {
     });
   }
 
+  it("puts the rule's explanation of each refused move in the lesson panel", () => {
+    const lesson = lessonById('two-phase-commit')!;
+    const host = new MemoryHost({ kind: 'solo', limits: { tickMs: 100 } });
+    const setup = completeSetup({ protocol: lesson.setup.protocol, nodes: lesson.setup.nodes, studentSeats: [lesson.setup.player] } as RoundSetup) as Required<RoundSetup>;
+    const player = host.solo(setup, undefined, lesson);
+    expect(player.got.lesson.at(-1)!.refusals).toEqual([]);
+    // Deciding before any vote is in: the coordinator may not COMMIT yet.
+    player.act({ kind: 'decide', outcome: 'commit' });
+    const refused = player.got.rejected.at(-1)!;
+    expect(player.got.lesson.at(-1)!.refusals).toEqual([{ tick: 0, why: refused.message }]);
+  });
+
   it('a solo room without a lesson sends no lesson message', () => {
     const host = new MemoryHost({ kind: 'solo', limits: { tickMs: 100 } });
     const setup = completeSetup({ protocol: 'majority', nodes: 3, studentSeats: [0] } as RoundSetup) as Required<RoundSetup>;
