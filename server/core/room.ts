@@ -31,7 +31,7 @@ import {
 import { nicknamesClash, normalizeNickname, sameNickname } from '../../shared/wire/nickname';
 import { newViewBatch, ViewTracker, type ViewBatch } from '../../shared/wire/viewPatch';
 import { classReport, compareGroups, reportLineOf, type RoundScoreboard } from '../../shared/results';
-import { narrative, type Lesson } from '../../shared/lessons';
+import { lessonPanel, type Lesson } from '../../shared/lessons';
 import type { ForkStart } from '../forkJob';
 import { Cluster } from './cluster';
 import { refuse, Refusal, type Effect, type Joined, type MemberId, type Outgoing, type TimerName } from './effects';
@@ -517,26 +517,20 @@ export class RoomCore {
     };
   }
 
-  private groupsMessage(member: Member): ServerMessages['groups'] {
-    return { selected: member.group ?? this.firstGroup, groups: this.groups.map((c) => this.summary(c)) };
-  }
-
-  /** Every group's summary to this member, if it is the instructor or the projector view. */
-  private sendGroups(member: Member): void {
-    if (!this.isClass || member.role === 'student' || !member.connected) return;
-    this.tell(member, 'groups', this.groupsMessage(member));
+  /** Every group's summary to this member, if it is the instructor or the projector view; `summaries` made once for many members. */
+  private sendGroups(member: Member, summaries?: GroupSummary[]): GroupSummary[] | undefined {
+    if (!this.isClass || member.role === 'student' || !member.connected) return summaries;
+    const groups = summaries ?? this.groups.map((c) => this.summary(c));
+    this.tell(member, 'groups', { selected: member.group ?? this.firstGroup, groups });
+    return groups;
   }
 
   /** Sends every group's summary to the instructor and the projector view if anything changed. */
   private flushGroups(): void {
     if (!this.groupsDirty || !this.isClass || this.closing) return;
     this.groupsDirty = false;
-    let summaries: GroupSummary[] | null = null;
-    for (const member of this.members.values()) {
-      if (member.role === 'student' || !member.connected) continue;
-      summaries ??= this.groups.map((c) => this.summary(c));
-      this.tell(member, 'groups', { selected: member.group ?? this.firstGroup, groups: summaries });
-    }
+    let summaries: GroupSummary[] | undefined;
+    for (const member of this.members.values()) summaries = this.sendGroups(member, summaries);
   }
 
   /** The summary timer runs while any group's clock does. */
@@ -610,21 +604,7 @@ export class RoomCore {
   private sendLesson(member: Member, c: Cluster): void {
     const run = c.round.lessonRun;
     if (!run || member.role !== 'solo' || !member.connected) return;
-    const lesson = run.lesson;
-    const message: ServerMessages['lesson'] = {
-      id: lesson.id,
-      number: lesson.number,
-      title: lesson.title,
-      idea: lesson.idea,
-      objectives: lesson.steps.map((o, i) => ({ title: o.title, reached: run.objectives[i]?.reached !== null })),
-      current: run.current,
-      hints: [...run.hints],
-      narrative: narrative(run).map((f) => ({ tick: f.tick, why: f.why })),
-      refusals: run.refusals.filter((r) => r.node !== null && run.people.includes(r.node)).map((r) => ({ tick: r.tick, why: r.message })),
-      status: run.status,
-      deadEnd: run.deadEnd?.text ?? null,
-      debrief: c.lessonDebrief,
-    };
+    const message = lessonPanel(run, c.lessonDebrief);
     const json = JSON.stringify(message);
     if (json === member.lessonSent) return;
     member.lessonSent = json;

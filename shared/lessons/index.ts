@@ -25,6 +25,8 @@ export {
   applyScript,
   lessonOver,
   narrative,
+  lessonPanel,
+  type LessonPanel,
   momentOf,
   playLesson,
   replayLesson,

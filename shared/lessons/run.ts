@@ -385,3 +385,45 @@ export function replayLesson(lesson: Lesson, round: LessonRound): ReplayedLesson
   }
   return { run, worlds, events, origins };
 }
+
+/** What a lesson's player is shown of it, beside the round: the `lesson` message (shared/wire/messages.ts). */
+export interface LessonPanel {
+  id: string;
+  /** Its place in the essay's path. */
+  number: number;
+  title: string;
+  idea: string;
+  objectives: { title: string; reached: boolean }[];
+  /** The index of the objective the player works on; the number of objectives once all are reached. */
+  current: number;
+  /** The current objective's hints that are due. */
+  hints: string[];
+  /** What the lesson's script did, and why, in order. */
+  narrative: { tick: number; why: string }[];
+  /** The player's moves the engine refused, each with the rule's explanation. */
+  refusals: { tick: number; why: string }[];
+  status: LessonStatus;
+  /** Why the objectives can no longer be reached, when they cannot. */
+  deadEnd: string | null;
+  /** The debrief, built from this round's log, once the round has ended. */
+  debrief: string[] | null;
+}
+
+/** The panel of a lesson as far as it has come; `debrief` once its round has ended (see `Lesson.debrief`). */
+export function lessonPanel(run: LessonRun, debrief: string[] | null): LessonPanel {
+  const lesson = run.lesson;
+  return {
+    id: lesson.id,
+    number: lesson.number,
+    title: lesson.title,
+    idea: lesson.idea,
+    objectives: lesson.steps.map((o, i) => ({ title: o.title, reached: run.objectives[i]?.reached !== null })),
+    current: run.current,
+    hints: [...run.hints],
+    narrative: narrative(run).map((f) => ({ tick: f.tick, why: f.why })),
+    refusals: run.refusals.filter((r) => r.node !== null && run.people.includes(r.node)).map((r) => ({ tick: r.tick, why: r.message })),
+    status: run.status,
+    deadEnd: run.deadEnd?.text ?? null,
+    debrief,
+  };
+}

@@ -10,6 +10,7 @@ import type { NodeViewPatch } from './viewPatch';
 import type { ClassReportRow } from '../results/report';
 import type { HoldUp } from '../results/holdUps';
 import type { RoundScoreboard } from '../results/scoreboard';
+import type { LessonPanel } from '../lessons/run';
 import {
   MAX_DECISION_DEADLINE_TICKS,
   MAX_DECREE_LENGTH,
@@ -274,27 +275,7 @@ export interface ComparisonMessage {
 }
 
 /** A lesson as its player sees it: the idea, the objectives reached so far, hints, what the script did and why, and the debrief at the end. */
-export interface LessonMessage {
-  id: string;
-  /** Its place in the essay's path. */
-  number: number;
-  title: string;
-  idea: string;
-  objectives: { title: string; reached: boolean }[];
-  /** The index of the objective the player works on; the number of objectives once all are reached. */
-  current: number;
-  /** The current objective's hints that are due. */
-  hints: string[];
-  /** What the lesson's script did, and why, in order. */
-  narrative: { tick: number; why: string }[];
-  /** The player's moves the engine refused, each with the rule's explanation. */
-  refusals: { tick: number; why: string }[];
-  status: 'playing' | 'done' | 'dead-end';
-  /** Why the objectives can no longer be reached, when they cannot. */
-  deadEnd: string | null;
-  /** The debrief, built from this round's log, once the round has ended. */
-  debrief: string[] | null;
-}
+export type LessonMessage = LessonPanel;
 
 /** To a student after each round: their own line of the class report, and nobody else's. */
 export interface ReportLineMessage {
