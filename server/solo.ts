@@ -41,7 +41,7 @@ export class SoloRoom extends GameRoom {
     const nodes = fork?.config.nodes ?? lesson?.setup.nodes ?? auth?.nodes ?? DEFAULT_SETUP.nodes;
     const seats = fork ? [] : [lesson?.setup.player ?? 0];
     // A fork is a sandbox round the player drives from above (the god view, every control), with bots on every seat.
-    const setup = completeSetup({ protocol, nodes, studentSeats: seats, sandbox: fork ? true : undefined }, DEFAULT_SETUP);
+    const setup = completeSetup({ protocol, nodes, studentSeats: seats, sandbox: fork ? true : undefined }, DEFAULT_SETUP, lesson !== null || fork !== undefined);
     if (typeof setup === 'string') throw new ServerError(JOIN_ERRORS.badOptions, setup);
     this.admit(client, this.core.joinSolo(client.sessionId, setup, fork, lesson));
   }

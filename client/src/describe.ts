@@ -97,7 +97,9 @@ export interface ProtocolOption {
 
 /** The protocols a menu offers (the solo menu, the setup form): every registered one, in the registry's order. */
 export function protocolOptions(selected: ProtocolName): ProtocolOption[] {
-  return allProtocols().map((p) => ({ value: p.name, label: p.title, selected: p.name === selected }));
+  return allProtocols()
+    .filter((p) => !p.lessonOnly)
+    .map((p) => ({ value: p.name, label: p.title, selected: p.name === selected }));
 }
 
 /** What the round's timeout is for, in every protocol that has a use for it. */

@@ -52,8 +52,10 @@ export const DEFAULT_SETUP: Required<RoundSetup> = {
 };
 
 /** Fills the optional fields of a setup; returns the full setup or what is wrong with it. */
-export function completeSetup(setup: RoundSetup, previous: Required<RoundSetup> = DEFAULT_SETUP): Required<RoundSetup> | string {
+export function completeSetup(setup: RoundSetup, previous: Required<RoundSetup> = DEFAULT_SETUP, fromLesson = false): Required<RoundSetup> | string {
   const nodes = setup.nodes;
+  const protocol = protocolFor(setup.protocol);
+  if (protocol.lessonOnly && !fromLesson) return `${protocol.title} is played in its lesson only: start it from the Learn path`;
   const full: Required<RoundSetup> = {
     protocol: setup.protocol,
     nodes,

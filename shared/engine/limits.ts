@@ -3,9 +3,14 @@
  * client's forms all read them here.
  */
 
-/** Nodes in a round. */
-export const MIN_NODES = 3;
+/**
+ * Nodes in a round: the fewest any protocol may ask for (one machine alone), and the most. A protocol
+ * declares its own range within these (`Protocol.nodeRange`); a cluster protocol's is the default.
+ */
+export const MIN_NODES = 1;
 export const MAX_NODES = 9;
+/** The fewest nodes of a protocol that replicates across a cluster: a majority of three survives one crash. */
+export const CLUSTER_MIN_NODES = 3;
 
 /** A decree is a short text, and a round has a few of them in play. */
 export const MAX_DECREE_LENGTH = 24;

@@ -10,6 +10,7 @@
  * world made for a protocol holds that protocol's states: only its `initDurable` and `initVolatile`
  * made them.
  */
+import { CLUSTER_MIN_NODES, MAX_NODES, MIN_NODES } from './limits';
 import { rejection } from './rejections';
 import type { Rng } from './rng';
 import type {
@@ -317,6 +318,12 @@ export interface TimerRule<D, V, P extends Payload, G = unknown> {
 /** One entry per kind of timer, by the name that `setTimer` uses. */
 export type TimerTable<D, V, P extends Payload, G = unknown> = Record<string, TimerRule<D, V, P, G>>;
 
+/** The fewest and the most nodes a round of a protocol may have. */
+export interface NodeRange {
+  min: number;
+  max: number;
+}
+
 /** What a protocol's author writes: its state, its moves, its messages, its bots and its words. */
 export interface ProtocolSpec<D, V, A extends Action, P extends Payload, G = unknown> {
   /** The registry's key, and the folder's name under `shared/protocols/`. */
@@ -324,6 +331,13 @@ export interface ProtocolSpec<D, V, A extends Action, P extends Payload, G = unk
   title: string;
   /** How its moves are called in a refusal: "That is not a Paxos move". */
   moveNoun: string;
+  /** How many nodes a round of it may have; by default CLUSTER_MIN_NODES to MAX_NODES. */
+  nodeRange?: NodeRange;
+  /**
+   * Played only where a lesson sets it up (one machine alone, two generals): menus and the class
+   * setup form do not offer it, and a solo round of it starts only from its lesson.
+   */
+  lessonOnly?: boolean;
   roleOf(config: RoundConfig, id: NodeId): string;
   initDurable(config: RoundConfig, id: NodeId): D;
   initVolatile(config: RoundConfig, id: NodeId): V;
@@ -397,6 +411,8 @@ export interface ProtocolSpec<D, V, A extends Action, P extends Payload, G = unk
 
 /** A protocol as the engine runs it: the author's table, plus the lookups made from it. */
 export interface Protocol<D = object, V = object, A extends Action = Action, P extends Payload = Payload, G = unknown> extends ProtocolSpec<D, V, A, P, G> {
+  nodeRange: NodeRange;
+  lessonOnly: boolean;
   /** Every move the node may make now, each exactly as it would be submitted. */
   legalActions(local: Local<D, V, P>): A[];
   /** Moves that would break a rule now (the engine keeps those `check` refuses with a rule). */
@@ -458,8 +474,14 @@ export function defineProtocol<D, V, A extends Action, P extends Payload, G = un
     for (const more of stand) for (const a of more(local)) out.push(a);
     return out;
   };
+  const nodeRange = spec.nodeRange ?? { min: CLUSTER_MIN_NODES, max: MAX_NODES };
+  if (!Number.isInteger(nodeRange.min) || !Number.isInteger(nodeRange.max) || nodeRange.min < MIN_NODES || nodeRange.max > MAX_NODES || nodeRange.min > nodeRange.max) {
+    throw new Error(`protocol ${spec.name}: its nodes must lie within ${MIN_NODES} to ${MAX_NODES}`);
+  }
   return {
     ...spec,
+    nodeRange,
+    lessonOnly: spec.lessonOnly ?? false,
     legalActions: (local) => list(local, answering, standing),
     ruleBreakingCandidates: (local) => list(local, breakingAnswers, breakingMoves),
     check(local, raw) {

@@ -1,5 +1,5 @@
 import { isProtocolName, protocolFor, protocolNames } from '../protocols';
-import { MAX_DECREE_LENGTH, MAX_DECREES, MAX_LATENCY_TICKS, MAX_NODES, MAX_SEED, MAX_TIMEOUT_TICKS, MIN_NODES } from './limits';
+import { MAX_DECREE_LENGTH, MAX_DECREES, MAX_LATENCY_TICKS, MAX_SEED, MAX_TIMEOUT_TICKS } from './limits';
 import { StepContext } from './context';
 import { seedRng } from './rng';
 import type { NodeState, RoundConfig, Settings, World } from './types';
@@ -64,8 +64,9 @@ export function configProblem(config: RoundConfig): string | null {
  */
 export function configShapeProblem(config: RoundConfig): string | null {
   if (!isProtocolName(config.protocol)) return `protocol must be one of ${protocolNames().join(', ')}`;
-  if (!Number.isInteger(config.nodes) || config.nodes < MIN_NODES || config.nodes > MAX_NODES) {
-    return `nodes must be a whole number from ${MIN_NODES} to ${MAX_NODES}`;
+  const { title, nodeRange } = protocolFor(config.protocol);
+  if (!Number.isInteger(config.nodes) || config.nodes < nodeRange.min || config.nodes > nodeRange.max) {
+    return `nodes must be a whole number from ${nodeRange.min} to ${nodeRange.max} for ${title}`;
   }
   if (!Number.isInteger(config.seed) || config.seed < 0 || config.seed > MAX_SEED) {
     return `seed must be a whole number from 0 to ${MAX_SEED}`;

@@ -94,3 +94,17 @@ describe('limits', () => {
     expect(named).toBeGreaterThanOrEqual(4);
   });
 });
+
+describe("a protocol's number of nodes", () => {
+  it('is the cluster range unless the protocol declares its own, and a round outside it is refused with the range', () => {
+    for (const protocol of allProtocols()) {
+      const { min, max } = protocol.nodeRange;
+      expect(min).toBeGreaterThanOrEqual(limits.MIN_NODES);
+      expect(max).toBeLessThanOrEqual(limits.MAX_NODES);
+      expect(configShapeProblem(makeConfig(protocol.name, min, 1))).toBeNull();
+      if (min > limits.MIN_NODES) expect(configShapeProblem(makeConfig(protocol.name, min - 1, 1))).toBe(`nodes must be a whole number from ${min} to ${max} for ${protocol.title}`);
+    }
+    expect(allProtocols().find((p) => p.name === 'paxos')!.nodeRange).toEqual({ min: limits.CLUSTER_MIN_NODES, max: limits.MAX_NODES });
+    expect(configShapeProblem(makeConfig('paxos', 2, 1))).toBe('nodes must be a whole number from 3 to 9 for Paxos');
+  });
+});

@@ -30,7 +30,7 @@ describe('the round document', () => {
     ['foreign', JSON.stringify({ hello: 'world' }), /not a Quorum round/],
     ['newer version', JSON.stringify({ ...doc, version: 2 }), /version 2/],
     ['bad protocol', JSON.stringify({ ...doc, config: { ...doc.config, protocol: 'raft' } }), /config\.protocol must be one of/],
-    ['too many nodes', JSON.stringify({ ...doc, config: { ...doc.config, nodes: 12 } }), /config\.nodes must be from 3 to 9/],
+    ['too many nodes', JSON.stringify({ ...doc, config: { ...doc.config, nodes: 12 } }), /config\.nodes must be from 1 to 9/],
     ['no log', JSON.stringify({ ...doc, log: 'none' }), /log must be a list/],
     ['a bad command', JSON.stringify({ ...doc, log: [{ type: 'explode' }] }), /log\[0\]\.type must be one of/],
     ['a bad action', JSON.stringify({ ...doc, log: [{ type: 'act', node: 0, action: { kind: 'teleport' } }] }), /log\[0\]\.action/],

@@ -149,6 +149,6 @@ describe('solo', () => {
 
   it('refuses bad solo options', async () => {
     await expect(joinSolo(server.url, 'raft', 3)).rejects.toThrow(/protocol must be one of/);
-    await expect(joinSolo(server.url, 'paxos', 12)).rejects.toThrow(/nodes must be from 3 to 9/);
+    await expect(joinSolo(server.url, 'paxos', 12)).rejects.toThrow(/nodes must be from 1 to 9/);
   });
 });

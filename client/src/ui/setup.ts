@@ -1,10 +1,11 @@
 /** The instructor's round setup form: protocol, N, seats, speed, sandbox, gossip, decision deadline, timeout, decrees. */
-import { MAX_DECISION_DEADLINE_TICKS, MAX_DECREE_LENGTH, MAX_DECREES, MAX_NODES, MAX_TIMEOUT_TICKS, MIN_NODES } from '../../../shared/engine/limits';
+import { MAX_DECISION_DEADLINE_TICKS, MAX_DECREE_LENGTH, MAX_DECREES, MAX_NODES, MAX_TIMEOUT_TICKS } from '../../../shared/engine/limits';
 import type { ProtocolName } from '../../../shared/engine/types';
 import { nodeName } from '../../../shared/engine/names';
 import type { RoundSetup } from '../../../shared/wire/messages';
 import { DEFAULT_TIMEOUT_TICKS } from '../../../shared/engine/world';
 import { protocolOptions, timeoutHint } from '../describe';
+import { protocolFor } from '../../../shared/protocols';
 import { h } from './dom';
 
 export const SPEEDS = [0.25, 0.5, 1, 2, 4, 8] as const;
@@ -74,7 +75,13 @@ export function setupForm(values: SetupValues, onStart: (v: SetupValues) => void
   const id = (name: string) => `${idPrefix}${name}`;
   const protocol = h('select', { id: id('setup-protocol') }, ...protocolOptions(values.protocol).map((o) => h('option', { value: o.value, selected: o.selected }, o.label)));
   const nodes = h('select', { id: id('setup-nodes') });
-  for (let n = MIN_NODES; n <= MAX_NODES; n++) nodes.append(h('option', { value: n, selected: n === values.nodes }, String(n)));
+  // The sizes the chosen protocol allows.
+  const drawNodes = () => {
+    const { min, max } = protocolFor(values.protocol).nodeRange;
+    const chosen = Math.max(min, Math.min(max, values.nodes));
+    nodes.replaceChildren(...Array.from({ length: max - min + 1 }, (_, i) => h('option', { value: min + i, selected: min + i === chosen }, String(min + i))));
+  };
+  drawNodes();
   const seats = h('div', { class: 'nodes-pick', role: 'group', 'aria-label': 'Seats students may take' });
   const drawSeats = () => {
     seats.replaceChildren(
@@ -106,8 +113,12 @@ export function setupForm(values: SetupValues, onStart: (v: SetupValues) => void
   const groupSize = h('input', { type: 'number', id: id('setup-group-size'), min: 0, max: MAX_NODES, value: values.groupSize, 'aria-describedby': id('setup-group-size-hint') });
   const error = h('p', { class: 'error', role: 'alert' });
 
-  protocol.onchange = () => (values.protocol = protocol.value);
-  nodes.onchange = () => {
+  protocol.onchange = () => {
+    values.protocol = protocol.value;
+    drawNodes();
+    changeNodes();
+  };
+  const changeNodes = () => {
     const before = values.nodes;
     values.nodes = Number(nodes.value);
     // New seats default to students, removed ones drop out.
@@ -115,6 +126,7 @@ export function setupForm(values: SetupValues, onStart: (v: SetupValues) => void
     values.studentSeats = values.studentSeats.filter((s) => s < values.nodes);
     drawSeats();
   };
+  nodes.onchange = changeNodes;
   speed.onchange = () => (values.speed = Number(speed.value));
   sandbox.onchange = () => (values.sandbox = sandbox.checked);
   gossip.onchange = () => (values.gossip = gossip.checked);

@@ -18,7 +18,7 @@ describe('a lesson in a solo room', () => {
     it(`plays "${id}" to its end: every objective reached, the script's doings told, the debrief sent, and the stored round replays as that lesson`, () => {
       const lesson = lessonById(id)!;
       const host = new MemoryHost({ kind: 'solo', limits: { tickMs: 100 } });
-      const setup = completeSetup({ protocol: lesson.setup.protocol, nodes: lesson.setup.nodes, studentSeats: [lesson.setup.player] } as RoundSetup) as Required<RoundSetup>;
+      const setup = completeSetup({ protocol: lesson.setup.protocol, nodes: lesson.setup.nodes, studentSeats: [lesson.setup.player] } as RoundSetup, undefined, true) as Required<RoundSetup>;
       const player = host.solo(setup, undefined, lesson);
       expect(player.node).toBe(lesson.setup.player);
       expect(player.got.lesson[0]).toMatchObject({ id, title: lesson.title, status: 'playing', debrief: null });
@@ -47,7 +47,7 @@ describe('a lesson in a solo room', () => {
   it("puts the rule's explanation of each refused move in the lesson panel", () => {
     const lesson = lessonById('two-phase-commit')!;
     const host = new MemoryHost({ kind: 'solo', limits: { tickMs: 100 } });
-    const setup = completeSetup({ protocol: lesson.setup.protocol, nodes: lesson.setup.nodes, studentSeats: [lesson.setup.player] } as RoundSetup) as Required<RoundSetup>;
+    const setup = completeSetup({ protocol: lesson.setup.protocol, nodes: lesson.setup.nodes, studentSeats: [lesson.setup.player] } as RoundSetup, undefined, true) as Required<RoundSetup>;
     const player = host.solo(setup, undefined, lesson);
     expect(player.got.lesson.at(-1)!.refusals).toEqual([]);
     // Deciding before any vote is in: the coordinator may not COMMIT yet.
