@@ -1,7 +1,8 @@
 /**
  * A lesson played alone through the page: the Learn path on the menu, the lesson panel beside the
  * round with its objectives ticked off as the player reaches them, and the debrief at the end; the
- * finished lesson is marked done on the menu. Screenshots of each step go to test-results/.
+ * finished lesson is marked done on the menu. Screenshots of each step (lesson-solo-step-N.png) and of the
+ * debrief go to test-results/.
  */
 import { join } from 'node:path';
 import { rmSync } from 'node:fs';
@@ -40,16 +41,22 @@ describe('Learn', () => {
     await expect(page.locator('#lesson-objectives li').count()).resolves.toBeGreaterThan(1);
     await shot(page, 'lesson-start.png');
 
-    // The coordinator sends PREPARE, then commits once every YES is in.
+    // The coordinator sends PREPARE, then commits once every YES is in; each objective reached is shot.
+    const stepShot = async (n: number) => {
+      await page.waitForFunction((k) => document.querySelectorAll('#lesson-objectives li[data-reached="true"]').length >= k, n, { timeout: 60_000 });
+      await page.evaluate(() => document.getElementById('side')!.scrollTo(0, 0));
+      await shot(page, `lesson-solo-step-${n}.png`);
+    };
     const prepare = page.locator('#moves button[data-action="prepare"]').first();
     await prepare.waitFor({ timeout: 30_000 });
     await prepare.click();
-    await page.waitForSelector('#lesson-objectives li[data-reached="true"]');
-    await page.evaluate(() => document.getElementById('side')!.scrollTo(0, 0));
-    await shot(page, 'lesson-step.png');
+    await stepShot(1);
+    await stepShot(2);
     const commit = page.locator('#moves button[data-action="decide"]:has-text("COMMIT")').first();
     await commit.waitFor({ timeout: 30_000 });
     await commit.click();
+    await stepShot(3);
+    await stepShot(4);
     await page.waitForSelector('#lesson-debrief', { timeout: 60_000 });
     await expect(page.locator('#lesson-objectives li[data-reached="false"]').count()).resolves.toBe(0);
     const debrief = (await page.locator('#lesson-debrief').textContent())!;
