@@ -162,11 +162,14 @@ function settle(run: LessonRun): LessonRun {
   const moment = momentOf(run);
   const steps = run.lesson.steps;
   const index = run.world.step - 1;
+  // Objectives are reached in order: a later one that holds first (the outcome came, but by a NO
+  // that ends the lesson) does not count for a step the player has not come to.
   let objectives = run.objectives;
-  steps.forEach((objective, i) => {
-    if (objectives[i]!.reached !== null || !objective.reached(moment)) return;
+  for (let i = 0; i < steps.length; i++) {
+    if (objectives[i]!.reached !== null) continue;
+    if (!steps[i]!.reached(moment)) break;
     objectives = objectives.map((p, j) => (j === i ? { ...p, reached: { step: index, tick: run.world.tick } } : p));
-  });
+  }
   let current = objectives.findIndex((p) => p.reached === null);
   if (current < 0) current = steps.length;
   const currentSince = current === run.current ? run.currentSince : run.world.tick;

@@ -17,7 +17,7 @@ import {
   type LessonRun,
 } from '../../shared/lessons';
 import { PLAYERS } from './players';
-import { playToEnd } from './helpers';
+import { legal, playToEnd } from './helpers';
 
 describe('the lesson runner', () => {
   it('has a player for every playable lesson', () => {
@@ -103,6 +103,17 @@ describe('the lesson runner', () => {
     expect(scriptWants(after).map((w) => w.command)).toEqual([{ type: 'crash', node: 0 }]);
     expect(done.run.refusals.map((r) => r.code)).toEqual(['already-crashed']);
     expect(observeRefusal(after, { type: 'crash', node: 0 }, { code: 'already-crashed', message: '', rule: false }).refusals).toHaveLength(2);
+  });
+
+  it('reaches objectives in order: a later one that holds before an earlier one is reached does not count', () => {
+    // Lesson 5's player votes NO: the coordinator aborts and tells the player, which would settle the
+    // last objective ("wait for the coordinator to end the doubt") of a lesson that never began.
+    const lesson = LESSONS.find((l) => l.id === 'blocking-coordinator')!;
+    const played = playLesson(lesson, { botSeed: 1, player: (_run, view) => legal(view, 'vote', (a) => a.vote === 'no') });
+    expect(played.run.status).toBe('dead-end');
+    const outcome = (played.run.world.nodes[lesson.setup.player]!.durable as { outcome: string | null }).outcome;
+    expect(outcome).toBe('abort');
+    expect(played.run.objectives.map((o) => o.reached !== null)).toEqual([false, false, false, false]);
   });
 
   it('asks nothing more of the script once the lesson is over', () => {
