@@ -69,6 +69,23 @@ describe('a round without timeouts', () => {
     expect((timed.world.nodes[0]!.volatile as PaxosVolatile).ballotDue).toBe(true);
   });
 
+  it('never makes a Paxos ballot due on the clock: news after its patience would have run out does not open a retry', () => {
+    let world = worldFrom([...PAXOS, 'tick 20', 'propose B Y', 'act B prepare ballot=2', 'tick']);
+    const move = (node: number, kind: string): void => {
+      const action = legalActions(world, node).find((a) => a.kind === kind);
+      if (!action) throw new Error(`${'ABC'[node]} has no ${kind} move`);
+      world = mustStep(world, { type: 'act', node, action }).world;
+    };
+    move(0, 'promise');
+    move(2, 'promise');
+    world = mustStep(world, { type: 'tick' }).world;
+    // B's ACCEPT reaches A, 20 ticks after A's ballot began: with timeouts A's ballot would be due again.
+    move(1, 'propose');
+    world = mustStep(world, { type: 'tick' }).world;
+    expect((world.nodes[0]!.volatile as PaxosVolatile).acceptances).toHaveLength(1);
+    expect((world.nodes[0]!.volatile as PaxosVolatile).ballotDue).toBe(false);
+  });
+
   it('holds in every protocol, whatever is played: no world of a round without timeouts runs a timer', () => {
     for (const protocol of protocolNames()) {
       for (let seed = 1; seed <= 4; seed++) {
