@@ -157,7 +157,9 @@ export const flp: Lesson = {
       const world = facts.worlds[cp.step + 1]!;
       const ballot = paxosNode(world, cp.node).durable.accepted?.ballot;
       const who = shortName(facts.round, cp.node);
-      const whose = cp.nickname !== null ? `${cp.nickname}'s move` : cp.scripted !== null ? 'a move the lesson made for a bot' : `a bot's move at ${nodeName(cp.node)}`;
+      const origin = facts.origins[cp.step];
+      const whose =
+        origin === 'player' ? `${cp.nickname ?? nodeName(cp.node)}'s own move` : cp.scripted !== null ? 'a move the lesson made for a bot' : `a bot's move at ${nodeName(cp.node)}`;
       lines.push({
         topic: 'commit-point',
         text:
