@@ -30,8 +30,10 @@ import type { Lesson, LessonMoment } from './types';
 const PLAYER = 0;
 const B = 1;
 const C = 2;
-/** How many times the network holds B's PROMISE back before the wait objective is reached. */
+/** How many times the network holds B's PROMISE back before the wait objective is reached... */
 export const WAIT_HOLDS = 3;
+/** ...or how long the ballot waits short of a majority (B's seat may be a student's, who has not answered). */
+export const WAIT_TICKS = 12;
 
 const promisesOf = (world: World): number => paxosNode(world, PLAYER).volatile.proposal?.promises.length ?? 0;
 
@@ -112,7 +114,11 @@ export const flp: Lesson = {
     {
       id: 'wait',
       title: 'Wait for a majority of promises: 2 of 3, your own included.',
-      reached: ({ world, run }) => (run.firings['hold-promise']?.count ?? 0) >= WAIT_HOLDS && promisesOf(world) < 2,
+      reached: ({ world, run }) => {
+        const proposal = paxosNode(world, PLAYER).volatile.proposal;
+        if (!proposal || proposal.promises.length >= 2) return false;
+        return (run.firings['hold-promise']?.count ?? 0) >= WAIT_HOLDS || world.tick - proposal.startedAt >= WAIT_TICKS;
+      },
       hints: [{ afterTicks: 4, text: 'B and C answer your PREPARE with a promise, if they are up. It takes a few ticks: wait.' }],
     },
     {
@@ -219,7 +225,8 @@ function downLine(facts: RoundFacts): DebriefLine {
     facts.final.global.downtime.filter((d) => d.node === node).map((d) => `from tick ${d.from} to ${d.to === null ? 'the end of the round' : `tick ${d.to}`}`);
   const b = spans(B);
   const c = spans(C);
-  const bWords = b.length === 0 ? 'B was never down: its PROMISE was held in the network, not lost with B.' : `B was down ${joined(b)}.`;
+  const held = facts.origins.includes('script:hold-promise');
+  const bWords = b.length > 0 ? `B was down ${joined(b)}.` : held ? 'B was never down: its PROMISE was held in the network, not lost with B.' : 'B was never down.';
   const cWords = c.length === 0 ? 'C was never down.' : `C was down ${joined(c)}.`;
   return { topic: 'story', text: `${bWords} ${cWords} From A, both were only silent: nothing it saw told a slow node from a crashed one.` };
 }
