@@ -89,7 +89,7 @@ export const flp: Lesson = {
         !run.deliveries.some((d) => promiseToA(d.message)) &&
         !world.inFlight.some((o) => promiseToA(o) && compareBallots(o.payload.ballot as Ballot, m.payload.ballot as Ballot) < 0),
       () => false,
-      'The network held back B\'s PROMISE to A, again and again: B was up the whole time, and its PROMISE was on its way.',
+      'The network held back B\'s PROMISE to A, again and again: B was up, and its PROMISE was on its way.',
     ),
     {
       id: 'cannot-tell',
@@ -132,7 +132,7 @@ export const flp: Lesson = {
     },
     {
       id: 'chosen',
-      title: 'The network held back only the one message. Collect 2 of 3 promises for the new ballot, send ACCEPT for X, and get X chosen.',
+      title: 'A new ballot asks again, and new answers come. Collect 2 of 3 promises for it, send ACCEPT for X, and get X chosen.',
       reached: ({ world }) => world.global.chosen.length > 0,
       hints: [
         { afterTicks: 6, text: 'Once you hold 2 of 3 promises, press "Send ACCEPT for X".' },
