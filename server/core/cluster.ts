@@ -244,7 +244,9 @@ export class Cluster {
     this.result = this.round.persisted ? this.round.result() : null;
     const run = this.round.lessonRun;
     if (run && this.round.persisted) {
-      this.lessonDebrief = run.lesson.debrief({ config: this.round.config, log: this.round.commandLog, players: [] }).lines.map((l) => l.text);
+      // The seats people held, so that their moves are told as theirs, not as the script's or a bot's.
+      const players = run.people.map((node) => ({ node, nickname: this.players.get(node) ?? null }));
+      this.lessonDebrief = run.lesson.debrief({ config: this.round.config, log: this.round.commandLog, players }).lines.map((l) => l.text);
     }
     this.round.finish(this.storedPlayers(), this.services.clock.stamp(), state);
     return true;

@@ -44,6 +44,7 @@ export const DEFAULT_SETUP: Required<RoundSetup> = {
   decisionDeadline: 0,
   // From the latency.
   timeoutTicks: 0,
+  noTimeouts: false,
   // Two clients with different requests: enough to show a commit point and, sometimes, a race.
   decrees: ['X', 'Y'],
   speed: 1,
@@ -66,6 +67,7 @@ export function completeSetup(setup: RoundSetup, previous: Required<RoundSetup> 
     gossip: setup.gossip ?? previous.gossip,
     decisionDeadline: setup.decisionDeadline ?? previous.decisionDeadline,
     timeoutTicks: setup.timeoutTicks ?? previous.timeoutTicks,
+    noTimeouts: setup.noTimeouts ?? previous.noTimeouts,
     decrees: setup.decrees ?? previous.decrees,
     speed: setup.speed ?? previous.speed,
     groupSize: setup.groupSize ?? previous.groupSize,
@@ -85,6 +87,8 @@ export function configOf(setup: Required<RoundSetup>, seed: number): RoundConfig
     decrees: setup.decrees.slice(),
     // 0: the engine's timeout for this latency.
     ...(setup.timeoutTicks > 0 ? { timeoutTicks: setup.timeoutTicks } : {}),
+    // Only when on, so that the config of every other round stays as it was.
+    ...(setup.noTimeouts ? { noTimeouts: true } : {}),
   });
 }
 

@@ -165,7 +165,8 @@ export class StepContext implements ProtocolContext {
     if (order < 0) throw new Error(`${this.protocol.name} has no timer "${name}" in its timer table`);
     if (!Number.isInteger(ticks) || ticks < 1) throw new Error(`a timer runs for a whole number of ticks, at least 1, not ${ticks}`);
     const node = this.node(id);
-    if (node.crashed) return;
+    // Without timeouts no timer runs: a node waits for messages and nothing else.
+    if (node.crashed || this.config.settings.noTimeouts === true) return;
     const timer: Timer = { name, setAt: this.now, firesAt: this.now + ticks };
     const next = this.world.nextTimerAt;
     if (next === null || timer.firesAt < next) this.world.nextTimerAt = timer.firesAt;

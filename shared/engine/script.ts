@@ -2,7 +2,7 @@
  * A small text language for scripted rounds: the transcript tests are written in it, and lessons can
  * script their scenarios with it. One command per line:
  *
- *   config paxos nodes=3 seed=1 latency=1-2 timeout=30 sandbox gossip decrees=X,Y,Z
+ *   config paxos nodes=3 seed=1 latency=1-2 timeout=30 sandbox gossip no-timeouts decrees=X,Y,Z
  *   propose A X              a client asks node A to get X decided
  *   act A prepare ballot=1   a node's action: kind, then field=value pairs (msg=4, value=X, vote=yes)
  *   tick [N]                 advance the clock N ticks (default 1)
@@ -71,6 +71,9 @@ function parseConfig(words: string[]): RoundConfig {
         break;
       case 'gossip':
         settings.gossip = true;
+        break;
+      case 'no-timeouts':
+        settings.noTimeouts = true;
         break;
       default:
         throw new ScriptError(`unknown config option "${option}"`);

@@ -264,7 +264,7 @@ function tick(ctx: StepContext, protocol: Protocol): void {
   }
   // Most ticks fire nothing, and look at no node to know it.
   const next = ctx.world.nextTimerAt;
-  if (next === null || next > now) return;
+  if (next === null || next > now || ctx.config.settings.noTimeouts === true) return;
   const nodes = ctx.world.nodes;
   for (let id = 0; id < nodes.length; id++) {
     const soonest = nodes[id]!.timers[0];

@@ -17,6 +17,11 @@ export interface Settings {
   gossip: boolean;
   /** The round's timeout, in ticks: a 2PC node's timer runs this long; a Paxos retry timer one, two or six of them. */
   timeoutTicks: number;
+  /**
+   * No timeouts (an asynchronous network, as in the FLP result): no node's timer is ever set or fires,
+   * so nothing tells a node to give up or try again, and a node can only wait. Absent means off.
+   */
+  noTimeouts?: boolean;
   /** The decrees in play, offered to clients and bots. */
   decrees: string[];
 }

@@ -78,6 +78,7 @@ export function configShapeProblem(config: RoundConfig): string | null {
   if (!Number.isInteger(s.timeoutTicks) || s.timeoutTicks < 1 || s.timeoutTicks > MAX_TIMEOUT_TICKS) {
     return `timeoutTicks must be a whole number from 1 to ${MAX_TIMEOUT_TICKS}`;
   }
+  if (s.noTimeouts !== undefined && typeof s.noTimeouts !== 'boolean') return 'noTimeouts must be true or false';
   if (s.decrees.length < 1 || s.decrees.length > MAX_DECREES) return `there must be 1 to ${MAX_DECREES} decrees in play`;
   if (s.decrees.some((d) => d.trim().length === 0 || d.length > MAX_DECREE_LENGTH)) return `each decree is 1 to ${MAX_DECREE_LENGTH} characters`;
   if (new Set(s.decrees).size !== s.decrees.length) return 'the decrees in play must differ from each other';

@@ -4,6 +4,7 @@
  */
 import { blockingCoordinator } from './blockingCoordinator';
 import { duelingProposers } from './duelingProposers';
+import { flp } from './flp';
 import { liveness } from './liveness';
 import { lockedVotes } from './lockedVotes';
 import { splitVote } from './splitVote';
@@ -51,7 +52,7 @@ export const LESSON_PATH: readonly PathEntry[] = [
   { number: 3, title: 'One variable, then a log', essay: 'Consensus: A Related Problem', lesson: null },
   { number: 4, title: twoPhaseHappyPath.title, essay: twoPhaseHappyPath.essay, lesson: twoPhaseHappyPath },
   { number: 5, title: blockingCoordinator.title, essay: blockingCoordinator.essay, lesson: blockingCoordinator },
-  { number: 6, title: 'FLP: no timeouts', essay: 'The FLP Result', lesson: null },
+  { number: 6, title: flp.title, essay: flp.essay, lesson: flp },
   { number: 7, title: votingCommit.title, essay: votingCommit.essay, lesson: votingCommit },
   { number: 8, title: lockedVotes.title, essay: lockedVotes.essay, lesson: lockedVotes },
   { number: 9, title: liveness.title, essay: liveness.essay, lesson: liveness },

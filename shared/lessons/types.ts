@@ -95,8 +95,8 @@ export interface DeadEnd {
 export interface LessonRound {
   config: RoundConfig;
   log: readonly Command[];
-  /** Who held a seat, by nickname; bots held the others. */
-  players: readonly { node: NodeId; nickname: string }[];
+  /** Who held a seat, by nickname (null for a person who gave none); bots held the others. */
+  players: readonly { node: NodeId; nickname: string | null }[];
 }
 
 export interface Lesson {

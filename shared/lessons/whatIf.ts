@@ -23,7 +23,13 @@ export type Change =
   /** Another command takes the place of the one at this index (a vote NO for a vote YES). */
   | { kind: 'replace'; step: number; command: Command }
   /** The round is played under these settings instead (votes locked, gossip off, a timeout...). */
-  | { kind: 'settings'; settings: Partial<Settings> };
+  | { kind: 'settings'; settings: Partial<Settings> }
+  /**
+   * The round is played under these settings, and its log only before this index: the command there
+   * and every later one are left to the bots (the player's retry, say, with timeouts on). A timer the
+   * changed round runs but has not fired yet is no difference: it has changed nothing so far.
+   */
+  | { kind: 'settings-until'; step: number; settings: Partial<Settings> };
 
 export interface WhatIfOptions {
   /** The lesson the round was played in: its script goes on after the change. */
@@ -64,26 +70,34 @@ function sameState(a: World, b: World): boolean {
   return JSON.stringify([a.nodes, a.inFlight, a.partition, a.nextMessageId]) === JSON.stringify([b.nodes, b.inFlight, b.partition, b.nextMessageId]);
 }
 
+/** The same state, the timers that run aside. */
+function sameBesideTimers(a: World, b: World): boolean {
+  const strip = (w: World): unknown => [w.nodes.map((n) => ({ ...n, timers: [] })), w.inFlight, w.partition, w.nextMessageId];
+  return JSON.stringify(strip(a)) === JSON.stringify(strip(b));
+}
+
 /** Where the changed round leaves the real one, and the commands repeated up to there. */
 function divergence(config: RoundConfig, changed: RoundConfig, log: readonly Command[], change: Change): { at: number; repeated: Command[] } {
-  if (change.kind !== 'settings') return { at: Math.min(change.step, log.length), repeated: log.slice(0, change.step) };
+  if (change.kind === 'omit' || change.kind === 'replace') return { at: Math.min(change.step, log.length), repeated: log.slice(0, change.step) };
+  const same = change.kind === 'settings' ? sameState : sameBesideTimers;
+  const until = change.kind === 'settings' ? log.length : Math.min(change.step, log.length);
   let world = createWorld(changed);
   let real = createWorld(config);
-  for (let i = 0; i < log.length; i++) {
+  for (let i = 0; i < until; i++) {
     const next = step(world, log[i]!);
     if (!next.ok) return { at: i, repeated: log.slice(0, i) };
     const realNext = step(real, log[i]!);
     if (!realNext.ok) throw new Error(`the round's own log is refused at command ${i}: ${realNext.rejection.message}`);
     world = next.world;
     real = realNext.world;
-    if (!sameState(world, real)) return { at: i + 1, repeated: log.slice(0, i + 1) };
+    if (!same(world, real)) return { at: i + 1, repeated: log.slice(0, i + 1) };
   }
-  return { at: log.length, repeated: log.slice() };
+  return { at: until, repeated: log.slice(0, until) };
 }
 
 /** The round `config` + `log` re-run with one change; see the module's comment for how. */
 export function whatIf(config: RoundConfig, log: readonly Command[], change: Change, options: WhatIfOptions = {}): WhatIf {
-  const changed: RoundConfig = change.kind === 'settings' ? { ...config, settings: { ...config.settings, ...change.settings } } : config;
+  const changed: RoundConfig = change.kind === 'settings' || change.kind === 'settings-until' ? { ...config, settings: { ...config.settings, ...change.settings } } : config;
   const { at, repeated } = divergence(config, changed, log, change);
   const out: Command[] = [...repeated];
   const lesson = options.lesson ? { ...options.lesson, script: options.lesson.script.filter((r) => !options.without?.includes(r.id)) } : null;

@@ -38,8 +38,10 @@ export const settingsSchema: Schema<Settings> = object({
   sandbox: bool,
   gossip: bool,
   timeoutTicks: int(1, MAX_TIMEOUT_TICKS),
+  /** Absent in every round played before the setting existed: off. */
+  noTimeouts: bool,
   decrees: list(str(1, MAX_DECREE_LENGTH), 1, MAX_DECREES),
-});
+}, ['noTimeouts']);
 
 export const configSchema: Schema<RoundConfig> = object({
   protocol: protocolNameSchema,

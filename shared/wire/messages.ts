@@ -71,6 +71,8 @@ export const roundSetupSchema = object(
     decisionDeadline: int(0, MAX_DECISION_DEADLINE_TICKS),
     /** Ticks after which a waiting node may give up (2PC) or a proposer tries again (Paxos); 0: two round trips at latencyMax, at least 30. */
     timeoutTicks: int(0, MAX_TIMEOUT_TICKS),
+    /** No node's timer is set or fires: a node can only wait (the FLP result's asynchronous network). Default false. */
+    noTimeouts: bool,
     decrees: list(str(1, MAX_DECREE_LENGTH), 1, MAX_DECREES),
     speed: num(MIN_SPEED, MAX_SPEED),
     /**
@@ -79,7 +81,7 @@ export const roundSetupSchema = object(
      */
     groupSize: int(0, MAX_NODES),
   },
-  ['studentSeats', 'latencyMin', 'latencyMax', 'sandbox', 'gossip', 'decisionDeadline', 'timeoutTicks', 'decrees', 'speed', 'groupSize'],
+  ['studentSeats', 'latencyMin', 'latencyMax', 'sandbox', 'gossip', 'decisionDeadline', 'timeoutTicks', 'noTimeouts', 'decrees', 'speed', 'groupSize'],
 );
 export type RoundSetup = ReturnType<typeof roundSetupSchema.parse>;
 

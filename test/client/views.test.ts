@@ -13,6 +13,7 @@ import { Scoreboard } from '../../client/src/scoreboard';
 import { chooseRenderer, isSoftwareRenderer } from '../../client/src/renderer';
 import { codeFromPath, codeProblem, nicknameProblem } from '../../client/src/ui/menu';
 import { parseDecrees, toSetupMessage, DEFAULT_VALUES } from '../../client/src/ui/setup';
+import { roundSetupSchema } from '../../shared/wire/messages';
 import { waitingText } from '../../client/src/ui/play';
 import { initialJsGzipBytes, percentile } from '../../scripts/bench/client';
 
@@ -360,6 +361,9 @@ describe('menu input', () => {
     // The timeout goes as set; 0 (the default) leaves it to the engine, from the latency.
     expect(toSetupMessage(DEFAULT_VALUES).timeoutTicks).toBe(0);
     expect(toSetupMessage({ ...DEFAULT_VALUES, timeoutTicks: 120 }).timeoutTicks).toBe(120);
+    // No timeouts is off unless the box is ticked, and the server accepts it either way.
+    expect(toSetupMessage(DEFAULT_VALUES).noTimeouts).toBe(false);
+    expect(roundSetupSchema.parse(toSetupMessage({ ...DEFAULT_VALUES, noTimeouts: true })).noTimeouts).toBe(true);
   });
 });
 

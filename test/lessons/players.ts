@@ -42,6 +42,15 @@ export const proposer = (): PlayerMoves => (run, view) => {
   return legal(view, 'promise') ?? legal(view, 'accept') ?? legal(view, 'propose');
 };
 
+/** Lesson 6: one ballot, wait while it waits, then a higher ballot (the timeout), and ACCEPT once it may. */
+export const timeoutPlayer = (): PlayerMoves => (run, view) => {
+  const proposal = (view.self.volatile as { proposal: unknown }).proposal;
+  if (run.current === 0) return proposal ? null : legal(view, 'prepare');
+  if (run.current === 1) return null;
+  if (run.current === 2) return legal(view, 'prepare');
+  return legal(view, 'propose');
+};
+
 /** The player of each playable lesson, by the lesson's id. */
 export const PLAYERS: Record<string, () => PlayerMoves> = {
   'two-phase-commit': coordinator,
@@ -52,4 +61,5 @@ export const PLAYERS: Record<string, () => PlayerMoves> = {
   'victory-gossip': voteX,
   'split-vote': voteX,
   'dueling-proposers': proposer,
+  flp: timeoutPlayer,
 };

@@ -1,4 +1,4 @@
-/** The instructor's round setup form: protocol, N, seats, speed, sandbox, gossip, decision deadline, timeout, decrees. */
+/** The instructor's round setup form: protocol, N, seats, speed, sandbox, gossip, decision deadline, timeout, no timeouts, decrees. */
 import { MAX_DECISION_DEADLINE_TICKS, MAX_DECREE_LENGTH, MAX_DECREES, MAX_NODES, MAX_TIMEOUT_TICKS } from '../../../shared/engine/limits';
 import type { ProtocolName } from '../../../shared/engine/types';
 import { nodeName } from '../../../shared/engine/names';
@@ -20,6 +20,8 @@ export interface SetupValues {
   decisionDeadline: number;
   /** 0: the engine's timeout for the round's latency. */
   timeoutTicks: number;
+  /** No node's timer is set or fires: nodes can only wait. */
+  noTimeouts: boolean;
   decrees: string[];
   /** Students per group in a class; 0: every student seat of one cluster. */
   groupSize: number;
@@ -34,6 +36,7 @@ export const DEFAULT_VALUES: SetupValues = {
   gossip: false,
   decisionDeadline: 0,
   timeoutTicks: 0,
+  noTimeouts: false,
   decrees: ['X', 'Y'],
   groupSize: 0,
 };
@@ -62,6 +65,7 @@ export function toSetupMessage(v: SetupValues): RoundSetup {
     gossip: v.gossip,
     decisionDeadline: v.decisionDeadline,
     timeoutTicks: v.timeoutTicks,
+    noTimeouts: v.noTimeouts,
     decrees: v.decrees,
     groupSize: v.groupSize,
   };
@@ -109,6 +113,7 @@ export function setupForm(values: SetupValues, onStart: (v: SetupValues) => void
   const gossip = h('input', { type: 'checkbox', id: id('setup-gossip'), checked: values.gossip });
   const deadline = h('input', { type: 'number', id: id('setup-deadline'), min: 0, max: MAX_DECISION_DEADLINE_TICKS, value: values.decisionDeadline });
   const timeout = h('input', { type: 'number', id: id('setup-timeout'), min: 0, max: MAX_TIMEOUT_TICKS, value: values.timeoutTicks });
+  const noTimeouts = h('input', { type: 'checkbox', id: id('setup-no-timeouts'), checked: values.noTimeouts, 'aria-describedby': id('setup-no-timeouts-hint') });
   const decrees = h('input', { id: id('setup-decrees'), value: values.decrees.join(', ') });
   const groupSize = h('input', { type: 'number', id: id('setup-group-size'), min: 0, max: MAX_NODES, value: values.groupSize, 'aria-describedby': id('setup-group-size-hint') });
   const error = h('p', { class: 'error', role: 'alert' });
@@ -132,6 +137,7 @@ export function setupForm(values: SetupValues, onStart: (v: SetupValues) => void
   gossip.onchange = () => (values.gossip = gossip.checked);
   deadline.onchange = () => (values.decisionDeadline = Math.max(0, Math.min(MAX_DECISION_DEADLINE_TICKS, Math.round(Number(deadline.value) || 0))));
   timeout.onchange = () => (values.timeoutTicks = Math.max(0, Math.min(MAX_TIMEOUT_TICKS, Math.round(Number(timeout.value) || 0))));
+  noTimeouts.onchange = () => (values.noTimeouts = noTimeouts.checked);
   decrees.onchange = () => (values.decrees = parseDecrees(decrees.value));
   groupSize.onchange = () => (values.groupSize = clampGroupSize(groupSize.value));
 
@@ -169,6 +175,16 @@ export function setupForm(values: SetupValues, onStart: (v: SetupValues) => void
         { class: 'row' },
         h('label', {}, `Timeout (ticks, 0 = two round trips at the slowest latency, at least ${DEFAULT_TIMEOUT_TICKS})`, timeout),
         h('p', { class: 'hint', id: id('setup-timeout-hint') }, timeoutHint()),
+      ),
+      h(
+        'div',
+        { class: 'row' },
+        h('label', { class: 'inline' }, noTimeouts, 'No timeouts (nodes can only wait)'),
+        h(
+          'p',
+          { class: 'hint', id: id('setup-no-timeouts-hint') },
+          'No timer is set or fires: a node cannot tell a slow message from a lost one or a crashed node, so nothing tells it to give up or try again, as in the FLP result.',
+        ),
       ),
       h(
         'div',

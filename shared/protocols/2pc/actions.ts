@@ -188,6 +188,12 @@ export const twoPhaseActions: ActionTable<TpcDurable, TpcVolatile, TpcAction, Tp
           'You voted YES: you promised to commit if the coordinator says so, and it may already have. You are in doubt until you hear the outcome.',
         );
       }
+      if (!v.timedOut && local.config.settings.noTimeouts === true) {
+        return ruleBroken(
+          'too-early',
+          'This round has no timeouts: nothing tells a PREPARE that is slow from one that will never come, so you may not give up. You can only wait.',
+        );
+      }
       if (!v.timedOut) {
         const timer = local.node.timers.find((t) => t.name === TIMEOUT);
         const left = timer ? timer.firesAt - local.now : local.config.settings.timeoutTicks;

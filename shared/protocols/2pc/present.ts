@@ -160,10 +160,11 @@ export const twoPhasePresentation: Presentation<TpcDurable, TpcVolatile, TpcPayl
   // A coordinator and its participants: the roles differ, so each node's is worth a line.
   showRoles: true,
 
-  roleHint: (role) =>
-    role === 'coordinator'
+  roleHint: (role, settings) =>
+    (role === 'coordinator'
       ? 'Send PREPARE, collect every vote, then log COMMIT (only with every YES) or ABORT.'
-      : 'Vote YES or NO on the PREPARE. After YES you are in doubt until the coordinator tells you the outcome.',
+      : 'Vote YES or NO on the PREPARE. After YES you are in doubt until the coordinator tells you the outcome.') +
+    (settings.noTimeouts ? ' This round has no timeouts: no timer ever fires, so you can only wait for what has not come.' : ''),
 
   messages: {
     prepare: { colour: 'blue', shape: 'circle', short: 'PREPARE' },

@@ -64,8 +64,9 @@ export const paxosPresentation: Presentation<PaxosDurable, PaxosVolatile, PaxosP
   // Every node is proposer, acceptor and learner alike.
   showRoles: false,
 
-  roleHint: () =>
-    'Answer PREPARE with a promise and ACCEPT with an acceptance unless you promised a higher ballot. A value is chosen when a majority accepts one ballot.',
+  roleHint: (_role, settings) =>
+    'Answer PREPARE with a promise and ACCEPT with an acceptance unless you promised a higher ballot. A value is chosen when a majority accepts one ballot.' +
+    (settings.noTimeouts ? ' This round has no timeouts: no timer tells you to try again, and a ballot that waits waits until you start a higher one.' : ''),
 
   messages: {
     prepare: { colour: 'blue', shape: 'circle', short: 'PREPARE' },

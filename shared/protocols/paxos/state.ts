@@ -79,11 +79,14 @@ export const RETRY = 'retry';
  * could be back (a round trip at the slowest latency). A node without a request waits longer, so as
  * not to duel with the real proposers: two timeouts if it saw a value accepted (its proposer may have
  * crashed before anyone learned it), six if it saw nothing. Counted from the start of its ballot, or
- * of the round.
+ * of the round. Null: no patience runs out (a round without timeouts).
  */
-function ballotDeadline(config: RoundConfig, d: PaxosDurable, v: PaxosVolatile): number {
+function ballotDeadline(config: RoundConfig, d: PaxosDurable, v: PaxosVolatile): number | null {
   const timeout = config.settings.timeoutTicks;
   const leads = v.requests.length > 0;
+  // Without timeouts a node's patience never runs out: it starts its first ballot for a request at
+  // once, and after that only a move of its own starts another.
+  if (config.settings.noTimeouts === true) return leads && v.proposal === null ? 0 : null;
   const patience = leads ? timeout : sawAcceptance(d, v) ? timeout * 2 : timeout * 6;
   const since = v.proposal ? v.proposal.startedAt : leads ? -timeout : 0;
   const beaten = leads && v.proposal !== null && v.proposal.refusals.length > 0;

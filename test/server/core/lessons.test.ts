@@ -44,6 +44,31 @@ describe('a lesson in a solo room', () => {
     });
   }
 
+  it('plays "flp" to its end, the player moving on from the panel\'s objective: the round has no timeouts, and the player is its timeout', () => {
+    const lesson = lessonById('flp')!;
+    const host = new MemoryHost({ kind: 'solo', limits: { tickMs: 100 } });
+    const setup = completeSetup({ protocol: lesson.setup.protocol, nodes: lesson.setup.nodes, studentSeats: [lesson.setup.player] } as RoundSetup) as Required<RoundSetup>;
+    const player = host.solo(setup, undefined, lesson);
+    const kinds = ['prepare', null, 'prepare', 'propose'];
+    for (let tick = 0; tick < 600 && player.got.reveal.length === 0; tick++) {
+      const view = player.lastView!.view as NodeView;
+      const panel = player.got.lesson.at(-1)!;
+      const kind = kinds[panel.current] ?? null;
+      const proposal = (view.self.volatile as { proposal: unknown }).proposal;
+      const action = kind && !(panel.current === 0 && proposal) ? view.legal.find((a) => a.kind === kind) : undefined;
+      if (action) player.act(action);
+      host.advance(100);
+    }
+    const last = player.got.lesson.at(-1)!;
+    expect(last.status).toBe('done');
+    expect(last.objectives.every((o) => o.reached)).toBe(true);
+    // The player's retry is told as the player's, not as the script's for a bot.
+    expect(last.debrief).toContainEqual(expect.stringMatching(/^At tick \d+ A started ballot 2\.A: A was the timeout\.$/));
+    const stored = [...host.store.rounds.values()].at(-1)!;
+    expect(stored.config.settings.noTimeouts).toBe(true);
+    expect(stored.commands.filter((c) => c.type === 'delay').length).toBeGreaterThanOrEqual(3);
+  });
+
   it("puts the rule's explanation of each refused move in the lesson panel", () => {
     const lesson = lessonById('two-phase-commit')!;
     const host = new MemoryHost({ kind: 'solo', limits: { tickMs: 100 } });
