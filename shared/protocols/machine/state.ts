@@ -49,7 +49,7 @@ export function replayLog(ctx: MachineContext, id: NodeId): void {
   const text =
     log.length === 0
       ? `${nodeName(id)} came back with its memory empty, and its log is empty: there is nothing to replay.`
-      : `${nodeName(id)} came back with its memory empty and replayed its log: it applied ${inWords(log)} again, in order.`;
+      : `${nodeName(id)} came back with its memory empty and replayed its log: it applied ${inWords(log)}, in order.`;
   ctx.emit({ type: 'replayed', visibleTo: [id], node: id, text });
 }
 
