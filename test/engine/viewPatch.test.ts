@@ -111,7 +111,7 @@ describe('view patches', () => {
           }
         }
       }
-      expect(compared).toBe(2 * 5 * (199 + 198 + 195));
+      expect(compared).toBe(2 * nodesFor(protocol, 5) * (199 + 198 + 195));
     });
   }
 
@@ -232,9 +232,9 @@ describe('view patches', () => {
           }
         }
       }
-      expect(checked).toBe(2 * 250 * 5);
-      // Many views offer a real choice (and some several), so this is not a comparison of empty lists.
-      expect(choices).toBeGreaterThan(100);
+      expect(checked).toBe(2 * 250 * nodesFor(protocol, 5));
+      // Many views offer a real choice (and some several), so this is not a comparison of empty lists: a fifth of them per node.
+      expect(choices).toBeGreaterThan(100 * (nodesFor(protocol, 5) / 5));
       expect(most).toBeGreaterThan(1);
     });
   }
