@@ -81,7 +81,7 @@ export const oneMachine: Lesson = {
         );
       },
       commands: (): Command[] => [{ type: 'propose', node: MACHINE, decree: SECOND }],
-      why: `The client never heard that ${SECOND} was done, so it asks for ${SECOND} again.`,
+      why: `The client asks for ${SECOND} again. It has to: the crash left the machine no trace of the first request.`,
     },
     {
       id: 'crash-after-write',
@@ -129,7 +129,7 @@ export const oneMachine: Lesson = {
       id: 'crashed-by-hand',
       // A crash before the lesson's own loses the first update, which no client asks for again.
       when: (moment) => moment.world.global.downtime.length > 0 && !fired(moment, 'crash-before-write'),
-      text: `The machine was crashed by hand before the lesson's own crash, and ${FIRST} was lost with its memory or the story's order with it. Play the lesson again and leave the crashes to the lesson.`,
+      text: 'The machine was crashed by hand before the lesson\'s own crash, so the story can no longer go as written. Play the lesson again and leave the crashes to the lesson.',
     },
   ],
   debrief(round) {
