@@ -77,6 +77,7 @@ describe('Learn', () => {
     await expect(page.locator('option[value="machine"]').count()).resolves.toBe(0);
     await page.click('#lesson-one-machine');
     await page.waitForSelector('#lesson-title:has-text("One machine")');
+    await page.waitForSelector('text=One machine, 1 node ·');
     const write = page.locator('#moves button[data-action="write"]').first();
     await write.waitFor({ timeout: 30_000 });
     await write.click();
