@@ -119,7 +119,8 @@ function radiusOnRing(n: number, ring: number, side: number): number {
 /**
  * The ring for n nodes in a box: as large as it can be while leaving, beside each node that will
  * carry a label (all of them in the god view, a student's own node in theirs), room for a label of
- * eight ems and four or five lines; never so small that neighbours' circles touch.
+ * eight ems and four or five lines; never so small that neighbours' circles touch. A lone node sits
+ * in the middle.
  */
 export function ringLayout(n: number, box: Box, labelled: (node: number) => boolean = () => true): RingLayout {
   const side = Math.min(box.width, box.height);
@@ -127,6 +128,11 @@ export function ringLayout(n: number, box: Box, labelled: (node: number) => bool
   const lineHeight = labelLineHeight(fontSize);
   const budget = { width: 8 * fontSize, height: (side < 480 ? 4 : 5) * lineHeight };
   const centre = { x: box.width / 2, y: box.height / 2 };
+  if (n === 1) {
+    // One machine alone: at the centre, as large as a node gets, its label on the roomier side (beside it, or below it).
+    const outwards = box.width >= box.height ? { x: 1, y: 0 } : { x: 0, y: 1 };
+    return { positions: [centre], radius: Math.max(14, Math.min(46, side * 0.075)), outwards: [outwards], fontSize, lineHeight };
+  }
   const outwards: Point[] = Array.from({ length: n }, (_, i) => {
     const angle = -Math.PI / 2 + (2 * Math.PI * i) / n;
     return { x: Math.cos(angle), y: Math.sin(angle) };

@@ -15,7 +15,7 @@
  *   was sent, is what the engine says that node may see of the world the stored log replays to (and
  *   that a `clock` instead of a view means that nothing else of it changed).
  */
-import { createWorld, eventsFor, protocolNames, Rng, step, viewOf, type Command, type GodView, type NodeView, type World } from '../../shared';
+import { createWorld, eventsFor, protocolFor, protocolNames, Rng, step, viewOf, type Command, type GodView, type NodeView, type World } from '../../shared';
 import { ViewCache } from '../../shared/engine/view';
 import { MAX_GROUPS, type ViewFrame, type ViewMessage } from '../../shared/wire/messages';
 import { sameValue } from '../../shared/wire/viewPatch';
@@ -256,6 +256,8 @@ export function runRoomSeed(seed: number, options: RoomSwarmOptions = {}): RoomS
   // ---- Moves -----------------------------------------------------------------------------------
 
   const pick = <T>(items: readonly T[]): T | undefined => rng.pick(items);
+  // A class plays every protocol but those played only in their lesson.
+  const classProtocols = protocolNames().filter((p) => !protocolFor(p).lessonOnly);
   const god = (): GodView | null => (teacher?.lastView?.view.kind === 'god' ? (teacher.lastView.view as GodView) : null);
   const nodes = (): number => teacher?.lastView?.round.nodes ?? 5;
   const connected = (): Student[] => [...students.values()].filter((s) => s.client.open);
@@ -263,7 +265,7 @@ export function runRoomSeed(seed: number, options: RoomSwarmOptions = {}): RoomS
 
   const randomSetup = (): Record<string, unknown> => {
     const n = rng.int(3, 5);
-    const setup: Record<string, unknown> = { protocol: pick(protocolNames()), nodes: n, latencyMin: 1, latencyMax: rng.int(1, 4), decrees: rng.chance(0.5) ? ['X'] : ['X', 'Y', 'Z'] };
+    const setup: Record<string, unknown> = { protocol: pick(classProtocols), nodes: n, latencyMin: 1, latencyMax: rng.int(1, 4), decrees: rng.chance(0.5) ? ['X'] : ['X', 'Y', 'Z'] };
     if (rng.chance(0.4)) setup.studentSeats = rng.shuffle(Array.from({ length: n }, (_, i) => i)).slice(0, rng.int(0, n));
     if (rng.chance(0.3)) setup.decisionDeadline = rng.int(1, 6);
     if (rng.chance(0.2)) setup.sandbox = true;

@@ -1,4 +1,5 @@
 /** Typed looks into a world's nodes for the lessons' scripts and objectives, and rules every lesson's script uses. */
+import type { MachineDurable, MachineVolatile } from '../protocols/machine';
 import type { MajorityDurable, MajorityVolatile } from '../protocols/majority';
 import type { PaxosDurable, PaxosVolatile } from '../protocols/paxos';
 import type { TpcDurable, TpcVolatile } from '../protocols/2pc/state';
@@ -95,4 +96,10 @@ export function votesFor(id: string, node: NodeId, decree: string, why: string, 
     why,
     told,
   };
+}
+
+/** One machine's state in a world of that protocol. */
+export function machineNode(world: World, id: NodeId): { durable: MachineDurable; volatile: MachineVolatile; crashed: boolean } {
+  const node = world.nodes[id]!;
+  return { durable: node.durable as MachineDurable, volatile: node.volatile as MachineVolatile, crashed: node.crashed };
 }

@@ -8,6 +8,7 @@ import type { ProtocolName } from '../engine/types';
 import { SchemaError, type Schema } from '../wire/schema';
 import { twoPhaseCommit } from './2pc';
 import { majorityVote } from './majority';
+import { oneMachine } from './machine';
 import { paxos } from './paxos';
 
 const registry = new Map<ProtocolName, Protocol>();
@@ -21,6 +22,7 @@ export function registerProtocol(protocol: Protocol): void {
   registry.set(protocol.name, protocol);
 }
 
+registerProtocol(oneMachine);
 registerProtocol(twoPhaseCommit);
 registerProtocol(majorityVote);
 registerProtocol(paxos);

@@ -118,7 +118,8 @@ export function runSeed(options: SwarmOptions): SeedResult {
     }
     const up = world.nodes.filter((n) => !n.crashed).map((n) => n.id);
     const down = world.nodes.filter((n) => n.crashed).map((n) => n.id);
-    if (up.length > 1 && rng.chance(FAULTS.crash)) run({ type: 'crash', node: rng.pick(up)! });
+    // A cluster keeps one node up; one machine alone may crash outright, which is the fault it is about.
+    if (up.length > (nodes === 1 ? 0 : 1) && rng.chance(FAULTS.crash)) run({ type: 'crash', node: rng.pick(up)! });
     if (down.length > 0 && rng.chance(FAULTS.recover)) run({ type: 'recover', node: rng.pick(down)! });
     if (world.partition === null && rng.chance(FAULTS.partition)) {
       const shuffled = rng.shuffle(Array.from({ length: nodes }, (_, i) => i));

@@ -134,7 +134,8 @@ function checkLabels(n: number, box: { width: number; height: number }, wishes: 
 
 describe('round layout: labels never overlap', () => {
   for (const [name, box] of Object.entries(CANVASES)) {
-    for (let n = 3; n <= 9; n++) {
+    // One machine alone, then the clusters.
+    for (const n of [1, 3, 4, 5, 6, 7, 8, 9]) {
       it(`${n} nodes, ${name} (${box.width} x ${box.height})`, () => {
         checkLabels(n, box, crowded(n));
         for (let seed = 1; seed <= 20; seed++) checkLabels(n, box, mixed(n, seed));
@@ -162,6 +163,19 @@ describe('round layout: labels never overlap', () => {
         expect(label.lines).toBe(4);
         expect(label.width).toBeGreaterThanOrEqual(70);
       }
+    }
+  });
+
+  it('puts one machine alone in the middle of the canvas, full size, with its whole state beside it or below it', () => {
+    for (const box of Object.values(CANVASES)) {
+      const ring = ringLayout(1, box);
+      expect(ring.positions).toEqual([{ x: box.width / 2, y: box.height / 2 }]);
+      expect(ring.radius).toBe(ringLayout(3, box).radius);
+      const [label] = checkLabels(1, box, [{ width: 200, lines: 5 }]);
+      // On the roomier side: to the right of a wide canvas, below a tall one.
+      if (box.width >= box.height) expect(label!.x).toBeGreaterThan(box.width / 2);
+      else expect(label!.y).toBeGreaterThan(box.height / 2);
+      expect(label!.lines).toBe(5);
     }
   });
 

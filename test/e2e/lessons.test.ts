@@ -73,4 +73,37 @@ describe('Learn', () => {
     await expect(page.locator('#learn .lesson-done:not([hidden])').count()).resolves.toBe(1);
     expect(w.errors).toEqual([]);
   }, 180_000);
+
+  it('plays one machine from its Learn card: a lone node in the middle of the canvas, its log written, crashed before and after a write, and the debrief', async () => {
+    await w?.context.close();
+    w = await openPage(harness.browser, harness.url, { width: 1280, height: 860 });
+    const page = w.page;
+    await page.waitForSelector('body[data-ready="true"]', { timeout: 30_000 });
+    // The Learn path starts with it; no menu offers its protocol for a round of its own.
+    await page.waitForSelector('#learn li[data-lesson-number="1"] button');
+    await expect(page.locator('option[value="machine"]').count()).resolves.toBe(0);
+    await page.click('#lesson-one-machine');
+    await page.waitForSelector('#lesson-title:has-text("One machine")');
+    await page.waitForSelector('text=One machine, 1 node ·');
+    const write = page.locator('#moves button[data-action="write"]').first();
+    await write.waitFor({ timeout: 30_000 });
+    await write.click();
+    const apply = page.locator('#moves button[data-action="apply"]').first();
+    await apply.waitFor({ timeout: 30_000 });
+    await apply.click();
+    // The client asks again for the update lost in the crash before its write.
+    const again = page.locator('#moves button[data-action="write"]:has-text("withdraw 5")').first();
+    await again.waitFor({ timeout: 30_000 });
+    await page.evaluate(() => document.getElementById('side')!.scrollTo(0, 0));
+    await shot(page, 'lesson-one-machine.png');
+    await again.click();
+    await page.waitForSelector('#lesson-debrief', { timeout: 60_000 });
+    await expect(page.locator('#lesson-objectives li[data-reached="false"]').count()).resolves.toBe(0);
+    const debrief = (await page.locator('#lesson-debrief').textContent())!;
+    expect(debrief).toContain('The commit point of each update was its write to the log');
+    expect(debrief).toContain('one step earlier');
+    await page.evaluate(() => document.getElementById('side')!.scrollTo(0, 0));
+    await shot(page, 'lesson-one-machine-debrief.png');
+    expect(w.errors).toEqual([]);
+  }, 180_000);
 });

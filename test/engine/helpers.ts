@@ -4,8 +4,22 @@ import { step } from '../../shared/engine/step';
 import type { Command, EngineEvent, ProtocolName, RoundConfig, Settings, World } from '../../shared/engine/types';
 import { legalActions, ruleBreakingActions } from '../../shared/engine/view';
 import { createWorld, makeConfig } from '../../shared/engine/world';
-import { protocolFor } from '../../shared/protocols';
+import { protocolFor, protocolNames } from '../../shared/protocols';
 import { runSeed } from '../../shared/sim/swarm';
+
+/**
+ * `n` nodes brought within the sizes the protocol allows: the registry-wide tests ask each protocol
+ * for a cluster of 3 or 5, and one machine has one node.
+ */
+export function nodesFor(protocol: ProtocolName, n: number): number {
+  const { min, max } = protocolFor(protocol).nodeRange;
+  return Math.min(max, Math.max(min, n));
+}
+
+/** The protocols a class may play: every registered one but those played only in their lesson. */
+export function classProtocols(): ProtocolName[] {
+  return protocolNames().filter((p) => !protocolFor(p).lessonOnly);
+}
 
 /** Builds a world from script lines (see shared/engine/script.ts); every command must be accepted. */
 export function worldFrom(lines: readonly string[]): World {
@@ -47,7 +61,8 @@ export function configOf(line: string): RoundConfig {
  * client asks for a decree, or a node crashes or recovers. Yields the world after every step. Bots
  * play well; this plays everything, so every kind of move comes up.
  */
-export function* playedRound(protocol: ProtocolName, seed: number, steps: number, settings: Partial<Settings> = {}, nodes = 5): Generator<World> {
+export function* playedRound(protocol: ProtocolName, seed: number, steps: number, settings: Partial<Settings> = {}, size = 5): Generator<World> {
+  const nodes = nodesFor(protocol, size);
   const rng = Rng.fromSeed(seed);
   const config = makeConfig(protocol, nodes, seed, { latencyMin: 1, latencyMax: 4, decrees: ['X', 'Y'], ...settings });
   let world = createWorld(config);
@@ -72,7 +87,8 @@ export function* playedRound(protocol: ProtocolName, seed: number, steps: number
     } else if (roll < 94) {
       if (!world.nodes[node]!.crashed) apply({ type: 'propose', node, decree: rng.pick(config.settings.decrees)! });
     } else if (roll < 97) {
-      if (!world.nodes[node]!.crashed && world.nodes.filter((n) => !n.crashed).length > 1) apply({ type: 'crash', node });
+      // A cluster keeps a node up; one machine alone may go down.
+      if (!world.nodes[node]!.crashed && world.nodes.filter((n) => !n.crashed).length > (nodes === 1 ? 0 : 1)) apply({ type: 'crash', node });
     } else if (world.nodes[node]!.crashed) apply({ type: 'recover', node });
     yield world;
   }
@@ -93,7 +109,7 @@ export function nextTimerAtProblem(world: World): string | null {
 /** Every world of seeded swarm rounds (bots and faults) of a protocol, replayed step by step from its log. */
 export function* swarmWorlds(protocol: ProtocolName, seeds: number, nodes = 5): Generator<World> {
   for (let seed = 0; seed < seeds; seed++) {
-    const run = runSeed({ protocol, nodes, seed, faults: true });
+    const run = runSeed({ protocol, nodes: nodesFor(protocol, nodes), seed, faults: true });
     let world = createWorld(run.world.config);
     yield world;
     for (const command of run.log) {

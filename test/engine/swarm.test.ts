@@ -2,9 +2,10 @@ import { describe, expect, it } from 'vitest';
 import type { ProtocolName, Settings } from '../../shared/engine/types';
 import { protocolNames } from '../../shared/protocols';
 import { mustDecide, reproduceCommand, runSeed, type SwarmOptions } from '../../shared/sim/swarm';
+import { nodesFor } from './helpers';
 
 /**
- * The swarm inside `npm test`: 2,000 seeds per protocol, cluster sizes 3 to 9, with bots, drops,
+ * The swarm inside `npm test`: 2,000 seeds per protocol, cluster sizes 3 to 9 (one machine: one node), with bots, drops,
  * duplicates, delays, crashes, recoveries and partitions; invariants after every step; then a
  * liveness phase. Fewer seeds again with gossip, and in sandbox mode, where bots break rules on
  * purpose and what that breaks is counted apart. `npm run sim` runs the same thing at larger scale.
@@ -19,7 +20,7 @@ function runSwarm(protocol: ProtocolName, seeds: number, settings: Partial<Setti
   let sandboxBreaks = 0;
   const failures: string[] = [];
   for (let seed = 0; seed < seeds; seed++) {
-    const options: SwarmOptions = { protocol, nodes: 3 + (seed % 7), seed, faults: true, settings };
+    const options: SwarmOptions = { protocol, nodes: nodesFor(protocol, 3 + (seed % 7)), seed, faults: true, settings };
     const result = runSeed(options);
     if (result.decided) decided += 1;
     if (result.stuck) stuck += 1;
@@ -71,6 +72,31 @@ describe('swarm', () => {
     expect(split!.failures).toEqual([]);
     expect(split!.world.global.violations.length).toBeGreaterThan(0);
     expect(split!.world.global.violations[0]!.step).toBeLessThanOrEqual(split!.sandboxBreaks[0]!.step);
+  });
+
+  it('crashes one machine alone as it crashes a cluster\'s nodes, and after each recovery its memory holds its whole log, applied', () => {
+    let crashes = 0;
+    let recoveries = 0;
+    for (let seed = 0; seed < 200; seed++) {
+      const result = runSeed({
+        protocol: 'machine',
+        nodes: 1,
+        seed,
+        faults: true,
+        onStep(world, command) {
+          if (command.type === 'crash') crashes += 1;
+          if (command.type !== 'recover') return;
+          recoveries += 1;
+          const node = world.nodes[0]!;
+          const log = (node.durable as { log: string[] }).log;
+          expect(node.volatile).toMatchObject({ applied: log, appliedCount: log.length, requests: [] });
+        },
+      });
+      expect(result.failures).toEqual([]);
+    }
+    // The swarm's own crashes, beside the few a flaky bot brings on itself.
+    expect(crashes).toBeGreaterThan(100);
+    expect(recoveries).toBeGreaterThan(100);
   });
 
   it('names the seed and the command line that reproduces a failure', () => {

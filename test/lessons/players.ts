@@ -3,6 +3,9 @@ import { ruleBreakingActions } from '../../shared/engine/view';
 import type { PlayerMoves } from '../../shared/lessons';
 import { legal } from './helpers';
 
+/** Lesson 1: the machine writes each update it is asked for, then applies what its log holds. */
+export const machine = (): PlayerMoves => (_run, view) => legal(view, 'write') ?? legal(view, 'apply');
+
 /** Lesson 4: the coordinator begins, then commits once every YES is in. */
 export const coordinator = (): PlayerMoves => (_run, view) => legal(view, 'prepare') ?? legal(view, 'decide', (a) => a.outcome === 'commit');
 
@@ -53,6 +56,7 @@ export const timeoutPlayer = (): PlayerMoves => (run, view) => {
 
 /** The player of each playable lesson, by the lesson's id. */
 export const PLAYERS: Record<string, () => PlayerMoves> = {
+  'one-machine': machine,
   'two-phase-commit': coordinator,
   'blocking-coordinator': participant,
   'voting-is-atomic-commit': voteX,

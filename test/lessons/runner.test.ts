@@ -86,6 +86,7 @@ describe('the lesson runner', () => {
     const lesson: Lesson = {
       ...base,
       id: 'crash-twice',
+      deadEnds: [],
       script: [{ id: 'crash-a', times: 5, when: () => true, commands: (): Command[] => [{ type: 'crash', node: 0 }], why: 'A crashes.' }],
     };
     const done = applyScript(startLesson(lesson));

@@ -1,11 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import type { NodeId, World } from '../../shared/engine/types';
-import { protocolFor, protocolNames } from '../../shared/protocols';
+import { protocolFor } from '../../shared/protocols';
 import { HOLD_UP_TICKS, holdUps } from '../../shared/results';
 import { playClassRound, scriptedRound } from './helpers';
+import { classProtocols } from '../engine/helpers';
 
 describe('who holds up their group', () => {
-  for (const protocol of protocolNames()) {
+  // Class rounds: a protocol played only in its lesson has none.
+  for (const protocol of classProtocols()) {
     it(`${protocol}: a student whose message has waited ${HOLD_UP_TICKS} ticks, in the protocol's word for it; nobody sooner, and never a bot`, () => {
       const students = new Map<NodeId, string>([
         [1, 'Ada'],

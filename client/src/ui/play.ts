@@ -307,7 +307,7 @@ export function statusText(app: App): string {
         : 'Waiting for a seat';
   const phase = { setup: 'waiting to start', running: 'running', paused: 'paused', ended: 'over' }[r.phase];
   const conn = app.connection === 'reconnecting' ? ' · reconnecting…' : '';
-  return `${who} · ${protocolTitle(r.protocol)}, ${r.nodes} nodes · round ${phase} · tick ${r.tick} · ${r.speed}×${conn}`;
+  return `${who} · ${protocolTitle(r.protocol)}, ${r.nodes} node${r.nodes === 1 ? '' : 's'} · round ${phase} · tick ${r.tick} · ${r.speed}×${conn}`;
 }
 
 export function isNodeView(view: unknown): view is NodeView {

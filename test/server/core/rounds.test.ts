@@ -202,3 +202,18 @@ describe('idle classes', () => {
     expect(host.timers.has('idle')).toBe(false);
   });
 });
+
+describe('a protocol played only in its lesson', () => {
+  it('is refused as a class setup or a solo round of its own, and taken from its lesson', () => {
+    expect(completeSetup({ protocol: 'machine', nodes: 1 })).toBe('One machine is played in its lesson only: start it from the Learn path');
+    expect(completeSetup({ protocol: 'machine', nodes: 1, studentSeats: [0] }, undefined, true)).toMatchObject({ protocol: 'machine', nodes: 1, studentSeats: [0] });
+    // Even from its lesson, its round has the nodes the protocol allows.
+    expect(completeSetup({ protocol: 'machine', nodes: 3 }, undefined, true)).toBe('nodes must be a whole number from 1 to 1 for One machine');
+    const host = classroom();
+    const teacher = host.instructor();
+    teacher.send('setup', { protocol: 'machine', nodes: 1 });
+    expect(teacher.got.rejected.at(-1)).toMatchObject({ code: 'bad-setup', message: 'That setup does not work: One machine is played in its lesson only: start it from the Learn path.' });
+    // Nothing changed: the class keeps the round it had.
+    expect(god(teacher).config.protocol).toBe('paxos');
+  });
+});
