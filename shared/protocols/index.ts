@@ -9,6 +9,7 @@ import { SchemaError, type Schema } from '../wire/schema';
 import { twoPhaseCommit } from './2pc';
 import { majorityVote } from './majority';
 import { paxos } from './paxos';
+import { votelog } from './votelog';
 
 const registry = new Map<ProtocolName, Protocol>();
 
@@ -23,6 +24,7 @@ export function registerProtocol(protocol: Protocol): void {
 
 registerProtocol(twoPhaseCommit);
 registerProtocol(majorityVote);
+registerProtocol(votelog);
 registerProtocol(paxos);
 
 /** The protocol a solo round and a new class start with. */
