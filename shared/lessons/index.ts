@@ -6,6 +6,7 @@ import { blockingCoordinator } from './blockingCoordinator';
 import { duelingProposers } from './duelingProposers';
 import { liveness } from './liveness';
 import { lockedVotes } from './lockedVotes';
+import { oneVariableThenLog } from './oneVariableThenLog';
 import { splitVote } from './splitVote';
 import { twoPhaseHappyPath } from './twoPhaseHappyPath';
 import { victoryGossip } from './victoryGossip';
@@ -48,7 +49,7 @@ export {
 export const LESSON_PATH: readonly PathEntry[] = [
   { number: 1, title: 'One machine: log, then apply', essay: 'The Atomic Commit Problem', lesson: null },
   { number: 2, title: 'The two generals', essay: 'The Atomic Commit Problem', lesson: null },
-  { number: 3, title: 'One variable, then a log', essay: 'Consensus: A Related Problem', lesson: null },
+  { number: 3, title: oneVariableThenLog.title, essay: oneVariableThenLog.essay, lesson: oneVariableThenLog },
   { number: 4, title: twoPhaseHappyPath.title, essay: twoPhaseHappyPath.essay, lesson: twoPhaseHappyPath },
   { number: 5, title: blockingCoordinator.title, essay: blockingCoordinator.essay, lesson: blockingCoordinator },
   { number: 6, title: 'FLP: no timeouts', essay: 'The FLP Result', lesson: null },
