@@ -3,6 +3,9 @@ import { ruleBreakingActions } from '../../shared/engine/view';
 import type { PlayerMoves } from '../../shared/lessons';
 import { legal } from './helpers';
 
+/** Lesson 3: vote for x=1, the client's update, in every slot it can: slot 1, then slot 2. */
+export const logVoter = (): PlayerMoves => (_run, view) => legal(view, 'vote', (a) => a.decree === 'x=1');
+
 /** Lesson 4: the coordinator begins, then commits once every YES is in. */
 export const coordinator = (): PlayerMoves => (_run, view) => legal(view, 'prepare') ?? legal(view, 'decide', (a) => a.outcome === 'commit');
 
@@ -44,6 +47,7 @@ export const proposer = (): PlayerMoves => (run, view) => {
 
 /** The player of each playable lesson, by the lesson's id. */
 export const PLAYERS: Record<string, () => PlayerMoves> = {
+  'one-variable-then-a-log': logVoter,
   'two-phase-commit': coordinator,
   'blocking-coordinator': participant,
   'voting-is-atomic-commit': voteX,
