@@ -42,7 +42,7 @@ describe('majority vote, slot by slot', () => {
     const five = ['config votelog nodes=5 latency=1-1', 'propose A x=1', 'propose E x=2', 'act A vote slot=0 decree=x=1'];
     let world = worldFrom(five);
     const holdD = (w: World): World => {
-      for (const m of w.inFlight.filter((m) => m.to === 3 && (m.payload as { slot: number }).slot === 0)) w = mustStep(w, { type: 'delay', id: m.id, ticks: 30 }).world;
+      for (const m of w.inFlight.filter((m) => m.to === 3 && (m.payload as unknown as { slot: number }).slot === 0)) w = mustStep(w, { type: 'delay', id: m.id, ticks: 30 }).world;
       return w;
     };
     world = holdD(world);

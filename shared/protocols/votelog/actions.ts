@@ -23,25 +23,27 @@ import {
 
 const SLOT = int(0, MAX_SLOT);
 
-/** A node votes and puts updates forward only in the first slot it has not learned: slot after slot, in order. */
+/**
+ * A node votes only up to the first slot it has not learned: slots are decided one after another.
+ * In a slot it learned without voting it may still vote, late, as in a single majority vote: a late
+ * vote changes nothing.
+ */
 function slotRefusal(local: VotelogLocal, slot: number): Rejection | null {
   const open = openSlot(local.node.durable.learned);
-  if (slot < open) {
-    return rejection('slot-decided', `You already learned that ${local.node.durable.learned[slot]} is chosen in ${slotWords(slot)}: that slot is decided. You vote in ${slotWords(open)} now.`);
-  }
-  if (slot > open) {
-    return rejection('slot-ahead', `You have not learned what ${slotWords(open)} chose yet: the slots are decided one after another, so you vote in ${slotWords(open)} first.`);
-  }
-  return null;
+  if (slot <= open) return null;
+  return rejection('slot-ahead', `You have not learned what ${slotWords(open)} chose yet: the slots are decided one after another, so you vote in ${slotWords(open)} first.`);
 }
 
 export const votelogActions: ActionTable<VotelogDurable, VotelogVolatile, VotelogAction, VotelogPayload> = {
   vote: {
     schema: object({ kind: literal('vote'), slot: SLOT, decree: DECREE }),
     moves({ node: { durable: d, volatile: v } }) {
-      const slot = openSlot(d.learned);
-      if (slot > MAX_SLOT || d.votes[slot] != null) return [];
-      return ballotOf(v, slot).candidates.map((decree) => ({ kind: 'vote', slot, decree }));
+      const open = Math.min(openSlot(d.learned), MAX_SLOT);
+      const moves: VotelogAction[] = [];
+      for (let slot = 0; slot <= open; slot++) {
+        if (d.votes[slot] == null) for (const decree of ballotOf(v, slot).candidates) moves.push({ kind: 'vote', slot, decree });
+      }
+      return moves as { kind: 'vote'; slot: number; decree: string }[];
     },
     // Vote again: change a locked vote, in any slot this node voted in, to another candidate there.
     ruleBreakingMoves({ node: { durable: d, volatile: v } }) {
@@ -84,6 +86,11 @@ export const votelogActions: ActionTable<VotelogDurable, VotelogVolatile, Votelo
       return slot > MAX_SLOT ? [] : v.requests.map((decree) => ({ kind: 'putForward', slot, decree }));
     },
     check(local, action) {
+      // An update waiting for a slot goes up in the slot the node votes in now.
+      const open = openSlot(local.node.durable.learned);
+      if (action.slot < open) {
+        return rejection('slot-decided', `You already learned what ${slotWords(action.slot)} chose: an update waiting for a slot goes up in ${slotWords(open)}, the first you have not learned.`);
+      }
       const wrongSlot = slotRefusal(local, action.slot);
       if (wrongSlot) return wrongSlot;
       return local.node.volatile.requests.includes(action.decree)

@@ -2,10 +2,10 @@
  * A log decided by majority vote, slot by slot: replicating a data structure reduced to agreeing on
  * one variable, again and again. Clients hand updates to nodes; in each slot every node casts one
  * locked vote, by majority vote's own rules and tally, and an update is chosen in a slot when
- * floor(N/2)+1 vote for it there. A node votes in the first slot it has not learned, so slots are
- * decided one after another; an update that lost a slot is a candidate again in the next. A node
- * applies a slot only once it has learned every slot before it, so every node's log reads the same,
- * in the same order. A slot can split for good, as a single vote can: the log then stops there.
+ * floor(N/2)+1 vote for it there. A node votes no further than the first slot it has not learned, so
+ * slots are decided one after another (a late vote in a slot already learned changes nothing); an
+ * update that lost a slot is a candidate again in the next. A node applies a slot only once it has
+ * learned every slot before it, so every node's log reads the same, in the same order. A slot can split for good, as a single vote can: the log then stops there.
  */
 import { nodeName } from '../../engine/names';
 import { defineProtocol } from '../../engine/protocol';
@@ -57,9 +57,8 @@ export const votelog = defineProtocol<VotelogDurable, VotelogVolatile, VotelogAc
     switch (p.kind) {
       case 'candidate': {
         hearCandidate(ctx, id, p.slot, p.decree);
-        // Answered once the node votes in that slot or learns it.
-        const d = ctx.durable(id);
-        return d.votes[p.slot] == null && d.learned[p.slot] == null;
+        // Answered once the node votes in that slot (late, if it learned the slot first), or ignores it.
+        return ctx.durable(id).votes[p.slot] == null;
       }
       case 'vote':
         countVote(ctx, id, message.from, p.slot, p.decree);

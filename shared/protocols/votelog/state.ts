@@ -98,11 +98,6 @@ export function learn(ctx: VotelogContext, id: NodeId, slot: Slot, decree: strin
   const v = ctx.volatile(id);
   // An update in the log is no longer waiting for a slot.
   ctx.setVolatile(id, { ...v, requests: v.requests.filter((r) => r !== decree) });
-  // Nothing is left to answer of the slot it learned.
-  ctx.setInbox(
-    id,
-    ctx.node(id).inbox.filter((m) => m.payload.slot !== slot),
-  );
   const now = applied(learned);
   const before = applied(d.learned);
   const then =
