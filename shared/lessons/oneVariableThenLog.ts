@@ -153,10 +153,13 @@ export const oneVariableThenLog: Lesson = {
     },
     {
       id: 'vote-2',
-      title: 'x=1 lost slot 1, but its client is still waiting: vote in slot 2, the same vote again.',
+      title: 'One update lost slot 1, but its client is still waiting: vote in slot 2, the same vote again.',
       reached: ({ world }) => votedIn(world, PLAYER, 1),
       hints: [
-        { afterTicks: 6, text: 'Press "Vote for x=1 in slot 2". Only your node has x=1, so slot 2 waits for you to put it up.' },
+        {
+          afterTicks: 6,
+          text: 'Candidates do not carry over from one slot to the next: an update that lost slot 1 comes back in slot 2 only when a node whose client asked for it votes for it there or puts it forward.',
+        },
         { afterTicks: 16, text: 'Slot 2 is a vote like slot 1: a new slot, a new locked vote, the same rules.' },
       ],
     },
