@@ -8,6 +8,7 @@ import { flp } from './flp';
 import { liveness } from './liveness';
 import { lockedVotes } from './lockedVotes';
 import { oneMachine } from './oneMachine';
+import { oneVariableThenLog } from './oneVariableThenLog';
 import { splitVote } from './splitVote';
 import { twoPhaseHappyPath } from './twoPhaseHappyPath';
 import { victoryGossip } from './victoryGossip';
@@ -50,7 +51,7 @@ export {
 export const LESSON_PATH: readonly PathEntry[] = [
   { number: 1, title: oneMachine.title, essay: oneMachine.essay, lesson: oneMachine },
   { number: 2, title: 'The two generals', essay: 'The Atomic Commit Problem', lesson: null },
-  { number: 3, title: 'One variable, then a log', essay: 'Consensus: A Related Problem', lesson: null },
+  { number: 3, title: oneVariableThenLog.title, essay: oneVariableThenLog.essay, lesson: oneVariableThenLog },
   { number: 4, title: twoPhaseHappyPath.title, essay: twoPhaseHappyPath.essay, lesson: twoPhaseHappyPath },
   { number: 5, title: blockingCoordinator.title, essay: blockingCoordinator.essay, lesson: blockingCoordinator },
   { number: 6, title: flp.title, essay: flp.essay, lesson: flp },

@@ -10,6 +10,7 @@ import { twoPhaseCommit } from './2pc';
 import { majorityVote } from './majority';
 import { oneMachine } from './machine';
 import { paxos } from './paxos';
+import { votelog } from './votelog';
 
 const registry = new Map<ProtocolName, Protocol>();
 
@@ -25,6 +26,7 @@ export function registerProtocol(protocol: Protocol): void {
 registerProtocol(oneMachine);
 registerProtocol(twoPhaseCommit);
 registerProtocol(majorityVote);
+registerProtocol(votelog);
 registerProtocol(paxos);
 
 /** The protocol a solo round and a new class start with. */

@@ -143,6 +143,7 @@ describe('describe', () => {
     expect(protocolOptions('majority')).toEqual([
       { value: '2pc', label: 'Two-phase commit', selected: false },
       { value: 'majority', label: 'Majority vote', selected: true },
+      { value: 'votelog', label: 'Majority vote, slot by slot', selected: false },
       { value: 'paxos', label: 'Paxos', selected: false },
     ]);
     expect(timeoutHint()).toBe('How long a 2PC node waits before it may give up, and a Paxos proposer before it tries again. It must be at least one round trip.');

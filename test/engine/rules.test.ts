@@ -67,6 +67,24 @@ const majorityRows: Row[] = [
   { name: 'a decree is 1 to 24 characters', script: MV, command: 'act A vote decree=ABCDEFGHIJKLMNOPQRSTUVWXYZ', refused: 'bad-action' },
 ];
 
+/** A log of three voters: slot 1 (slot=0) chose X with the votes of A and B; C has not voted. */
+const VL = ['config votelog nodes=3 latency=1-1', 'propose A X', 'propose B Y'];
+const VL_SLOT_1 = [...VL, 'act A vote slot=0 decree=X', 'tick', 'act B vote slot=0 decree=X', 'tick'];
+const votelogRows: Row[] = [
+  { name: 'a log node votes in slot 1 for its own request', script: VL, command: 'act A vote slot=0 decree=X', refused: null },
+  { name: 'a log node votes in the first slot it has not learned, not later', script: VL, command: 'act A vote slot=1 decree=X', refused: 'slot-ahead' },
+  { name: 'a log vote needs a candidate of that slot', script: VL, command: 'act C vote slot=0 decree=X', refused: 'unknown-candidate' },
+  { name: 'another node votes for its own update in the same slot', script: [...VL, 'act A vote slot=0 decree=X', 'tick'], command: 'act B vote slot=0 decree=Y', refused: null },
+  { name: 'a log vote cannot change', script: [...VL, 'act A vote slot=0 decree=X', 'tick'], command: 'act A vote slot=0 decree=Y', refused: 'vote-locked' },
+  { name: 'a node that learned a slot without voting may still vote there, late', script: VL_SLOT_1, command: 'act C vote slot=0 decree=X', refused: null },
+  { name: 'a waiting update goes up in the open slot, not a decided one', script: VL_SLOT_1, command: 'act B putForward slot=0 decree=Y', refused: 'slot-decided' },
+  { name: 'the update that lost slot 1 is a candidate in slot 2', script: VL_SLOT_1, command: 'act B vote slot=1 decree=Y', refused: null },
+  { name: 'an update in the log is not put forward again', script: VL_SLOT_1, command: 'act A putForward slot=1 decree=X', refused: 'not-requested' },
+  { name: 'a log node puts its request forward in its open slot', script: VL, command: 'act B putForward slot=0 decree=Y', refused: null },
+  { name: 'a slot is 0 to 15', script: VL, command: 'act A vote slot=16 decree=X', refused: 'bad-action' },
+  { name: 'only a candidate message can be ignored in a log', script: VL, command: 'act A ignore msg=3', refused: 'not-in-inbox' },
+];
+
 const PX = ['config paxos nodes=3 latency=1-1', 'propose A X', 'propose C Z'];
 const PX_PREPARED = [...PX, 'act A prepare ballot=1', 'tick'];
 const paxosRows: Row[] = [
@@ -175,6 +193,7 @@ const PROMISED_TWO_C_HOLDING_ACCEPT_ONE_A = [
 
 describe('two-phase commit rules', () => runRows(twoPhaseRows));
 describe('majority vote rules', () => runRows(majorityRows));
+describe('majority vote, slot by slot, rules', () => runRows(votelogRows));
 describe('paxos rules', () => runRows(paxosRows));
 describe('engine commands', () => runRows(engineRows));
 

@@ -5,6 +5,8 @@ import { legal } from './helpers';
 
 /** Lesson 1: the machine writes each update it is asked for, then applies what its log holds. */
 export const machine = (): PlayerMoves => (_run, view) => legal(view, 'write') ?? legal(view, 'apply');
+/** Lesson 3: vote for x=1, the client's update, in every slot it can: slot 1, then slot 2. */
+export const logVoter = (): PlayerMoves => (_run, view) => legal(view, 'vote', (a) => a.decree === 'x=1');
 
 /** Lesson 4: the coordinator begins, then commits once every YES is in. */
 export const coordinator = (): PlayerMoves => (_run, view) => legal(view, 'prepare') ?? legal(view, 'decide', (a) => a.outcome === 'commit');
@@ -57,6 +59,7 @@ export const timeoutPlayer = (): PlayerMoves => (run, view) => {
 /** The player of each playable lesson, by the lesson's id. */
 export const PLAYERS: Record<string, () => PlayerMoves> = {
   'one-machine': machine,
+  'one-variable-then-a-log': logVoter,
   'two-phase-commit': coordinator,
   'blocking-coordinator': participant,
   'voting-is-atomic-commit': voteX,

@@ -13,6 +13,7 @@ const FOREIGN: Record<string, RegExp[]> = {
   machine: [/\bmajorit/i, /\bballots?\b/i, /\bvot(e|es|ed|ing)\b/i, /\bcoordinator/i, /\bparticipant/i, /\bquorum/i, /\bpromis/i, /\baccept/i, /\bpropos/i, /\btally/i, /\bcandidate/i, /\bleader/i, /\bgossip/i, /\bchosen\b/i, /\bin doubt\b/i, /\bmessages?\b/i, /\bnodes\b/i, /\bPREPARE\b/, /\bCOMMIT\b/],
   '2pc': [/\bballots?\b/i, /\bPROMISE\b/, /\baccept/i, /\bpropos/i, /\bmajorit/i, /\bquorum/i, /\btally/i, /\bcandidate/i, /\bvictory\b/i, /\bgossip/i, /\bleader/i, /\bchosen\b/i],
   majority: [/\bballots?\b/i, /\bpromis/i, /\baccept/i, /\bproposer/i, /\bcoordinator/i, /\bparticipant/i, /\bin doubt\b/i, /\btimeout/i, /\bleader/i, /\bPREPARE\b/, /\bCOMMIT\b/, /\bABORT\b/],
+  votelog: [/\bballots?\b/i, /\bpromis/i, /\baccept/i, /\bproposer/i, /\bcoordinator/i, /\bparticipant/i, /\bin doubt\b/i, /\btimeout/i, /\bleader/i, /\bvictory\b/i, /\bgossip/i, /\bPREPARE\b/, /\bCOMMIT\b/, /\bABORT\b/, /\bVICTORY\b/],
   paxos: [/\bcoordinator/i, /\bparticipant/i, /\babort/i, /\bin doubt\b/i, /\bcandidate/i, /\bvictory\b/i, /\bvotes?\b/i, /\blocked\b/i, /\btally of votes\b/i],
 };
 

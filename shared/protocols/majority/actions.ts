@@ -1,10 +1,9 @@
 /** A majority-vote node's moves, one entry per kind. */
-import { majorityOf } from '../../engine/names';
 import type { ActionTable } from '../../engine/protocol';
-import { rejection, ruleBroken } from '../../engine/rejections';
+import { rejection } from '../../engine/rejections';
 import { literal, object } from '../../wire/schema';
 import { DECREE, answerSchema, isRejection, pending, withItem } from '../common';
-import { VOTE_KEY, countVote, updateStuck, type MajorityAction, type MajorityDurable, type MajorityPayload, type MajorityVolatile } from './state';
+import { castMajorityVote, countVote, updateStuck, voteRefusal, type MajorityAction, type MajorityDurable, type MajorityPayload, type MajorityVolatile } from './state';
 
 export const majorityActions: ActionTable<MajorityDurable, MajorityVolatile, MajorityAction, MajorityPayload> = {
   vote: {
@@ -16,19 +15,7 @@ export const majorityActions: ActionTable<MajorityDurable, MajorityVolatile, Maj
       if (vote === null) return [];
       return local.node.volatile.candidates.filter((c) => c !== vote).map((decree) => ({ kind: 'vote', decree }));
     },
-    check(local, action) {
-      const d = local.node.durable;
-      if (d.vote !== null) {
-        return ruleBroken(
-          'vote-locked',
-          `You already voted for ${d.vote}, and votes are locked. If a vote could change, two different decrees could each gather a majority.`,
-        );
-      }
-      if (!local.node.volatile.candidates.includes(action.decree)) {
-        return rejection('unknown-candidate', `You have not heard of ${action.decree} as a candidate, so you cannot vote for it.`);
-      }
-      return null;
-    },
+    check: (local, action) => voteRefusal(local.node.durable.vote, local.node.volatile.candidates, action.decree),
     apply(ctx, id, action) {
       const d = ctx.durable(id);
       ctx.setDurable(id, { ...d, vote: action.decree });
@@ -37,17 +24,7 @@ export const majorityActions: ActionTable<MajorityDurable, MajorityVolatile, Maj
         ctx.node(id).inbox.filter((m) => m.payload.kind !== 'candidate'),
       );
       countVote(ctx, id, id, action.decree);
-      ctx.castVote({
-        slot: 0,
-        key: VOTE_KEY,
-        value: action.decree,
-        voter: id,
-        verb: 'voted',
-        // A method, not an arrow property, which tsx would name with defineProperty on every vote.
-        voterKnew() {
-          return (ctx.volatile(id).tally[action.decree] ?? []).length >= majorityOf(ctx.config.nodes);
-        },
-      });
+      castMajorityVote(ctx, 0, id, action.decree, () => (ctx.volatile(id).tally[action.decree] ?? []).length);
       ctx.broadcast(id, { kind: 'vote', decree: action.decree });
       updateStuck(ctx);
     },

@@ -1,7 +1,8 @@
 /** What a majority-vote node remembers, its moves and messages, and the steps they share. */
 import { majorityOf, nodeName, tallyWords } from '../../engine/names';
 import type { Local, ProtocolContext } from '../../engine/protocol';
-import type { NodeId } from '../../engine/types';
+import { rejection, ruleBroken } from '../../engine/rejections';
+import type { NodeId, Rejection, Slot } from '../../engine/types';
 import { withItem } from '../common';
 
 export interface MajorityDurable {
@@ -37,14 +38,52 @@ export function learn(ctx: MajorityContext, id: NodeId, decree: string, how: str
   if (ctx.config.settings.gossip && fromTally) ctx.broadcast(id, { kind: 'victory', decree });
 }
 
-export function countVote(ctx: MajorityContext, id: NodeId, voter: NodeId, decree: string): void {
-  const v = ctx.volatile(id);
-  const voters = withItem(v.tally[decree] ?? [], voter);
-  ctx.setVolatile(id, {
-    ...v,
-    candidates: withItem(v.candidates, decree),
-    tally: { ...v.tally, [decree]: voters },
+/**
+ * One vote as a node sees it: the decrees it has heard of and its own tally. Majority vote holds one;
+ * a log decided by majority vote (`votelog`) holds one per slot, and both count and check votes with
+ * the steps below.
+ */
+export interface Ballot {
+  candidates: string[];
+  tally: Record<string, NodeId[]>;
+}
+
+/** The ballot with one more vote counted (its decree becomes a candidate too). */
+export function tallied<B extends Ballot>(ballot: B, voter: NodeId, decree: string): B {
+  return { ...ballot, candidates: withItem(ballot.candidates, decree), tally: { ...ballot.tally, [decree]: withItem(ballot.tally[decree] ?? [], voter) } };
+}
+
+/** Whether a vote for `decree` may be cast now: refused when a vote is already locked (`where`: " in slot 2"), or the decree is not a candidate. */
+export function voteRefusal(locked: string | null, candidates: readonly string[], decree: string, where = ''): Rejection | null {
+  if (locked !== null) {
+    return ruleBroken(
+      'vote-locked',
+      `You already voted for ${locked}${where}, and votes are locked. If a vote could change, two different decrees could each gather a majority.`,
+    );
+  }
+  if (!candidates.includes(decree)) return rejection('unknown-candidate', `You have not heard of ${decree} as a candidate${where}, so you cannot vote for it.`);
+  return null;
+}
+
+/** Records a node's vote in the god view's ballot box of its slot: the vote that makes a majority there is that slot's commit point. */
+export function castMajorityVote(ctx: Pick<ProtocolContext, 'castVote' | 'config'>, slot: Slot, id: NodeId, decree: string, heard: () => number): void {
+  ctx.castVote({
+    slot,
+    key: VOTE_KEY,
+    value: decree,
+    voter: id,
+    verb: 'voted',
+    // A method, not an arrow property, which tsx would name with defineProperty on every vote.
+    voterKnew() {
+      return heard() >= majorityOf(ctx.config.nodes);
+    },
   });
+}
+
+export function countVote(ctx: MajorityContext, id: NodeId, voter: NodeId, decree: string): void {
+  const v = tallied(ctx.volatile(id), voter, decree);
+  ctx.setVolatile(id, v);
+  const voters = v.tally[decree]!;
   if (voters.length >= majorityOf(ctx.config.nodes)) {
     learn(ctx, id, decree, `its tally shows ${tallyWords(voters.length, ctx.config.nodes, 'votes')}`, true);
   }

@@ -3,12 +3,13 @@ import { describe, expect, it } from 'vitest';
 import type { NodeView } from '../../../shared';
 import { lessonById, replayLesson, startLesson, type PlayerMoves } from '../../../shared/lessons';
 import { completeSetup, type RoundSetup } from '../../../server/core/round';
-import { coordinator, machine, participant, voteX } from '../../lessons/players';
+import { coordinator, logVoter, machine, participant, voteX } from '../../lessons/players';
 import { MemoryHost } from './helpers';
 
 /** Players that decide from their own view alone, as a person at the seat does. */
 const PLAYED: [string, () => PlayerMoves][] = [
   ['one-machine', machine],
+  ['one-variable-then-a-log', logVoter],
   ['two-phase-commit', coordinator],
   ['blocking-coordinator', participant],
   ['voting-is-atomic-commit', voteX],
