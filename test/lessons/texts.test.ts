@@ -18,12 +18,13 @@ const FOREIGN: Record<string, RegExp[]> = {
 /** A word in capitals: a message's or an outcome's name (C's is a node's name, not one). */
 const CAPITALS = /\b[A-Z]{2,}(?:'[A-Z]+)?\b/g;
 
-/** Every text of a lesson a student reads while playing: title, idea, objectives, hints, the script's lines, dead ends. */
+/** Every text of a lesson a student reads while playing: title, idea, objectives (the group's words too), hints, the script's lines, dead ends, the briefings of a class's seats. */
 function playingTexts(lesson: Lesson): string[] {
   return [
     lesson.title,
     lesson.idea,
-    ...lesson.steps.flatMap((s) => [s.title, ...s.hints.map((h) => h.text)]),
+    ...lesson.steps.flatMap((s) => [s.title, ...(s.groupTitle ? [s.groupTitle] : []), ...s.hints.map((h) => h.text)]),
+    ...Object.values(lesson.briefings ?? {}).flatMap((b) => (b ? [b] : [])),
     ...lesson.script.map((r) => r.why),
     ...(lesson.deadEnds ?? []).map((d) => d.text),
   ];
