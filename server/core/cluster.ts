@@ -184,7 +184,8 @@ export class Cluster {
 
   /**
    * A new round in the setup phase. Students keep their seats where the new round allows it (with
-   * their autopilot), then the others take free student seats in the order given.
+   * their autopilot), then the others take free student seats in the order given. A lesson's round
+   * seats every student in the order given.
    */
   newRound(setup: Required<RoundSetup>, students: readonly Sitter[], fork?: ForkStart, capacity = Infinity, lesson: Lesson | null = this.lesson): void {
     this.lesson = fork ? null : lesson;
@@ -200,7 +201,8 @@ export class Cluster {
     this.round = new Round(setup, this.services.store, this.services.random, this.classCode, fork, this.group, this.lesson);
     this.players = new Map();
     this.seats = freshSeats(setup.nodes);
-    for (const student of students) {
+    // A lesson seats its students afresh, in the order they came: the first at the lesson's own seat.
+    for (const student of this.lesson ? [] : students) {
       const node = before.get(student.id) ?? null;
       if (node === null || !setup.studentSeats.includes(node) || this.seats[node]!.holder !== 'bot' || this.students >= capacity) continue;
       this.seat(student.id, student.nickname, node);

@@ -57,8 +57,8 @@ export function refreshLessonMarks(root: ParentNode, done: Set<string> = lessons
   for (const mark of root.querySelectorAll<HTMLElement>('[data-done]')) mark.hidden = !done.has(mark.dataset.done ?? '');
 }
 
-/** The lesson panel beside the round. */
-export function renderLesson(lesson: LessonMessage | null, root: HTMLElement): void {
+/** The lesson panel beside the round: a player's (`student`, `solo`), or the group's as the instructor sees it. */
+export function renderLesson(lesson: LessonMessage | null, root: HTMLElement, role: string | null = null): void {
   root.hidden = lesson === null;
   if (!lesson) {
     replaceChildren(root);
@@ -70,7 +70,13 @@ export function renderLesson(lesson: LessonMessage | null, root: HTMLElement): v
     h('p', { class: 'lesson-idea' }, lesson.idea),
     lesson.briefing ? h('p', { class: 'lesson-briefing', id: 'lesson-briefing' }, lesson.briefing) : null,
     lesson.waiting
-      ? h('p', { class: 'lesson-waiting', id: 'lesson-waiting', role: 'status' }, 'Your group has reached an objective: the clock stands until the instructor moves the class on. You may still answer what is in your inbox.')
+      ? h(
+          'p',
+          { class: 'lesson-waiting', id: 'lesson-waiting', role: 'status' },
+          role === 'instructor'
+            ? 'This group has reached an objective: its clock stands until you press "Next step". Its students may still answer what is in their inbox.'
+            : 'Your group has reached an objective: the clock stands until the instructor moves the class on. You may still answer what is in your inbox.',
+        )
       : null,
     h(
       'ol',

@@ -64,6 +64,16 @@ describe('a class plays a lesson', () => {
     for (const r of rounds) expect(r.commands[0]).toEqual({ type: 'propose', node: 0, decree: 'X' });
   });
 
+  it('seats students who joined before the lesson was picked afresh, in the order they came', () => {
+    const host = classroom();
+    const teacher = host.instructor();
+    const students = ['Ada', 'Bo', 'Cy'].map((n) => host.student(n));
+    expect(students.map((s) => s.node)).toEqual([0, 1, 2]);
+    teacher.send('setup', { protocol: 'paxos', nodes: 5, lesson: LESSON });
+    expect(students.map((s) => s.node)).toEqual([1, 2, 3]);
+    expect(students.map(groupOf)).toEqual([1, 1, 1]);
+  });
+
   it('gives each student the panel of their own seat: a briefing true of it, the objectives as the group reads them, hints only at the lesson\'s own seat', () => {
     const { teacher, students } = classLesson(['Ada', 'Bo']);
     teacher.send('start', {});
