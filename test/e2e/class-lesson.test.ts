@@ -122,7 +122,7 @@ describe('a class plays a lesson', () => {
 
     await step(1, async () => {
       await voteYes(grace);
-      await ada.page.evaluate(() => window.scrollTo(0, 0));
+      await ada.page.locator('#lesson').evaluate((e) => e.scrollIntoView());
       await shot(ada.page, 'class-lesson-student-phone.png');
     });
     expect(await reachedOnProjector(projector)).toBe(1);
@@ -135,8 +135,10 @@ describe('a class plays a lesson', () => {
     // 3. The answers come back: nobody knows.
     await step(3);
     // 4. The coordinator recovers and ends the doubt; the round ends, or waits once more.
-    await teacher.page.waitForSelector('#control-next-step:not([disabled]), #lesson-debrief', { timeout: 60_000 });
+    await teacher.page.waitForFunction(() => document.querySelectorAll('#dashboard-lesson-grid tr[data-group="1"] td.reached').length === 4, undefined, { timeout: 60_000 });
+    // The debrief came before the groups' progress that says so: the round either ended with it, or waits once more.
     // The projector turns to the results when the round ends: G brings the grid back.
+    if ((await teacher.page.locator('#lesson-debrief').count()) > 0) await projector.waitForSelector('[data-page="results"]', { timeout: 15_000 });
     await projector.keyboard.press('g');
     await projector.waitForFunction(() => document.querySelectorAll('#projector-lesson tr[data-group="1"] td.reached').length === 4, undefined, { timeout: 15_000 });
     await shot(projector, 'class-lesson-step-4.png');
@@ -153,15 +155,18 @@ describe('a class plays a lesson', () => {
       await expect(w.page.locator('#lesson-debrief').textContent()).resolves.toBe(debrief);
       await expect(w.page.locator('#lesson-objectives li[data-reached="false"]').count()).resolves.toBe(0);
     }
-    // The projector shows the debrief on the grid page (or its results page, which turns up when the round ends).
+    // The projector shows the debrief on its results page (R), and on the grid page (G).
+    await projector.keyboard.press('r');
+    await projector.waitForSelector('[data-page="results"] #projector-results-debrief', { timeout: 15_000 });
+    await shot(projector, 'class-lesson-debrief-results.png');
     await projector.keyboard.press('g');
     await projector.waitForSelector('#projector-debrief');
     await expect(projector.locator('#projector-debrief').textContent()).resolves.toContain('Ada (B) asked the others');
     await shot(projector, 'class-lesson-debrief.png');
     await shot(teacher.page, 'class-lesson-debrief-instructor.png');
-    await ada.page.locator('#lesson').scrollIntoViewIfNeeded();
+    await ada.page.locator('#lesson-debrief').evaluate((e) => e.scrollIntoView());
     await shot(ada.page, 'class-lesson-debrief-student-phone.png');
-    await grace.page.locator('#lesson-debrief').scrollIntoViewIfNeeded();
+    await grace.page.locator('#lesson-debrief').evaluate((e) => e.scrollIntoView());
     await shot(grace.page, 'class-lesson-debrief-student.png');
 
     expect(projectorErrors).toEqual([]);

@@ -191,7 +191,8 @@ export class ProjectorScreen {
     );
     replaceChildren(
       this.body,
-      progress ? h('div', { class: 'pj-lesson-page' }, lessonGrid(progress, 'projector-lesson'), debriefSection(app.lesson, app.group, 'projector-debrief'), grid) : grid,
+      // Once the shown group has its debrief, it comes first: the room reads it together.
+      progress ? h('div', { class: 'pj-lesson-page' }, debriefSection(app.lesson, app.group, 'projector-debrief'), lessonGrid(progress, 'projector-lesson'), grid) : grid,
     );
   }
 
