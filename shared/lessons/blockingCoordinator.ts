@@ -3,13 +3,13 @@
  * every participant voted YES and before it logged a decision: the participants are in doubt, and
  * asking each other does not help, since none of them knows. Only the coordinator's recovery ends it.
  */
-import { listNames } from '../engine/names';
 import type { GlobalState, NodeId } from '../engine/types';
 import {
   commitPointMove,
   doubtOf,
   eachFor,
   factsOf,
+  joined,
   knowledgeLine,
   messagesLine,
   nameOf,
@@ -187,7 +187,7 @@ function blockedLines(facts: RoundFacts): DebriefLine[] {
   if (asked && heard) {
     lines.push({
       topic: 'blocked',
-      text: `${nameOf(facts.round, PLAYER)} asked the others at tick ${asked.tick}; by tick ${heard.tick} ${listNames(PEERS)} had answered that they did not know. They had voted YES too, so nobody but A could end the doubt.`,
+      text: `${nameOf(facts.round, PLAYER)} asked the others at tick ${asked.tick}; by tick ${heard.tick} ${joined(PEERS.map((p) => nameOf(facts.round, p)))} had answered that they did not know. They had voted YES too, so nobody but A could end the doubt.`,
     });
   }
   return lines;
