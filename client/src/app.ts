@@ -70,7 +70,7 @@ export class App {
   comparison: ComparisonMessage | null = null;
   /** A student's own line of the class report. */
   reportLine: ClassReportRow | null = null;
-  /** The lesson this solo round plays, as the server last told it; null outside a lesson. */
+  /** The lesson panel as the server last told it: a solo lesson's, a class student's seat's, or the group shown's; null outside a lesson. */
   lesson: LessonMessage | null = null;
   /** The instructor's "this group only": controls name the group shown instead of acting on every group. */
   groupOnly = false;
@@ -390,6 +390,8 @@ export class App {
 
   private onWelcome(m: WelcomeMessage): void {
     const seatChanged = this.node !== m.node;
+    // A new seat, group or round: its lesson panel, if it has one, follows this message.
+    this.lesson = null;
     this.role = m.role;
     this.node = m.node;
     this.nickname = m.nickname;
@@ -423,6 +425,8 @@ export class App {
   private onGroups(m: GroupsMessage): void {
     this.groups = m;
     this.showGroup(m.selected);
+    // The group shown plays no lesson (any more): its panel is gone.
+    if (this.role !== 'student' && !m.groups.find((g) => g.group === m.selected)?.lesson) this.lesson = null;
     // A reveal holds until its group's next round.
     for (const [group, reveal] of this.reveals) {
       const round = m.groups.find((g) => g.group === group)?.round ?? null;

@@ -7,6 +7,7 @@ import { nodeName } from '../../shared/engine/names';
 import type { NodeId } from '../../shared/engine/types';
 import type { ClientMessageType, GroupSummary, GroupsMessage, RosterMessage, RoundPhase } from '../../shared/wire/messages';
 import { outcomeSentence, protocolTitle } from './describe';
+import { lessonById } from '../../shared/lessons';
 
 export const PHASE_WORDS: Readonly<Record<RoundPhase, string>> = { setup: 'waiting to start', running: 'running', paused: 'paused', ended: 'over' };
 
@@ -133,7 +134,7 @@ export function seatsRoster(summary: GroupSummary): RosterMessage {
 }
 
 /** The controls that act on every group of a class, or on one when they name it. */
-export const GROUP_CONTROLS: ReadonlySet<ClientMessageType> = new Set<ClientMessageType>(['start', 'pause', 'resume', 'speed', 'stepOnce', 'endRound', 'nextRound', 'inject', 'autopilot']);
+export const GROUP_CONTROLS: ReadonlySet<ClientMessageType> = new Set<ClientMessageType>(['start', 'pause', 'resume', 'speed', 'stepOnce', 'endRound', 'nextRound', 'inject', 'autopilot', 'nextStep']);
 
 /** Faults on a message in flight: its id names a message of one group's round, never of the others'. */
 const MESSAGE_FAULTS: ReadonlySet<string> = new Set(['deliver', 'drop', 'delay', 'duplicate']);
@@ -156,4 +157,55 @@ export function scopedControl(type: Exclude<ClientMessageType, 'act'>, payload: 
   const oneGroup =
     (GROUP_CONTROLS.has(type) && scope.groupOnly) || (type === 'inject' && typeof command?.type === 'string' && MESSAGE_FAULTS.has(command.type)) || type === 'moveStudent';
   return oneGroup ? { ...payload, group: scope.group } : payload;
+}
+
+/** A class's way through its lesson: the objectives (as the group reads them) and, per group, which are reached. */
+export interface LessonProgress {
+  id: string;
+  number: number;
+  title: string;
+  objectives: string[];
+  rows: {
+    group: number;
+    /** Per objective, the tick the group reached it, or null. */
+    reached: (number | null)[];
+    /** The first objective not reached; the number of objectives once all are. */
+    current: number;
+    waiting: boolean;
+    /** "waits for Next step", "playing", "done", "over", "cannot reach its objectives". */
+    state: string;
+  }[];
+  /** Groups waiting at an objective for "Next step". */
+  waiting: number[];
+}
+
+/** The lesson the class's groups play and how far each has come, from the `groups` message; null when no group plays one. */
+export function lessonProgress(message: GroupsMessage | null): LessonProgress | null {
+  const groups = (message?.groups ?? []).filter((g) => g.lesson).sort((a, b) => a.group - b.group);
+  const lesson = groups.length > 0 ? lessonById(groups[0]!.lesson!.id) : null;
+  if (!lesson) return null;
+  const rows = groups.map((g) => {
+    const l = g.lesson!;
+    const current = l.reached.findIndex((t) => t === null);
+    const state = l.waiting
+      ? 'waits for Next step'
+      : g.round.phase === 'ended'
+        ? l.status === 'done'
+          ? 'done'
+          : 'over'
+        : l.status === 'dead-end'
+          ? 'cannot reach its objectives'
+          : g.round.phase === 'setup'
+            ? PHASE_WORDS.setup
+            : PHASE_WORDS[g.round.phase];
+    return { group: g.group, reached: l.reached, current: current < 0 ? l.reached.length : current, waiting: l.waiting, state };
+  });
+  return {
+    id: lesson.id,
+    number: lesson.number,
+    title: lesson.title,
+    objectives: lesson.steps.map((s) => s.groupTitle ?? s.title),
+    rows,
+    waiting: rows.filter((r) => r.waiting).map((r) => r.group),
+  };
 }

@@ -105,7 +105,7 @@ function boot(): void {
     const stage = byId('stage');
     if (handle && (screen === 'projector' ? projectorMagnification(stage.clientWidth, stage.clientHeight) : 1) !== magnified) fitStage();
     if (screen === 'round') {
-      renderLesson(app.lesson, sections.lesson);
+      renderLesson(app.lesson, sections.lesson, app.role);
       renderReveal(app, sections.reveal);
       renderYourResults(app, sections.results);
       if (app.role === 'solo') {

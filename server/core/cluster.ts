@@ -66,6 +66,12 @@ export class Cluster {
   lesson: Lesson | null = null;
   /** The debrief of the last lesson round, built from its log when it ended. */
   lessonDebrief: string[] | null = null;
+  /**
+   * A class's lesson stops at each objective its group reaches: how many objectives the instructor
+   * has let the group go past, and whether it waits at one now (its clock stands until "Next step").
+   */
+  private released = 0;
+  waiting = false;
 
   /** `group`: the group's number in its class (its clock is `tick:<group>`); null for a solo room's one cluster. */
   constructor(
@@ -74,11 +80,13 @@ export class Cluster {
     readonly group: number | null,
     setup: Required<RoundSetup>,
     fork?: ForkStart,
+    lesson: Lesson | null = null,
   ) {
     this.setup = setup;
     this.speed = setup.speed;
     this.clock = group === null ? 'tick' : `tick:${group}`;
-    this.round = new Round(setup, services.store, services.random, classCode, fork, group);
+    this.lesson = fork ? null : lesson;
+    this.round = new Round(setup, services.store, services.random, classCode, fork, group, this.lesson);
     this.seats = freshSeats(setup.nodes);
   }
 
@@ -123,6 +131,8 @@ export class Cluster {
     if (node === null) return;
     this.seats[node] = { holder: 'student', memberId: member, autopilot: false, legalKey: '', pendingSince: this.world.tick };
     this.round.seated(node, nickname);
+    // A latecomer to a lesson under way: the script stops moving for their seat.
+    if (this.phase === 'running' || this.phase === 'paused') this.round.lessonPerson(node);
     if (nickname) this.players.set(node, nickname);
   }
 
@@ -174,7 +184,8 @@ export class Cluster {
 
   /**
    * A new round in the setup phase. Students keep their seats where the new round allows it (with
-   * their autopilot), then the others take free student seats in the order given.
+   * their autopilot), then the others take free student seats in the order given. A lesson's round
+   * seats every student in the order given.
    */
   newRound(setup: Required<RoundSetup>, students: readonly Sitter[], fork?: ForkStart, capacity = Infinity, lesson: Lesson | null = this.lesson): void {
     this.lesson = fork ? null : lesson;
@@ -185,10 +196,13 @@ export class Cluster {
     this.phase = 'setup';
     this.result = null;
     this.lessonDebrief = null;
+    this.released = 0;
+    this.waiting = false;
     this.round = new Round(setup, this.services.store, this.services.random, this.classCode, fork, this.group, this.lesson);
     this.players = new Map();
     this.seats = freshSeats(setup.nodes);
-    for (const student of students) {
+    // A lesson seats its students afresh, in the order they came: the first at the lesson's own seat.
+    for (const student of this.lesson ? [] : students) {
       const node = before.get(student.id) ?? null;
       if (node === null || !setup.studentSeats.includes(node) || this.seats[node]!.holder !== 'bot' || this.students >= capacity) continue;
       this.seat(student.id, student.nickname, node);
@@ -204,6 +218,8 @@ export class Cluster {
   /** Starts keeping and running the round. */
   start(): void {
     if (this.phase !== 'setup') refuse('wrong-phase', 'The round has already started.');
+    // The lesson's script never moves for a seat a person holds.
+    this.round.lessonPeople(this.seats.flatMap((seat, node) => (seat.holder === 'student' ? [node] : [])));
     this.round.begin(this.storedPlayers(), this.services.clock.stamp());
     this.phase = 'running';
     this.resetDeadlines();
@@ -229,7 +245,44 @@ export class Cluster {
 
   resume(): void {
     this.requirePhase('paused');
+    // Resuming a group that waits at an objective lets it go on, as "Next step" does.
+    this.release();
     this.phase = 'running';
+  }
+
+  /** How many of its lesson's objectives the group has reached. */
+  private get reached(): number {
+    return this.round.lessonRun?.objectives.filter((o) => o.reached !== null).length ?? 0;
+  }
+
+  /**
+   * In a class lesson: when the group has reached an objective the instructor has not let it past,
+   * it waits there, its clock standing (its students may still act, as in any pause). True when it
+   * has just begun to wait.
+   */
+  holdAtObjective(): boolean {
+    if (this.waiting || !this.round.lessonRun || (this.phase !== 'running' && this.phase !== 'paused')) return false;
+    if (this.reached <= this.released) return false;
+    this.waiting = true;
+    this.phase = 'paused';
+    return true;
+  }
+
+  /** "Next step": the group waiting at an objective goes on, past every objective it has reached. */
+  nextStep(): void {
+    if (!this.round.lessonRun || (this.phase !== 'running' && this.phase !== 'paused')) {
+      refuse('no-lesson', `No lesson is under way in group ${this.group ?? 1}: "Next step" moves a class lesson on from an objective its group reached.`);
+    }
+    if (!this.waiting) {
+      refuse('not-at-objective', `Group ${this.group ?? 1} has not reached its next objective yet: "Next step" lets a group go on once it has.`);
+    }
+    this.release();
+    this.phase = 'running';
+  }
+
+  private release(): void {
+    this.released = Math.max(this.released, this.reached);
+    this.waiting = false;
   }
 
   setSpeed(speed: number): void {
@@ -241,6 +294,7 @@ export class Cluster {
   end(state: FinishedState = 'finished'): boolean {
     if (this.phase === 'ended') return false;
     this.phase = 'ended';
+    this.waiting = false;
     this.result = this.round.persisted ? this.round.result() : null;
     const run = this.round.lessonRun;
     if (run && this.round.persisted) {

@@ -31,11 +31,11 @@ import {
 import { nicknamesClash, normalizeNickname, sameNickname } from '../../shared/wire/nickname';
 import { newViewBatch, ViewTracker, type ViewBatch } from '../../shared/wire/viewPatch';
 import { classReport, compareGroups, reportLineOf, type RoundScoreboard } from '../../shared/results';
-import { lessonPanel, type Lesson } from '../../shared/lessons';
+import { classLessonProblem, classLessons, lessonById, lessonPanel, type Lesson } from '../../shared/lessons';
 import type { ForkStart } from '../forkJob';
 import { Cluster } from './cluster';
 import { refuse, Refusal, type Effect, type Joined, type MemberId, type Outgoing, type TimerName } from './effects';
-import { completeSetup, type RoundPhase, type RoundSetup } from './round';
+import { completeSetup, lessonOfSetup, type RoundPhase, type RoundSetup } from './round';
 import type { CoreServices, FinishedState } from './services';
 
 export type Role = MemberRole;
@@ -134,7 +134,7 @@ export class RoomCore {
       inject: this.onInject,
       autopilot: this.onAutopilot,
     };
-    const classOnly = { closeClass: this.onCloseClass, moveStudent: this.onMoveStudent, kick: this.onKick, selectGroup: this.onSelectGroup };
+    const classOnly = { closeClass: this.onCloseClass, moveStudent: this.onMoveStudent, kick: this.onKick, selectGroup: this.onSelectGroup, nextStep: this.onNextStep };
     this.handlers = this.isClass ? { ...round, ...classOnly } : round;
   }
 
@@ -432,7 +432,7 @@ export class RoomCore {
   }
 
   private addCluster(group: number | null, setup: Required<RoundSetup>): Cluster {
-    const cluster = new Cluster(this.options.services, this.options.classCode, group, setup);
+    const cluster = new Cluster(this.options.services, this.options.classCode, group, setup, undefined, this.isClass ? lessonOfSetup(setup) : null);
     this.clusters.set(group ?? 1, cluster);
     return cluster;
   }
@@ -514,7 +514,15 @@ export class RoomCore {
       }),
       holdUps: cluster.holdUps(nicknameOf),
       outcome: cluster.phase === 'ended' ? cluster.round.status().outcome : null,
+      lesson: this.groupLesson(cluster),
     };
+  }
+
+  /** How far a group has come through its lesson's objectives. */
+  private groupLesson(cluster: Cluster): GroupSummary['lesson'] {
+    const run = cluster.round.lessonRun;
+    if (!run) return null;
+    return { id: run.lesson.id, reached: run.objectives.map((o) => o.reached?.tick ?? null), waiting: cluster.waiting, status: run.status };
   }
 
   /** Every group's summary to this member, if it is the instructor or the projector view; `summaries` made once for many members. */
@@ -600,11 +608,22 @@ export class RoomCore {
     c.toldEveryone();
   }
 
-  /** A lesson's player is told how far the lesson has come whenever that changed. */
+  /**
+   * A lesson's players are told how far it has come whenever that changed: each student the panel
+   * of their own seat (their briefing, the group's objectives, their own refusals), the instructor
+   * and the projector the group's panel of the group they are shown.
+   */
   private sendLesson(member: Member, c: Cluster): void {
     const run = c.round.lessonRun;
-    if (!run || member.role !== 'solo' || !member.connected) return;
-    const message = lessonPanel(run, c.lessonDebrief);
+    if (!run || !member.connected) return;
+    let seat: NodeId | null;
+    if (member.role === 'solo') seat = run.lesson.setup.player;
+    else if (member.role === 'student') {
+      seat = c.nodeOf(member.id);
+      if (seat === null) return;
+    } else if (this.isClass) seat = null;
+    else return;
+    const message: ServerMessages['lesson'] = { ...lessonPanel(run, c.lessonDebrief, seat), waiting: c.waiting };
     const json = JSON.stringify(message);
     if (json === member.lessonSent) return;
     member.lessonSent = json;
@@ -813,7 +832,7 @@ export class RoomCore {
     this.stopTicker(c);
     this.comparison = null;
     const students = [...this.members.values()].filter((m) => (m.role === 'student' || m.role === 'solo') && this.clusterOf(m) === c);
-    c.newRound(setup, students, fork, this.isClass ? this.capacity : Infinity);
+    c.newRound(setup, students, fork, this.isClass ? this.capacity : Infinity, this.isClass ? lessonOfSetup(setup) : c.lesson);
     for (const member of students) {
       member.views.forget();
       // A student the new group size leaves out waits for a seat.
@@ -834,6 +853,7 @@ export class RoomCore {
       // The round has started all the same (a client's request the store could not keep is not made): say so.
       this.out.push({ type: 'fault', where: 'opening requests', error });
     }
+    this.holdAtObjective(c);
     this.broadcast(c, events);
     this.groupsDirty = true;
   }
@@ -888,9 +908,18 @@ export class RoomCore {
     this.noteTicking();
   }
 
+  /** A class's lesson group that has just reached an objective waits there: its clock stops until "Next step". */
+  private holdAtObjective(c: Cluster): void {
+    if (!this.isClass || !c.holdAtObjective()) return;
+    this.stopTicker(c);
+    this.groupsDirty = true;
+  }
+
   private tickOnce(c: Cluster): void {
     if (c.phase === 'ended') return;
-    this.broadcast(c, c.tick());
+    const events = c.tick();
+    this.holdAtObjective(c);
+    this.broadcast(c, events);
     if (this.rosterDirty) this.sendRoster();
     this.checkRoundEnd(c);
   }
@@ -916,6 +945,7 @@ export class RoomCore {
     const node = cluster?.nodeOf(member.id) ?? null;
     if (cluster === null || node === null) refuse('no-seat', 'You hold no node yet: wait for a free seat.');
     const events = cluster!.act(node!, message.action);
+    this.holdAtObjective(cluster!);
     this.broadcast(cluster!, events, member, message.seq);
     this.checkRoundEnd(cluster!);
   }
@@ -926,6 +956,7 @@ export class RoomCore {
     if (playing) {
       refuse('wrong-phase', this.isClass ? `Not now: group ${playing.group}'s round is ${playing.phase}. End it first.` : `Not now: the round is ${playing.phase}.`);
     }
+    if (message.lesson !== undefined) this.checkClassLesson(message.lesson);
     const setup = completeSetup(message, this.setup);
     if (typeof setup === 'string') refuse('bad-setup', `That setup does not work: ${setup}.`);
     this.setup = setup as Required<RoundSetup>;
@@ -933,6 +964,16 @@ export class RoomCore {
     this.dropEmptyGroups();
     this.fillSeats();
     this.sendRoster();
+  }
+
+  /** A lesson a class may play: one that exists, with a briefing for each of its student seats. */
+  private checkClassLesson(id: string): void {
+    if (!this.isClass) refuse('not-allowed', 'A solo room plays the lesson it was created with: pick another lesson from the menu.');
+    const lesson = lessonById(id);
+    const playable = classLessons().map((l) => l.id).join(', ');
+    if (!lesson) refuse('no-such-lesson', `There is no lesson "${id}": a class can play ${playable}.`);
+    const problem = classLessonProblem(lesson!);
+    if (problem !== null) refuse('not-a-class-lesson', `A class cannot play that lesson yet: ${problem}. A class can play ${playable}.`);
   }
 
   /** Groups nobody plays in any more are let go between rounds (the first stays, for the instructor to set up). */
@@ -1020,6 +1061,7 @@ export class RoomCore {
       try {
         const events = c.inject(message.command);
         applied += 1;
+        this.holdAtObjective(c);
         this.broadcast(c, events, member);
         this.checkRoundEnd(c);
       } catch (error) {
@@ -1029,6 +1071,27 @@ export class RoomCore {
     }
     this.groupsDirty = true;
     if (applied === 0 && refusal) throw refusal;
+  }
+
+  /**
+   * "Next step": every group waiting at an objective of its lesson goes on (its clock runs again),
+   * or the group named. Refused when no lesson is under way there, or when no group waits.
+   */
+  private onNextStep(_member: Member, message: Addressed): void {
+    const targets = this.targets(message);
+    const lessons = targets.filter((c) => c.round.lessonRun !== null && (c.phase === 'running' || c.phase === 'paused'));
+    if (lessons.length === 0) {
+      refuse('no-lesson', `No lesson is under way${message.group === undefined ? ' in this class' : ` in group ${message.group}`}: "Next step" moves a class lesson on from an objective its group reached.`);
+    }
+    const waiting = lessons.filter((c) => c.waiting);
+    // The refusal says why for the group named, or for the first group under way.
+    if (waiting.length === 0) lessons[0]!.nextStep();
+    for (const c of waiting) {
+      c.nextStep();
+      this.startTicker(c);
+      this.broadcast(c, []);
+    }
+    this.groupsDirty = true;
   }
 
   private onAutopilot(_member: Member, message: { node: NodeId; on: boolean } & Addressed): void {
@@ -1045,6 +1108,7 @@ export class RoomCore {
     cluster.told(member.id);
     this.welcome(member);
     this.sendView(member, []);
+    this.sendLesson(member, cluster);
     if (cluster.phase === 'ended') this.tell(member, 'reveal', this.reveal(cluster));
     if (member.role === 'instructor') this.tell(member, 'roster', this.roster(message.group));
     this.sendGroups(member);

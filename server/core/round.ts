@@ -25,7 +25,7 @@ import {
   type World,
 } from '../../shared';
 import { scoreRound, type RoundResult, type SeatHolder } from '../../shared/results';
-import { lessonConfig, observe, observeRefusal, scriptWants, startLesson, type Lesson, type LessonRun, type ScriptedCommand } from '../../shared/lessons';
+import { lessonById, lessonConfig, observe, observeRefusal, scriptWants, startLesson, type Lesson, type LessonRun, type ScriptedCommand } from '../../shared/lessons';
 import type { RoundPhase, RoundSetup } from '../../shared/wire/messages';
 import type { ForkStart } from '../forkJob';
 import type { CoreRandom, FinishedState, RoundLog, RoundSeating, StoredPlayer } from './services';
@@ -50,6 +50,8 @@ export const DEFAULT_SETUP: Required<RoundSetup> = {
   speed: 1,
   // Every student seat of a group.
   groupSize: 0,
+  // No lesson.
+  lesson: '',
 };
 
 /** Fills the optional fields of a setup; returns the full setup or what is wrong with it. */
@@ -71,11 +73,46 @@ export function completeSetup(setup: RoundSetup, previous: Required<RoundSetup> 
     decrees: setup.decrees ?? previous.decrees,
     speed: setup.speed ?? previous.speed,
     groupSize: setup.groupSize ?? previous.groupSize,
+    // A lesson is picked anew with each setup: one without it plays no lesson.
+    lesson: setup.lesson ?? '',
   };
+  if (full.lesson !== '') {
+    const lesson = lessonById(full.lesson);
+    if (!lesson) return `there is no lesson "${full.lesson}"`;
+    return lessonSetup(full, lesson);
+  }
   if (full.studentSeats.some((s) => s >= nodes)) return `studentSeats must name seats from 0 to ${nodes - 1}`;
   if (new Set(full.studentSeats).size !== full.studentSeats.length) return 'studentSeats must not name a seat twice';
   const problem = configProblem(configOf(full, 0));
   return problem ?? full;
+}
+
+/**
+ * A class's setup for a lesson: the lesson's protocol, N and settings, its student seats, and a
+ * group as large as its student seats (the round itself is `lessonConfig`, seed included).
+ */
+function lessonSetup(setup: Required<RoundSetup>, lesson: Lesson): Required<RoundSetup> {
+  const { protocol, nodes, settings } = lessonConfig(lesson);
+  const students = lesson.setup.students;
+  return {
+    ...setup,
+    protocol,
+    nodes,
+    studentSeats: students.slice(),
+    latencyMin: settings.latencyMin,
+    latencyMax: settings.latencyMax,
+    sandbox: settings.sandbox,
+    gossip: settings.gossip,
+    timeoutTicks: settings.timeoutTicks,
+    decrees: settings.decrees.slice(),
+    groupSize: students.length,
+    lesson: lesson.id,
+  };
+}
+
+/** The lesson a setup names, or null. */
+export function lessonOfSetup(setup: Required<RoundSetup>): Lesson | null {
+  return setup.lesson === '' ? null : lessonById(setup.lesson);
 }
 
 export function configOf(setup: Required<RoundSetup>, seed: number): RoundConfig {
@@ -153,6 +190,21 @@ export class Round {
     this.commands = fork?.step ?? 0;
     this.botRng = Rng.fromSeed(seed ^ 0x5eed ^ this.commands);
     this.lessonRun = lesson && !fork ? startLesson(lesson, { world: this.world }) : null;
+  }
+
+  /**
+   * The lesson starts again from this world with the seats people hold (before any command): the
+   * script never moves for them.
+   */
+  lessonPeople(people: readonly NodeId[]): void {
+    const run = this.lessonRun;
+    if (run) this.lessonRun = startLesson(run.lesson, { people: [...people].sort((a, b) => a - b), world: this.world });
+  }
+
+  /** A person took seat `node` during the lesson: from now on the script does not move for it. */
+  lessonPerson(node: NodeId): void {
+    const run = this.lessonRun;
+    if (run && !run.people.includes(node)) this.lessonRun = { ...run, people: [...run.people, node] };
   }
 
   /** A fork starts from a world already under way: no opening requests. */

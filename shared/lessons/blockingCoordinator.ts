@@ -3,13 +3,13 @@
  * every participant voted YES and before it logged a decision: the participants are in doubt, and
  * asking each other does not help, since none of them knows. Only the coordinator's recovery ends it.
  */
-import { listNames } from '../engine/names';
 import type { GlobalState, NodeId } from '../engine/types';
 import {
   commitPointMove,
   doubtOf,
   eachFor,
   factsOf,
+  joined,
   knowledgeLine,
   messagesLine,
   nameOf,
@@ -84,12 +84,14 @@ export const blockingCoordinator: Lesson = {
     {
       id: 'vote-yes',
       title: 'The coordinator asks whether you can commit X: vote YES.',
+      groupTitle: 'The coordinator A asks every participant whether it can commit X: B votes YES.',
       reached: ({ world }) => votedYes(world, PLAYER),
       hints: [{ afterTicks: 10, text: 'Press "Vote YES" on the PREPARE in your inbox.' }],
     },
     {
       id: 'ask',
       title: 'The outcome does not come. You may neither commit nor abort on your own: ask the others what happened.',
+      groupTitle: 'The outcome does not come to B, who may neither commit nor abort on its own: B asks the others what happened.',
       reached: (moment) => moved(moment, PLAYER, 'askPeers'),
       hints: [
         { afterTicks: 8, text: 'Your YES promised to do whatever the coordinator decides, and it may already have decided COMMIT. Press "Ask the others what happened".' },
@@ -98,12 +100,14 @@ export const blockingCoordinator: Lesson = {
     {
       id: 'nobody-knows',
       title: 'Read the answers: does anyone know the outcome?',
+      groupTitle: 'The answers reach B: does anyone know the outcome?',
       reached: heardNobodyKnows,
       hints: [{ afterTicks: 8, text: 'The answers take a few ticks to come back. C and D voted YES too: what can they know?' }],
     },
     {
       id: 'doubt-ends',
       title: 'Every participant is in doubt, and only the coordinator can end it: wait for it.',
+      groupTitle: 'Every participant is in doubt, and only the coordinator can end it: B learns the outcome once A comes back.',
       reached: ({ world }) => {
         const d = tpc(world, PLAYER).durable;
         return d.role === 'participant' && d.outcome !== null;
@@ -111,6 +115,11 @@ export const blockingCoordinator: Lesson = {
       hints: [{ afterTicks: 12, text: 'Asking again gets the same answers for as long as the coordinator is down.' }],
     },
   ],
+  briefings: {
+    1: 'You are B, a participant in the transaction X; A is the coordinator, and C and D are participants like you. The objectives follow your node: vote YES when A asks, then find out what became of X.',
+    2: "You are C, a participant in the transaction X, like B and D; A is the coordinator. Vote YES when A's PREPARE reaches you: this lesson follows a transaction every participant can commit, and a NO would abort it. Once you have voted YES you may neither commit nor abort on your own. When B asks what happened, your node answers with what it knows by itself; you may ask the others too.",
+    3: "You are D, a participant in the transaction X, like B and C; A is the coordinator. Vote YES when A's PREPARE reaches you: this lesson follows a transaction every participant can commit, and a NO would abort it. Once you have voted YES you may neither commit nor abort on your own. When B asks what happened, your node answers with what it knows by itself; you may ask the others too.",
+  },
   deadEnds: [
     {
       id: 'voted-no',
@@ -178,7 +187,7 @@ function blockedLines(facts: RoundFacts): DebriefLine[] {
   if (asked && heard) {
     lines.push({
       topic: 'blocked',
-      text: `${nameOf(facts.round, PLAYER)} asked the others at tick ${asked.tick}; by tick ${heard.tick} ${listNames(PEERS)} had answered that they did not know. They had voted YES too, so nobody but A could end the doubt.`,
+      text: `${nameOf(facts.round, PLAYER)} asked the others at tick ${asked.tick}; by tick ${heard.tick} ${joined(PEERS.map((p) => nameOf(facts.round, p)))} had answered that they did not know. They had voted YES too, so nobody but A could end the doubt.`,
     });
   }
   return lines;

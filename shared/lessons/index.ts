@@ -14,6 +14,7 @@ import { twoPhaseHappyPath } from './twoPhaseHappyPath';
 import { victoryGossip } from './victoryGossip';
 import { votingCommit } from './votingCommit';
 import type { Lesson, PathEntry } from './types';
+import { nodeName } from '../engine/names';
 
 export type { Lesson, LessonRound, LessonSetup, LessonMoment, ScriptRule, Objective, Hint, DeadEnd, PathEntry, EssaySection } from './types';
 export type { Debrief, DebriefLine, DebriefTopic, WhatIfTold } from './debrief';
@@ -72,4 +73,22 @@ export const LESSONS: readonly Lesson[] = LESSON_PATH.flatMap((p) => (p.lesson ?
 /** A playable lesson by its id, or null. */
 export function lessonById(id: string): Lesson | null {
   return LESSONS.find((l) => l.id === id) ?? null;
+}
+
+/**
+ * Why a class cannot play this lesson yet, or null when it can: every student seat needs a briefing
+ * of its own, and every objective its words for the group (a student at another seat than the solo
+ * player's must read only what is true of their seat).
+ */
+export function classLessonProblem(lesson: Lesson): string | null {
+  const unbriefed = lesson.setup.students.filter((seat) => !lesson.briefings?.[seat]);
+  if (unbriefed.length > 0) return `lesson ${lesson.number} (${lesson.id}) has no briefing yet for the student seat${unbriefed.length > 1 ? 's' : ''} ${unbriefed.map(nodeName).join(', ')}`;
+  const untitled = lesson.steps.filter((s) => !s.groupTitle);
+  if (untitled.length > 0) return `lesson ${lesson.number} (${lesson.id}) does not yet say its objectives to a whole group (${untitled.map((s) => s.id).join(', ')})`;
+  return null;
+}
+
+/** The lessons a class can play (`classLessonProblem`), in the essay's order. */
+export function classLessons(): Lesson[] {
+  return LESSONS.filter((l) => classLessonProblem(l) === null);
 }

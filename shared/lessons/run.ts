@@ -396,14 +396,17 @@ export interface LessonPanel {
   number: number;
   title: string;
   idea: string;
+  /** What this seat's holder is told of their part (`Lesson.briefings`); null when the lesson has none for it, and in the class's own view. */
+  briefing: string | null;
+  /** The objectives: spoken to the player at the solo seat, as the group's objectives to everyone else. */
   objectives: { title: string; reached: boolean }[];
   /** The index of the objective the player works on; the number of objectives once all are reached. */
   current: number;
-  /** The current objective's hints that are due. */
+  /** The current objective's hints that are due (they speak to the solo seat: nobody else is given them). */
   hints: string[];
-  /** What the lesson's script did, and why, in order. */
+  /** What the lesson's script did, and why, in order (never a line kept for the debrief). */
   narrative: { tick: number; why: string }[];
-  /** The player's moves the engine refused, each with the rule's explanation. */
+  /** This seat's moves the engine refused, each with the rule's explanation. */
   refusals: { tick: number; why: string }[];
   status: LessonStatus;
   /** Why the objectives can no longer be reached, when they cannot. */
@@ -412,21 +415,32 @@ export interface LessonPanel {
   debrief: string[] | null;
 }
 
-/** The panel of a lesson as far as it has come; `debrief` once its round has ended (see `Lesson.debrief`). */
-export function lessonPanel(run: LessonRun, debrief: string[] | null): LessonPanel {
+/** What a seat other than the solo one reads when the lesson has reached a dead end: the lesson's own words speak to the solo seat. */
+const DEAD_END_FOR_OTHERS = 'The round went another way than the lesson tells, so its objectives can no longer be reached; the round plays on until it ends.';
+
+/**
+ * The panel of a lesson as far as it has come, for the holder of `seat` (default: the solo
+ * player's), or for the class's own view of a group (null: the instructor, the projector). Only what
+ * that seat may know: the script's lines told at once, this seat's own refusals, the hints and the
+ * objectives in the solo player's words only at the solo seat. `debrief` once its round has ended
+ * (see `Lesson.debrief`).
+ */
+export function lessonPanel(run: LessonRun, debrief: string[] | null, seat: NodeId | null = run.lesson.setup.player): LessonPanel {
   const lesson = run.lesson;
+  const solo = seat === lesson.setup.player;
   return {
     id: lesson.id,
     number: lesson.number,
     title: lesson.title,
     idea: lesson.idea,
-    objectives: lesson.steps.map((o, i) => ({ title: o.title, reached: run.objectives[i]?.reached !== null })),
+    briefing: seat === null ? null : (lesson.briefings?.[seat] ?? null),
+    objectives: lesson.steps.map((o, i) => ({ title: solo ? o.title : (o.groupTitle ?? o.title), reached: run.objectives[i]?.reached !== null })),
     current: run.current,
-    hints: [...run.hints],
+    hints: solo ? [...run.hints] : [],
     narrative: narrative(run).map((f) => ({ tick: f.tick, why: f.why })),
-    refusals: run.refusals.filter((r) => r.node !== null && run.people.includes(r.node)).map((r) => ({ tick: r.tick, why: r.message })),
+    refusals: run.refusals.filter((r) => r.node !== null && r.node === seat && run.people.includes(r.node)).map((r) => ({ tick: r.tick, why: r.message })),
     status: run.status,
-    deadEnd: run.deadEnd?.text ?? null,
+    deadEnd: run.deadEnd === null ? null : solo ? run.deadEnd.text : DEAD_END_FOR_OTHERS,
     debrief,
   };
 }

@@ -48,6 +48,7 @@ export const twoPhaseHappyPath: Lesson = {
     {
       id: 'begin',
       title: 'Begin the transaction: log X and send PREPARE to every participant.',
+      groupTitle: 'The coordinator A begins the transaction: it logs X and sends PREPARE to every participant.',
       reached: ({ world }) => tpc(world, COORDINATOR).durable.decree !== null,
       hints: [
         { afterTicks: 8, text: 'Press "Begin X (send PREPARE)". The coordinator writes the transaction to its log before it asks anyone.' },
@@ -56,6 +57,7 @@ export const twoPhaseHappyPath: Lesson = {
     {
       id: 'votes',
       title: 'Collect a vote from every participant: B, C and D.',
+      groupTitle: 'A collects a vote from every participant: B, C and D.',
       reached: ({ world }) => {
         const v = tpc(world, COORDINATOR).volatile;
         return v.role === 'coordinator' && PARTICIPANTS.every((p) => v.votes[p] !== undefined);
@@ -65,6 +67,7 @@ export const twoPhaseHappyPath: Lesson = {
     {
       id: 'commit',
       title: 'Every participant voted YES: log COMMIT and send it.',
+      groupTitle: 'Every participant voted YES: A logs COMMIT and sends it.',
       reached: ({ world }) => {
         const d = tpc(world, COORDINATOR).durable;
         return d.role === 'coordinator' && d.decision === 'commit';
@@ -76,6 +79,7 @@ export const twoPhaseHappyPath: Lesson = {
     {
       id: 'applied',
       title: 'Wait until every participant has applied COMMIT.',
+      groupTitle: 'COMMIT reaches every participant, and each applies it.',
       reached: ({ world }) => PARTICIPANTS.every((p) => {
         const d = tpc(world, p).durable;
         return d.role === 'participant' && d.outcome === 'commit';
@@ -85,6 +89,12 @@ export const twoPhaseHappyPath: Lesson = {
       ],
     },
   ],
+  briefings: {
+    0: 'You are A, the coordinator of the transaction X; B, C and D are the participants. The objectives follow your node: begin X, collect the votes, log the decision and see it applied.',
+    1: "You are B, a participant in the transaction X, like C and D; A is the coordinator. Vote YES when A's PREPARE reaches you: this lesson follows a transaction every participant can commit, and a NO would abort it. Once you have voted YES you may neither commit nor abort on your own: you wait for A's decision.",
+    2: "You are C, a participant in the transaction X, like B and D; A is the coordinator. Vote YES when A's PREPARE reaches you: this lesson follows a transaction every participant can commit, and a NO would abort it. Once you have voted YES you may neither commit nor abort on your own: you wait for A's decision.",
+    3: "You are D, a participant in the transaction X, like B and C; A is the coordinator. Vote YES when A's PREPARE reaches you: this lesson follows a transaction every participant can commit, and a NO would abort it. Once you have voted YES you may neither commit nor abort on your own: you wait for A's decision.",
+  },
   deadEnds: [
     {
       id: 'aborted',

@@ -80,6 +80,11 @@ export interface Objective {
   id: string;
   /** What to do or to notice, as the player reads it. */
   title: string;
+  /**
+   * The same objective as the rest of a class's group reads it, naming the player's seat rather
+   * than saying "you". A class may play a lesson only when every objective has one.
+   */
+  groupTitle?: string;
   reached(moment: LessonMoment): boolean;
   hints: Hint[];
 }
@@ -111,6 +116,12 @@ export interface Lesson {
   script: ScriptRule[];
   /** The objectives, in the order the player meets them. */
   steps: Objective[];
+  /**
+   * What a student at each seat of a class's group is told of their part: who they are, what they
+   * may do and what to watch for, true of that seat alone. A class may play a lesson only when every
+   * student seat has one.
+   */
+  briefings?: Partial<Record<NodeId, string>>;
   deadEnds?: DeadEnd[];
   /** The debrief of one round of this lesson, worked out from that round's log alone. */
   debrief(round: LessonRound): Debrief;

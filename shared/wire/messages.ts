@@ -10,7 +10,7 @@ import type { NodeViewPatch } from './viewPatch';
 import type { ClassReportRow } from '../results/report';
 import type { HoldUp } from '../results/holdUps';
 import type { RoundScoreboard } from '../results/scoreboard';
-import type { LessonPanel } from '../lessons/run';
+import type { LessonPanel, LessonStatus } from '../lessons/run';
 import {
   MAX_DECISION_DEADLINE_TICKS,
   MAX_DECREE_LENGTH,
@@ -80,8 +80,14 @@ export const roundSetupSchema = object(
      * who finds every group full starts a new one. 0: as many as the setup has student seats.
      */
     groupSize: int(0, MAX_NODES),
+    /**
+     * A lesson for the class to play (its id, `shared/lessons`): it fixes the protocol, N, seed and
+     * settings, and each group is the lesson's student seats. Unlike the other options it is not kept:
+     * a setup without it is no lesson.
+     */
+    lesson: str(1, 40),
   },
-  ['studentSeats', 'latencyMin', 'latencyMax', 'sandbox', 'gossip', 'decisionDeadline', 'timeoutTicks', 'noTimeouts', 'decrees', 'speed', 'groupSize'],
+  ['studentSeats', 'latencyMin', 'latencyMax', 'sandbox', 'gossip', 'decisionDeadline', 'timeoutTicks', 'noTimeouts', 'decrees', 'speed', 'groupSize', 'lesson'],
 );
 export type RoundSetup = ReturnType<typeof roundSetupSchema.parse>;
 
@@ -130,6 +136,8 @@ export const clientMessages = {
   /** A fault or a client's request, at the same tick and seat in every group (or in `group` alone). */
   inject: object({ command: injectCommand, group: GROUP }, ['group']),
   autopilot: object({ node: NODE, on: bool, group: GROUP }, ['group']),
+  /** In a class lesson: lets every group waiting at an objective it reached (or `group` alone) go on to the next. */
+  nextStep: object({ group: GROUP }, ['group']),
   /** Whose god view the instructor (or the projector view) is sent: one group's. */
   selectGroup: object({ group: GROUP }),
   /** To a free seat of the student's group, or of `group`. */
@@ -261,6 +269,18 @@ export interface GroupSummary {
   holdUps: HoldUp[];
   /** The round's outcome once it has ended (never before: it would give the answer away). */
   outcome: string | null;
+  /** The lesson the group plays, how far it has come, and whether it waits for the instructor's "Next step"; null outside a lesson. */
+  lesson?: GroupLesson | null;
+}
+
+/** A group's way through its lesson's objectives, for the class's progress grid. */
+export interface GroupLesson {
+  id: string;
+  /** Per objective, the tick the group reached it, or null. */
+  reached: (number | null)[];
+  /** The group reached an objective and its clock stands until the instructor's "Next step". */
+  waiting: boolean;
+  status: LessonStatus;
 }
 
 /** To the instructor and the projector view: every group, at most once a second and on every change of phase. */
@@ -277,7 +297,10 @@ export interface ComparisonMessage {
 }
 
 /** A lesson as its player sees it: the idea, the objectives reached so far, hints, what the script did and why, and the debrief at the end. */
-export type LessonMessage = LessonPanel;
+export type LessonMessage = LessonPanel & {
+  /** In a class: the group reached an objective and its clock stands until the instructor's "Next step" (always false alone). */
+  waiting: boolean;
+};
 
 /** To a student after each round: their own line of the class report, and nobody else's. */
 export interface ReportLineMessage {

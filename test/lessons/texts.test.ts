@@ -23,12 +23,13 @@ const CAPITALS = /\b[A-Z]{2,}(?:'[A-Z]+)?\b/g;
 /** Capitals that name no message: the FLP result, after its authors' initials. */
 const NAMES = new Set(['FLP']);
 
-/** Every text of a lesson a student reads while playing: title, idea, objectives, hints, the script's lines, dead ends. */
+/** Every text of a lesson a student reads while playing: title, idea, objectives (the group's words too), hints, the script's lines, dead ends, the briefings of a class's seats. */
 function playingTexts(lesson: Lesson): string[] {
   return [
     lesson.title,
     lesson.idea,
-    ...lesson.steps.flatMap((s) => [s.title, ...s.hints.map((h) => h.text)]),
+    ...lesson.steps.flatMap((s) => [s.title, ...(s.groupTitle ? [s.groupTitle] : []), ...s.hints.map((h) => h.text)]),
+    ...Object.values(lesson.briefings ?? {}).flatMap((b) => (b ? [b] : [])),
     ...lesson.script.map((r) => r.why),
     ...(lesson.deadEnds ?? []).map((d) => d.text),
   ];

@@ -17,6 +17,8 @@ import { SPEEDS, setupForm, toSetupMessage } from './setup';
 import type { Lobby } from './lobby';
 import { ReportPanel } from './reportPanel';
 import { classLabel, projectorLink, renderGroups } from './groups';
+import { lessonProgress } from '../groups';
+import { lessonGrid } from './lessons';
 
 const DELAY_TICKS = 5;
 
@@ -33,6 +35,8 @@ export class RoundControls {
   private readonly end: HTMLButtonElement;
   private readonly next: HTMLButtonElement;
   private readonly speed: HTMLSelectElement;
+  /** In a class lesson: lets the groups waiting at an objective go on. */
+  private readonly nextStep: HTMLButtonElement;
 
   constructor(private readonly app: App) {
     const button = (key: string, text: string, onclick: () => void, primary = false) =>
@@ -43,6 +47,7 @@ export class RoundControls {
     this.step = button('step', 'Step one tick', () => app.control('stepOnce'));
     this.end = button('end', 'End round', () => app.control('endRound'));
     this.next = button('next', 'Next round', () => app.control('nextRound'), true);
+    this.nextStep = button('next-step', 'Next step', () => app.control('nextStep'), true);
     this.speed = h(
       'select',
       { id: 'speed', 'aria-label': 'Speed', onchange: () => app.control('speed', { speed: Number(this.speed.value) }) },
@@ -52,6 +57,7 @@ export class RoundControls {
       'div',
       { class: 'row', role: 'group', 'aria-label': 'Round controls', id: 'round-controls' },
       this.start,
+      this.nextStep,
       this.pause,
       this.resume,
       this.step,
@@ -72,6 +78,12 @@ export class RoundControls {
     this.end.hidden = phase === 'ended';
     this.end.disabled = phase !== 'running' && phase !== 'paused';
     this.next.hidden = phase !== 'ended';
+    // A class lesson: the groups waiting at an objective, those the controls act on.
+    const lesson = this.app.role === 'instructor' ? lessonProgress(this.app.groups) : null;
+    const waiting = (lesson?.waiting ?? []).filter((g) => !this.app.groupOnly || g === this.app.group);
+    this.nextStep.hidden = lesson === null;
+    this.nextStep.disabled = waiting.length === 0;
+    this.nextStep.textContent = waiting.length === 0 ? 'Next step' : `Next step (${waiting.length === 1 ? `group ${waiting[0]} waits` : `${waiting.length} groups wait`})`;
     if (r && document.activeElement !== this.speed) this.speed.value = String(r.speed);
   }
 }
@@ -95,6 +107,7 @@ export class Dashboard {
     controls: h('div', {}),
     code: h('div', { class: 'row' }),
     groups: h('section', { 'aria-labelledby': 'groups-title', id: 'groups' }),
+    lesson: h('div', { id: 'dashboard-lesson' }),
     setup: h('div', {}),
     nodes: h('section', { 'aria-labelledby': 'nodes-title' }),
     messages: h('section', { 'aria-labelledby': 'flight-title' }),
@@ -120,6 +133,9 @@ export class Dashboard {
     if (this.controls.element.parentElement !== this.boxes.controls) this.boxes.controls.append(this.controls.element);
     this.controls.update();
     renderGroups(app, this.boxes.groups);
+    const progress = lessonProgress(app.groups);
+    // The lesson panel beside the dashboard has the shown group's objectives, the script's doings and the debrief.
+    replaceChildren(this.boxes.lesson, progress ? lessonGrid(progress, 'dashboard-lesson-grid') : null);
     const phase = app.round?.phase;
     if (phase === 'ended' && this.boxes.setup.childElementCount === 0) this.boxes.setup.append(this.nextSetup());
     if (phase !== 'ended' && this.boxes.setup.childElementCount > 0) this.boxes.setup.replaceChildren();

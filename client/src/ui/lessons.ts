@@ -9,6 +9,7 @@ import type { LessonMessage } from '../../../shared/wire/messages';
 import type { App } from '../app';
 import { h, replaceChildren } from './dom';
 import { lessonsDone } from '../lessonProgress';
+import type { LessonProgress } from '../groups';
 
 /** The menu's Learn card: every place of the essay's path, playable ones as buttons. */
 export function learnCard(app: App, done: Set<string> = lessonsDone()): HTMLElement {
@@ -56,8 +57,8 @@ export function refreshLessonMarks(root: ParentNode, done: Set<string> = lessons
   for (const mark of root.querySelectorAll<HTMLElement>('[data-done]')) mark.hidden = !done.has(mark.dataset.done ?? '');
 }
 
-/** The lesson panel beside the round. */
-export function renderLesson(lesson: LessonMessage | null, root: HTMLElement): void {
+/** The lesson panel beside the round: a player's (`student`, `solo`), or the group's as the instructor sees it. */
+export function renderLesson(lesson: LessonMessage | null, root: HTMLElement, role: string | null = null): void {
   root.hidden = lesson === null;
   if (!lesson) {
     replaceChildren(root);
@@ -67,6 +68,16 @@ export function renderLesson(lesson: LessonMessage | null, root: HTMLElement): v
     root,
     h('h2', { id: 'lesson-title' }, `Lesson ${lesson.number}: ${lesson.title}`),
     h('p', { class: 'lesson-idea' }, lesson.idea),
+    lesson.briefing ? h('p', { class: 'lesson-briefing', id: 'lesson-briefing' }, lesson.briefing) : null,
+    lesson.waiting
+      ? h(
+          'p',
+          { class: 'lesson-waiting', id: 'lesson-waiting', role: 'status' },
+          role === 'instructor'
+            ? 'This group has reached an objective: its clock stands until you press "Next step". Its students may still answer what is in their inbox.'
+            : 'Your group has reached an objective: the clock stands until the instructor moves the class on. You may still answer what is in your inbox.',
+        )
+      : null,
     h(
       'ol',
       { class: 'objectives', id: 'lesson-objectives' },
@@ -83,5 +94,58 @@ export function renderLesson(lesson: LessonMessage | null, root: HTMLElement): v
       ? h('div', { id: 'lesson-refusals' }, h('h3', {}, 'Refused, and why'), h('ul', {}, ...lesson.refusals.map((r) => h('li', {}, h('span', { class: 'muted' }, `t${r.tick} `), r.why))))
       : null,
     lesson.debrief ? h('div', { id: 'lesson-debrief' }, h('h3', {}, 'Debrief'), ...lesson.debrief.map((t) => h('p', {}, t))) : null,
+  );
+}
+
+/**
+ * The class's way through its lesson, for the dashboard and the projector: the objectives numbered,
+ * and a grid of groups × objectives with ✓ and the tick each was reached.
+ */
+export function lessonGrid(progress: LessonProgress, id: string): HTMLElement {
+  return h(
+    'section',
+    { class: 'lesson-grid', id, 'aria-labelledby': `${id}-title` },
+    h('h2', { id: `${id}-title` }, `Lesson ${progress.number}: ${progress.title}`),
+    h('ol', { class: 'lesson-grid-objectives' }, ...progress.objectives.map((t) => h('li', {}, t))),
+    h(
+      'table',
+      {},
+      h('caption', { class: 'sr-only' }, 'Objectives reached, group by group'),
+      h(
+        'thead',
+        {},
+        h('tr', {}, h('th', { scope: 'col' }, 'Group'), ...progress.objectives.map((t, i) => h('th', { scope: 'col', title: t }, String(i + 1))), h('th', { scope: 'col' }, '')),
+      ),
+      h(
+        'tbody',
+        {},
+        ...progress.rows.map((row) =>
+          h(
+            'tr',
+            { 'data-group': row.group, class: row.waiting ? 'waiting' : '' },
+            h('th', { scope: 'row' }, `Group ${row.group}`),
+            ...row.reached.map((tick, i) =>
+              h(
+                'td',
+                { class: tick !== null ? 'reached' : i === row.current ? 'current' : '', 'data-objective': i + 1, 'aria-label': tick !== null ? `objective ${i + 1} reached at tick ${tick}` : `objective ${i + 1} not reached` },
+                tick !== null ? `✓ t${tick}` : '·',
+              ),
+            ),
+            h('td', { class: 'lesson-grid-state' }, row.state),
+          ),
+        ),
+      ),
+    ),
+  );
+}
+
+/** A lesson's debrief, for the instructor's dashboard and the projector. */
+export function debriefSection(lesson: LessonMessage | null, group: number | null, id: string): HTMLElement | null {
+  if (!lesson?.debrief) return null;
+  return h(
+    'section',
+    { class: 'lesson-debrief', id },
+    h('h2', {}, group !== null ? `Debrief of group ${group}` : 'Debrief'),
+    ...lesson.debrief.map((t) => h('p', {}, t)),
   );
 }

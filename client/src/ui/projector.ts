@@ -6,10 +6,11 @@
  */
 import { commitPointSentence, nodeTitle, outcomeSentence, protocolTitle } from '../describe';
 import type { App } from '../app';
-import { PHASE_WORDS, classUnderWay, groupCards, groupFromDigits, neighbourGroup, seatedStudents, type GroupCard } from '../groups';
+import { PHASE_WORDS, classUnderWay, groupCards, groupFromDigits, lessonProgress, neighbourGroup, seatedStudents, type GroupCard } from '../groups';
 import { projectorKey, revealOf, typingTarget } from '../projector';
 import { scoreboardTable, type ScoreTable } from '../results';
 import { h, replaceChildren } from './dom';
+import { debriefSection, lessonGrid } from './lessons';
 import { joinUrl, qrSvg } from './lobby';
 import type { RoundScoreboard } from '../../../shared/results/scoreboard';
 
@@ -27,6 +28,7 @@ export class ProjectorScreen {
   private readonly qr = h('div', { class: 'qr pj-qr', role: 'img' });
   /** The grid is built again only when a new `groups` message came. */
   private gridFrom: unknown = null;
+  private gridLesson: unknown = null;
   private shown = '';
 
   constructor(
@@ -176,16 +178,21 @@ export class ProjectorScreen {
 
   private renderGrid(): void {
     const app = this.app;
-    if (this.gridFrom === app.groups && this.body.firstElementChild?.classList.contains('pj-grid')) return;
+    if (this.gridFrom === app.groups && this.gridLesson === app.lesson && this.body.querySelector('.pj-grid')) return;
     this.gridFrom = app.groups;
+    this.gridLesson = app.lesson;
     const cards = app.groups ? groupCards(app.groups) : [];
+    // A class lesson: every group's way through the objectives first, and the shown group's debrief once it has one.
+    const progress = lessonProgress(app.groups);
+    const grid = h(
+      'div',
+      { class: `pj-grid${cards.length > 12 ? ' many' : ''}${progress ? ' pj-grid-small' : ''}`, id: 'projector-grid', role: 'list' },
+      ...cards.map((card) => h('div', { role: 'listitem' }, this.card(card))),
+    );
     replaceChildren(
       this.body,
-      h(
-        'div',
-        { class: `pj-grid${cards.length > 12 ? ' many' : ''}`, id: 'projector-grid', role: 'list' },
-        ...cards.map((card) => h('div', { role: 'listitem' }, this.card(card))),
-      ),
+      // Once the shown group has its debrief, it comes first: the room reads it together.
+      progress ? h('div', { class: 'pj-lesson-page' }, debriefSection(app.lesson, app.group, 'projector-debrief'), lessonGrid(progress, 'projector-lesson'), grid) : grid,
     );
   }
 
@@ -266,6 +273,7 @@ export class ProjectorScreen {
       h(
         'div',
         { class: 'pj-results' },
+        debriefSection(app.lesson, app.group, 'projector-results-debrief'),
         app.comparison && app.comparison.sentences.length > 0
           ? h('section', { id: 'projector-comparison' }, h('h2', {}, 'The groups compared'), ...app.comparison.sentences.map((t) => h('p', { class: 'pj-sentence' }, t)))
           : null,

@@ -4,9 +4,10 @@ import type { ProtocolName } from '../../../shared/engine/types';
 import { nodeName } from '../../../shared/engine/names';
 import type { RoundSetup } from '../../../shared/wire/messages';
 import { DEFAULT_TIMEOUT_TICKS } from '../../../shared/engine/world';
-import { protocolOptions, timeoutHint } from '../describe';
+import { protocolOptions, protocolTitle, timeoutHint } from '../describe';
 import { protocolFor } from '../../../shared/protocols';
 import { h } from './dom';
+import { classLessons } from '../../../shared/lessons';
 
 export const SPEEDS = [0.25, 0.5, 1, 2, 4, 8] as const;
 
@@ -25,6 +26,8 @@ export interface SetupValues {
   decrees: string[];
   /** Students per group in a class; 0: every student seat of one cluster. */
   groupSize: number;
+  /** A lesson for the class to play (its id), or '' for none: the lesson sets the round up itself. */
+  lesson: string;
 }
 
 export const DEFAULT_VALUES: SetupValues = {
@@ -39,6 +42,7 @@ export const DEFAULT_VALUES: SetupValues = {
   noTimeouts: false,
   decrees: ['X', 'Y'],
   groupSize: 0,
+  lesson: '',
 };
 
 /** Students per group as typed: a whole number from 0 (every student seat) to the most nodes a round has. */
@@ -68,6 +72,7 @@ export function toSetupMessage(v: SetupValues): RoundSetup {
     noTimeouts: v.noTimeouts,
     decrees: v.decrees,
     groupSize: v.groupSize,
+    ...(v.lesson !== '' ? { lesson: v.lesson } : {}),
   };
 }
 
@@ -117,6 +122,28 @@ export function setupForm(values: SetupValues, onStart: (v: SetupValues) => void
   const decrees = h('input', { id: id('setup-decrees'), value: values.decrees.join(', ') });
   const groupSize = h('input', { type: 'number', id: id('setup-group-size'), min: 0, max: MAX_NODES, value: values.groupSize, 'aria-describedby': id('setup-group-size-hint') });
   const error = h('p', { class: 'error', role: 'alert' });
+  // A class's lesson sets the round up itself: the fields below then wait for a round without one.
+  const lessons = classLessons();
+  const lesson = h(
+    'select',
+    { id: id('setup-lesson'), 'aria-describedby': id('setup-lesson-hint') },
+    h('option', { value: '', selected: values.lesson === '' }, 'No lesson: the round set up below'),
+    ...lessons.map((l) => h('option', { value: l.id, selected: l.id === values.lesson }, `${l.number}. ${l.title}`)),
+  );
+  const own = h('div', { class: 'setup-own' });
+  const lessonHint = h('p', { class: 'hint', id: id('setup-lesson-hint') });
+  const showLesson = () => {
+    const picked = lessons.find((l) => l.id === values.lesson) ?? null;
+    own.hidden = picked !== null;
+    lessonHint.textContent = picked
+      ? `${picked.idea} Each group is ${picked.setup.students.length} students at ${picked.setup.students.map(nodeName).join(', ')} (bots hold the rest), on the lesson's own round of ${protocolTitle(picked.setup.protocol)} with ${picked.setup.nodes} nodes. A group stops at each objective it reaches until you press "Next step".`
+      : 'A lesson sets the round up itself, and each group plays it with the instructor moving it on objective by objective.';
+  };
+  lesson.onchange = () => {
+    values.lesson = lesson.value;
+    showLesson();
+  };
+  showLesson();
 
   protocol.onchange = () => {
     values.protocol = protocol.value;
@@ -141,7 +168,7 @@ export function setupForm(values: SetupValues, onStart: (v: SetupValues) => void
   decrees.onchange = () => (values.decrees = parseDecrees(decrees.value));
   groupSize.onchange = () => (values.groupSize = clampGroupSize(groupSize.value));
 
-  return h(
+  const form = h(
     'form',
     {
       id: id('setup-form'),
@@ -166,7 +193,15 @@ export function setupForm(values: SetupValues, onStart: (v: SetupValues) => void
       'fieldset',
       {},
       h('legend', {}, 'Round setup'),
-      h('div', { class: 'row' }, h('label', {}, 'Protocol', protocol), h('label', {}, 'Nodes', nodes), h('label', {}, 'Speed', speed)),
+      h('div', { class: 'row' }, h('label', {}, 'Lesson', lesson), lessonHint),
+      own,
+      h('div', { class: 'row' }, h('label', {}, 'Speed', speed)),
+      h('button', { class: 'primary', type: 'submit', id: id('start-round') }, startLabel),
+      error,
+    ),
+  );
+  own.append(
+      h('div', { class: 'row' }, h('label', {}, 'Protocol', protocol), h('label', {}, 'Nodes', nodes)),
       h('div', {}, h('span', { class: 'muted' }, 'Student seats (the rest are bots)'), seats),
       h('div', { class: 'row' }, h('label', { class: 'inline' }, sandbox, 'Sandbox (allow rule breaking)'), h('label', { class: 'inline' }, gossip, 'Gossip (announce decisions)')),
       h('div', { class: 'row' }, h('label', {}, 'Decision deadline (ticks, 0 = none)', deadline), h('label', {}, 'Decrees', decrees)),
@@ -192,8 +227,6 @@ export function setupForm(values: SetupValues, onStart: (v: SetupValues) => void
         h('label', {}, 'Students per group (0 = fill every student seat)', groupSize),
         h('p', { class: 'hint', id: id('setup-group-size-hint') }, 'Each group plays its own cluster of this setup; a student who finds every group full starts a new one.'),
       ),
-      h('button', { class: 'primary', type: 'submit', id: id('start-round') }, startLabel),
-      error,
-    ),
   );
+  return form;
 }
