@@ -39,15 +39,23 @@ export interface LessonReplay {
 /** Why a round that names a lesson cannot be shown as one. */
 export type LessonProblem = { lesson: string; problem: string };
 
+/** How the debrief names the player of a solo lesson, who plays without a nickname: the lesson speaks to them as "you". */
+export const SOLO_PLAYER = 'you';
+
 /**
- * The people who held the round's seats: the seat holders stored with it, else its players; one
- * nickname a seat (the first to hold it), in seat order.
+ * The people who held a lesson round's seats: the seat holders stored with it, and its players; one
+ * nickname a seat (the first to hold it), in seat order. A solo room stores no nickname for its
+ * player, who always holds the lesson's player seat: that seat is theirs, named "you".
  */
-export function seatHolders(doc: RoundDocument): { node: NodeId; nickname: string }[] {
+export function seatHolders(doc: RoundDocument, lesson: Lesson): { node: NodeId; nickname: string }[] {
   const byNode = new Map<NodeId, string>();
   for (const h of [...(doc.meta.holders ?? []), ...(doc.meta.players ?? [])]) if (!byNode.has(h.node)) byNode.set(h.node, h.nickname);
+  if (doc.meta.classCode === undefined && !byNode.has(lesson.setup.player)) byNode.set(lesson.setup.player, SOLO_PLAYER);
   return [...byNode].map(([node, nickname]) => ({ node, nickname })).sort((a, b) => a.node - b.node);
 }
+
+/** A debrief line as the panel shows it: "you (A) wrote COMMIT" starts a sentence. */
+const sentence = (text: string): string => text.charAt(0).toUpperCase() + text.slice(1);
 
 /**
  * The lesson a stored round played, re-run from its log; null for a round that played none, and a
@@ -62,13 +70,13 @@ export function lessonReplayOf(doc: RoundDocument): LessonReplay | LessonProblem
   if (doc.config.protocol !== protocol || doc.config.nodes !== nodes || doc.config.seed !== seed) {
     return { lesson: id, problem: `This round is not set up as the lesson "${lesson.title}" is, so it does not replay as that lesson.` };
   }
-  const players = seatHolders(doc);
+  const players = seatHolders(doc, lesson);
   const round: LessonRound = { config: doc.config, log: doc.log, players };
   let replayed;
   let debrief;
   try {
     replayed = replayLesson(lesson, round);
-    debrief = lesson.debrief(round).lines.map((l) => l.text);
+    debrief = lesson.debrief(round).lines.map((l) => sentence(l.text));
   } catch (error) {
     return { lesson: id, problem: `This round does not replay as the lesson "${lesson.title}": ${(error as Error).message}.` };
   }
