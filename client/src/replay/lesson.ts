@@ -73,12 +73,17 @@ export function lessonReplayOf(doc: RoundDocument): LessonReplay | LessonProblem
   const players = seatHolders(doc, lesson);
   const round: LessonRound = { config: doc.config, log: doc.log, players };
   let replayed;
-  let debrief;
   try {
     replayed = replayLesson(lesson, round);
-    debrief = lesson.debrief(round).lines.map((l) => sentence(l.text));
   } catch (error) {
     return { lesson: id, problem: `This round does not replay as the lesson "${lesson.title}": ${(error as Error).message}.` };
+  }
+  let debrief: string[];
+  try {
+    debrief = lesson.debrief(round).lines.map((l) => sentence(l.text));
+  } catch (error) {
+    // The steps still show; only the debrief is missing.
+    debrief = [`The debrief of this round could not be worked out: ${(error as Error).message}.`];
   }
   const { run } = replayed;
   const last = doc.log.length;
