@@ -41,6 +41,8 @@ export interface RoundRow {
   players: string[];
   /** The group's number in its class (from 1); null outside a class, and for rounds stored before groups were kept. */
   group: number | null;
+  /** The id of the lesson the round played (shared/lessons), or null for a round that played none. */
+  lesson: string | null;
 }
 
 /** The columns of the rounds table that every read of a round takes, as SQLite returns them. */
@@ -55,6 +57,8 @@ interface RoundsTableRow {
   group_number: number | null;
   /** `RoundSeating` as JSON, checked against the round when it was stored; null when not known. */
   seating: string | null;
+  /** The lesson the round played, or null. */
+  lesson: string | null;
 }
 
 /** What the class report is worked out from: one finished or interrupted round as the store keeps it, mostly as stored text. */
@@ -138,7 +142,8 @@ export class RoundStore implements RoundLog {
         prefix BLOB,
         prefix_count INTEGER NOT NULL DEFAULT 0,
         group_number INTEGER,
-        seating TEXT
+        seating TEXT,
+        lesson TEXT
       );
       CREATE INDEX IF NOT EXISTS rounds_by_class ON rounds (class_code, started_at);
       CREATE TABLE IF NOT EXISTS commands (
@@ -162,6 +167,8 @@ export class RoundStore implements RoundLog {
     // Databases made before a class played as groups, each round with who held its seats when.
     if (!columns.includes('group_number')) this.db.exec('ALTER TABLE rounds ADD COLUMN group_number INTEGER;');
     if (!columns.includes('seating')) this.db.exec('ALTER TABLE rounds ADD COLUMN seating TEXT;');
+    // Databases made before rounds kept the lesson they played: their rounds played none.
+    if (!columns.includes('lesson')) this.db.exec('ALTER TABLE rounds ADD COLUMN lesson TEXT;');
     this.insertCommand = this.db.prepare('INSERT OR IGNORE INTO commands (round_id, idx, command) VALUES (?, ?, ?)');
     this.insertRejection = this.db.prepare('INSERT INTO rejections (round_id, step, node, code, message) VALUES (?, ?, ?, ?, ?)');
     this.setPlayers = this.db.prepare('UPDATE rounds SET players = ? WHERE id = ?');
@@ -226,7 +233,8 @@ export class RoundStore implements RoundLog {
 
   /**
    * `prefix`: a fork's starting commands as a deflated JSON list, and how many there are; the round's
-   * own commands follow them. `group`: the group's number in its class, from 1.
+   * own commands follow them. `group`: the group's number in its class, from 1. `lesson`: the id of
+   * the lesson the round plays.
    */
   beginRound(
     id: string,
@@ -236,10 +244,11 @@ export class RoundStore implements RoundLog {
     now: string,
     prefix: { deflated: Uint8Array; count: number } | null = null,
     group: number | null = null,
+    lesson: string | null = null,
   ): void {
     this.db
-      .prepare(`INSERT INTO rounds (id, class_code, state, config, players, started_at, prefix, prefix_count, group_number) VALUES (?, ?, 'running', ?, ?, ?, ?, ?, ?)`)
-      .run(id, classCode, JSON.stringify(config), JSON.stringify(players), now, prefix ? Buffer.from(prefix.deflated.buffer, prefix.deflated.byteOffset, prefix.deflated.byteLength) : null, prefix?.count ?? 0, group);
+      .prepare(`INSERT INTO rounds (id, class_code, state, config, players, started_at, prefix, prefix_count, group_number, lesson) VALUES (?, ?, 'running', ?, ?, ?, ?, ?, ?, ?)`)
+      .run(id, classCode, JSON.stringify(config), JSON.stringify(players), now, prefix ? Buffer.from(prefix.deflated.buffer, prefix.deflated.byteOffset, prefix.deflated.byteLength) : null, prefix?.count ?? 0, group, lesson);
     this.running.set(id, { first: prefix?.count ?? 0, commands: [], bytes: 0 });
   }
 
@@ -351,7 +360,7 @@ export class RoundStore implements RoundLog {
   listRounds(classCode: string): RoundRow[] {
     const rows = this.db
       .prepare(
-        `SELECT r.id, r.class_code, r.state, r.config, r.players, r.outcome, r.started_at, r.ended_at, r.prefix_count, r.group_number,
+        `SELECT r.id, r.class_code, r.state, r.config, r.players, r.outcome, r.started_at, r.ended_at, r.prefix_count, r.group_number, r.lesson,
                 (SELECT COUNT(*) FROM commands c WHERE c.round_id = r.id) AS commands
          FROM rounds r WHERE r.class_code = ? ORDER BY r.started_at, r.group_number, r.id`,
       )
@@ -370,6 +379,7 @@ export class RoundStore implements RoundLog {
         endedAt: r.ended_at,
         players: (JSON.parse(r.players) as StoredPlayer[]).map((p) => p.nickname),
         group: r.group_number,
+        lesson: r.lesson,
       };
     });
   }
@@ -411,6 +421,7 @@ export class RoundStore implements RoundLog {
     if (row.state === 'interrupted') meta.interrupted = true;
     if (row.group_number !== null) meta.group = row.group_number;
     if (row.seating !== null) Object.assign(meta, JSON.parse(row.seating) as RoundSeating);
+    if (row.lesson !== null) meta.lesson = row.lesson;
     const rejections = this.db
       .prepare('SELECT step, node, code, message FROM rejections WHERE round_id = ? ORDER BY rowid')
       .all(id) as RecordedRejection[];

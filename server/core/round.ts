@@ -220,7 +220,7 @@ export class Round {
   /** Starts keeping the round: from here on every command is in the store. A fork's commands go in with the round, in one write. */
   begin(players: StoredPlayer[], now: string): void {
     const prefix = this.commands > 0 && this.prefix ? { deflated: this.prefix, count: this.commands } : null;
-    this.store.beginRound(this.id, this.classCode, this.config, players, now, prefix, this.group);
+    this.store.beginRound(this.id, this.classCode, this.config, players, now, prefix, this.group, this.lessonRun?.lesson.id ?? null);
     this.prefix = null;
     this.persisted = true;
   }

@@ -27,7 +27,7 @@ export interface RoundSeating {
 
 /** The writes a room makes to the store. Every one is done before the core returns the effects that tell anyone of it. */
 export interface RoundLog {
-  /** `group`: the group's number in its class (from 1), or null outside a class. */
+  /** `group`: the group's number in its class (from 1), or null outside a class; `lesson`: the id of the lesson the round plays, or null. */
   beginRound(
     id: string,
     classCode: string | null,
@@ -36,6 +36,7 @@ export interface RoundLog {
     now: string,
     prefix: { deflated: Uint8Array; count: number } | null,
     group?: number | null,
+    lesson?: string | null,
   ): void;
   append(roundId: string, command: Command): void;
   appendRejection(roundId: string, rejection: RecordedRejection): void;

@@ -31,6 +31,8 @@ export interface StoredRound {
   seating: RoundSeating | null;
   /** Why the SQLite store would not keep that seating (see `parseSeating`), or null. */
   seatingProblem: string | null;
+  /** The id of the lesson the round played, or null. */
+  lesson: string | null;
 }
 
 /** The store, in memory. */
@@ -48,6 +50,7 @@ export class MemoryStore implements RoundLog {
     _now: string,
     prefix: { deflated: Uint8Array; count: number } | null,
     group: number | null = null,
+    lesson: string | null = null,
   ): void {
     if (this.rounds.has(id)) throw new Error(`round ${id} begun twice`);
     this.rounds.set(id, {
@@ -63,6 +66,7 @@ export class MemoryStore implements RoundLog {
       group,
       seating: null,
       seatingProblem: null,
+      lesson,
     });
   }
 

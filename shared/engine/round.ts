@@ -54,6 +54,8 @@ export interface RoundMeta {
   holders?: { node: NodeId; nickname: string; from: number; to: number | null }[];
   /** Steps of moves a bot made at a seat a student held (autopilot, decision deadline). */
   botMoves?: number[];
+  /** The id of the lesson the round played (shared/lessons), when it played one. */
+  lesson?: string;
 }
 
 /** A round: everything needed to re-run it, plus what people want to read about it. */
@@ -184,6 +186,11 @@ function parseMeta(raw: unknown): RoundMeta {
   }
   if (m.holders !== undefined) meta.holders = parseHolders(m.holders);
   if (m.botMoves !== undefined) meta.botMoves = parseBotMoves(m.botMoves);
+  if (m.lesson !== undefined) {
+    // Any lesson id: one this Quorum does not know is kept, and the round replays without its lesson.
+    if (typeof m.lesson !== 'string' || !/^[a-z0-9-]{1,64}$/.test(m.lesson)) throw new SchemaError('meta.lesson must be a lesson id (1 to 64 lowercase letters, digits and dashes)');
+    meta.lesson = m.lesson;
+  }
   return meta;
 }
 

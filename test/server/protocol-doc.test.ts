@@ -3,6 +3,8 @@ import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { allProtocols } from '../../shared/protocols';
 import { clientMessages, type ServerMessages } from '../../shared/wire/messages';
+import { configOf, DEFAULT_SETUP } from '../../server/core/round';
+import { RoundStore } from '../../server/store';
 
 const ROOT = resolve(import.meta.dirname, '..', '..');
 const doc = readFileSync(join(ROOT, 'docs', 'PROTOCOL.md'), 'utf8');
@@ -69,5 +71,18 @@ describe('docs/PROTOCOL.md', () => {
     for (const text of ['### `classroom`', '### `solo`', 'POST /api/classes', 'GET /api/rounds?class=CODE', 'GET /api/rounds/:id', 'GET /health', 'x-instructor-key']) {
       expect(doc).toContain(text);
     }
+  });
+
+  it("documents every field of a listed round and of a stored round's meta", () => {
+    const store = new RoundStore(':memory:');
+    const now = '2026-01-01T00:00:00.000Z';
+    store.beginRound('r', 'ABCDEF', configOf(DEFAULT_SETUP, 1), [{ node: 0, nickname: 'Ada' }], now, null, 1, 'two-phase-commit');
+    store.append('r', { type: 'tick' });
+    store.appendRejection('r', { step: 1, node: 0, code: 'not-in-inbox', message: 'no' });
+    store.finishRound('r', null, {}, [{ node: 0, nickname: 'Ada' }], now, 'interrupted', { holders: [{ node: 0, nickname: 'Ada', from: 0, to: null }], botMoves: [0] });
+    const line = (route: string): string => doc.split('\n').find((l) => l.startsWith(`| \`${route}\` |`)) ?? '';
+    for (const key of Object.keys(store.listRounds('ABCDEF')[0]!)) expect(line('GET /api/rounds?class=CODE'), key).toContain(key);
+    for (const key of Object.keys(store.roundDocument('r')!.meta)) expect(line('GET /api/rounds/:id'), key).toContain(`\`${key}\``);
+    store.close();
   });
 });

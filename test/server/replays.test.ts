@@ -1,5 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseRound, replay, type GodView, type NodeView, type RoundDocument } from '../../shared';
+import { lessonById, replayLesson, startLesson } from '../../shared/lessons';
+import { lessonReplayOf, type LessonReplay } from '../../client/src/replay/lesson';
+import { describeSummary, summaryOf } from '../../client/src/replay/library';
+import { coordinator } from '../lessons/players';
 import { createClass, joinInstructor, joinStudent, sdk, until, Player, type TestServer, startTestServer } from './helpers';
 
 let server: TestServer;
@@ -53,6 +57,72 @@ describe('rounds kept for replays', () => {
     expect(rejection).toMatchObject({ node: 1, code: 'unknown-candidate' });
     expect(rejection.step).toBeGreaterThan(0);
     expect(rejection.step).toBeLessThanOrEqual(doc.log.length);
+  });
+});
+
+describe('a lesson round kept for replays', () => {
+  it("carries the lesson it played, and its replay's steps and debrief are the lesson's own, re-run from the stored log", async () => {
+    const lesson = lessonById('two-phase-commit')!;
+    const player = new Player(await sdk(server.url).create('solo', { lesson: lesson.id }));
+    // The coordinator's seat, played as a student who follows the objectives would.
+    const move = coordinator();
+    const dummy = startLesson(lesson);
+    // While it is played, its replay is no more readable than any solo round's: not until it ends.
+    await until(() => player.lastView !== undefined, 'a view');
+    const running = await fetch(`${server.url}/api/rounds/${player.lastView!.round.id}`);
+    expect(running.status).toBe(403);
+    let seen: unknown = null;
+    await until(() => {
+      const last = player.lastView;
+      if (last && last !== seen) {
+        seen = last;
+        const action = move(dummy, last.view as NodeView);
+        if (action && action !== 'bot') player.act(action);
+      }
+      return player.got.reveal.length > 0;
+    }, 'the lesson round to end');
+    const id = player.got.reveal[0]!.roundId!;
+    await player.leave();
+
+    const doc = await getRound(id);
+    expect(doc.meta.lesson).toBe(lesson.id);
+    // A solo room keeps no nickname for its player, who holds the lesson's player seat: the debrief calls them "you".
+    expect(doc.meta.players).toEqual([]);
+    const seat = { node: lesson.setup.player, nickname: 'you' };
+    const round = { config: doc.config, log: doc.log, players: [seat] };
+    const expected = replayLesson(lesson, round);
+    expect(expected.run.status).toBe('done');
+
+    const shown = lessonReplayOf(doc) as LessonReplay;
+    expect(shown.lesson.id).toBe(lesson.id);
+    expect(shown.players).toEqual([seat]);
+    // Every objective, at the world right after the command that reached it.
+    expect(shown.objectives).toEqual(lesson.steps.map((o, i) => ({ title: o.title, step: expected.run.objectives[i]!.reached!.step + 1 })));
+    expect(shown.marks.filter((m) => m.kind === 'objective').map((m) => m.text)).toEqual(lesson.steps.map((o) => o.title));
+    // Every script rule that fired and changed something, with its why, at its step.
+    const fired = expected.run.fired.filter((f) => !f.refused);
+    expect(fired.length).toBeGreaterThan(0);
+    expect(shown.marks.filter((m) => m.kind === 'script').map((m) => [m.step, m.text])).toEqual(
+      fired.map((f) => [Math.max(0, f.step + 1), f.why]).sort((a, b) => (a[0] as number) - (b[0] as number)),
+    );
+    // The script's opening requests are its own commands in the stored log.
+    expect(expected.origins.filter((o) => o.startsWith('script:')).length).toBeGreaterThan(0);
+    // The debrief is the lesson's, naming the player who held the seat.
+    const debrief = lesson.debrief(round).lines.map((l) => l.text);
+    expect(shown.debrief.map((t) => t.toLowerCase())).toEqual(debrief.map((t) => t.toLowerCase()));
+    expect(shown.debrief.join(' ')).toMatch(/\b[Yy]ou \(A\)/);
+    // The library lists it by the lesson's title.
+    expect(describeSummary(summaryOf(id, doc, 'solo'))).toMatch(/^Lesson 4: /);
+    expect(describeSummary(summaryOf(id, doc, 'solo'))).toContain(lesson.title);
+  });
+
+  it('a round that played no lesson names none, in its document and in its class\'s list', async () => {
+    const { code, key, id } = await playedRound();
+    const doc = await getRound(id);
+    expect('lesson' in doc.meta).toBe(false);
+    expect(lessonReplayOf(doc)).toBeNull();
+    const list = (await (await fetch(`${server.url}/api/rounds?class=${code}`, { headers: { 'x-instructor-key': key } })).json()) as { rounds: { id: string; lesson: string | null }[] };
+    expect(list.rounds.find((r) => r.id === id)!.lesson).toBeNull();
   });
 });
 

@@ -3,9 +3,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import Database from 'better-sqlite3';
-import { parseRound, type Command } from '../../shared';
+import { parseRound, type Command, type NodeView } from '../../shared';
 import { configOf, DEFAULT_SETUP } from '../../server/core/round';
 import { RoundStore } from '../../server/store';
+import { MemoryHost, type MemoryStore } from '../../server/sim/host';
+import { completeSetup, type RoundSetup } from '../../server/core/round';
+import { lessonById, replayLesson, startLesson } from '../../shared/lessons';
+import { lessonReplayOf, type LessonReplay } from '../../client/src/replay/lesson';
+import { PLAYERS } from '../lessons/players';
 
 const dir = mkdtempSync(join(tmpdir(), 'quorum-store-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -213,6 +218,67 @@ describe('groups and seating', () => {
     store.append('new', tick);
     store.finishRound('new', null, {}, [], now, 'finished', { holders: [{ node: 0, nickname: 'Ada', from: 0, to: null }], botMoves: [0] });
     expect(store.roundDocument('new')!.meta).toMatchObject({ group: 2, holders: [{ node: 0, nickname: 'Ada', from: 0, to: null }], botMoves: [0] });
+    store.close();
+  });
+});
+
+describe('lesson rounds', () => {
+  it("keeps the lesson a solo room played in the round's document, and its replay is the lesson again", () => {
+    const store = new RoundStore(':memory:');
+    // The room core, as the server runs it, storing in SQLite.
+    const host = new MemoryHost({ kind: 'solo', classCode: null, limits: { tickMs: 100 }, store: store as unknown as MemoryStore });
+    const lesson = lessonById('blocking-coordinator')!;
+    const setup = completeSetup({ protocol: lesson.setup.protocol, nodes: lesson.setup.nodes, studentSeats: [lesson.setup.player] } as RoundSetup) as Required<RoundSetup>;
+    const player = host.solo(setup, undefined, lesson);
+    const move = PLAYERS[lesson.id]!();
+    // The player decides from its own view alone, as a person at the seat does.
+    const dummy = startLesson(lesson);
+    for (let tick = 0; tick < 600 && player.got.reveal.length === 0; tick++) {
+      const action = move(dummy, player.lastView!.view as NodeView);
+      if (action && action !== 'bot') player.act(action);
+      host.advance(100);
+    }
+    const id = player.got.reveal.at(-1)!.roundId!;
+    const doc = store.roundDocument(id)!;
+    expect(doc.meta.lesson).toBe(lesson.id);
+    expect(parseRound(doc).ok).toBe(true);
+    const shown = lessonReplayOf(doc) as LessonReplay;
+    expect(shown.status).toBe('done');
+    const expected = replayLesson(lesson, { config: doc.config, log: doc.log, players: [{ node: lesson.setup.player, nickname: 'you' }] });
+    expect(shown.objectives.map((o) => o.step)).toEqual(expected.run.objectives.map((o) => o.reached!.step + 1));
+    expect(shown.marks.filter((m) => m.kind === 'script').map((m) => m.text)).toEqual(expected.run.fired.filter((f) => !f.refused).map((f) => f.why));
+    store.close();
+  });
+
+  it('lists the lesson of a class round, and none for a round that played none', () => {
+    const store = new RoundStore(':memory:');
+    store.beginRound('lesson', 'ABCDEF', config, [], now, null, 1, 'two-phase-commit');
+    store.beginRound('plain', 'ABCDEF', config, [], now, null, 2);
+    for (const id of ['lesson', 'plain']) store.finishRound(id, null, {}, [], now);
+    expect(store.listRounds('ABCDEF').map((r) => [r.id, r.lesson])).toEqual([['lesson', 'two-phase-commit'], ['plain', null]]);
+    expect(store.roundDocument('lesson')!.meta.lesson).toBe('two-phase-commit');
+    expect('lesson' in store.roundDocument('plain')!.meta).toBe(false);
+    store.close();
+  });
+
+  it('adds the lesson column to a database made before it, its rounds playing none', () => {
+    const path = join(dir, 'before-lessons.db');
+    const old = new Database(path);
+    old.exec(`
+      CREATE TABLE classes (code TEXT PRIMARY KEY, title TEXT NOT NULL, key_hash TEXT NOT NULL, created_at TEXT NOT NULL, closed_at TEXT);
+      CREATE TABLE rounds (id TEXT PRIMARY KEY, class_code TEXT, state TEXT NOT NULL, config TEXT NOT NULL, players TEXT NOT NULL,
+        outcome TEXT, result TEXT, started_at TEXT NOT NULL, ended_at TEXT, prefix BLOB, prefix_count INTEGER NOT NULL DEFAULT 0,
+        group_number INTEGER, seating TEXT);
+      CREATE TABLE commands (round_id TEXT NOT NULL, idx INTEGER NOT NULL, command TEXT NOT NULL, PRIMARY KEY (round_id, idx)) WITHOUT ROWID;
+    `);
+    old.prepare(`INSERT INTO rounds (id, class_code, state, config, players, started_at, ended_at, group_number) VALUES ('old', 'ABCDEF', 'finished', ?, '[]', ?, ?, 1)`).run(JSON.stringify(config), now, now);
+    old.close();
+    const store = new RoundStore(path);
+    expect(store.listRounds('ABCDEF')).toMatchObject([{ id: 'old', group: 1, lesson: null }]);
+    expect('lesson' in store.roundDocument('old')!.meta).toBe(false);
+    store.beginRound('new', 'ABCDEF', config, [], now, null, 1, 'two-phase-commit');
+    store.finishRound('new', null, {}, [], now);
+    expect(store.roundDocument('new')!.meta.lesson).toBe('two-phase-commit');
     store.close();
   });
 });

@@ -4,6 +4,7 @@
  */
 import { parseRound, type RoundDocument } from '../../../shared/engine/round';
 import type { ProtocolName } from '../../../shared/engine/types';
+import { lessonById } from '../../../shared/lessons';
 
 export interface RoundSummary {
   id: string;
@@ -17,16 +18,25 @@ export interface RoundSummary {
   classCode: string | null;
   /** The group's number in its class, or null (a solo round, or one stored before groups were kept). */
   group: number | null;
+  /** The id of the lesson the round played, or null. */
+  lesson: string | null;
   source: 'class' | 'solo' | 'file';
 }
 
-/** A round as the library lists it: "3/2/2026, 10:04 · group 2 · paxos · 5 nodes · outcome X · Ada, Bo". */
+/** How the library names a round's lesson: "Lesson 4: Two-phase commit", or its id when this Quorum does not have it. */
+export function lessonLabel(id: string): string {
+  const lesson = lessonById(id);
+  return lesson ? `Lesson ${lesson.number}: ${lesson.title}` : `Lesson "${id}"`;
+}
+
+/** A round as the library lists it: "3/2/2026, 10:04 · group 2 · paxos · 5 nodes · outcome X · Ada, Bo", a lesson's title first. */
 export function describeSummary(s: RoundSummary): string {
+  const lesson = s.lesson !== null ? `${lessonLabel(s.lesson)} · ` : '';
   const when = s.when ? new Date(s.when).toLocaleString() : 'unknown date';
   const group = s.group !== null ? ` · group ${s.group}` : '';
   const outcome = s.outcome ? `outcome ${s.outcome}` : s.interrupted ? 'interrupted' : 'no decision';
   const players = s.players.length > 0 ? ` · ${s.players.join(', ')}` : '';
-  return `${when}${group} · ${s.protocol} · ${s.nodes} nodes · ${outcome}${players}`;
+  return `${lesson}${when}${group} · ${s.protocol} · ${s.nodes} nodes · ${outcome}${players}`;
 }
 
 /** A row of `GET /api/rounds?class=CODE`, as far as the library reads it. */
@@ -40,6 +50,7 @@ export interface ClassRoundRow {
   endedAt: string | null;
   players?: string[];
   group?: number | null;
+  lesson?: string | null;
 }
 
 /** A row of `GET /api/rounds?class=CODE` as the library lists it. */
@@ -54,6 +65,7 @@ export function rowSummary(r: ClassRoundRow, code: string): RoundSummary {
     interrupted: r.state === 'interrupted',
     classCode: code,
     group: r.group ?? null,
+    lesson: r.lesson ?? null,
     source: 'class',
   };
 }
@@ -85,6 +97,7 @@ export function summaryOf(id: string, doc: RoundDocument, source: RoundSummary['
     interrupted: doc.meta.interrupted ?? false,
     classCode: doc.meta.classCode ?? null,
     group: doc.meta.group ?? null,
+    lesson: doc.meta.lesson ?? null,
     source,
   };
 }

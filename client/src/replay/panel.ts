@@ -14,7 +14,8 @@ import { h, patchChildren, replaceChildren } from '../ui/dom';
 import { ReplayController, REPLAY_SPEEDS, type PointOfView } from './controller';
 import { DiagramCanvas } from './diagramCanvas';
 import { downloadRound, readRoundFile, roundDigest } from './io';
-import { describeSummary, fetchRound, rowSummary, soloRounds, type ClassRoundRow, type RoundSummary } from './library';
+import { isLessonProblem, lessonMarksSeenBy, lessonReplayOf, objectivesReachedBy, type LessonMark, type LessonProblem, type LessonReplay } from './lesson';
+import { describeSummary, fetchRound, lessonLabel, rowSummary, soloRounds, type ClassRoundRow, type RoundSummary } from './library';
 
 export interface ReplayHost {
   /**
@@ -42,6 +43,11 @@ const MARKER_LABEL: Record<MarkerKind, string> = {
   rejection: 'rejection',
 };
 
+const LESSON_MARK_LABEL: Record<LessonMark['kind'], string> = {
+  objective: 'objective reached',
+  script: 'lesson script',
+};
+
 export class ReplayPanel {
   readonly root = h('section', { id: 'replays', 'aria-labelledby': 'replays-heading' });
   private controller: ReplayController | null = null;
@@ -50,6 +56,8 @@ export class ReplayPanel {
   /** The step last shown on the canvas, of replay `shownReplay`. */
   private shownStep = -1;
   private doc: RoundDocument | null = null;
+  /** The lesson the open round played, re-run from its log; null when it played none. */
+  private lesson: LessonReplay | LessonProblem | null = null;
   private diagram: DiagramCanvas | null = null;
   private frame = 0;
   private lastFrame = 0;
@@ -161,6 +169,7 @@ export class ReplayPanel {
   open(doc: RoundDocument): void {
     this.close();
     this.doc = doc;
+    this.lesson = lessonReplayOf(doc);
     const controller = new ReplayController(doc, doc.meta.rejections ?? []);
     this.controller = controller;
     this.shownReplay += 1;
@@ -183,6 +192,7 @@ export class ReplayPanel {
     cancelAnimationFrame(this.frame);
     this.controller = null;
     this.doc = null;
+    this.lesson = null;
     this.diagram = null;
   }
 
@@ -209,6 +219,7 @@ export class ReplayPanel {
       // Through a node's eyes, the diagram and the markers show only what that node knew.
       this.diagram?.setMessages(c.messages());
       this.renderMarkers();
+      this.renderLesson();
       this.update();
     });
     const speed = h('select', { id: 'replay-speed', 'aria-label': 'Playback speed' }, REPLAY_SPEEDS.map((v) => h('option', { value: String(v), selected: v === 1 }, `${v}x`)));
@@ -216,6 +227,7 @@ export class ReplayPanel {
     const scrubber = h('input', { type: 'range', id: 'replay-scrubber', min: 0, max: c.length, value: 0, step: 1, 'aria-label': 'Timeline: command number' });
     scrubber.addEventListener('input', () => this.seek(Number(scrubber.value)));
     const markers = h('div', { class: 'markers', id: 'replay-markers', 'aria-hidden': 'true' });
+    const lessonMarks = this.lesson && !isLessonProblem(this.lesson) ? h('div', { class: 'lesson-marks', id: 'replay-lesson-marks', role: 'group', 'aria-label': 'Lesson steps' }) : null;
     const markerList = h('ol', { class: 'marker-list', id: 'replay-marker-list', 'aria-label': 'Markers' });
     const exportButton = h('button', { type: 'button', id: 'replay-export', onclick: () => downloadRound(doc) }, 'Export file');
     const forkButton = h(
@@ -237,7 +249,7 @@ export class ReplayPanel {
       h(
         'p',
         { class: 'hint', id: 'replay-summary', 'data-digest': roundDigest(doc) },
-        `${doc.config.protocol} · ${doc.config.nodes} nodes · ${c.length} commands${s.outcome ? ` · outcome ${s.outcome}` : ''}${s.players?.length ? ` · ${s.players.map((p) => `${nodeName(p.node)}: ${p.nickname}`).join(', ')}` : ''}${s.interrupted ? ' · interrupted' : ''}`,
+        `${s.lesson !== undefined ? `${lessonLabel(s.lesson)} · ` : ''}${doc.config.protocol} · ${doc.config.nodes} nodes · ${c.length} commands${s.outcome ? ` · outcome ${s.outcome}` : ''}${s.players?.length ? ` · ${s.players.map((p) => `${nodeName(p.node)}: ${p.nickname}`).join(', ')}` : ''}${s.interrupted ? ' · interrupted' : ''}`,
       ),
       h(
         'div',
@@ -248,6 +260,7 @@ export class ReplayPanel {
         speed,
       ),
       h('div', { class: 'scrub' }, markers, scrubber),
+      lessonMarks,
       h('p', { id: 'replay-position', role: 'status', 'aria-live': 'polite' }),
       h(
         'div',
@@ -255,12 +268,14 @@ export class ReplayPanel {
         h('button', { type: 'button', id: 'replay-commit', onclick: () => this.jumpToCommitPoint() }, 'Jump to the commit point'),
         h('label', {}, 'Point of view', povSelect),
       ),
+      this.lesson ? h('section', { id: 'replay-lesson', 'aria-labelledby': 'replay-lesson-title' }) : null,
       diagramBox,
       h('div', { id: 'replay-now' }),
       h('details', {}, h('summary', { id: 'replay-marker-count' }), markerList),
       h('div', { class: 'row' }, exportButton, forkButton, h('button', { type: 'button', id: 'replay-close', onclick: () => void this.showLibrary() }, 'All replays')),
     );
     this.renderMarkers();
+    this.renderLesson();
     // The diagram takes the panel's width once it is in the document.
     requestAnimationFrame(() => {
       const width = Math.max(240, diagramBox.clientWidth || 400);
@@ -274,19 +289,92 @@ export class ReplayPanel {
     const c = this.controller;
     if (!c) return;
     const markers = c.markers();
+    const lessonMarks = this.lessonMarks();
     const strip = this.root.querySelector<HTMLElement>('#replay-markers');
     const list = this.root.querySelector<HTMLElement>('#replay-marker-list');
     const count = this.root.querySelector<HTMLElement>('#replay-marker-count');
-    if (strip) replaceChildren(strip, markers.map((m) => h('span', { class: `marker ${m.kind}`, style: `left: ${(100 * m.step) / Math.max(1, c.length)}%`, title: m.text })));
-    if (list) {
+    const lessonStrip = this.root.querySelector<HTMLElement>('#replay-lesson-marks');
+    const left = (step: number): string => `left: ${(100 * step) / Math.max(1, c.length)}%`;
+    if (strip) replaceChildren(strip, markers.map((m) => h('span', { class: `marker ${m.kind}`, style: left(m.step), title: m.text })));
+    // The lesson's moments are buttons on a strip of their own: each seeks to its step, by pointer or keyboard.
+    if (lessonStrip) {
       replaceChildren(
-        list,
-        markers.map((m, i) =>
-          h('li', {}, h('button', { type: 'button', class: `marker-button ${m.kind}`, 'data-key': `marker-${i}`, onclick: () => this.seek(m.step) }, `${m.step} · ${MARKER_LABEL[m.kind]}: ${m.text}`)),
+        lessonStrip,
+        lessonMarks.map((m, i) =>
+          h('button', { type: 'button', class: `lesson-mark ${m.kind}`, style: left(m.step), 'data-step': m.step, 'data-key': `lesson-mark-${i}`, title: `Step ${m.step}: ${m.text}`, 'aria-label': `Step ${m.step}, ${LESSON_MARK_LABEL[m.kind]}: ${m.text}`, onclick: () => this.seekTo(m.step) }),
         ),
       );
     }
-    if (count) count.textContent = `Markers (${markers.length})`;
+    const items = [
+      ...markers.map((m, i) => ({ step: m.step, kind: m.kind, key: `marker-${i}`, text: `${m.step} · ${MARKER_LABEL[m.kind]}: ${m.text}` })),
+      ...lessonMarks.map((m, i) => ({ step: m.step, kind: `lesson ${m.kind}`, key: `lesson-${i}`, text: `${m.step} · ${LESSON_MARK_LABEL[m.kind]}: ${m.text}` })),
+    ].sort((a, b) => a.step - b.step);
+    if (list) {
+      replaceChildren(
+        list,
+        items.map((m) => h('li', {}, h('button', { type: 'button', class: `marker-button ${m.kind}`, 'data-key': m.key, onclick: () => this.seek(m.step) }, m.text))),
+      );
+    }
+    if (count) count.textContent = `Markers (${items.length})`;
+  }
+
+  /** The lesson's marks the point of view may see (none for a round that played no lesson). */
+  private lessonMarks(): LessonMark[] {
+    const lesson = this.lesson;
+    const c = this.controller;
+    return lesson && c && !isLessonProblem(lesson) ? lessonMarksSeenBy(lesson.marks, c.pointOfView) : [];
+  }
+
+  /** Seeks from a lesson's mark: playback stops there, so the moment stays on screen. */
+  private seekTo(step: number): void {
+    this.controller?.pause();
+    this.seek(step);
+  }
+
+  /** The lesson panel: its title and idea, the objectives (ticked as the replay reaches them), what the script did, and the debrief. */
+  private renderLesson(): void {
+    const box = this.root.querySelector<HTMLElement>('#replay-lesson');
+    const lesson = this.lesson;
+    if (!box || !lesson) return;
+    if (isLessonProblem(lesson)) {
+      replaceChildren(box, h('h3', { id: 'replay-lesson-title' }, lessonLabel(lesson.lesson)), h('p', { class: 'error' }, lesson.problem));
+      return;
+    }
+    const l = lesson.lesson;
+    const stepButton = (step: number, what: string) =>
+      h('button', { type: 'button', class: 'step-link', 'aria-label': `Go to step ${step}: ${what}`, onclick: () => this.seekTo(step) }, `step ${step}`);
+    const script = this.lessonMarks().filter((m) => m.kind === 'script');
+    replaceChildren(
+      box,
+      h('h3', { id: 'replay-lesson-title' }, `Lesson ${l.number}: ${l.title}`),
+      h('p', { class: 'lesson-idea' }, l.idea),
+      h(
+        'ol',
+        { class: 'objectives', id: 'replay-lesson-objectives' },
+        lesson.objectives.map((o) => h('li', { 'data-step': o.step ?? '' }, h('span', { class: 'tick', 'aria-hidden': 'true' }), h('span', { class: 'objective-title' }, o.title), ' ', o.step !== null ? stepButton(o.step, o.title) : h('span', { class: 'muted' }, '(not reached)'))),
+      ),
+      lesson.deadEnd ? h('p', { class: 'error', id: 'replay-lesson-dead-end' }, lesson.deadEnd) : null,
+      script.length > 0
+        ? h('div', { id: 'replay-lesson-script' }, h('h4', {}, 'What the script did, and why'), h('ul', {}, script.map((m) => h('li', { 'data-step': m.step }, stepButton(m.step, m.text), ' ', m.text))))
+        : null,
+      h('div', { id: 'replay-lesson-debrief' }, h('h4', {}, 'Debrief'), lesson.debrief.map((t) => h('p', {}, t))),
+    );
+  }
+
+  /** Ticks the objectives the replay has reached by the step shown, and marks the script's lines that have happened. */
+  private updateLesson(step: number): void {
+    const lesson = this.lesson;
+    if (!lesson || isLessonProblem(lesson)) return;
+    const reached = objectivesReachedBy(lesson, step);
+    this.root.querySelectorAll<HTMLElement>('#replay-lesson-objectives > li').forEach((li, i) => {
+      const done = reached[i] ?? false;
+      li.classList.toggle('reached', done);
+      li.dataset.reached = String(done);
+      const tick = li.querySelector('.tick');
+      if (tick) tick.textContent = done ? '✓ ' : '';
+    });
+    this.root.querySelectorAll<HTMLElement>('#replay-lesson-script li').forEach((li) => li.classList.toggle('past', Number(li.dataset.step) <= step));
+    this.root.querySelectorAll<HTMLElement>('#replay-lesson-marks .lesson-mark').forEach((b) => b.classList.toggle('current', Number(b.dataset.step) === step));
   }
 
   private stepBy(delta: number): void {
@@ -331,6 +419,7 @@ export class ReplayPanel {
     if (play) play.textContent = c.isPlaying ? 'Pause' : 'Play';
     const position = this.root.querySelector('#replay-position');
     if (position) position.textContent = `Command ${c.step} of ${c.length} · tick ${tick}`;
+    this.updateLesson(c.step);
     const now = this.root.querySelector<HTMLElement>('#replay-now');
     // Patched, not replaced: the lines that stay the same from one step to the next are not laid out again.
     if (now) patchChildren(now, this.describeNow(view, commits));
