@@ -4,6 +4,7 @@ import { Replay, replay } from '../../shared/engine/replay';
 import { Rng, seedRng } from '../../shared/engine/rng';
 import { protocolNames } from '../../shared/protocols';
 import { runSeed, type SwarmOptions } from '../../shared/sim/swarm';
+import { nodesFor } from '../nodes';
 
 /** A swarm run, with the digest of the world after every command it applied. */
 function recorded(options: SwarmOptions) {
@@ -19,19 +20,19 @@ describe('determinism', () => {
 
   for (const protocol of protocolNames()) {
     it(`${protocol}: the same seed twice gives the identical world, step for step`, () => {
-      const a = recorded({ protocol, nodes: 5, seed: 77, faults: true, settings: { gossip: true } });
-      const b = recorded({ protocol, nodes: 5, seed: 77, faults: true, settings: { gossip: true } });
+      const a = recorded({ protocol, nodes: nodesFor(protocol, 5), seed: 77, faults: true, settings: { gossip: true } });
+      const b = recorded({ protocol, nodes: nodesFor(protocol, 5), seed: 77, faults: true, settings: { gossip: true } });
       expect(a.run.log.length).toBeGreaterThan(100);
       expect(a.digests).toHaveLength(a.run.log.length);
       expect(JSON.stringify(b.run.log)).toBe(JSON.stringify(a.run.log));
       // Every intermediate world, not only the last one: a step may not depend on anything but its world and command.
       expect(b.digests).toEqual(a.digests);
-      const c = runSeed({ protocol, nodes: 5, seed: 78, faults: true });
+      const c = runSeed({ protocol, nodes: nodesFor(protocol, 5), seed: 78, faults: true });
       expect(digestOf(c.world)).not.toBe(digestOf(a.run.world));
     });
 
     it(`${protocol}: replaying the log reproduces the live run at every step`, () => {
-      const { run, digests: live } = recorded({ protocol, nodes: 4, seed: 99, faults: true, settings: { sandbox: true } });
+      const { run, digests: live } = recorded({ protocol, nodes: nodesFor(protocol, 4), seed: 99, faults: true, settings: { sandbox: true } });
       // Re-derive the worlds by stepping the log, then compare each with the live run and with Replay's snapshots.
       const worlds = replay(run.world.config, run.log);
       expect(worlds.slice(1).map((w) => digestOf(w))).toEqual(live);

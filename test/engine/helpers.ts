@@ -6,6 +6,7 @@ import { legalActions, ruleBreakingActions } from '../../shared/engine/view';
 import { createWorld, makeConfig } from '../../shared/engine/world';
 import { protocolFor } from '../../shared/protocols';
 import { runSeed } from '../../shared/sim/swarm';
+import { nodesFor } from '../nodes';
 
 /** Builds a world from script lines (see shared/engine/script.ts); every command must be accepted. */
 export function worldFrom(lines: readonly string[]): World {
@@ -93,7 +94,7 @@ export function nextTimerAtProblem(world: World): string | null {
 /** Every world of seeded swarm rounds (bots and faults) of a protocol, replayed step by step from its log. */
 export function* swarmWorlds(protocol: ProtocolName, seeds: number, nodes = 5): Generator<World> {
   for (let seed = 0; seed < seeds; seed++) {
-    const run = runSeed({ protocol, nodes, seed, faults: true });
+    const run = runSeed({ protocol, nodes: nodesFor(protocol, nodes), seed, faults: true });
     let world = createWorld(run.world.config);
     yield world;
     for (const command of run.log) {

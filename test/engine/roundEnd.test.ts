@@ -8,6 +8,7 @@ import type { Command, World } from '../../shared/engine/types';
 import type { MajorityVolatile } from '../../shared/protocols/majority';
 import { protocolFor, protocolNames } from '../../shared/protocols';
 import { commandOf, mustStep, worldFrom } from './helpers';
+import { nodesFor } from '../nodes';
 
 const then = (world: World, line: string): World => mustStep(world, commandOf(line)).world;
 
@@ -81,7 +82,7 @@ describe('a round is over', () => {
     for (const protocol of protocolNames()) {
       for (const seed of [1, 2, 3, 4]) {
         const rng = Rng.fromSeed(seed);
-        const config = makeConfig(protocol, 5, seed, { decrees: ['X', 'Y'] });
+        const config = makeConfig(protocol, nodesFor(protocol, 5), seed, { decrees: ['X', 'Y'] });
         let world = createWorld(config);
         const apply = (command: Command | null): void => {
           if (!command) return;
@@ -92,7 +93,7 @@ describe('a round is over', () => {
         for (const request of protocolFor(protocol).clients.openingRequests(config.settings.decrees, config, rng)) apply({ type: 'propose', ...request });
         while (!roundOver(world) && world.tick < 2000) {
           apply({ type: 'tick' });
-          for (const node of rng.shuffle([0, 1, 2, 3, 4])) apply(botDecide('faithful', viewOf(world, node), rng, false));
+          for (const node of rng.shuffle(Array.from({ length: config.nodes }, (_, i) => i))) apply(botDecide('faithful', viewOf(world, node), rng, false));
         }
         expect(roundOver(world), `${protocol} seed ${seed}`).toBe(true);
         // Over means decided and known to all, or a split every tally shows.

@@ -6,6 +6,7 @@ import type { World } from '../../shared/engine/types';
 import type { TpcGlobal } from '../../shared/protocols/2pc';
 import { checkInvariants } from '../../shared/invariants';
 import { commandOf, mustStep, worldFrom } from './helpers';
+import { nodesFor } from '../nodes';
 
 /**
  * Each row: a world built from a script, one more command, and the expected verdict: `null` for
@@ -183,7 +184,7 @@ describe('legal actions', () => {
     const { runSeed } = await import('../../shared/sim/swarm');
     const { replay } = await import('../../shared/engine/replay');
     for (const protocol of protocolNames()) {
-      const run = runSeed({ protocol, nodes: 5, seed: 11, faults: true, safetyTicks: 60, livenessTicks: 300 });
+      const run = runSeed({ protocol, nodes: nodesFor(protocol, 5), seed: 11, faults: true, safetyTicks: 60, livenessTicks: 300 });
       const worlds = replay(run.world.config, run.log);
       for (const world of worlds.filter((_, i) => i % 7 === 0)) {
         for (const node of world.nodes) {
@@ -352,7 +353,7 @@ describe('rule-breaking moves', () => {
     for (const protocol of protocolNames()) {
       const broken = new Set<string>();
       for (const seed of [3, 11, 12]) {
-        const run = runSeed({ protocol, nodes: 5, seed, faults: true, safetyTicks: 60, livenessTicks: 200, settings: { sandbox: true } });
+        const run = runSeed({ protocol, nodes: nodesFor(protocol, 5), seed, faults: true, safetyTicks: 60, livenessTicks: 200, settings: { sandbox: true } });
         const worlds = replay(run.world.config, run.log);
         for (const world of worlds.filter((_, i) => i % 5 === 0)) {
           for (const node of world.nodes) {

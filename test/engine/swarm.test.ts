@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { ProtocolName, Settings } from '../../shared/engine/types';
 import { protocolNames } from '../../shared/protocols';
 import { mustDecide, reproduceCommand, runSeed, type SwarmOptions } from '../../shared/sim/swarm';
+import { nodesFor } from '../nodes';
 
 /**
  * The swarm inside `npm test`: 2,000 seeds per protocol, cluster sizes 3 to 9, with bots, drops,
@@ -19,7 +20,7 @@ function runSwarm(protocol: ProtocolName, seeds: number, settings: Partial<Setti
   let sandboxBreaks = 0;
   const failures: string[] = [];
   for (let seed = 0; seed < seeds; seed++) {
-    const options: SwarmOptions = { protocol, nodes: 3 + (seed % 7), seed, faults: true, settings };
+    const options: SwarmOptions = { protocol, nodes: nodesFor(protocol, 3 + (seed % 7)), seed, faults: true, settings };
     const result = runSeed(options);
     if (result.decided) decided += 1;
     if (result.stuck) stuck += 1;

@@ -5,6 +5,7 @@ import { step } from '../../shared/engine/step';
 import { runSeed } from '../../shared/sim/swarm';
 import { protocolNames } from '../../shared/protocols';
 import { worldFrom } from './helpers';
+import { nodesFor } from '../nodes';
 
 describe('a node view holds only what the node can know', () => {
   it('own state in full, other nodes by name and role only', () => {
@@ -34,7 +35,7 @@ describe('a node view holds only what the node can know', () => {
 
   it('across whole seeded rounds, no view ever contains another node\'s state or another pair\'s message', () => {
     for (const protocol of protocolNames()) {
-      const run = runSeed({ protocol, nodes: 4, seed: 21, faults: true, safetyTicks: 80, livenessTicks: 300 });
+      const run = runSeed({ protocol, nodes: nodesFor(protocol, 4), seed: 21, faults: true, safetyTicks: 80, livenessTicks: 300 });
       const worlds = replay(run.world.config, run.log);
       for (let i = 0; i < worlds.length; i += 5) {
         const world = worlds[i]!;

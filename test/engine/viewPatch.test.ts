@@ -20,11 +20,12 @@ import {
 import { protocolFor, protocolNames } from '../../shared/protocols';
 import type { ViewFrame } from '../../shared/wire/messages';
 import { applyListPatch, applyNodePatch, applyObjectPatch, diffList, diffNodeView, diffNodeViewBetween, diffObject, sameValue, ViewAssembler } from '../../shared/wire/viewPatch';
+import { nodesFor } from '../nodes';
 
 /** A busy round: bots of every kind acting, ticks, new requests, and an instructor crashing nodes and meddling with messages. */
 function* busyRound(protocol: ProtocolName, seed: number, steps: number, botMoves = 48, sandbox = false): Generator<World> {
   const rng = Rng.fromSeed(seed);
-  const nodes = 5;
+  const nodes = nodesFor(protocol, 5);
   const config = makeConfig(protocol, nodes, seed, { latencyMin: 1, latencyMax: 4, sandbox, gossip: false, decrees: ['X', 'Y'] });
   let world = createWorld(config);
   const apply = (command: Command | null): void => {
@@ -82,7 +83,7 @@ describe('view patches', () => {
           last = views;
         }
       }
-      expect(patches).toBe(3 * 299 * 5);
+      expect(patches).toBe(3 * 299 * nodesFor(protocol, 5));
       // The point of patching: most updates are well under half a whole view.
       expect(smaller / patches).toBeGreaterThan(0.8);
       // Answering one message of several, or receiving one, sends that change rather than the inbox.
@@ -110,7 +111,7 @@ describe('view patches', () => {
           }
         }
       }
-      expect(compared).toBe(2 * 5 * (199 + 198 + 195));
+      expect(compared).toBe(2 * nodesFor(protocol, 5) * (199 + 198 + 195));
     });
   }
 
@@ -221,7 +222,7 @@ describe('view patches', () => {
             const assembler = assemblers.get(node.id) ?? new ViewAssembler();
             assemblers.set(node.id, assembler);
             const previous = sent.get(node.id);
-            const round = { id: null, phase: 'running' as const, protocol, nodes: 5, speed: 1, tick: world.tick, sandbox: false };
+            const round = { id: null, phase: 'running' as const, protocol, nodes: nodesFor(protocol, 5), speed: 1, tick: world.tick, sandbox: false };
             const frame: ViewFrame = previous ? { round, patch: diffNodeView(previous, view), events: [], lastSeq: 0 } : { round, view, events: [], lastSeq: 0 };
             sent.set(node.id, view);
             expect(assembler.accept(frame).view).toEqual(viewOf(world, node.id));
@@ -231,7 +232,7 @@ describe('view patches', () => {
           }
         }
       }
-      expect(checked).toBe(2 * 250 * 5);
+      expect(checked).toBe(2 * 250 * nodesFor(protocol, 5));
       // Many views offer a real choice (and some several), so this is not a comparison of empty lists.
       expect(choices).toBeGreaterThan(100);
       expect(most).toBeGreaterThan(1);
