@@ -50,7 +50,7 @@ export function configOf(line: string): RoundConfig {
  */
 export function* playedRound(protocol: ProtocolName, seed: number, steps: number, settings: Partial<Settings> = {}, nodes = 5): Generator<World> {
   const rng = Rng.fromSeed(seed);
-  const config = makeConfig(protocol, nodes, seed, { latencyMin: 1, latencyMax: 4, decrees: ['X', 'Y'], ...settings });
+  const config = makeConfig(protocol, nodesFor(protocol, nodes), seed, { latencyMin: 1, latencyMax: 4, decrees: ['X', 'Y'], ...settings });
   let world = createWorld(config);
   const apply = (command: Command | undefined): void => {
     if (!command) return;
@@ -62,7 +62,7 @@ export function* playedRound(protocol: ProtocolName, seed: number, steps: number
   yield world;
   for (let i = 0; i < steps; i++) {
     const roll = rng.int(0, 99);
-    const node = rng.int(0, nodes - 1);
+    const node = rng.int(0, config.nodes - 1);
     if (roll < 35) apply({ type: 'tick' });
     else if (roll < 80) {
       const action = rng.pick(legalActions(world, node));

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { nodeName } from '../../shared/engine/names';
-import { protocolNames } from '../../shared/protocols';
+import { protocolFor, protocolNames } from '../../shared/protocols';
 import { classReport, classReportCsv, csvField, reportLineOf, scoreRound, type RoundScoreboard } from '../../shared/results';
 import { playClassRound } from './helpers';
 
@@ -51,7 +51,8 @@ function median(xs: number[]): number | null {
 }
 
 describe('the class report', () => {
-  for (const protocol of protocolNames()) {
+  // A class never plays a protocol kept for its lesson.
+  for (const protocol of protocolNames().filter((p) => !protocolFor(p).lessonOnly)) {
     it(`${protocol}: one line per student over every round and group, summing their scoreboard rows`, () => {
       const boards = classOf(protocol);
       const report = classReport(boards);

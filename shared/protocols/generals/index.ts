@@ -56,7 +56,7 @@ export const twoGenerals = defineProtocol<GeneralDurable, GeneralVolatile, Gener
   onRecover(ctx, id) {
     const left = dawnTick(ctx.config) - ctx.now;
     if (left > 0) ctx.setTimer(id, DAWN, left);
-    else seeDawn(ctx, id);
+    else seeDawn(ctx, id, true);
   },
 
   onDeliver(ctx, id, message) {
@@ -65,10 +65,7 @@ export const twoGenerals = defineProtocol<GeneralDurable, GeneralVolatile, Gener
     const depth = depthOf(message.payload);
     // A messenger older than the news it already has tells it nothing.
     if (depth < d.heard) return false;
-    if (depth > d.heard) {
-      ctx.setDurable(id, { ...d, heard: depth });
-      ctx.emit({ type: 'heard', visibleTo: [id], node: id, text: `${nodeName(id)} received ${messengerWords(depth)} from ${nodeName(otherOf(id))}.` });
-    }
+    if (depth > d.heard) ctx.setDurable(id, { ...d, heard: depth });
     // Only the newest messenger waits for an answer.
     if (ctx.node(id).inbox.length > 0) ctx.setInbox(id, []);
     return true;
@@ -78,10 +75,10 @@ export const twoGenerals = defineProtocol<GeneralDurable, GeneralVolatile, Gener
 
   timers: {
     [DAWN]: {
-      title: 'dawn',
+      title: 'dawn timer',
       then: ({ durable: d }) => (d.attack ? 'your army attacks' : 'your army stays in camp unless you have ordered the attack'),
       fired: ({ durable: d }) => (d.attack ? 'its army attacks' : 'its army stays in camp'),
-      onTimeout: (ctx, id) => seeDawn(ctx, id),
+      onTimeout: (ctx, id) => seeDawn(ctx, id, false),
     },
   },
 

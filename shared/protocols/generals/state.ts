@@ -74,8 +74,11 @@ export function otherOf(id: NodeId): NodeId {
   return id === PLANNER ? OTHER : PLANNER;
 }
 
-/** Dawn comes for a general: its army attacks or stays in camp, and nothing waits for an answer any more. */
-export function seeDawn(ctx: GeneralsContext, id: NodeId): void {
+/**
+ * Dawn comes for a general: its army attacks or stays in camp, and nothing waits for an answer any
+ * more. Its timer's firing tells it; a general that was down at dawn is told when it comes back (`late`).
+ */
+export function seeDawn(ctx: GeneralsContext, id: NodeId, late: boolean): void {
   const d = ctx.durable(id);
   if (d.dawn) return;
   ctx.setDurable(id, { ...d, dawn: true });
@@ -83,10 +86,7 @@ export function seeDawn(ctx: GeneralsContext, id: NodeId): void {
   if (ctx.node(id).inbox.length > 0) ctx.setInbox(id, []);
   const global = ctx.protocolGlobal();
   if (global.dawnAt === null) ctx.setProtocolGlobal({ ...global, dawnAt: Math.max(ctx.now, dawnTick(ctx.config)) });
-  ctx.emit({
-    type: 'dawn',
-    visibleTo: [id],
-    node: id,
-    text: `Dawn: ${nodeName(id)}'s army ${d.attack ? 'attacks' : 'stays in camp'}.`,
-  });
+  if (late) {
+    ctx.emit({ type: 'dawn', visibleTo: [id], node: id, text: `${nodeName(id)} came back after dawn: its army ${d.attack ? 'attacked as ordered' : 'stayed in camp'}.` });
+  }
 }
