@@ -17,10 +17,14 @@
  */
 import { createWorld, eventsFor, protocolNames, Rng, step, viewOf, type Command, type GodView, type NodeView, type World } from '../../shared';
 import { ViewCache } from '../../shared/engine/view';
+import { protocolFor } from '../../shared/protocols';
 import { MAX_GROUPS, type ViewFrame, type ViewMessage } from '../../shared/wire/messages';
 import { sameValue } from '../../shared/wire/viewPatch';
 import type { Effect, MemberId } from '../core/effects';
 import { MemoryHost, type MemoryClient, type StoredRound } from './host';
+
+/** The protocols a class may play: those kept for a lesson are refused by the setup. */
+const CLASS_PROTOCOLS = protocolNames().filter((p) => !protocolFor(p).lessonOnly);
 
 export interface RoomViolation {
   seed: number;
@@ -263,7 +267,7 @@ export function runRoomSeed(seed: number, options: RoomSwarmOptions = {}): RoomS
 
   const randomSetup = (): Record<string, unknown> => {
     const n = rng.int(3, 5);
-    const setup: Record<string, unknown> = { protocol: pick(protocolNames()), nodes: n, latencyMin: 1, latencyMax: rng.int(1, 4), decrees: rng.chance(0.5) ? ['X'] : ['X', 'Y', 'Z'] };
+    const setup: Record<string, unknown> = { protocol: pick(CLASS_PROTOCOLS), nodes: n, latencyMin: 1, latencyMax: rng.int(1, 4), decrees: rng.chance(0.5) ? ['X'] : ['X', 'Y', 'Z'] };
     if (rng.chance(0.4)) setup.studentSeats = rng.shuffle(Array.from({ length: n }, (_, i) => i)).slice(0, rng.int(0, n));
     if (rng.chance(0.3)) setup.decisionDeadline = rng.int(1, 6);
     if (rng.chance(0.2)) setup.sandbox = true;

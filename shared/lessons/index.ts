@@ -7,6 +7,7 @@ import { duelingProposers } from './duelingProposers';
 import { liveness } from './liveness';
 import { lockedVotes } from './lockedVotes';
 import { splitVote } from './splitVote';
+import { twoGenerals } from './twoGenerals';
 import { twoPhaseHappyPath } from './twoPhaseHappyPath';
 import { victoryGossip } from './victoryGossip';
 import { votingCommit } from './votingCommit';
@@ -47,7 +48,7 @@ export {
 /** Every place on the essay's path, in order; `lesson` is null where none can be played yet. */
 export const LESSON_PATH: readonly PathEntry[] = [
   { number: 1, title: 'One machine: log, then apply', essay: 'The Atomic Commit Problem', lesson: null },
-  { number: 2, title: 'The two generals', essay: 'The Atomic Commit Problem', lesson: null },
+  { number: 2, title: twoGenerals.title, essay: twoGenerals.essay, lesson: twoGenerals },
   { number: 3, title: 'One variable, then a log', essay: 'Consensus: A Related Problem', lesson: null },
   { number: 4, title: twoPhaseHappyPath.title, essay: twoPhaseHappyPath.essay, lesson: twoPhaseHappyPath },
   { number: 5, title: blockingCoordinator.title, essay: blockingCoordinator.essay, lesson: blockingCoordinator },

@@ -3,6 +3,25 @@ import { ruleBreakingActions } from '../../shared/engine/view';
 import type { PlayerMoves } from '../../shared/lessons';
 import { legal } from './helpers';
 
+/** Lesson 2: general A sends the plan (again if no answer came in 8 ticks), acknowledges the answer, waits 8 ticks more, then orders the attack. */
+export function generalA(): PlayerMoves {
+  let sentAt = -1;
+  let answeredAt = -1;
+  return (_run, view) => {
+    const d = view.self.durable as { heard: number; sent: number; attack: boolean };
+    if (d.heard === 0) {
+      if (sentAt >= 0 && view.now - sentAt < 8) return null;
+      sentAt = view.now;
+      return legal(view, 'plan');
+    }
+    if (d.sent < 3) {
+      answeredAt = view.now;
+      return legal(view, 'ack');
+    }
+    return !d.attack && view.now - answeredAt >= 8 ? legal(view, 'attack') : null;
+  };
+}
+
 /** Lesson 4: the coordinator begins, then commits once every YES is in. */
 export const coordinator = (): PlayerMoves => (_run, view) => legal(view, 'prepare') ?? legal(view, 'decide', (a) => a.outcome === 'commit');
 
@@ -44,6 +63,7 @@ export const proposer = (): PlayerMoves => (run, view) => {
 
 /** The player of each playable lesson, by the lesson's id. */
 export const PLAYERS: Record<string, () => PlayerMoves> = {
+  'two-generals': generalA,
   'two-phase-commit': coordinator,
   'blocking-coordinator': participant,
   'voting-is-atomic-commit': voteX,

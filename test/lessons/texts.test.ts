@@ -10,6 +10,7 @@ import { PLAYERS } from './players';
  * vocabulary, which a lesson of another protocol would be wrong to use.
  */
 const FOREIGN: Record<string, RegExp[]> = {
+  generals: [/\bmajorit/i, /\bballots?\b/i, /\bcoordinator/i, /\bcommit/i, /\bvot(e|es|ed|ing)\b/i, /\bquorum/i, /\bparticipant/i, /\bchosen\b/i, /\bpropos/i, /\bpromis/i, /\bleader/i, /\btally/i, /\bcandidate/i, /\bdecree/i, /\bconsensus/i, /\bin doubt\b/i],
   '2pc': [/\bballots?\b/i, /\bPROMISE\b/, /\baccept/i, /\bpropos/i, /\bmajorit/i, /\bquorum/i, /\btally/i, /\bcandidate/i, /\bvictory\b/i, /\bgossip/i, /\bleader/i, /\bchosen\b/i],
   majority: [/\bballots?\b/i, /\bpromis/i, /\baccept/i, /\bproposer/i, /\bcoordinator/i, /\bparticipant/i, /\bin doubt\b/i, /\btimeout/i, /\bleader/i, /\bPREPARE\b/, /\bCOMMIT\b/, /\bABORT\b/],
   paxos: [/\bcoordinator/i, /\bparticipant/i, /\babort/i, /\bin doubt\b/i, /\bcandidate/i, /\bvictory\b/i, /\bvotes?\b/i, /\blocked\b/i, /\btally of votes\b/i],

@@ -12,6 +12,7 @@ import {
   createWorld,
   makeConfig,
   parseRound,
+  protocolFor,
   protocolNames,
   replay,
   roundDocument,
@@ -30,6 +31,7 @@ import { PendingForks, PENDING_FORK_LIMITS } from '../../server/registry';
 import { RoundStore } from '../../server/store';
 import { Player, sdk, startTestServer, until, type TestServer } from './helpers';
 import { forkBody, maximalRound, postFork } from './forkRounds';
+import { nodesFor } from '../nodes';
 
 const encode = (text: string) => new TextEncoder().encode(text);
 const job = (body: unknown) => runForkJob(encode(typeof body === 'string' ? body : JSON.stringify(body)));
@@ -37,7 +39,7 @@ const job = (body: unknown) => runForkJob(encode(typeof body === 'string' ? body
 describe('the fork worker\'s job', () => {
   for (const protocol of protocolNames()) {
     it(`gives the engine's world after the chosen step and the commands before it (${protocol})`, () => {
-      const run = runSeed({ protocol, nodes: 5, seed: 3, faults: true });
+      const run = runSeed({ protocol, nodes: nodesFor(protocol, 5), seed: 3, faults: true });
       const doc = roundDocument(run.world.config, run.log);
       const at = Math.floor(run.log.length / 2);
       const result = job({ round: doc, step: at });
@@ -306,7 +308,9 @@ describe('real rounds against the limits', () => {
   it('bot rounds of 5,000 ticks at N=9 hold a fifth of the commands and a twentieth of the bytes a round may', { timeout: 240_000 }, async () => {
     const decrees = Array.from({ length: 9 }, (_, i) => `decree ${i} `.padEnd(24, String.fromCharCode(65 + i)));
     const sizes = await Promise.all(
-      protocolNames().map(async (protocol) => {
+      protocolNames()
+        .filter((p) => !protocolFor(p).lessonOnly)
+        .map(async (protocol) => {
         const player = new Player(await sdk(server.url).create('solo', { protocol, nodes: 9 }));
         await until(() => player.lastView !== undefined, 'the first view');
         player.send('endRound', {});
@@ -335,7 +339,7 @@ describe('real rounds against the limits', () => {
   it('the engine agrees: bot rounds with faults injected all along stay far inside the limits', () => {
     const decrees = Array.from({ length: 9 }, (_, i) => `decree ${i} `.padEnd(24, String.fromCharCode(65 + i)));
     for (const protocol of protocolNames()) {
-      const run = runSeed({ protocol, nodes: 9, seed: 1, faults: true, safetyTicks: 5000, livenessTicks: 1, settings: { latencyMin: 1, latencyMax: 3, sandbox: true, gossip: true, decrees } });
+      const run = runSeed({ protocol, nodes: nodesFor(protocol, 9), seed: 1, faults: true, safetyTicks: 5000, livenessTicks: 1, settings: { latencyMin: 1, latencyMax: 3, sandbox: true, gossip: true, decrees } });
       const bytes = serializeRound(roundDocument(run.world.config, run.log)).length;
       expect(run.log.length).toBeLessThan(MAX_ROUND_COMMANDS / 5);
       expect(bytes).toBeLessThan(MAX_ROUND_DOCUMENT_BYTES / 20);

@@ -35,7 +35,7 @@ export const generalsActions: ActionTable<GeneralDurable, GeneralVolatile, Gener
     },
     apply(ctx, id) {
       const d = ctx.durable(id);
-      ctx.setDurable(id, { ...d, sent: Math.max(d.sent, 1), messengers: d.messengers + 1 });
+      ctx.setDurable(id, { ...d, sent: Math.max(d.sent, 1), messengers: d.messengers + 1, sentAt: ctx.now });
       ctx.send(id, otherOf(id), { kind: 'plan' });
     },
     describe: (_action, node) => (node.durable.messengers === 0 ? 'sent a messenger with the plan: attack at dawn' : 'sent another messenger with the plan'),
@@ -68,7 +68,7 @@ export const generalsActions: ActionTable<GeneralDurable, GeneralVolatile, Gener
     },
     apply(ctx, id, action) {
       const d = ctx.durable(id);
-      ctx.setDurable(id, { ...d, sent: Math.max(d.sent, action.n + 1), messengers: d.messengers + 1 });
+      ctx.setDurable(id, { ...d, sent: Math.max(d.sent, action.n + 1), messengers: d.messengers + 1, sentAt: ctx.now });
       // The messenger waiting for an answer has it.
       if (ctx.node(id).inbox.length > 0) ctx.setInbox(id, []);
       ctx.send(id, otherOf(id), { kind: 'ack', n: action.n });

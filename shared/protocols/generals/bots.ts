@@ -1,6 +1,6 @@
 /**
  * How a bot general plays: it answers every messenger that reaches it, A sends the plan (and again
- * now and then while no acknowledgement comes), and it orders the attack once a messenger of its own
+ * once a round trip has passed with no acknowledgement), and it orders the attack once a messenger of its own
  * has been acknowledged. No rule of this kind can make both generals sure; this one is merely
  * reasonable, and a lost messenger can still leave one army to attack alone.
  */
@@ -18,7 +18,8 @@ export function generalsPolicy(view: BotView<GeneralDurable, GeneralVolatile, Ge
     if (ack) return ack;
   }
   const plan = find(legal, 'plan');
-  if (plan && (d.messengers === 0 || rng.chance(temper.retry / 3))) return plan;
+  const roundTrip = 2 * view.settings.latencyMax;
+  if (plan && (d.sentAt === null || (view.now - d.sentAt > roundTrip && rng.chance(temper.retry)))) return plan;
   // Its own first messenger is the plan (A) or acknowledgement (1) (B): an answer to it is one deeper.
   const ownFirst = view.self.id === PLANNER ? 1 : 2;
   if (d.heard > ownFirst) return find(legal, 'attack');

@@ -40,7 +40,7 @@ export const twoGenerals = defineProtocol<GeneralDurable, GeneralVolatile, Gener
 
   roleOf: (_config, id) => (id === PLANNER ? 'planner' : 'ally'),
 
-  initDurable: () => ({ heard: 0, sent: 0, messengers: 0, attack: false, dawn: false }),
+  initDurable: () => ({ heard: 0, sent: 0, messengers: 0, sentAt: null, attack: false, dawn: false }),
 
   initVolatile: () => ({}),
 

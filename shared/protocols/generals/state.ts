@@ -23,6 +23,8 @@ export interface GeneralDurable {
   sent: number;
   /** Every messenger it sent, a repeat included. */
   messengers: number;
+  /** The tick its last messenger left, or null. */
+  sentAt: number | null;
   /** It has ordered its army to attack at dawn. The order stands: the army is already moving. */
   attack: boolean;
   /** Dawn has come: the battle, if any, is over, and the general has seen it. */
