@@ -14,6 +14,8 @@ const A: NodeId = 0;
 const B: NodeId = 1;
 /** Dawn: the round's timeout. */
 const DAWN = 40;
+/** The slowest a messenger crosses the valley, in ticks. */
+const LATENCY_MAX = 3;
 
 const general = (world: World, id: NodeId): GeneralDurable => world.nodes[id]!.durable as GeneralDurable;
 
@@ -44,7 +46,7 @@ export const twoGenerals: Lesson = {
     protocol: 'generals',
     nodes: 2,
     seed: 2,
-    settings: { latencyMin: 2, latencyMax: 3, timeoutTicks: DAWN },
+    settings: { latencyMin: 2, latencyMax: LATENCY_MAX, timeoutTicks: DAWN },
     player: A,
     students: [A],
   },
@@ -53,7 +55,7 @@ export const twoGenerals: Lesson = {
       id: 'first-messenger-lost',
       when: ({ world }) => general(world, B).heard === 0 && due(world, A, isPlan).length > 0,
       commands: ({ world }) => [{ type: 'drop', id: due(world, A, isPlan)[0]!.id }],
-      why: 'Your first messenger was caught in the valley and never reached B. From your camp a caught messenger looks just like a slow one: you could not know.',
+      why: 'Your first messenger was caught in the valley and never reached B. No word comes back from a caught messenger: all you could see was that no acknowledgement came.',
       told: 'after',
     },
     {
@@ -96,7 +98,7 @@ export const twoGenerals: Lesson = {
       hints: [
         {
           afterTicks: 7,
-          text: 'No acknowledgement yet. Your messenger may have been caught, or B\'s answer may still be on its way: from your camp the two look the same. Press "Send a messenger: attack at dawn" again.',
+          text: `No acknowledgement yet, though a messenger and its answer take at most ${2 * LATENCY_MAX} ticks: your messenger or B's answer was caught, and from your camp you cannot tell which. Press "Send a messenger: attack at dawn" again.`,
         },
       ],
     },
