@@ -10,6 +10,7 @@ import { lockedVotes } from './lockedVotes';
 import { oneMachine } from './oneMachine';
 import { oneVariableThenLog } from './oneVariableThenLog';
 import { splitVote } from './splitVote';
+import { twoGenerals } from './twoGenerals';
 import { twoPhaseHappyPath } from './twoPhaseHappyPath';
 import { victoryGossip } from './victoryGossip';
 import { votingCommit } from './votingCommit';
@@ -51,7 +52,7 @@ export {
 /** Every place on the essay's path, in order; `lesson` is null where none can be played yet. */
 export const LESSON_PATH: readonly PathEntry[] = [
   { number: 1, title: oneMachine.title, essay: oneMachine.essay, lesson: oneMachine },
-  { number: 2, title: 'The two generals', essay: 'The Atomic Commit Problem', lesson: null },
+  { number: 2, title: twoGenerals.title, essay: twoGenerals.essay, lesson: twoGenerals },
   { number: 3, title: oneVariableThenLog.title, essay: oneVariableThenLog.essay, lesson: oneVariableThenLog },
   { number: 4, title: twoPhaseHappyPath.title, essay: twoPhaseHappyPath.essay, lesson: twoPhaseHappyPath },
   { number: 5, title: blockingCoordinator.title, essay: blockingCoordinator.essay, lesson: blockingCoordinator },

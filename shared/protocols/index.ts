@@ -7,6 +7,7 @@ import type { Protocol } from '../engine/protocol';
 import type { ProtocolName } from '../engine/types';
 import { SchemaError, type Schema } from '../wire/schema';
 import { twoPhaseCommit } from './2pc';
+import { twoGenerals } from './generals';
 import { majorityVote } from './majority';
 import { oneMachine } from './machine';
 import { paxos } from './paxos';
@@ -24,6 +25,7 @@ export function registerProtocol(protocol: Protocol): void {
 }
 
 registerProtocol(oneMachine);
+registerProtocol(twoGenerals);
 registerProtocol(twoPhaseCommit);
 registerProtocol(majorityVote);
 registerProtocol(votelog);

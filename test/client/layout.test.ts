@@ -33,7 +33,7 @@ const box = { width: 800, height: 600 };
 const distance = (a: { x: number; y: number }, b: { x: number; y: number }) => Math.hypot(a.x - b.x, a.y - b.y);
 
 describe('ringPositions', () => {
-  for (let n = 3; n <= 9; n++) {
+  for (let n = 2; n <= 9; n++) {
     it(`puts ${n} nodes on a circle inside the box, evenly spaced, none overlapping`, () => {
       const points = ringPositions(n, box);
       expect(points).toHaveLength(n);
@@ -134,8 +134,8 @@ function checkLabels(n: number, box: { width: number; height: number }, wishes: 
 
 describe('round layout: labels never overlap', () => {
   for (const [name, box] of Object.entries(CANVASES)) {
-    // One machine alone, then the clusters.
-    for (const n of [1, 3, 4, 5, 6, 7, 8, 9]) {
+    // One machine alone, two generals, then the clusters.
+    for (const n of [1, 2, 3, 4, 5, 6, 7, 8, 9]) {
       it(`${n} nodes, ${name} (${box.width} x ${box.height})`, () => {
         checkLabels(n, box, crowded(n));
         for (let seed = 1; seed <= 20; seed++) checkLabels(n, box, mixed(n, seed));
@@ -157,7 +157,7 @@ describe('round layout: labels never overlap', () => {
   });
 
   it('gives a student on a phone room for their own state wherever their node is', () => {
-    for (let n = 3; n <= 9; n++) {
+    for (let n = 2; n <= 9; n++) {
       for (let self = 0; self < n; self++) {
         const label = checkLabels(n, CANVASES.phone, own(n, self), (i) => i === self)[self]!;
         expect(label.lines).toBe(4);

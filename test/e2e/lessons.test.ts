@@ -106,4 +106,33 @@ describe('Learn', () => {
     await shot(page, 'lesson-one-machine-debrief.png');
     expect(w.errors).toEqual([]);
   }, 180_000);
+
+  it('starts the two generals from the Learn card: two nodes, the plan sent, and acknowledgements', async () => {
+    const g = await openPage(harness.browser, harness.url, { width: 1280, height: 860 });
+    const page = g.page;
+    await page.waitForSelector('body[data-ready="true"]', { timeout: 30_000 });
+    await page.click('#lesson-two-generals');
+    await page.waitForSelector('#lesson-title:has-text("The two generals")');
+    // The moves are drawn again as the dawn timer runs down: press a button in one go, from inside the page.
+    const press = (action: string): Promise<boolean> =>
+      page.evaluate((a) => {
+        const button = document.querySelector<HTMLButtonElement>(`#moves button[data-action="${a}"]`);
+        button?.click();
+        return button !== null;
+      }, action);
+    await page.waitForSelector('#moves button[data-action="plan"]', { timeout: 30_000 });
+    expect(await press('plan')).toBe(true);
+    await page.waitForSelector('#lesson-objectives li[data-reached="true"]');
+    // The first messenger is caught: send again until B's acknowledgement comes, then answer it.
+    for (let i = 0; i < 20 && !(await page.locator('#moves button[data-action="ack"]').count()); i++) {
+      await page.waitForTimeout(700);
+      if (!(await page.locator('#moves button[data-action="ack"]').count())) await press('plan');
+    }
+    expect(await press('ack')).toBe(true);
+    await expect(page.locator('#lesson-objectives li[data-reached="true"]').count()).resolves.toBeGreaterThanOrEqual(3);
+    await page.evaluate(() => document.getElementById('side')!.scrollTo(0, 0));
+    await shot(page, 'lesson-two-generals.png');
+    expect(g.errors).toEqual([]);
+    await g.context.close();
+  }, 180_000);
 });

@@ -6,15 +6,9 @@ import { legalActions, ruleBreakingActions } from '../../shared/engine/view';
 import { createWorld, makeConfig } from '../../shared/engine/world';
 import { protocolFor, protocolNames } from '../../shared/protocols';
 import { runSeed } from '../../shared/sim/swarm';
+import { nodesFor } from '../nodes';
 
-/**
- * `n` nodes brought within the sizes the protocol allows: the registry-wide tests ask each protocol
- * for a cluster of 3 or 5, and one machine has one node.
- */
-export function nodesFor(protocol: ProtocolName, n: number): number {
-  const { min, max } = protocolFor(protocol).nodeRange;
-  return Math.min(max, Math.max(min, n));
-}
+export { nodesFor };
 
 /** The protocols a class may play: every registered one but those played only in their lesson. */
 export function classProtocols(): ProtocolName[] {
@@ -64,7 +58,7 @@ export function configOf(line: string): RoundConfig {
 export function* playedRound(protocol: ProtocolName, seed: number, steps: number, settings: Partial<Settings> = {}, size = 5): Generator<World> {
   const nodes = nodesFor(protocol, size);
   const rng = Rng.fromSeed(seed);
-  const config = makeConfig(protocol, nodes, seed, { latencyMin: 1, latencyMax: 4, decrees: ['X', 'Y'], ...settings });
+  const config = makeConfig(protocol, nodesFor(protocol, nodes), seed, { latencyMin: 1, latencyMax: 4, decrees: ['X', 'Y'], ...settings });
   let world = createWorld(config);
   const apply = (command: Command | undefined): void => {
     if (!command) return;
@@ -76,7 +70,7 @@ export function* playedRound(protocol: ProtocolName, seed: number, steps: number
   yield world;
   for (let i = 0; i < steps; i++) {
     const roll = rng.int(0, 99);
-    const node = rng.int(0, nodes - 1);
+    const node = rng.int(0, config.nodes - 1);
     if (roll < 35) apply({ type: 'tick' });
     else if (roll < 80) {
       const action = rng.pick(legalActions(world, node));

@@ -54,6 +54,30 @@ const twoPhaseRows: Row[] = [
   { name: 'an unknown action kind is refused', script: TPC_PREPARED, command: 'act B fly', refused: 'bad-action' },
 ];
 
+const TG = ['config generals nodes=2 latency=1-1 timeout=10'];
+const TG_PLANNED = [...TG, 'act A plan', 'tick'];
+const TG_ACKED = [...TG_PLANNED, 'act B ack n=1', 'tick'];
+const generalsRows: Row[] = [
+  { name: 'general A sends the plan', script: TG, command: 'act A plan', refused: null },
+  { name: 'only A makes the plan', script: TG, command: 'act B plan', refused: 'not-planner' },
+  { name: 'A may send the plan again while none is acknowledged', script: [...TG, 'act A plan'], command: 'act A plan', refused: null },
+  { name: 'an acknowledged plan is answered, not sent again', script: TG_ACKED, command: 'act A plan', refused: 'plan-acknowledged' },
+  { name: 'B acknowledges the plan it received', script: TG_PLANNED, command: 'act B ack n=1', refused: null },
+  { name: 'nothing to acknowledge before a messenger arrives', script: [...TG, 'act A plan'], command: 'act B ack n=1', refused: 'unheard' },
+  { name: 'A has nothing to acknowledge before an answer', script: [...TG, 'act A plan'], command: 'act A ack n=1', refused: 'nothing-to-acknowledge' },
+  { name: 'an acknowledgement answers the last messenger received', script: TG_ACKED, command: 'act A ack n=4', refused: 'unheard' },
+  { name: 'an acknowledgement has the number of the last messenger received', script: TG_ACKED, command: 'act A ack n=3', refused: 'wrong-acknowledgement' },
+  { name: 'A acknowledges the acknowledgement', script: TG_ACKED, command: 'act A ack n=2', refused: null },
+  { name: 'an acknowledgement may be sent again', script: [...TG_ACKED, 'act A ack n=2'], command: 'act A ack n=2', refused: null },
+  { name: 'A may order the attack at any time before dawn', script: TG, command: 'act A attack', refused: null },
+  { name: 'B attacks only on a plan it received', script: [...TG, 'act A plan'], command: 'act B attack', refused: 'no-plan' },
+  { name: 'B may attack once the plan arrived', script: TG_PLANNED, command: 'act B attack', refused: null },
+  { name: 'an attack is ordered once', script: [...TG, 'act A attack'], command: 'act A attack', refused: 'already-attacking' },
+  { name: 'an order to attack stands', script: [...TG, 'act A attack'], command: 'act A standDown', refused: 'attack-final' },
+  { name: 'there is no attack to call off before one is ordered', script: TG, command: 'act A standDown', refused: 'not-attacking' },
+  { name: 'nothing is sent or ordered after dawn', script: [...TG_PLANNED, 'tick 9'], command: 'act B attack', refused: 'after-dawn' },
+];
+
 const MV = ['config majority nodes=5 latency=1-1', 'propose A X', 'propose B Y'];
 const majorityRows: Row[] = [
   { name: 'a node votes for its own request', script: MV, command: 'act A vote decree=X', refused: null },
@@ -192,6 +216,7 @@ const PROMISED_TWO_C_HOLDING_ACCEPT_ONE_A = [
 ];
 
 describe('two-phase commit rules', () => runRows(twoPhaseRows));
+describe('two generals rules', () => runRows(generalsRows));
 describe('majority vote rules', () => runRows(majorityRows));
 describe('majority vote, slot by slot, rules', () => runRows(votelogRows));
 describe('paxos rules', () => runRows(paxosRows));

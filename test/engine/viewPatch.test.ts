@@ -222,7 +222,7 @@ describe('view patches', () => {
             const assembler = assemblers.get(node.id) ?? new ViewAssembler();
             assemblers.set(node.id, assembler);
             const previous = sent.get(node.id);
-            const round = { id: null, phase: 'running' as const, protocol, nodes: 5, speed: 1, tick: world.tick, sandbox: false };
+            const round = { id: null, phase: 'running' as const, protocol, nodes: nodesFor(protocol, 5), speed: 1, tick: world.tick, sandbox: false };
             const frame: ViewFrame = previous ? { round, patch: diffNodeView(previous, view), events: [], lastSeq: 0 } : { round, view, events: [], lastSeq: 0 };
             sent.set(node.id, view);
             expect(assembler.accept(frame).view).toEqual(viewOf(world, node.id));

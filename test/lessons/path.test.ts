@@ -31,7 +31,7 @@ describe('the essay\'s path', () => {
       expect(entry.lesson.essay).toBe(entry.essay);
       expect(entry.lesson.title).toBe(entry.title);
     }
-    expect(LESSONS.map((l) => l.number)).toEqual([1, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12]);
+    expect(LESSONS.map((l) => l.number)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12]);
     expect(new Set(LESSONS.map((l) => l.id)).size).toBe(LESSONS.length);
     for (const lesson of LESSONS) expect(lessonById(lesson.id)).toBe(lesson);
     expect(lessonById('no-such-lesson')).toBeNull();

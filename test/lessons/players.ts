@@ -7,6 +7,24 @@ import { legal } from './helpers';
 export const machine = (): PlayerMoves => (_run, view) => legal(view, 'write') ?? legal(view, 'apply');
 /** Lesson 3: vote for x=1, the client's update, in every slot it can: slot 1, then slot 2. */
 export const logVoter = (): PlayerMoves => (_run, view) => legal(view, 'vote', (a) => a.decree === 'x=1');
+/** Lesson 2: general A sends the plan (again if no answer came in 8 ticks), acknowledges the answer, waits 8 ticks more, then orders the attack. */
+export function generalA(): PlayerMoves {
+  let sentAt = -1;
+  let answeredAt = -1;
+  return (_run, view) => {
+    const d = view.self.durable as { heard: number; sent: number; attack: boolean };
+    if (d.heard === 0) {
+      if (sentAt >= 0 && view.now - sentAt < 8) return null;
+      sentAt = view.now;
+      return legal(view, 'plan');
+    }
+    if (d.sent < 3) {
+      answeredAt = view.now;
+      return legal(view, 'ack');
+    }
+    return !d.attack && view.now - answeredAt >= 8 ? legal(view, 'attack') : null;
+  };
+}
 
 /** Lesson 4: the coordinator begins, then commits once every YES is in. */
 export const coordinator = (): PlayerMoves => (_run, view) => legal(view, 'prepare') ?? legal(view, 'decide', (a) => a.outcome === 'commit');
@@ -60,6 +78,7 @@ export const timeoutPlayer = (): PlayerMoves => (run, view) => {
 export const PLAYERS: Record<string, () => PlayerMoves> = {
   'one-machine': machine,
   'one-variable-then-a-log': logVoter,
+  'two-generals': generalA,
   'two-phase-commit': coordinator,
   'blocking-coordinator': participant,
   'voting-is-atomic-commit': voteX,

@@ -11,6 +11,7 @@ import { PLAYERS } from './players';
  */
 const FOREIGN: Record<string, RegExp[]> = {
   machine: [/\bmajorit/i, /\bballots?\b/i, /\bvot(e|es|ed|ing)\b/i, /\bcoordinator/i, /\bparticipant/i, /\bquorum/i, /\bpromis/i, /\baccept/i, /\bpropos/i, /\btally/i, /\bcandidate/i, /\bleader/i, /\bgossip/i, /\bchosen\b/i, /\bin doubt\b/i, /\bmessages?\b/i, /\bnodes\b/i, /\bPREPARE\b/, /\bCOMMIT\b/],
+  generals: [/\bmajorit/i, /\bballots?\b/i, /\bcoordinator/i, /\bcommit/i, /\bvot(e|es|ed|ing)\b/i, /\bquorum/i, /\bparticipant/i, /\bchosen\b/i, /\bpropos/i, /\bpromis/i, /\bleader/i, /\btally/i, /\bcandidate/i, /\bdecree/i, /\bconsensus/i, /\bin doubt\b/i],
   '2pc': [/\bballots?\b/i, /\bPROMISE\b/, /\baccept/i, /\bpropos/i, /\bmajorit/i, /\bquorum/i, /\btally/i, /\bcandidate/i, /\bvictory\b/i, /\bgossip/i, /\bleader/i, /\bchosen\b/i],
   majority: [/\bballots?\b/i, /\bpromis/i, /\baccept/i, /\bproposer/i, /\bcoordinator/i, /\bparticipant/i, /\bin doubt\b/i, /\btimeout/i, /\bleader/i, /\bPREPARE\b/, /\bCOMMIT\b/, /\bABORT\b/],
   votelog: [/\bballots?\b/i, /\bpromis/i, /\baccept/i, /\bproposer/i, /\bcoordinator/i, /\bparticipant/i, /\bin doubt\b/i, /\btimeout/i, /\bleader/i, /\bvictory\b/i, /\bgossip/i, /\bPREPARE\b/, /\bCOMMIT\b/, /\bABORT\b/, /\bVICTORY\b/],

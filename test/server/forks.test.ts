@@ -12,6 +12,7 @@ import {
   createWorld,
   makeConfig,
   parseRound,
+  protocolFor,
   protocolNames,
   replay,
   roundDocument,
