@@ -23,8 +23,8 @@ import { sameValue } from '../../shared/wire/viewPatch';
 import type { Effect, MemberId } from '../core/effects';
 import { MemoryHost, type MemoryClient, type StoredRound } from './host';
 
-/** The protocols a class may play: those kept for a lesson are refused by the setup. */
-const CLASS_PROTOCOLS = protocolNames().filter((p) => !protocolFor(p).lessonOnly);
+/** The protocols a class may play now (the registry may grow): those kept for a lesson are refused by the setup. */
+const classProtocols = (): string[] => protocolNames().filter((p) => !protocolFor(p).lessonOnly);
 
 export interface RoomViolation {
   seed: number;
@@ -267,7 +267,7 @@ export function runRoomSeed(seed: number, options: RoomSwarmOptions = {}): RoomS
 
   const randomSetup = (): Record<string, unknown> => {
     const n = rng.int(3, 5);
-    const setup: Record<string, unknown> = { protocol: pick(CLASS_PROTOCOLS), nodes: n, latencyMin: 1, latencyMax: rng.int(1, 4), decrees: rng.chance(0.5) ? ['X'] : ['X', 'Y', 'Z'] };
+    const setup: Record<string, unknown> = { protocol: pick(classProtocols()), nodes: n, latencyMin: 1, latencyMax: rng.int(1, 4), decrees: rng.chance(0.5) ? ['X'] : ['X', 'Y', 'Z'] };
     if (rng.chance(0.4)) setup.studentSeats = rng.shuffle(Array.from({ length: n }, (_, i) => i)).slice(0, rng.int(0, n));
     if (rng.chance(0.3)) setup.decisionDeadline = rng.int(1, 6);
     if (rng.chance(0.2)) setup.sandbox = true;
