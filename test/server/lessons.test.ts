@@ -24,6 +24,6 @@ describe('lessons over the network', () => {
   });
 
   it('refuses a lesson that does not exist, naming the ones that do', async () => {
-    await expect(sdk(server.url).create('solo', { lesson: 'no-such-lesson' })).rejects.toThrow(/There is no lesson "no-such-lesson": the lessons are two-phase-commit, /);
+    await expect(sdk(server.url).create('solo', { lesson: 'no-such-lesson' })).rejects.toThrow(/There is no lesson "no-such-lesson": the lessons are two-generals, two-phase-commit, /);
   });
 });
