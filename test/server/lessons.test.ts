@@ -24,6 +24,6 @@ describe('lessons over the network', () => {
   });
 
   it('refuses a lesson that does not exist, naming the ones that do', async () => {
-    await expect(sdk(server.url).create('solo', { lesson: 'no-such-lesson' })).rejects.toThrow(/There is no lesson "no-such-lesson": the lessons are one-variable-then-a-log, two-phase-commit, /);
+    await expect(sdk(server.url).create('solo', { lesson: 'no-such-lesson' })).rejects.toThrow(/There is no lesson "no-such-lesson": the lessons are one-machine, two-generals, one-variable-then-a-log, two-phase-commit, /);
   });
 });
