@@ -158,8 +158,8 @@ export const duelingProposers: Lesson = {
     },
   ],
   briefings: {
-    0: "You are A, one of three nodes, A, B and C; a client asks you to get X chosen. Start a ballot, collect promises from a majority (2 of 3, your own included), and send ACCEPT. When a higher ballot beats yours, start a higher one of your own; when no ballot can finish before the next beats it, hold back and let one win.",
-    2: "You are C, one of three nodes, A, B and C. When a client asks you to get Z chosen, start a ballot of your own: send PREPARE, collect promises from a majority (2 of 3, your own included), and send ACCEPT, for the value a promise reports accepted under the highest earlier ballot if there is one. When a higher ballot beats yours, you may start a higher one still: watch what happens while two proposers keep doing so, and what ends it.",
+    0: "You are A, one of three nodes, A, B and C; a client asks you to get X chosen. Start a ballot, collect promises from a majority (2 of 3, your own included), and send ACCEPT: for X, or for the value a promise reports accepted under the highest earlier ballot if one does. When a higher ballot beats yours, start a higher one of your own; when no ballot can finish before the next beats it, hold back and let one win.",
+    2: "You are C, one of three nodes, A, B and C. When a client asks you to get Z chosen, start a ballot of your own: send PREPARE, collect promises from a majority (2 of 3, your own included), and send ACCEPT: for Z, or for the value a promise reports accepted under the highest earlier ballot if one does. When a higher ballot beats yours, you may start a higher one still: watch what happens while two proposers keep doing so, and what ends it.",
   },
   deadEnds: [
     {

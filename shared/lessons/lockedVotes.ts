@@ -113,7 +113,7 @@ export const lockedVotes: Lesson = {
     },
   ],
   briefings: {
-    0: "You are A, one of three voters, A, B and C; your client asks you for X. Vote for X and watch your tally until X has 2 of 3 votes. This is a sandbox round: then break the rule it offers, change your vote to Y, and watch what each voter learns.",
+    0: "You are A, one of three voters, A, B and C; your client asks you for X. Vote for X and watch your tally until X has 2 of 3 votes. Then break the rule this sandbox round offers: change your vote to Y, and watch what each voter learns.",
     1: "You are B, one of three voters, A, B and C; your client asks you for Y. Vote for Y: your vote is locked once cast. This is a sandbox round that would let you change it: keep it, for the lesson follows what one changed vote does. Then watch your tally, and what you learn.",
     2: "You are C, one of three voters, A, B and C; no client asks you for anything. Vote for the first decree you hear of: your vote is locked once cast. This is a sandbox round that would let you change it: keep it, for the lesson follows what one changed vote does. Then watch your tally, and what you learn.",
   },
