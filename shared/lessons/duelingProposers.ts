@@ -111,18 +111,21 @@ export const duelingProposers: Lesson = {
     {
       id: 'prepare',
       title: 'Start a ballot for X: send PREPARE.',
+      groupTitle: "A client asks A to get X chosen: A starts a ballot and sends PREPARE.",
       reached: ({ world }) => ballotOf(world, PLAYER) !== null,
       hints: [{ afterTicks: 6, text: 'Press "Start ballot 1 (send PREPARE)". You promise your own ballot at once.' }],
     },
     {
       id: 'majority',
       title: 'Collect promises from a majority: 2 of 3, your own included.',
+      groupTitle: "A collects promises from a majority: 2 of 3, its own included.",
       reached: ({ world }) => (paxosNode(world, PLAYER).volatile.proposal?.promises.length ?? 0) >= 2,
       hints: [{ afterTicks: 6, text: 'B answers your PREPARE with a promise; it takes a few ticks.' }],
     },
     {
       id: 'beaten',
       title: 'Send ACCEPT for X, and see what comes back.',
+      groupTitle: "A sends ACCEPT, and a REFUSE comes back: a higher ballot has beaten A's.",
       reached: (moment) => moment.run.deliveries.some((d) => d.message.to === PLAYER && d.message.payload.kind === 'refuse'),
       hints: [
         { afterTicks: 6, text: 'Press "Send ACCEPT for X" (if a promise reported a value accepted, you must send that value instead).' },
@@ -132,12 +135,14 @@ export const duelingProposers: Lesson = {
     {
       id: 'again',
       title: 'A higher ballot beat yours. Start a higher one of your own.',
+      groupTitle: "A starts a higher ballot of its own.",
       reached: (moment) => playerBallots(moment) >= 2,
       hints: [{ afterTicks: 6, text: 'Start a ballot again: the button offers a number higher than any you have seen, so the new ballot beats every one so far.' }],
     },
     {
       id: 'chosen',
       title: 'Each ballot is beaten by a higher one before its ACCEPT lands: a duel, and nothing is chosen while it lasts. Hold back, and let one ballot finish.',
+      groupTitle: "Each ballot is beaten by a higher one before its ACCEPT lands: a duel, and nothing is chosen while it lasts, until one proposer holds back and lets the other's ballot finish.",
       reached: ({ world }) => world.global.chosen.length > 0,
       hints: [
         { afterTicks: 6, text: 'Do not start another ballot for a while. Answer C\'s PREPARE and ACCEPT with "Promise" and "Accept".' },
@@ -147,10 +152,15 @@ export const duelingProposers: Lesson = {
     {
       id: 'learn',
       title: 'Learn which value was chosen: watch the acceptances reach you.',
+      groupTitle: "The acceptances reach A: which value was chosen?",
       reached: ({ world }) => paxosNode(world, PLAYER).durable.learned !== null,
       hints: [{ afterTicks: 8, text: 'A value is chosen once a majority accepts it under one ballot; the ACCEPTED messages tell you.' }],
     },
   ],
+  briefings: {
+    0: "You are A, one of three nodes, A, B and C; a client asks you to get X chosen. Start a ballot, collect promises from a majority (2 of 3, your own included), and send ACCEPT: for X, or for the value a promise reports accepted under the highest earlier ballot if one does. When a higher ballot beats yours, start a higher one of your own; when no ballot can finish before the next beats it, hold back and let one win.",
+    2: "You are C, one of three nodes, A, B and C. When a client asks you to get Z chosen, start a ballot of your own: send PREPARE, collect promises from a majority (2 of 3, your own included), and send ACCEPT: for Z, or for the value a promise reports accepted under the highest earlier ballot if one does. When a higher ballot beats yours, you may start a higher one still: watch what happens while two proposers keep doing so, and what ends it.",
+  },
   deadEnds: [
     {
       id: 'won-without-duel',

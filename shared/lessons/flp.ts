@@ -108,12 +108,14 @@ export const flp: Lesson = {
     {
       id: 'prepare',
       title: 'Start a ballot for X: send PREPARE.',
+      groupTitle: "A client asks A to get X chosen: A starts a ballot and sends PREPARE to B and C.",
       reached: ({ world }) => paxosNode(world, PLAYER).volatile.proposal !== null,
       hints: [{ afterTicks: 6, text: 'Press "Start ballot 1 (send PREPARE)". You promise your own ballot at once.' }],
     },
     {
       id: 'wait',
       title: 'Wait for a majority of promises: 2 of 3, your own included.',
+      groupTitle: "A waits for a majority of promises, 2 of 3 with its own. Nothing A sees tells a slow node from a crashed one.",
       reached: ({ world, run }) => {
         const proposal = paxosNode(world, PLAYER).volatile.proposal;
         if (!proposal || proposal.promises.length >= 2) return false;
@@ -124,6 +126,7 @@ export const flp: Lesson = {
     {
       id: 'retry',
       title: 'Nothing has come, and no timer will ever tell you to stop waiting. Be the timeout: start a higher ballot.',
+      groupTitle: "Nothing has come to A, and no timer will ever tell it to stop waiting: A is the timeout, and starts a higher ballot.",
       reached: (moment) => reached(moment, 'wait') && moved(moment, PLAYER, 'prepare'),
       hints: [
         { afterTicks: 6, text: 'This round has no timeouts: waiting longer changes nothing you can see. A proposer may start a higher ballot at any time.' },
@@ -133,6 +136,7 @@ export const flp: Lesson = {
     {
       id: 'chosen',
       title: 'A new ballot asks again, and new answers come. Collect 2 of 3 promises for it, send ACCEPT for X, and get X chosen.',
+      groupTitle: "The higher ballot asks again: A collects 2 of 3 promises, sends ACCEPT for X, and X is chosen.",
       reached: ({ world }) => world.global.chosen.length > 0,
       hints: [
         { afterTicks: 6, text: 'Once you hold 2 of 3 promises, press "Send ACCEPT for X".' },
@@ -140,6 +144,10 @@ export const flp: Lesson = {
       ],
     },
   ],
+  briefings: {
+    0: "You are A, one of three nodes, A, B and C; a client asks you to get X chosen. Start a ballot, collect promises from a majority (2 of 3, your own included), then send ACCEPT for X. This round has no timeouts: if nothing comes, no timer will ever tell you to try again, and you must decide for yourself when to start a higher ballot.",
+    1: "You are B, one of three nodes, A, B and C; a client asks A to get X chosen. Answer A's PREPARE with a promise, and its ACCEPT by accepting X. This round has no timeouts: no timer is ever set, and none fires. Watch what A does while your answers are on their way, and how long A waits before it tries again.",
+  },
   deadEnds: [
     {
       id: 'won-without-waiting',

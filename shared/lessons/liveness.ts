@@ -80,12 +80,14 @@ export const liveness: Lesson = {
     {
       id: 'vote',
       title: 'Vote for X, the decree your client asked for.',
+      groupTitle: "D and E are down, and a client asks A to get X decided: A votes for X.",
       reached: ({ world }) => voter(world, PLAYER).durable.vote === 'X',
       hints: [{ afterTicks: 6, text: 'Press "Vote for X". Your vote goes to every other voter.' }],
     },
     {
       id: 'stalled',
       title: 'Watch your tally until every voter that is up has voted. Can X pass?',
+      groupTitle: "C goes down before it hears of X: only A and B are up, two of five, short of a majority. Can X pass?",
       reached: ({ world }) => {
         const tally = voter(world, PLAYER).volatile.tally.X ?? [];
         return tally.includes(PLAYER) && tally.includes(B) && world.nodes[C]!.crashed;
@@ -95,16 +97,23 @@ export const liveness: Lesson = {
     {
       id: 'resend',
       title: 'C is back, but it never heard of X: put X forward again, so that C can vote.',
+      groupTitle: "C is back, but it never heard of X: A puts X forward again, so that C can vote.",
       reached: (moment) => moved(moment, PLAYER, 'putForward') && moment.run.fired.some((f) => f.rule === 'recover-c'),
       hints: [{ afterTicks: 6, text: 'Press "Put X forward". C only votes for a candidate it has heard of.' }],
     },
     {
       id: 'passed',
       title: 'Watch your tally: X passes once three votes are in.',
+      groupTitle: "C hears of X and votes: X passes once three votes are in.",
       reached: ({ world }) => voter(world, PLAYER).durable.learned === 'X',
       hints: [{ afterTicks: 10, text: 'C needs a moment to hear of X and vote, and its vote a moment to reach you.' }],
     },
   ],
+  briefings: {
+    0: "You are A, one of five voters, A to E; your client asks you to get X decided. Vote for X and watch your tally: a majority of five is three votes, and some voters are down. If a voter comes back having missed X, put X forward again so that it can vote.",
+    1: "You are B, one of five voters, A to E; a client asks A to get X decided. Vote for X once you hear of it: your vote is locked once cast. Then watch your tally: can X reach three votes, a majority of five, while voters are down?",
+    2: "You are C, one of five voters, A to E; a client asks A to get X decided. Vote for X once you hear of it. Your node may go down: a voter that comes back remembers what it wrote to disk but nothing sent to it while it was down, so if you never heard of X, you can vote for it only once someone puts it forward again.",
+  },
   debrief(round) {
     const facts = factsOf(liveness, round);
     const lines: DebriefLine[] = [];

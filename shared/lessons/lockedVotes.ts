@@ -79,34 +79,44 @@ export const lockedVotes: Lesson = {
     {
       id: 'vote',
       title: 'Vote for X, the decree your client asked for.',
+      groupTitle: "Two clients ask at once, A for X and B for Y: A votes for X.",
       reached: ({ world }) => voter(world, PLAYER).durable.vote !== null && world.global.violations.length === 0,
       hints: [{ afterTicks: 6, text: 'Press "Vote for X".' }],
     },
     {
       id: 'chosen',
       title: 'Watch your tally until X has 2 of 3 votes: then X is chosen.',
+      groupTitle: "X gets 2 of 3 votes, a majority, and is chosen: A learns it once its tally shows both votes.",
       reached: ({ world }) => voter(world, PLAYER).durable.learned === 'X',
       hints: [{ afterTicks: 8, text: 'C is voting for X too. Its vote takes a few ticks to reach you.' }],
     },
     {
       id: 'break',
       title: 'X is chosen. Now break the rule the sandbox offers: change your vote to Y.',
+      groupTitle: "X is chosen. Now A breaks the rule the sandbox offers: it changes its vote to Y.",
       reached: (moment) => brokeLock(moment, PLAYER),
       hints: [{ afterTicks: 6, text: 'Beside your moves, marked as breaking a rule ("a vote is locked once cast"), is "Vote for Y". Press it.' }],
     },
     {
       id: 'two-chosen',
       title: 'Watch what your changed vote does to Y.',
+      groupTitle: "Watch what A's changed vote does to Y.",
       reached: (moment) => chosenDecrees(moment).length > 1,
       hints: [],
     },
     {
       id: 'disagree',
       title: 'Wait until B has heard your new vote. What has each voter learned?',
+      groupTitle: "A's new vote reaches B. What has each voter learned?",
       reached: ({ world }) => voter(world, B).durable.learned === 'Y' && voter(world, C).durable.learned === 'X',
       hints: [{ afterTicks: 8, text: 'Your new vote is on its way to B, whose tally then shows Y with 2 of 3 votes.' }],
     },
   ],
+  briefings: {
+    0: "You are A, one of three voters, A, B and C; your client asks you for X. Vote for X and watch your tally until X has 2 of 3 votes. Then break the rule this sandbox round offers: change your vote to Y, and watch what each voter learns.",
+    1: "You are B, one of three voters, A, B and C; your client asks you for Y. Vote for Y: your vote is locked once cast. This is a sandbox round that would let you change it: keep it, for the lesson follows what one changed vote does. Then watch your tally, and what you learn.",
+    2: "You are C, one of three voters, A, B and C; no client asks you for anything. Vote for the first decree you hear of: your vote is locked once cast. This is a sandbox round that would let you change it: keep it, for the lesson follows what one changed vote does. Then watch your tally, and what you learn.",
+  },
   deadEnds: [
     {
       id: 'voted-y',

@@ -94,24 +94,28 @@ export const oneMachine: Lesson = {
     {
       id: 'write',
       title: `A client asks for ${FIRST}: write it to the log.`,
+      groupTitle: `A client asks the machine A for ${FIRST}: A writes it to its log.`,
       reached: ({ world }) => logHas(world, FIRST),
       hints: [{ afterTicks: 6, text: `Press "Write ${FIRST} to the log". The log is on disk: what is written there survives a crash.` }],
     },
     {
       id: 'apply',
       title: `Apply ${FIRST} to the state in memory.`,
+      groupTitle: `A applies ${FIRST} to its state in memory.`,
       reached: ({ world }) => appliedHas(world, FIRST),
       hints: [{ afterTicks: 6, text: `Press "Apply ${FIRST}". The log says what happened; the state in memory is what the machine works with.` }],
     },
     {
       id: 'lost',
       title: `The machine crashed before it wrote ${SECOND}. When it is back, look at what it kept and what it lost.`,
+      groupTitle: `A crashed before it wrote ${SECOND}. When A is back, see what it kept on disk and what it lost from memory.`,
       reached: ({ world }) => backFrom(world, 1),
       hints: [{ afterTicks: 1, text: 'Nothing runs on the machine while it is down. Its log is on disk; everything in its memory is gone.' }],
     },
     {
       id: 'write-again',
       title: `The client asks for ${SECOND} again: write it to the log.`,
+      groupTitle: `The client asks for ${SECOND} again: A writes it to its log.`,
       reached: ({ world }) => logHas(world, SECOND),
       hints: [
         { afterTicks: 6, text: `${SECOND} was never written, so the machine has no trace of it. Press "Write ${SECOND} to the log" once the request is back.` },
@@ -120,10 +124,14 @@ export const oneMachine: Lesson = {
     {
       id: 'replayed',
       title: `The machine crashed after the write and before the apply. When it is back, find ${SECOND} in its log and applied.`,
+      groupTitle: `A crashed after the write and before the apply. When A is back, its recovery replays the log: ${SECOND} is in the log and applied.`,
       reached: (moment) => fired(moment, 'crash-after-write') && backFrom(moment.world, 2) && appliedHas(moment.world, SECOND),
       hints: [{ afterTicks: 1, text: `The write of ${SECOND} reached the disk before the crash: the log holds it, and recovery replays the log.` }],
     },
   ],
+  briefings: {
+    0: "You are A, the only machine in this round: clients ask you for updates. Write each update to your log on disk first, then apply it to your state in memory. Twice the power will fail: each time, look at what your machine kept on disk and what it lost from memory, and whether the update it was working on survived.",
+  },
   deadEnds: [
     {
       id: 'crashed-by-hand',

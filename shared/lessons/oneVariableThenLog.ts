@@ -139,6 +139,7 @@ export const oneVariableThenLog: Lesson = {
     {
       id: 'vote-1',
       title: 'Vote in slot 1: your client asked you for x=1.',
+      groupTitle: "Two clients ask at once, one at A for x=1 and one at C for x=2: A votes in slot 1.",
       reached: ({ world }) => votedIn(world, PLAYER, 0),
       hints: [
         { afterTicks: 6, text: 'Press "Vote for x=1 in slot 1". Your vote is locked once cast.' },
@@ -148,12 +149,14 @@ export const oneVariableThenLog: Lesson = {
     {
       id: 'slot-1',
       title: 'Watch your tally for slot 1 until one update has 3 of 5 votes. Which update won?',
+      groupTitle: "The votes for slot 1 reach A one by one, and nobody announces the result: A's own tally shows which update got 3 of 5 votes.",
       reached: ({ world }) => logNode(world, PLAYER).durable.learned[0] != null,
       hints: [{ afterTicks: 8, text: 'Votes reach you one by one and nobody announces the result: your own tally for slot 1 is how you learn it.' }],
     },
     {
       id: 'vote-2',
       title: 'One update lost slot 1, but its client is still waiting: vote in slot 2, the same vote again.',
+      groupTitle: "The update that lost slot 1 still has a waiting client: A votes in slot 2, the same vote again.",
       reached: ({ world }) => votedIn(world, PLAYER, 1),
       hints: [
         {
@@ -166,12 +169,18 @@ export const oneVariableThenLog: Lesson = {
     {
       id: 'same-log',
       title: 'Watch until every node has applied both slots: the same log, in the same order.',
+      groupTitle: "Every node applies both slots: the same log, in the same order, on A, B, C, D and E.",
       reached: ({ world }) => sameLog(world),
       hints: [
         { afterTicks: 8, text: 'A node applies a slot only once it has learned every slot before it, so a node that learns slot 2 first must wait for slot 1.' },
       ],
     },
   ],
+  briefings: {
+    0: "You are A, one of five nodes, A to E; your client asks you for x=1, an update that may conflict with others. Vote in slot 1, then watch your tally to learn which update won it. An update that lost slot 1 still has a waiting client: vote again in slot 2, and watch until every node has applied both slots.",
+    2: "You are C, one of five nodes, A to E; your client asks you for x=2, an update that may conflict with others. Vote for x=2 in slot 1: your vote there is locked once cast. Watch your tally to learn which update won slot 1, then vote in slot 2 too, and watch your log: you apply a slot only once you have learned every slot before it.",
+    3: "You are D, one of five nodes, A to E; no client asks you for anything. Vote in slot 1 for the first update you hear of: your vote there is locked once cast. Watch your tally to learn which update won slot 1, then vote in slot 2 too, and watch your log: you apply a slot only once you have learned every slot before it.",
+  },
   deadEnds: [
     {
       id: 'x1-lost',

@@ -56,12 +56,14 @@ export const splitVote: Lesson = {
     {
       id: 'vote',
       title: 'Vote for X, the decree your client asked for.',
+      groupTitle: "Three clients ask at once, A for X, B for Y and C for Z: A votes for X.",
       reached: ({ world }) => voter(world, PLAYER).durable.vote === 'X',
       hints: [{ afterTicks: 6, text: 'Press "Vote for X". B and C are voting for their own clients\' decrees too.' }],
     },
     {
       id: 'every-vote',
       title: 'Watch your tally until it holds every vote. Can any decree still reach 2 of 3?',
+      groupTitle: "Every voter has voted and every vote has reached A: can any decree still reach 2 of 3?",
       reached: ({ world }) => {
         const tally = voter(world, PLAYER).volatile.tally;
         return world.global.stuck && Object.values(tally).reduce((n, voters) => n + voters.length, 0) === world.config.nodes;
@@ -72,6 +74,11 @@ export const splitVote: Lesson = {
       ],
     },
   ],
+  briefings: {
+    0: "You are A, one of three voters, A, B and C; your client asks you for X, while other clients ask other voters for other decrees. Vote for X, as your client asked: your vote is locked once cast. Then watch your tally until it holds every vote: can any decree still reach 2 of 3?",
+    1: "You are B, one of three voters, A, B and C; your client asks you for Y, while other clients ask other voters for other decrees. Vote for Y, as your client asked: your vote is locked once cast. Then watch your tally until it holds every vote: can any decree still reach 2 of 3?",
+    2: "You are C, one of three voters, A, B and C; your client asks you for Z, while other clients ask other voters for other decrees. Vote for Z, as your client asked: your vote is locked once cast. Then watch your tally until it holds every vote: can any decree still reach 2 of 3?",
+  },
   deadEnds: [
     {
       id: 'no-split',

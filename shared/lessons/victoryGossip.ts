@@ -68,22 +68,29 @@ export const victoryGossip: Lesson = {
     {
       id: 'vote',
       title: 'Vote for X once you hear of it.',
+      groupTitle: "A client asks B to get X decided, and gossip is on: A votes for X once it hears of it.",
       reached: ({ world }) => voter(world, PLAYER).durable.vote === 'X',
       hints: [{ afterTicks: 8, text: 'Once X is among your candidates, press "Vote for X".' }],
     },
     {
       id: 'learn',
       title: 'Find out whether X is chosen.',
+      groupTitle: "A finds out whether X is chosen: from its own tally, or from a VICTORY another voter announces.",
       reached: ({ world }) => voter(world, PLAYER).durable.learned === 'X',
       hints: [{ afterTicks: 10, text: 'Watch your event log: news may come from your tally, or from another voter\'s VICTORY.' }],
     },
     {
       id: 'tally-catches-up',
       title: 'Compare with your own tally: wait until it shows the majority too.',
+      groupTitle: "A compares with its own tally: the votes it has not heard yet reach it, and its tally shows the majority too.",
       reached: ({ world }) => tallyOf(world, PLAYER, 'X') >= majorityOf(world.config.nodes),
       hints: [{ afterTicks: 8, text: 'The votes you have not heard yet are still on their way to you.' }],
     },
   ],
+  briefings: {
+    0: "You are A, one of five voters, A to E; a client asks B to get X decided, and gossip is on: a voter whose own tally shows a majority announces VICTORY, and whoever hears it takes it as final. Vote for X once you hear of it, find out whether X is chosen, and see where the news came from: your tally, or another voter's VICTORY. Then wait until your own tally shows the majority too.",
+    4: "You are E, one of five voters, A to E; a client asks B to get X decided, and gossip is on: a voter whose own tally shows a majority announces VICTORY, and whoever hears it takes it as final. Vote for X once you hear of it: your vote is locked once cast. Then watch how you learn the outcome: from your own tally, or from another voter's VICTORY?",
+  },
   debrief(round) {
     const facts = factsOf(victoryGossip, round);
     const lines: DebriefLine[] = [];

@@ -75,6 +75,7 @@ export const votingCommit: Lesson = {
     {
       id: 'vote',
       title: 'Vote for X once you hear of it.',
+      groupTitle: "A client asks B to get X decided: A votes for X once it hears of it.",
       reached: ({ world }) => voter(world, PLAYER).durable.vote === 'X',
       hints: [
         { afterTicks: 8, text: 'A vote for X will reach you soon: once X is among your candidates, press "Vote for X".' },
@@ -84,10 +85,16 @@ export const votingCommit: Lesson = {
     {
       id: 'learn',
       title: 'Is X chosen? Watch your tally until it shows a majority: 3 of 5 votes.',
+      groupTitle: "Is X chosen? The votes reach A one by one, and A learns it only when its own tally shows a majority: 3 of 5 votes.",
       reached: ({ world }) => voter(world, PLAYER).durable.learned === 'X',
       hints: [{ afterTicks: 10, text: 'Votes reach you one by one. Nobody announces the result: your own tally is how you learn it.' }],
     },
   ],
+  briefings: {
+    0: "You are A, one of five voters, A to E; a client asks B to get X decided. Vote for X once you hear of it: your vote is locked once cast, and it counts whether or not you know how the others voted. Then watch your tally until it shows whether X is chosen.",
+    3: "You are D, one of five voters, A to E; a client asks B to get X decided. Vote for X once you hear of it: your vote is locked once cast. Then watch your tally as the votes reach you one by one: when does it show a majority, 3 of 5, for X?",
+    4: "You are E, one of five voters, A to E; a client asks B to get X decided. Vote for X once you hear of it: your vote is locked once cast. Then watch your tally as the votes reach you one by one: when does it show a majority, 3 of 5, for X?",
+  },
   deadEnds: [],
   debrief(round) {
     const facts = factsOf(votingCommit, round);
