@@ -84,16 +84,21 @@ export const twoGenerals: Lesson = {
       told: 'after',
     },
   ],
+  briefings: {
+    [A]: 'You are A, the general who makes the plan; your ally, general B, waits across a valley where messengers may be caught, and a caught messenger sends no word back. Send B the plan (attack at dawn), answer what comes back, and decide when to order your own attack: no exchange of messengers, however long, makes both of you sure.',
+  },
   steps: [
     {
       id: 'send',
       title: 'Send a messenger to B with the plan: attack at dawn.',
+      groupTitle: 'General A sends a messenger to B with the plan: attack at dawn.',
       reached: ({ world }) => general(world, A).messengers > 0,
       hints: [{ afterTicks: 4, text: 'Press "Send a messenger: attack at dawn". The messenger crosses the valley to B, unless it is caught on the way.' }],
     },
     {
       id: 'acknowledged',
       title: 'Get an acknowledgement from B: then you know that B has the plan.',
+      groupTitle: 'An acknowledgement from B reaches A: now A knows that B has the plan.',
       reached: ({ world }) => general(world, A).heard >= 2,
       hints: [
         {
@@ -105,12 +110,14 @@ export const twoGenerals: Lesson = {
     {
       id: 'answer-back',
       title: 'B knows it has the plan, but not whether its acknowledgement reached you: send an acknowledgement back.',
+      groupTitle: 'B knows it has the plan, but not whether its acknowledgement reached A: A sends an acknowledgement back.',
       reached: ({ world }) => general(world, A).sent >= 3,
       hints: [{ afterTicks: 5, text: 'Press "Send an acknowledgement (2)". It tells B that you know B has the plan, if it arrives.' }],
     },
     {
       id: 'attack',
       title: 'Decide: order the attack, though you cannot be sure that B will attack too.',
+      groupTitle: 'A decides: it orders the attack, though it cannot be sure that B will attack too.',
       reached: ({ world }) => general(world, A).attack,
       hints: [
         {
@@ -122,6 +129,7 @@ export const twoGenerals: Lesson = {
     {
       id: 'dawn',
       title: 'Wait for dawn, and see whether B attacked too.',
+      groupTitle: 'Dawn comes: did B attack too?',
       reached: ({ world }) => general(world, A).dawn,
       hints: [{ afterTicks: 10, text: `Dawn comes at tick ${DAWN}: then you see what B did.` }],
     },

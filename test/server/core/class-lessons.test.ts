@@ -1,7 +1,7 @@
 /** A lesson played by a class: each group plays it in its own cluster, students at its seats, the instructor moving it on objective by objective. */
 import { describe, expect, it } from 'vitest';
 import type { NodeView } from '../../../shared';
-import { lessonById, replayLesson, type LessonRun } from '../../../shared/lessons';
+import { LESSONS, lessonById, replayLesson, type LessonRun } from '../../../shared/lessons';
 import { legal } from '../../lessons/helpers';
 import { participant } from '../../lessons/players';
 import { completeSetup, type RoundSetup } from '../../../server/core/round';
@@ -62,6 +62,25 @@ describe('a class plays a lesson', () => {
     expect(rounds.map((r) => r.config.seed)).toEqual([lesson.setup.seed, lesson.setup.seed]);
     // The script's opening request is in each group's log.
     for (const r of rounds) expect(r.commands[0]).toEqual({ type: 'propose', node: 0, decree: 'X' });
+  });
+
+  it('sets up and starts every lesson on the path for a class: its protocol and N, students at its seats with their briefings', () => {
+    for (const each of LESSONS) {
+      const host = classroom();
+      const teacher = host.instructor();
+      teacher.send('setup', { protocol: 'paxos', nodes: 5, lesson: each.id });
+      const students = each.setup.students.map((_, i) => host.student(`S${i}`));
+      teacher.send('start', {});
+      host.advance(100);
+      expect(teacher.got.rejected, each.id).toEqual([]);
+      expect(students.map((s) => s.node), each.id).toEqual(each.setup.students);
+      for (const s of students) {
+        expect(s.lastView!.round, each.id).toMatchObject({ protocol: each.setup.protocol, nodes: each.setup.nodes, phase: 'running' });
+        const panel = lastLesson(s);
+        expect(panel.title, each.id).toBe(each.title);
+        if (s.node !== each.setup.player) expect(panel.briefing, each.id).toBe(each.briefings![s.node!]);
+      }
+    }
   });
 
   it('seats students who joined before the lesson was picked afresh, in the order they came', () => {
