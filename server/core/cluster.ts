@@ -306,11 +306,18 @@ export class Cluster {
     return true;
   }
 
-  /** Whether the round should end now: the engine says it is over, or it reached the room's limits. */
+  /**
+   * Whether the round should end now: the engine says it is over, or it reached the room's limits. A
+   * lesson's round ends with its lesson instead: it lasts while a tally may still have to catch up
+   * after every node learned, and it ends when the story is told, settled or not (a crashed majority
+   * or a sandbox round never settles by itself), so the debrief comes at once.
+   */
   shouldEnd(): boolean {
     if (this.phase !== 'running' && this.phase !== 'paused') return false;
     const world = this.world;
-    return world.tick >= this.services.limits.maxRoundTicks || this.round.full || roundOver(world);
+    if (world.tick >= this.services.limits.maxRoundTicks || this.round.full) return true;
+    const run = this.round.lessonRun;
+    return run ? run.status !== 'playing' : roundOver(world);
   }
 
   /** One tick of the round: the network moves, then bots (and students past their deadline) act. */

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import type { NodeView } from '../../../shared';
 import { LESSONS, lessonById, replayLesson, type LessonRun } from '../../../shared/lessons';
 import { legal } from '../../lessons/helpers';
-import { participant } from '../../lessons/players';
+import { participant, PLAYERS } from '../../lessons/players';
 import { completeSetup, type RoundSetup } from '../../../server/core/round';
 import { classroom, MemoryHost, rejectedSince, tickUntil, type MemoryClient } from './helpers';
 
@@ -82,6 +82,46 @@ describe('a class plays a lesson', () => {
       }
     }
   });
+
+  it('plays every lesson on the path to its end in a class: a student at the lesson\'s seat, the instructor moving the group on at each stop, a debrief that names the student', () => {
+    for (const each of LESSONS) {
+      const host = classroom();
+      const teacher = host.instructor();
+      teacher.send('setup', { protocol: 'paxos', nodes: 5, lesson: each.id });
+      // One student: the lesson's own seat; bots hold the others and the script moves them.
+      const ada = host.student('Ada');
+      expect(ada.node, each.id).toBe(each.setup.player);
+      teacher.send('start', {});
+      const move = PLAYERS[each.id]!();
+      const stops: number[] = [];
+      for (let i = 0; i < 3000 && ada.got.reveal.length === 0; i++) {
+        // A view is sent when something but the clock changed; the clock's own message tells the tick.
+        const seen = ada.lastView!.view as NodeView;
+        const view = { ...seen, now: Math.max(seen.now, ada.got.clock.at(-1)?.tick ?? 0) };
+        if (view.legal.length > 0) {
+          // The player reads the lesson so far, as the lesson tests' players do: re-run from the round's log.
+          const round = [...host.store.rounds.values()][0]!;
+          const run = replayLesson(each, { config: round.config, log: round.commands, players: [{ node: each.setup.player, nickname: 'Ada' }] }).run;
+          const action = move(run, view);
+          if (action && action !== 'bot') ada.act(action);
+        }
+        const summary = teacher.got.groups.at(-1)?.groups[0];
+        if (summary?.lesson?.waiting && summary.round.phase === 'paused') {
+          stops.push(summary.lesson.reached.filter((t) => t !== null).length);
+          teacher.send('nextStep', {});
+        }
+        host.advance(100);
+      }
+      // The round ended by itself once its lesson was over.
+      expect(ada.got.reveal.length, each.id).toBe(1);
+      const panel = lastLesson(ada);
+      expect(panel.status, `${each.id} ${JSON.stringify(stops)} ${panel.deadEnd} ${JSON.stringify(panel.objectives.map((o) => o.reached))}`).toBe('done');
+      expect(panel.objectives.every((o) => o.reached), each.id).toBe(true);
+      expect(stops.length, each.id).toBeGreaterThan(0);
+      expect([...stops].sort((a, b) => a - b), each.id).toEqual(stops);
+      expect(panel.debrief?.join(' ') ?? `no debrief: reveal ${ada.got.reveal.length}`, each.id).toMatch(/Ada/);
+    }
+  }, 120_000);
 
   it('seats students who joined before the lesson was picked afresh, in the order they came', () => {
     const host = classroom();
