@@ -18,7 +18,8 @@ const PHONE = { width: 390, height: 844 };
 
 beforeAll(async () => {
   clientDir = await buildClient();
-  harness = await startHarness(clientDir, { tickMs: 250 });
+  // A slow clock: on a loaded machine a lesson's first move must not pass (a timeout, a dead end) before the page offers it.
+  harness = await startHarness(clientDir, { tickMs: 1000 });
 }, 120_000);
 
 afterAll(async () => {
@@ -53,7 +54,9 @@ describe('the Learn path on a phone, by keyboard', () => {
       expect(overflow, `${lesson.id} scrolls sideways`).toBeLessThanOrEqual(1);
 
       // The first move the lesson offers its player, made by keyboard.
-      await page.waitForSelector('[data-action]:not([disabled])', { timeout: 60_000 });
+      await page.waitForSelector('[data-action]:not([disabled])', { timeout: 60_000 }).catch((e: Error) => {
+        throw new Error(`lesson ${lesson.id} offered no move: ${e.message}`);
+      });
       await page.evaluate(() => (document.activeElement as HTMLElement | null)?.blur());
       await tabTo(page, '[data-action]:not([disabled])');
       const label = await page.evaluate(() => document.activeElement!.textContent);
