@@ -92,7 +92,8 @@ export const blockingCoordinator: Lesson = {
       id: 'ask',
       title: 'The outcome does not come. You may neither commit nor abort on your own: ask the others what happened.',
       groupTitle: 'The outcome does not come to B, who may neither commit nor abort on its own: B asks the others what happened.',
-      reached: (moment) => moved(moment, PLAYER, 'askPeers'),
+      // Asking counts once the coordinator is down: before, the outcome may still come, and a peer that has not voted could still abort.
+      reached: (moment) => moved(moment, PLAYER, 'askPeers') && moment.run.fired.some((f) => f.rule === 'crash-coordinator' && !f.refused),
       hints: [
         { afterTicks: 8, text: 'Your YES promised to do whatever the coordinator decides, and it may already have decided COMMIT. Press "Ask the others what happened".' },
       ],

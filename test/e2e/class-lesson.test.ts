@@ -127,10 +127,16 @@ describe('a class plays a lesson', () => {
     });
     expect(await reachedOnProjector(projector)).toBe(1);
 
-    // 2. The coordinator has crashed; Ada asks the others.
+    // 2. The coordinator has crashed (Ada's panel tells it); Ada asks the others.
+    await ada.page.waitForSelector('#lesson-narrative li:has-text("crashes")', { timeout: 60_000 });
     await ada.page.waitForSelector('#moves button[data-action="askPeers"]:not([disabled])', { timeout: 60_000 });
-    await ada.page.focus('#moves button[data-action="askPeers"]');
-    await ada.page.keyboard.press('Enter');
+    // The moves are drawn again each tick: on a loaded machine the focused button may be replaced before
+    // Enter lands, so Ada presses again until her move is in her log.
+    for (let tries = 0; tries < 10 && (await ada.page.locator('#log-list li.mine:has-text("Ask")').count()) === 0; tries++) {
+      await ada.page.focus('#moves button[data-action="askPeers"]:not([disabled])').catch(() => undefined);
+      await ada.page.keyboard.press('Enter');
+      await ada.page.waitForSelector('#log-list li.mine:has-text("Ask")', { timeout: 3_000 }).catch(() => undefined);
+    }
     await step(2);
     // 3. The answers come back: nobody knows.
     await step(3);

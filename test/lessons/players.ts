@@ -29,14 +29,14 @@ export function generalA(): PlayerMoves {
 /** Lesson 4: the coordinator begins, then commits once every YES is in. */
 export const coordinator = (): PlayerMoves => (_run, view) => legal(view, 'prepare') ?? legal(view, 'decide', (a) => a.outcome === 'commit');
 
-/** Lesson 5: a participant votes YES, then asks the others once. */
+/** Lesson 5: a participant votes YES, then, once the coordinator has gone quiet (crashed), asks the others once. */
 export function participant(): PlayerMoves {
   let asked = false;
-  return (_run, view) => {
+  return (run, view) => {
     const yes = legal(view, 'vote', (a) => a.vote === 'yes');
     if (yes) return yes;
     const ask = legal(view, 'askPeers');
-    if (ask && !asked) {
+    if (ask && !asked && run.fired.some((f) => f.rule === 'crash-coordinator')) {
       asked = true;
       return ask;
     }

@@ -6,7 +6,7 @@ import { completeSetup, type RoundSetup } from '../../../server/core/round';
 import { coordinator, generalA, logVoter, machine, participant, voteX } from '../../lessons/players';
 import { MemoryHost } from './helpers';
 
-/** Players that decide from their own view alone, as a person at the seat does. */
+/** Players that decide from their own view and the lesson's panel, as a person at the seat does. */
 const PLAYED: [string, () => PlayerMoves][] = [
   ['one-machine', machine],
   ['one-variable-then-a-log', logVoter],
@@ -26,12 +26,14 @@ describe('a lesson in a solo room', () => {
       expect(player.node).toBe(lesson.setup.player);
       expect(player.got.lesson[0]).toMatchObject({ id, title: lesson.title, status: 'playing', debrief: null });
       const move = makePlayer();
-      const dummyRun = startLesson(lesson);
       for (let tick = 0; tick < 600 && player.got.reveal.length === 0; tick++) {
         // A view is sent when something but the clock changed; the clock's own message tells the tick, as the client reads it.
         const seen = player.lastView!.view as NodeView;
         const view = { ...seen, now: Math.max(seen.now, player.got.clock.at(-1)?.tick ?? 0) };
-        const action = move(dummyRun, view);
+        // The lesson so far, as the player's panel tells it (lesson 5's player asks once the coordinator went quiet).
+        const round = [...host.store.rounds.values()].at(-1)!;
+        const run = replayLesson(lesson, { config: round.config, log: round.commands, players: [{ node: lesson.setup.player, nickname: null }] }).run;
+        const action = move(run, view);
         if (action && action !== 'bot') player.act(action);
         host.advance(100);
       }
