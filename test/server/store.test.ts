@@ -227,11 +227,11 @@ describe('lesson rounds', () => {
     const store = new RoundStore(':memory:');
     // The room core, as the server runs it, storing in SQLite.
     const host = new MemoryHost({ kind: 'solo', classCode: null, limits: { tickMs: 100 }, store: store as unknown as MemoryStore });
-    const lesson = lessonById('blocking-coordinator')!;
+    // Lesson 4's coordinator decides from its own view alone, as a person at the seat does.
+    const lesson = lessonById('two-phase-commit')!;
     const setup = completeSetup({ protocol: lesson.setup.protocol, nodes: lesson.setup.nodes, studentSeats: [lesson.setup.player] } as RoundSetup) as Required<RoundSetup>;
     const player = host.solo(setup, undefined, lesson);
     const move = PLAYERS[lesson.id]!();
-    // The player decides from its own view alone, as a person at the seat does.
     const dummy = startLesson(lesson);
     for (let tick = 0; tick < 600 && player.got.reveal.length === 0; tick++) {
       const action = move(dummy, player.lastView!.view as NodeView);
