@@ -44,9 +44,12 @@ describe('a node\'s timers in the browser', () => {
     const start = page.locator('#moves button[data-action="prepare"]:not([disabled])').first();
     await start.waitFor({ timeout: 30_000 });
     await start.click();
-    const timer = page.locator('#my-timers li[data-timer="retry"]');
-    await timer.waitFor({ timeout: 10_000 });
-    await expect(timer.textContent()).resolves.toMatch(/^Your retry timer fires in \d+ ticks?: then it is time to give up on ballot \d+\.A and start a higher one\.$/);
+    // A node that has no ballot yet may already hold a retry timer (to find out what was chosen); the
+    // ballot's own timer replaces it once the server has the click, so wait for its sentence.
+    const sentence = /^Your retry timer fires in \d+ ticks?: then it is time to give up on ballot \d+\.A and start a higher one\.$/;
+    await page.waitForFunction((source) => new RegExp(source).test(
+      document.querySelector('#my-timers li[data-timer="retry"]')?.textContent ?? ''), sentence.source, { timeout: 10_000 });
+    await expect(page.locator('#my-timers li[data-timer="retry"]').textContent()).resolves.toMatch(sentence);
     const before = await ticksLeft(page, 'retry');
     await page.waitForFunction((b) => {
       const m = /fires in (\d+) tick/.exec(document.querySelector('#my-timers li[data-timer="retry"]')?.textContent ?? '');
