@@ -274,6 +274,30 @@ export interface RevealWords<D, V, G = unknown> {
   groupDetails(facts: GroupFacts<D, V, G>): string[];
 }
 
+/** One slot of a node's log, as its strip draws it. */
+export interface LogCell {
+  slot: Slot;
+  /**
+   * empty: nothing there yet; accepted: a value accepted (or appended) that the node does not know
+   * to be chosen; chosen: known chosen (committed), not yet applied; applied: chosen and applied, in order.
+   */
+  state: 'empty' | 'accepted' | 'chosen' | 'applied';
+  /** The value in the slot, if any. */
+  value: string | null;
+  /** A short mark beside the value: the ballot it was accepted under ("4.B"), or a term ("t4"). */
+  mark?: string;
+  /** A number that colours the cell (a ballot's number, a term): cells with the same tone share a colour. */
+  tone?: number;
+}
+
+/** How a protocol that keeps a log shows it: each node's log as a strip of slots, and the leader it believes in. */
+export interface LogPresentation<D, V> {
+  /** The node's log, slot 0 first, up to its last slot that holds anything (holes included, as `empty`). */
+  cells(facts: NodeFacts<D, V>): LogCell[];
+  /** The leader this node believes in, or null when it knows none. */
+  leader(facts: NodeFacts<D, V>): NodeId | null;
+}
+
 /** Everything a person is shown of a protocol, as pure functions of what they may see. */
 export interface Presentation<D, V, P extends Payload, G = unknown> {
   /** A node's state in a few short lines, durable first (it survives a crash), then volatile. */
@@ -293,6 +317,8 @@ export interface Presentation<D, V, P extends Payload, G = unknown> {
    * the reveal and the invariants then say which slot they speak of. None for a single decree.
    */
   slotName?(slot: Slot): string;
+  /** For a protocol that keeps a log: the strips the canvas, the panels and the god view draw. */
+  log?: LogPresentation<D, V>;
   reveal: RevealWords<D, V, G>;
 }
 
