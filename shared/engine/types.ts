@@ -22,6 +22,11 @@ export interface Settings {
    * so nothing tells a node to give up or try again, and a node can only wait. Absent means off.
    */
   noTimeouts?: boolean;
+  /**
+   * Multi-Paxos: how a node that suspects the leader runs for leader. `naive`: at once, for itself;
+   * `ranked`: in the order of the nodes' names, after those before it had their turn. Absent means ranked.
+   */
+  election?: 'naive' | 'ranked';
   /** The decrees in play, offered to clients and bots. */
   decrees: string[];
 }
