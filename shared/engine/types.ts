@@ -7,6 +7,10 @@ export type ProtocolName = string;
 
 export { MIN_NODES, MAX_NODES } from './limits';
 
+/** Multi-Paxos's election policies (`Settings.election`). */
+export const ELECTION_POLICIES = ['naive', 'ranked'] as const;
+export type ElectionPolicy = (typeof ELECTION_POLICIES)[number];
+
 export interface Settings {
   /** Network latency of one hop, drawn uniformly from [latencyMin, latencyMax] ticks. */
   latencyMin: number;
@@ -26,7 +30,7 @@ export interface Settings {
    * Multi-Paxos: how a node that suspects the leader runs for leader. `naive`: at once, for itself;
    * `ranked`: in the order of the nodes' names, after those before it had their turn. Absent means ranked.
    */
-  election?: 'naive' | 'ranked';
+  election?: ElectionPolicy;
   /** The decrees in play, offered to clients and bots. */
   decrees: string[];
 }

@@ -46,8 +46,8 @@ import {
   type MpVolatile,
 } from './state';
 
-export { NOOP, appliedLog, electionOf, recoverLog, slotWords, ELECTION_POLICIES, DEFAULT_ELECTION } from './state';
-export type { ElectionPolicy, MpAction, MpDurable, MpGlobal, MpPayload, MpVolatile } from './state';
+export { NOOP, appliedLog, electionOf, recoverLog, slotWords, DEFAULT_ELECTION } from './state';
+export type { MpAction, MpDurable, MpGlobal, MpPayload, MpVolatile } from './state';
 
 /** The decree first chosen in each slot, slot by slot, up to the first slot with none. */
 function chosenPrefix(chosen: readonly CommitPoint[]): string[] {

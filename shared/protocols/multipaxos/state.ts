@@ -5,7 +5,7 @@
  */
 import { majorityOf, nodeName } from '../../engine/names';
 import type { Local, NodeOf, ProtocolContext } from '../../engine/protocol';
-import type { NodeId, RoundConfig, Slot } from '../../engine/types';
+import type { ElectionPolicy, NodeId, RoundConfig, Slot } from '../../engine/types';
 import { withItem } from '../common';
 import { ballotText, compareBallots, type Acceptance, type Ballot } from '../paxos/state';
 
@@ -18,9 +18,7 @@ export const MAX_SLOT = 999;
 /** The highest ballot number a node may use. */
 export const MAX_BALLOT = 1_000_000;
 
-/** The election policies a round may set: every suspicious node at once, or one after another in the order of their names. */
-export type ElectionPolicy = 'naive' | 'ranked';
-export const ELECTION_POLICIES: readonly ElectionPolicy[] = ['naive', 'ranked'];
+/** The election policy of a round that names none. */
 export const DEFAULT_ELECTION: ElectionPolicy = 'ranked';
 
 export interface MpDurable {
