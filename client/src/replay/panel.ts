@@ -9,6 +9,8 @@ import type { MarkerKind } from '../../../shared/engine/timeline';
 import type { CommitPoint, NodeId } from '../../../shared/engine/types';
 import { eventsFor, type GodView, type NodeView } from '../../../shared/engine/view';
 import { commitPointSentence, nodeStateLines } from '../describe';
+import { logPictureOf } from '../logs';
+import { LogGridView } from '../ui/logs';
 import type { MessageEffects, ReplayStep } from '../picture';
 import { h, patchChildren, replaceChildren } from '../ui/dom';
 import { ReplayController, REPLAY_SPEEDS, type PointOfView } from './controller';
@@ -62,6 +64,8 @@ export class ReplayPanel {
   private frame = 0;
   private lastFrame = 0;
   private classRounds: { code: string; rounds: RoundSummary[] | string }[] = [];
+  /** Every node's log, slot by slot, at the step shown (through the god view only). */
+  private readonly logs = new LogGridView('replay-logs', () => this.update());
   /** The last error shown under "Open a file", drawn again whenever the library is. */
   private libraryError = '';
 
@@ -270,6 +274,7 @@ export class ReplayPanel {
       ),
       this.lesson ? h('section', { id: 'replay-lesson', 'aria-labelledby': 'replay-lesson-title' }) : null,
       diagramBox,
+      h('div', { id: 'replay-log-grid' }),
       h('div', { id: 'replay-now' }),
       h('details', {}, h('summary', { id: 'replay-marker-count' }), markerList),
       h('div', { class: 'row' }, exportButton, forkButton, h('button', { type: 'button', id: 'replay-close', onclick: () => void this.showLibrary() }, 'All replays')),
@@ -420,6 +425,16 @@ export class ReplayPanel {
     const position = this.root.querySelector('#replay-position');
     if (position) position.textContent = `Command ${c.step} of ${c.length} · tick ${tick}`;
     this.updateLesson(c.step);
+    const grid = this.root.querySelector<HTMLElement>('#replay-log-grid');
+    if (grid) {
+      const protocol = c.round.config.protocol;
+      // Through one node's eyes there is no grid: that node knew only its own log.
+      const picture =
+        view.kind === 'god'
+          ? { protocol, god: true, commitPoints: commits, nodes: view.nodes.map((n) => ({ id: n.id, title: n.name, crashed: n.crashed, log: logPictureOf(protocol, n) })) }
+          : null;
+      replaceChildren(grid, this.logs.element(picture));
+    }
     const now = this.root.querySelector<HTMLElement>('#replay-now');
     // Patched, not replaced: the lines that stay the same from one step to the next are not laid out again.
     if (now) patchChildren(now, this.describeNow(view, commits));
