@@ -15,8 +15,8 @@ import { refreshLessonMarks, renderLesson } from './ui/lessons';
 import { renderYourResults } from './ui/results';
 import type { ProjectorScreen } from './ui/projector';
 import { projectorMagnification, screenCodeFromPath } from './projector';
-import { byId, h, replaceChildren, toast } from './ui/dom';
-import { LogGridView } from './ui/logs';
+import { byId, h, toast } from './ui/dom';
+import { LogGridView, placeGrid } from './ui/logs';
 
 function setProgress(fraction: number): void {
   const bar = document.getElementById('loading');
@@ -43,10 +43,11 @@ function boot(): void {
     reveal: h('section', { id: 'reveal', 'aria-labelledby': 'reveal-title', hidden: true }),
     results: h('section', { id: 'your-results', 'aria-labelledby': 'results-title', hidden: true }),
     controls: h('section', { id: 'solo-controls', 'aria-label': 'Round controls' }),
+    // The god view's grid: the instructor's during the round, everyone's at the reveal.
+    logs: h('section', { id: 'logs', 'aria-label': 'Every node’s log', hidden: true }),
     me: h('section', { id: 'me' }),
     inbox: h('section', { id: 'inbox', 'aria-labelledby': 'inbox-title' }),
     help: h('section', { id: 'help' }),
-    logs: h('section', { id: 'logs', 'aria-label': 'Every node’s log', hidden: true }),
     dashboard: h('section', { id: 'dashboard' }),
     log: h('section', { id: 'log', 'aria-labelledby': 'log-title' }),
   };
@@ -125,7 +126,7 @@ function boot(): void {
       if (app.role === 'instructor') dashboard.render(sections.dashboard);
       const grid = logGrid.element(app.picture());
       sections.logs.hidden = grid === null;
-      replaceChildren(sections.logs, grid);
+      placeGrid(sections.logs, grid);
       eventLog.render(app);
     }
     // The canvas: a calm backdrop behind the menu, the round otherwise.

@@ -10,7 +10,7 @@ import type { CommitPoint, NodeId } from '../../../shared/engine/types';
 import { eventsFor, type GodView, type NodeView } from '../../../shared/engine/view';
 import { commitPointSentence, nodeStateLines } from '../describe';
 import { logPictureOf } from '../logs';
-import { LogGridView } from '../ui/logs';
+import { LogGridView, placeGrid } from '../ui/logs';
 import type { MessageEffects, ReplayStep } from '../picture';
 import { h, patchChildren, replaceChildren } from '../ui/dom';
 import { ReplayController, REPLAY_SPEEDS, type PointOfView } from './controller';
@@ -433,7 +433,7 @@ export class ReplayPanel {
         view.kind === 'god'
           ? { protocol, god: true, commitPoints: commits, nodes: view.nodes.map((n) => ({ id: n.id, title: n.name, crashed: n.crashed, log: logPictureOf(protocol, n) })) }
           : null;
-      replaceChildren(grid, this.logs.element(picture));
+      placeGrid(grid, this.logs.element(picture));
     }
     const now = this.root.querySelector<HTMLElement>('#replay-now');
     // Patched, not replaced: the lines that stay the same from one step to the next are not laid out again.

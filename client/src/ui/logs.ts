@@ -8,7 +8,7 @@ import type { ProtocolName } from '../../../shared/engine/types';
 import { commitPointSentence } from '../describe';
 import { cssColour } from '../layout';
 import { CELL_LOOK, GRID_WINDOW, cellColour, cellSentence, cellTextColour, logGrid, markWords, slotTitle, type CellState, type LogGrid, type LogPicture } from '../logs';
-import { h } from './dom';
+import { h, replaceChildren } from './dom';
 
 const STATES: readonly CellState[] = ['empty', 'accepted', 'chosen', 'applied'];
 
@@ -50,6 +50,12 @@ export function ownLogList(protocol: ProtocolName, log: LogPicture, self: number
  * it may be shown. `toggle` shows every slot, or the latest again.
  */
 export function logGridTable(grid: LogGrid, options: { id: string; all: boolean; toggle: (() => void) | null }): HTMLElement {
+  const parts = logGridParts(grid, options);
+  return h('div', { class: 'log-grid', id: options.id }, h('div', { class: 'log-grid-scroll' }, parts.table), parts.toggle, parts.legend);
+}
+
+/** The grid's table, its button that shows every slot or the latest, and its legend. */
+function logGridParts(grid: LogGrid, options: { id: string; all: boolean; toggle: (() => void) | null }): { table: HTMLElement; toggle: HTMLElement | null; legend: HTMLElement } {
   const { protocol } = grid;
   const caption = grid.slots.length === 0 ? 'Every node’s log: no slot holds anything yet.' : 'Every node’s log, slot by slot';
   const head = h(
@@ -102,45 +108,61 @@ export function logGridTable(grid: LogGrid, options: { id: string; all: boolean;
           }),
         )
       : null;
-  return h(
-    'div',
-    { class: 'log-grid', id: options.id },
-    h(
-      'div',
-      { class: 'log-grid-scroll' },
-      h('table', {}, h('caption', {}, caption), h('thead', {}, head), h('tbody', {}, ...rows), commits ? h('tfoot', {}, commits) : null),
-    ),
-    options.toggle && (grid.earlier > 0 || options.all)
-      ? h('button', { type: 'button', class: 'log-toggle', 'data-key': `${options.id}-toggle`, onclick: options.toggle }, options.all ? 'Show the latest slots only' : `Show all ${grid.earlier + grid.slots.length} slots`)
-      : null,
-    logLegend(),
-  );
+  return {
+    table: h('table', {}, h('caption', {}, caption), h('thead', {}, head), h('tbody', {}, ...rows), commits ? h('tfoot', {}, commits) : null),
+    toggle:
+      options.toggle && (grid.earlier > 0 || options.all)
+        ? h('button', { type: 'button', class: 'log-toggle', 'data-key': `${options.id}-toggle`, onclick: options.toggle }, options.all ? 'Show the latest slots only' : `Show all ${grid.earlier + grid.slots.length} slots`)
+        : null,
+    legend: logLegend(),
+  };
 }
 
 /**
  * A place that shows the god view's grid and remembers whether every slot is shown: the side
  * panel's section, the projector's, the replay's. It shows nothing for a picture that is a node's
- * own, or of a protocol without a log.
+ * own, or of a protocol without a log. Its element stays the same from one view to the next, and
+ * so does the scrolled box around the table: a grid scrolled to its latest slots stays there.
  */
 export class LogGridView {
   private all = false;
+  private readonly scroll = h('div', { class: 'log-grid-scroll' });
+  readonly root: HTMLElement;
+  private toEnd = false;
 
   constructor(
     readonly id: string,
     private readonly redraw: () => void,
-  ) {}
+  ) {
+    this.root = h('div', { class: 'log-grid', id });
+  }
 
   /** The grid for this picture, or null when there is none to show. */
   element(picture: Parameters<typeof logGrid>[0] | null): HTMLElement | null {
     const grid = picture ? logGrid(picture, this.all ? Infinity : GRID_WINDOW) : null;
     if (!grid) return null;
-    return logGridTable(grid, {
+    const parts = logGridParts(grid, {
       id: this.id,
       all: this.all,
       toggle: () => {
         this.all = !this.all;
+        // Every slot shown: the latest are at the right end, where the reader was looking.
+        this.toEnd = this.all;
         this.redraw();
       },
     });
+    this.scroll.replaceChildren(parts.table);
+    replaceChildren(this.root, this.scroll, parts.toggle, parts.legend);
+    if (this.toEnd) {
+      this.toEnd = false;
+      requestAnimationFrame(() => (this.scroll.scrollLeft = this.scroll.scrollWidth));
+    }
+    return this.root;
   }
+}
+
+/** Puts the grid (or nothing) into its place, leaving it where it is when it is there already (moving it would lose its scroll). */
+export function placeGrid(place: HTMLElement, grid: HTMLElement | null): void {
+  if (grid === null) place.replaceChildren();
+  else if (grid.parentElement !== place || place.childNodes.length !== 1) place.replaceChildren(grid);
 }
