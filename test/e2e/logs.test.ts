@@ -15,6 +15,9 @@ import { godView, type GodView } from '../../shared/engine/view';
 import type { CommitPoint } from '../../shared/engine/types';
 import { protocolFor } from '../../shared/protocols';
 import type { LogCell } from '../../shared/engine/protocol';
+import type { GroupsMessage, RoundInfo } from '../../shared/wire/messages';
+import { learnedAny } from '../../shared/protocols/common';
+import { playClassRound, type ClassRound } from '../results/helpers';
 
 let clientDir = '';
 let harness: Harness;
@@ -295,4 +298,61 @@ describe('logs in the browser', () => {
       await context.close();
     }, 240_000);
   }
+
+  it('the projector shows one group\'s logs as a grid in big type, its commit points only once the group\'s round is revealed', async () => {
+    const round: ClassRound = playClassRound({ protocol: 'votelog', nodes: 5, seed: 4, group: 1, students: [{ nickname: 'Ada', node: 0, blunder: 0 }, { nickname: 'Bo', node: 1, blunder: 0 }], ticks: 300 });
+    const running = round.worlds.findIndex((w) => w.global.chosen.length > 0);
+    expect(running).toBeGreaterThan(0);
+    const world = round.worlds[running]!;
+    const info = (w: typeof world, phase: RoundInfo['phase']): RoundInfo => ({ id: round.played.id, phase, protocol: 'votelog', nodes: 5, speed: 1, tick: w.tick, sandbox: false });
+    const groups = (w: typeof world, phase: RoundInfo['phase']): GroupsMessage => ({
+      selected: 1,
+      groups: [
+        {
+          group: 1,
+          round: info(w, phase),
+          seats: w.nodes.map((n) => ({ node: n.id, nickname: ['Ada', 'Bo'][n.id] ?? null, connected: true, crashed: n.crashed, learned: learnedAny(protocolFor('votelog').learned(n)) })),
+          holdUps: [],
+          outcome: phase === 'ended' ? protocolFor('votelog').outcome(w) : null,
+        },
+      ],
+    });
+    const { page, errors, context } = await openPage(harness.browser, `${harness.url}/class/K7MQ4X/screen`, { width: 1600, height: 900 });
+    await page.waitForSelector('body[data-ready="true"]', { timeout: 30_000 });
+    await page.waitForSelector('#projector-problem');
+    await page.evaluate(() => {
+      const w = window as unknown as { quorum: { app: Record<string, unknown> } };
+      w.quorum.app.session = { control: () => undefined, act: () => 1, syncSeq: () => undefined, leave: async () => undefined };
+      w.quorum.app.connection = 'connected';
+    });
+    const feed = async (type: string, message: unknown) => {
+      await page.evaluate(([t, m]) => (window as unknown as { quorum: { app: { receive(t: string, m: unknown): void } } }).quorum.app.receive(t as string, m), [type, message] as const);
+      await page.evaluate(() => new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(done))));
+    };
+    await feed('welcome', { role: 'screen', node: null, nickname: null, classCode: 'K7MQ4X', classTitle: 'Logs', group: 1 });
+    await feed('groups', groups(world, 'running'));
+    await feed('view', { round: info(world, 'running'), view: godView(world), events: [], lastSeq: 0 });
+    await page.keyboard.press('1');
+    await page.waitForSelector('.pj-side #projector-logs table');
+    // Every node's log, as votelog says, and no commit point before the reveal.
+    const expected = expectedCells(godView(world));
+    const states = await page.locator('#projector-logs tbody tr').evaluateAll((rows) => rows.map((r) => [...r.querySelectorAll<HTMLElement>('td.log-cell')].map((td) => td.dataset.state)));
+    expect(states).toEqual(expected.map((cells) => states[0]!.map((_, slot) => cells[slot]?.state ?? 'empty')));
+    expect(await page.locator('#projector-logs .log-commit, #projector-logs tfoot').count()).toBe(0);
+    const size = await page.$eval('#projector-logs td.log-cell', (el) => parseFloat(getComputedStyle(el).fontSize));
+    expect(size).toBeGreaterThanOrEqual(20);
+    await page.screenshot({ path: join(RESULTS, 'log-strip-projector.png') });
+    // The round ends: its reveal marks each slot's commit point in the grid.
+    const ended = round.world;
+    await feed('view', { round: info(ended, 'ended'), view: godView(ended), events: [], lastSeq: 0 });
+    await feed('reveal', { god: godView(ended), outcome: protocolFor('votelog').outcome(ended), commitPoints: ended.global.chosen, roundId: round.played.id, group: 1, scoreboard: null });
+    await feed('groups', groups(ended, 'ended'));
+    await page.keyboard.press('1');
+    await page.waitForSelector('#projector-logs tfoot');
+    const slots = [...new Set(ended.global.chosen.map((c) => c.slot))];
+    expect(await page.locator('#projector-logs .log-commit').count()).toBe(slots.length);
+    await page.screenshot({ path: join(RESULTS, 'log-strip-projector-reveal.png') });
+    expect(errors).toEqual([]);
+    await context.close();
+  }, 120_000);
 });
