@@ -554,8 +554,9 @@ export class RoundScene extends Phaser.Scene {
   }
 
   /**
-   * The leader a node believes in: a small crown above a node that believes in itself, else a short
-   * arrow from the node towards its leader (its label says "leader: B" too).
+   * The leader a node believes in: a small crown over the letter of a node that believes in itself,
+   * else a short arrow from the node towards its leader, outside its timer ring (its label says
+   * "leader: B" too).
    */
   private drawLeader(g: Phaser.GameObjects.Graphics, p: Point, n: NodePicture): void {
     const leader = n.log?.leader ?? null;
@@ -563,9 +564,10 @@ export class RoundScene extends Phaser.Scene {
     const r = this.radius;
     const alpha = n.crashed ? 0.5 : 1;
     if (leader === n.id) {
-      const w = Math.max(8, r * 0.55);
-      const base = p.y - r - 7;
-      const h = w * 0.7;
+      // Inside the circle, above its letter: outside it, the rings and the label have the room.
+      const w = r * 0.6;
+      const base = p.y - r * 0.5;
+      const h = r * 0.3;
       g.fillStyle(OKABE_ITO.yellow, alpha);
       g.beginPath();
       g.moveTo(p.x - w / 2, base);
@@ -585,8 +587,8 @@ export class RoundScene extends Phaser.Scene {
     if (d <= 0) return;
     const ux = (to.x - p.x) / d;
     const uy = (to.y - p.y) / d;
-    const start = r + 3;
-    const end = Math.min(d / 2, r + 3 + Math.max(12, r * 0.7));
+    const start = r + 8;
+    const end = Math.min(d / 2, start + Math.max(12, r * 0.6));
     g.lineStyle(2.5, OKABE_ITO.yellow, alpha);
     g.lineBetween(p.x + ux * start, p.y + uy * start, p.x + ux * end, p.y + uy * end);
     const tip = { x: p.x + ux * end, y: p.y + uy * end };
