@@ -141,10 +141,12 @@ export function stripRows(log: LogPicture | null): number {
 
 /**
  * A strip's sizes for a label font: a cell wide enough for the widest value or mark (measured, in
- * px) within 1.8 to 4 ems, a line (or two) high.
+ * px), at least 1.8 ems, and at most 4 ems, or up to 7 when a few cells share a label's widest
+ * fourteen; a line (or two) high.
  */
-export function stripGeometry(widest: number, fontSize: number, lineHeight: number, rows: number): StripGeometry {
-  const cellWidth = Math.round(Math.max(1.8 * fontSize, Math.min(4 * fontSize, widest + 8)));
+export function stripGeometry(widest: number, fontSize: number, lineHeight: number, rows: number, count = Infinity): StripGeometry {
+  const most = Math.max(4, Math.min(7, 14 / Math.max(1, count))) * fontSize;
+  const cellWidth = Math.round(Math.max(1.8 * fontSize, Math.min(most, widest + 8)));
   return { cellWidth, cellHeight: Math.max(1, rows) * lineHeight - 2, gap: 2, markerWidth: Math.round(2.6 * fontSize) };
 }
 

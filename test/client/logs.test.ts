@@ -99,9 +99,12 @@ describe('a node\'s strip', () => {
     expect(splitLabelBox(below, 0, 18).strip).toBeNull();
   });
 
-  it('sizes cells from their widest words, within 1.8 to 4 ems', () => {
+  it('sizes cells from their widest words, within 1.8 to 4 ems, or 7 for a short log', () => {
     expect(stripGeometry(5, 10, 14, 1).cellWidth).toBe(18);
     expect(stripGeometry(100, 10, 14, 1).cellWidth).toBe(40);
+    expect(stripGeometry(100, 10, 14, 1, 10).cellWidth).toBe(40);
+    expect(stripGeometry(100, 10, 14, 1, 2).cellWidth).toBe(70);
+    expect(stripGeometry(60, 10, 14, 1, 1).cellWidth).toBe(68);
     expect(stripGeometry(20, 10, 14, 2).cellHeight).toBe(26);
   });
 

@@ -362,7 +362,7 @@ export class RoundScene extends Phaser.Scene {
       const rows = stripRows(n.log);
       if (rows === 0 || !n.log) return null;
       const widest = Math.max(0, ...n.log.cells.flatMap((c) => [measureCell(c.value ?? ''), measureCell(c.mark ?? '')]));
-      return { rows, geometry: stripGeometry(widest, ring.fontSize, ring.lineHeight, rows) };
+      return { rows, geometry: stripGeometry(widest, ring.fontSize, ring.lineHeight, rows, n.log.cells.length) };
     });
     const wishes = texts.map((lines, i) => {
       const strip = strips[i];
