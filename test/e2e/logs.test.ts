@@ -235,6 +235,10 @@ describe('logs in the browser', () => {
     await page.screenshot({ path: join(RESULTS, 'log-strip-replay.png') });
     await page.selectOption('#replay-pov', '0');
     await page.waitForFunction(() => document.querySelector('#replay-logs table') === null);
+    // What A knew of its own log, in words.
+    await expect(page.locator('#replay-own-log li').allTextContents()).resolves.toEqual(
+      expectedCells(god)[0]!.map((c) => `Slot ${c.slot + 1}: '${c.value}' chosen and applied.`),
+    );
     expect(errors).toEqual([]);
     await context.close();
   }, 240_000);

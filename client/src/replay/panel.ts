@@ -6,10 +6,10 @@
 import { nodeName } from '../../../shared/engine/names';
 import type { RoundDocument } from '../../../shared/engine/round';
 import type { MarkerKind } from '../../../shared/engine/timeline';
-import type { CommitPoint, NodeId } from '../../../shared/engine/types';
+import type { CommitPoint, NodeId, ProtocolName } from '../../../shared/engine/types';
 import { eventsFor, type GodView, type NodeView } from '../../../shared/engine/view';
 import { commitPointSentence, nodeStateLines } from '../describe';
-import { logPictureOf } from '../logs';
+import { cellSentence, logPictureOf } from '../logs';
 import { LogGridView, placeGrid } from '../ui/logs';
 import type { MessageEffects, ReplayStep } from '../picture';
 import { h, patchChildren, replaceChildren } from '../ui/dom';
@@ -440,6 +440,15 @@ export class ReplayPanel {
     if (now) patchChildren(now, this.describeNow(view, commits));
   }
 
+  /** A node's log in words, as its player read it, for a protocol that keeps one. */
+  private logWords(protocol: ProtocolName, self: NodeView['self']): HTMLElement[] {
+    const log = logPictureOf(protocol, self);
+    if (!log) return [];
+    const leader = log.leader === null ? [] : [h('p', {}, `${self.name} believed the leader was ${log.leader === self.id ? 'itself' : nodeName(log.leader)}.`)];
+    const words = log.cells.length === 0 ? h('p', { class: 'muted' }, `Nothing in ${self.name}'s log yet.`) : h('ol', { class: 'log-words', id: 'replay-own-log' }, log.cells.map((c) => h('li', { 'data-state': c.state }, cellSentence(protocol, c, log.cells))));
+    return [...leader, words];
+  }
+
   /** What happened at this step and what the point of view knew, in words. */
   private describeNow(view: GodView | NodeView, commits: readonly CommitPoint[]): HTMLElement[] {
     const c = this.controller!;
@@ -464,6 +473,7 @@ export class ReplayPanel {
           { class: 'node-card', 'data-node': self.id },
           h('strong', {}, `${self.name} · ${self.role} (only what ${self.name} knew)`),
           h('ul', {}, nodeStateLines(protocol, { ...self }, view.nodes, view.now).map((l) => h('li', {}, l))),
+          ...this.logWords(protocol, self),
           h('p', { class: 'hint' }, `${view.inFlight.length} messages in flight; ${view.inFlight.filter((m) => m.payload === null).length} of them unreadable to ${self.name}.`),
         ),
       );

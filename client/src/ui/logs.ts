@@ -47,14 +47,8 @@ export function ownLogList(protocol: ProtocolName, log: LogPicture, self: number
  * The grid: a row per node (its name, the leader it believes in if any node believes in one), a
  * column per slot shown (the latest, with "+N earlier" when slots are left out), each cell drawn as
  * on the canvas with its glyph, value and mark, and a last row with each slot's commit point once
- * it may be shown. `toggle` shows every slot, or the latest again.
+ * it may be shown; a button that shows every slot, or the latest again; and the legend.
  */
-export function logGridTable(grid: LogGrid, options: { id: string; all: boolean; toggle: (() => void) | null }): HTMLElement {
-  const parts = logGridParts(grid, options);
-  return h('div', { class: 'log-grid', id: options.id }, h('div', { class: 'log-grid-scroll' }, parts.table), parts.toggle, parts.legend);
-}
-
-/** The grid's table, its button that shows every slot or the latest, and its legend. */
 function logGridParts(grid: LogGrid, options: { id: string; all: boolean; toggle: (() => void) | null }): { table: HTMLElement; toggle: HTMLElement | null; legend: HTMLElement } {
   const { protocol } = grid;
   const caption = grid.slots.length === 0 ? 'Every node’s log: no slot holds anything yet.' : 'Every node’s log, slot by slot';
