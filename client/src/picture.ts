@@ -8,6 +8,7 @@ import type { GodView, NodeView } from '../../shared/engine/view';
 import type { RosterMessage } from '../../shared/wire/messages';
 import { protocolFor } from '../../shared/protocols';
 import { nodeStateLines, nodeSummaryLines } from './describe';
+import { commitPointsBySlot, slotName } from '../../shared/engine/reveal';
 import { leaderLine, logPictureOf, type LogPicture } from './logs';
 
 export interface NodePicture {
@@ -209,6 +210,10 @@ export function nodeLabelLines(n: NodePicture, picture: Picture): string[] {
   const role = picture.showRoles ? n.role : '';
   const leader = n.log ? leaderLine(n.log.leader, n.id) : null;
   const lines = [head, n.isSelf ? (role ? `you · ${role}` : 'you') : role, leader ?? '', ...n.summary].filter((l) => l !== '');
-  if (n.commit) lines.unshift('★ commit point');
+  if (n.commit) {
+    // In a log, which slots: a node may have made the commit point of several.
+    const slots = commitPointsBySlot(picture.commitPoints).flatMap((cp) => (cp.node === n.id ? [slotName(picture.protocol, cp.slot)] : [])).filter((s) => s !== null);
+    lines.unshift(slots.length > 0 ? `★ commit point: ${slots.join(', ')}` : '★ commit point');
+  }
   return lines;
 }

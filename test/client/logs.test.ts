@@ -234,6 +234,14 @@ describe('who sees which log', () => {
     expect(all.earlier).toBe(0);
   });
 
+  it('names the slots of a node\'s commit points on its label', () => {
+    const w = votelogRound();
+    const picture = pictureOf({ view: godView(w), commitPoints: w.global.chosen });
+    const maker = picture.nodes.find((n) => n.commit)!;
+    expect(maker.id).toBe(w.global.chosen[0]!.node);
+    expect(nodeLabelLines(maker, picture)[0]).toBe('★ commit point: slot 1');
+  });
+
   it('puts the leader a node believes in on its label', () => {
     const w = votelogRound();
     const picture = pictureOf({ view: godView(w) });
