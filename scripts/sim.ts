@@ -1,18 +1,18 @@
 /**
- * `npm run sim -- --protocol P --nodes N --seeds S [--faults] [--gossip] [--sandbox] [--seed K] [--start K]`
+ * `npm run sim -- --protocol P --nodes N --seeds S [--faults] [--gossip] [--sandbox] [--election naive|ranked] [--seed K] [--start K]`
  * runs the swarm: S seeds of bots, faults and a liveness phase, invariants after every step. A progress
  * line goes to stderr; the last stdout line is one JSON summary. Exits 1 on any violation, naming the seed.
  * In a sandbox round bots break rules on purpose: what that breaks is counted apart (`sandboxBreaks`).
  * `npm run sim -- --rooms --seeds S` runs the room swarm instead (scripts/roomSim.ts).
  */
 import { MAX_NODES, MIN_NODES } from '../shared/engine/limits';
-import type { ProtocolName } from '../shared/engine/types';
+import { ELECTION_POLICIES, type ElectionPolicy, type ProtocolName } from '../shared/engine/types';
 import { isProtocolName, protocolNames } from '../shared/protocols';
 import { reproduceCommand, runSeed, type SwarmOptions } from '../shared/sim/swarm';
 
 const PROTOCOL_CHOICES = protocolNames().join('|');
 
-const USAGE = `usage: npm run sim -- --protocol ${PROTOCOL_CHOICES} --nodes N (--seeds S | --seed K) [--start K] [--faults] [--gossip] [--sandbox]
+const USAGE = `usage: npm run sim -- --protocol ${PROTOCOL_CHOICES} --nodes N (--seeds S | --seed K) [--start K] [--faults] [--gossip] [--sandbox] [--election naive|ranked]
        npm run sim -- --rooms (--seeds S | --seed K) [--start K] [--steps N]
 
   --protocol   which protocol to run
@@ -23,6 +23,8 @@ const USAGE = `usage: npm run sim -- --protocol ${PROTOCOL_CHOICES} --nodes N (-
   --faults     inject drops, duplicates, delays, crashes and partitions during the safety phase
   --gossip     a node that sees a majority announces it
   --sandbox    rule-breaking moves are allowed, and bots make some: what they break is counted apart
+  --election   multipaxos only: how a node that suspects the leader runs for leader, naive (at once)
+               or ranked (in the order of names, after those before it had their turn; the default)
 `;
 
 function fail(message: string): never {
@@ -38,6 +40,7 @@ interface Args {
   faults: boolean;
   gossip: boolean;
   sandbox: boolean;
+  election: ElectionPolicy | undefined;
 }
 
 function parseArgs(argv: string[]): Args {
@@ -48,6 +51,7 @@ function parseArgs(argv: string[]): Args {
   let faults = false;
   let gossip = false;
   let sandbox = false;
+  let election: ElectionPolicy | undefined;
   const int = (flag: string, value: string | undefined): number => {
     if (value === undefined || !/^\d+$/.test(value)) fail(`${flag} needs a whole number`);
     return Number(value);
@@ -80,6 +84,12 @@ function parseArgs(argv: string[]): Args {
       case '--sandbox':
         sandbox = true;
         break;
+      case '--election': {
+        const value = argv[++i];
+        if (!(ELECTION_POLICIES as readonly (string | undefined)[]).includes(value)) fail(`--election must be ${ELECTION_POLICIES.join(' or ')}`);
+        election = value as ElectionPolicy;
+        break;
+      }
       case '--help':
       case '-h':
         process.stdout.write(USAGE);
@@ -92,7 +102,8 @@ function parseArgs(argv: string[]): Args {
   if (!isProtocolName(protocol)) fail(`--protocol must be one of ${protocolNames().join(', ')}`);
   if (nodes === undefined || nodes < MIN_NODES || nodes > MAX_NODES) fail(`--nodes must be from ${MIN_NODES} to ${MAX_NODES}`);
   if (seeds === undefined || seeds < 1) fail('--seeds must be at least 1');
-  return { protocol, nodes, seeds, start, faults, gossip, sandbox };
+  if (election !== undefined && protocol !== 'multipaxos') fail('--election is a setting of multipaxos only');
+  return { protocol, nodes, seeds, start, faults, gossip, sandbox, election };
 }
 
 if (process.argv.includes('--rooms')) {
@@ -112,7 +123,7 @@ let lastProgress = 0;
 
 for (let i = 0; i < args.seeds; i++) {
   const seed = args.start + i;
-  const settings = { ...(args.gossip ? { gossip: true } : {}), ...(args.sandbox ? { sandbox: true } : {}) };
+  const settings = { ...(args.gossip ? { gossip: true } : {}), ...(args.sandbox ? { sandbox: true } : {}), ...(args.election ? { election: args.election } : {}) };
   const options: SwarmOptions = { protocol: args.protocol, nodes: args.nodes, seed, faults: args.faults, settings };
   const result = runSeed(options);
   steps += result.steps;
@@ -145,6 +156,7 @@ const summary = {
   faults: args.faults,
   gossip: args.gossip,
   sandbox: args.sandbox,
+  ...(args.election ? { election: args.election } : {}),
   steps,
   violations: failedSeeds.length,
   stuck,

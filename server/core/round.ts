@@ -45,6 +45,7 @@ export const DEFAULT_SETUP: Required<RoundSetup> = {
   // From the latency.
   timeoutTicks: 0,
   noTimeouts: false,
+  election: 'ranked',
   // Two clients with different requests: enough to show a commit point and, sometimes, a race.
   decrees: ['X', 'Y'],
   speed: 1,
@@ -70,6 +71,7 @@ export function completeSetup(setup: RoundSetup, previous: Required<RoundSetup> 
     decisionDeadline: setup.decisionDeadline ?? previous.decisionDeadline,
     timeoutTicks: setup.timeoutTicks ?? previous.timeoutTicks,
     noTimeouts: setup.noTimeouts ?? previous.noTimeouts,
+    election: setup.election ?? previous.election,
     decrees: setup.decrees ?? previous.decrees,
     speed: setup.speed ?? previous.speed,
     groupSize: setup.groupSize ?? previous.groupSize,
@@ -126,6 +128,8 @@ export function configOf(setup: Required<RoundSetup>, seed: number): RoundConfig
     ...(setup.timeoutTicks > 0 ? { timeoutTicks: setup.timeoutTicks } : {}),
     // Only when on, so that the config of every other round stays as it was.
     ...(setup.noTimeouts ? { noTimeouts: true } : {}),
+    // Only where it means something, so that the config of every other protocol's round stays as it was.
+    ...(setup.protocol === 'multipaxos' ? { election: setup.election } : {}),
   });
 }
 

@@ -120,6 +120,8 @@ export class MemoryClient {
   readonly all: { type: string; message: unknown }[] = [];
   /** Every message exactly as it was sent: views may be patches. */
   readonly frames: Outgoing[] = [];
+  /** Why a view frame could not be assembled onto the view before it (a frame was lost), if one could not. */
+  unassembled: string | null = null;
   private readonly views = new ViewAssembler();
   seq = 0;
   /** Why the connection closed: 'left', 'dropped', 'kicked', 'flooded' or 'closed'; null while open. */
@@ -145,7 +147,16 @@ export class MemoryClient {
 
   receive(message: Outgoing): void {
     this.frames.push(message);
-    const whole = message.type === 'view' ? this.views.accept(message.body as ViewFrame) : message.body;
+    let whole: unknown = message.body;
+    if (message.type === 'view') {
+      try {
+        whole = this.views.accept(message.body as ViewFrame);
+      } catch (error) {
+        // A patch laid on a view it was not made for can leave a view no client could read.
+        this.unassembled = error instanceof Error ? error.message : String(error);
+        return;
+      }
+    }
     this.all.push({ type: message.type, message: whole });
     (this.got[message.type] as unknown[]).push(whole);
     if (message.type === 'view' && (whole as ViewMessage).accepted !== undefined) this.got.accepted.push({ seq: (whole as ViewMessage).accepted! });

@@ -207,6 +207,7 @@ export function runRoomSeed(seed: number, options: RoomSwarmOptions = {}): RoomS
       }
     }
     const who = client === teacher ? 'the instructor' : `node ${client.node}`;
+    if (client.unassembled !== null) return fail('node-view', `${who}'s client could not assemble its view: ${client.unassembled}`);
     if (tick !== world.tick) return fail('stale-clock', `${who} is at tick ${tick}, the world at ${world.tick}`);
     if (view.view.kind === 'god') {
       if (client !== teacher) return fail('leak-god', 'a student holds the god view');

@@ -3,6 +3,7 @@
  * script their scenarios with it. One command per line:
  *
  *   config paxos nodes=3 seed=1 latency=1-2 timeout=30 sandbox gossip no-timeouts decrees=X,Y,Z
+ *   config multipaxos election=naive   (Multi-Paxos's election policy: naive or ranked)
  *   propose A X              a client asks node A to get X decided
  *   act A prepare ballot=1   a node's action: kind, then field=value pairs (msg=4, value=X, vote=yes)
  *   tick [N]                 advance the clock N ticks (default 1)
@@ -74,6 +75,10 @@ function parseConfig(words: string[]): RoundConfig {
         break;
       case 'no-timeouts':
         settings.noTimeouts = true;
+        break;
+      case 'election':
+        if (raw !== 'naive' && raw !== 'ranked') throw new ScriptError(`election is naive or ranked, not "${raw}"`);
+        settings.election = raw;
         break;
       default:
         throw new ScriptError(`unknown config option "${option}"`);

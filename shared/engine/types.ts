@@ -7,6 +7,10 @@ export type ProtocolName = string;
 
 export { MIN_NODES, MAX_NODES } from './limits';
 
+/** Multi-Paxos's election policies (`Settings.election`). */
+export const ELECTION_POLICIES = ['naive', 'ranked'] as const;
+export type ElectionPolicy = (typeof ELECTION_POLICIES)[number];
+
 export interface Settings {
   /** Network latency of one hop, drawn uniformly from [latencyMin, latencyMax] ticks. */
   latencyMin: number;
@@ -22,6 +26,11 @@ export interface Settings {
    * so nothing tells a node to give up or try again, and a node can only wait. Absent means off.
    */
   noTimeouts?: boolean;
+  /**
+   * Multi-Paxos: how a node that suspects the leader runs for leader. `naive`: at once, for itself;
+   * `ranked`: in the order of the nodes' names, after those before it had their turn. Absent means ranked.
+   */
+  election?: ElectionPolicy;
   /** The decrees in play, offered to clients and bots. */
   decrees: string[];
 }

@@ -2,7 +2,7 @@ import { isProtocolName, protocolFor, protocolNames } from '../protocols';
 import { MAX_DECREE_LENGTH, MAX_DECREES, MAX_LATENCY_TICKS, MAX_SEED, MAX_TIMEOUT_TICKS } from './limits';
 import { StepContext } from './context';
 import { seedRng } from './rng';
-import type { NodeState, RoundConfig, Settings, World } from './types';
+import { ELECTION_POLICIES, type NodeState, type RoundConfig, type Settings, type World } from './types';
 
 export const DEFAULT_SETTINGS: Settings = {
   latencyMin: 2,
@@ -79,6 +79,9 @@ export function configShapeProblem(config: RoundConfig): string | null {
     return `timeoutTicks must be a whole number from 1 to ${MAX_TIMEOUT_TICKS}`;
   }
   if (s.noTimeouts !== undefined && typeof s.noTimeouts !== 'boolean') return 'noTimeouts must be true or false';
+  if (s.election !== undefined && !(ELECTION_POLICIES as readonly unknown[]).includes(s.election)) {
+    return `election must be ${ELECTION_POLICIES.map((p) => `"${p}"`).join(' or ')}: naive (every node that suspects the leader runs at once) or ranked (in the order of names, each waiting its turn)`;
+  }
   if (s.decrees.length < 1 || s.decrees.length > MAX_DECREES) return `there must be 1 to ${MAX_DECREES} decrees in play`;
   if (s.decrees.some((d) => d.trim().length === 0 || d.length > MAX_DECREE_LENGTH)) return `each decree is 1 to ${MAX_DECREE_LENGTH} characters`;
   if (new Set(s.decrees).size !== s.decrees.length) return 'the decrees in play must differ from each other';

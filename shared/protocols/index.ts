@@ -10,6 +10,7 @@ import { twoPhaseCommit } from './2pc';
 import { twoGenerals } from './generals';
 import { majorityVote } from './majority';
 import { oneMachine } from './machine';
+import { multipaxos } from './multipaxos';
 import { paxos } from './paxos';
 import { votelog } from './votelog';
 
@@ -30,6 +31,7 @@ registerProtocol(twoPhaseCommit);
 registerProtocol(majorityVote);
 registerProtocol(votelog);
 registerProtocol(paxos);
+registerProtocol(multipaxos);
 
 /** The protocol a solo round and a new class start with. */
 export const DEFAULT_PROTOCOL: ProtocolName = paxos.name;

@@ -188,6 +188,7 @@ export function runSeed(options: SwarmOptions): SeedResult {
 
 /** The command line that re-runs one seed. */
 export function reproduceCommand(options: SwarmOptions): string {
-  const flags = [options.faults && ' --faults', options.settings?.gossip && ' --gossip', options.settings?.sandbox && ' --sandbox'];
+  const election = options.settings?.election;
+  const flags = [options.faults && ' --faults', options.settings?.gossip && ' --gossip', options.settings?.sandbox && ' --sandbox', election && ` --election ${election}`];
   return `npm run sim -- --protocol ${options.protocol} --nodes ${options.nodes} --seed ${options.seed}${flags.filter(Boolean).join('')}`;
 }

@@ -1,7 +1,7 @@
 import { MAX_DECREE_LENGTH, MAX_DECREES, MAX_DELAY_TICKS, MAX_LATENCY_TICKS, MAX_MESSAGE_ID, MAX_NODES, MAX_SEED, MAX_TIMEOUT_TICKS, MIN_NODES } from '../engine/limits';
-import type { Command, RoundConfig, Settings } from '../engine/types';
+import { ELECTION_POLICIES, type Command, type RoundConfig, type Settings } from '../engine/types';
 import { protocolNameSchema } from '../protocols';
-import { bool, check, int, list, literal, object, str, tagged, type Schema, SchemaError } from './schema';
+import { bool, check, int, list, literal, object, oneOf, str, tagged, type Schema, SchemaError } from './schema';
 
 const NODE = int(0, MAX_NODES - 1);
 const MESSAGE = int(1, MAX_MESSAGE_ID);
@@ -40,8 +40,10 @@ export const settingsSchema: Schema<Settings> = object({
   timeoutTicks: int(1, MAX_TIMEOUT_TICKS),
   /** Absent in every round played before the setting existed: off. */
   noTimeouts: bool,
+  /** Multi-Paxos's election policy; absent: ranked, and in every round of another protocol. */
+  election: oneOf(ELECTION_POLICIES),
   decrees: list(str(1, MAX_DECREE_LENGTH), 1, MAX_DECREES),
-}, ['noTimeouts']);
+}, ['noTimeouts', 'election']);
 
 export const configSchema: Schema<RoundConfig> = object({
   protocol: protocolNameSchema,

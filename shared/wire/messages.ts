@@ -3,7 +3,7 @@
  * server validates before anything else happens, and the shape of every message the server sends.
  * docs/PROTOCOL.md documents each of them.
  */
-import type { EngineEvent, NodeId, ProtocolName, Rejection } from '../engine/types';
+import { ELECTION_POLICIES, type EngineEvent, type NodeId, type ProtocolName, type Rejection } from '../engine/types';
 import type { CommitPoint } from '../engine/types';
 import type { GodView, NodeView, SentNodeView } from '../engine/view';
 import type { NodeViewPatch } from './viewPatch';
@@ -25,7 +25,7 @@ import type { Command } from '../engine/types';
 import { protocolNameSchema } from '../protocols';
 import { commandSchema, actionShape } from './commands';
 import { NICKNAME_MAX } from './nickname';
-import { bool, int, list, num, object, str, type Schema, SchemaError } from './schema';
+import { bool, int, list, num, object, oneOf, str, type Schema, SchemaError } from './schema';
 
 export const ROOM_CLASSROOM = 'classroom';
 export const ROOM_SOLO = 'solo';
@@ -73,6 +73,8 @@ export const roundSetupSchema = object(
     timeoutTicks: int(0, MAX_TIMEOUT_TICKS),
     /** No node's timer is set or fires: a node can only wait (the FLP result's asynchronous network). Default false. */
     noTimeouts: bool,
+    /** Multi-Paxos: how a node that suspects the leader runs for leader, naive (at once) or ranked (in the order of names). Default ranked. */
+    election: oneOf(ELECTION_POLICIES),
     decrees: list(str(1, MAX_DECREE_LENGTH), 1, MAX_DECREES),
     speed: num(MIN_SPEED, MAX_SPEED),
     /**
@@ -87,7 +89,7 @@ export const roundSetupSchema = object(
      */
     lesson: str(1, 40),
   },
-  ['studentSeats', 'latencyMin', 'latencyMax', 'sandbox', 'gossip', 'decisionDeadline', 'timeoutTicks', 'noTimeouts', 'decrees', 'speed', 'groupSize', 'lesson'],
+  ['studentSeats', 'latencyMin', 'latencyMax', 'sandbox', 'gossip', 'decisionDeadline', 'timeoutTicks', 'noTimeouts', 'election', 'decrees', 'speed', 'groupSize', 'lesson'],
 );
 export type RoundSetup = ReturnType<typeof roundSetupSchema.parse>;
 

@@ -1,6 +1,6 @@
-/** The instructor's round setup form: protocol, N, seats, speed, sandbox, gossip, decision deadline, timeout, no timeouts, decrees. */
+/** The instructor's round setup form: protocol (and Multi-Paxos's election policy), N, seats, speed, sandbox, gossip, decision deadline, timeout, no timeouts, decrees. */
 import { MAX_DECISION_DEADLINE_TICKS, MAX_DECREE_LENGTH, MAX_DECREES, MAX_NODES, MAX_TIMEOUT_TICKS } from '../../../shared/engine/limits';
-import type { ProtocolName } from '../../../shared/engine/types';
+import type { ElectionPolicy, ProtocolName } from '../../../shared/engine/types';
 import { nodeName } from '../../../shared/engine/names';
 import type { RoundSetup } from '../../../shared/wire/messages';
 import { DEFAULT_TIMEOUT_TICKS } from '../../../shared/engine/world';
@@ -23,6 +23,8 @@ export interface SetupValues {
   timeoutTicks: number;
   /** No node's timer is set or fires: nodes can only wait. */
   noTimeouts: boolean;
+  /** Multi-Paxos: how a node that suspects the leader runs for leader. */
+  election: ElectionPolicy;
   decrees: string[];
   /** Students per group in a class; 0: every student seat of one cluster. */
   groupSize: number;
@@ -40,6 +42,7 @@ export const DEFAULT_VALUES: SetupValues = {
   decisionDeadline: 0,
   timeoutTicks: 0,
   noTimeouts: false,
+  election: 'ranked',
   decrees: ['X', 'Y'],
   groupSize: 0,
   lesson: '',
@@ -70,6 +73,7 @@ export function toSetupMessage(v: SetupValues): RoundSetup {
     decisionDeadline: v.decisionDeadline,
     timeoutTicks: v.timeoutTicks,
     noTimeouts: v.noTimeouts,
+    election: v.election,
     decrees: v.decrees,
     groupSize: v.groupSize,
     ...(v.lesson !== '' ? { lesson: v.lesson } : {}),
@@ -119,6 +123,25 @@ export function setupForm(values: SetupValues, onStart: (v: SetupValues) => void
   const deadline = h('input', { type: 'number', id: id('setup-deadline'), min: 0, max: MAX_DECISION_DEADLINE_TICKS, value: values.decisionDeadline });
   const timeout = h('input', { type: 'number', id: id('setup-timeout'), min: 0, max: MAX_TIMEOUT_TICKS, value: values.timeoutTicks });
   const noTimeouts = h('input', { type: 'checkbox', id: id('setup-no-timeouts'), checked: values.noTimeouts, 'aria-describedby': id('setup-no-timeouts-hint') });
+  const election = h(
+    'select',
+    { id: id('setup-election'), 'aria-describedby': id('setup-election-hint') },
+    h('option', { value: 'ranked', selected: values.election === 'ranked' }, 'Ranked: in the order of names'),
+    h('option', { value: 'naive', selected: values.election === 'naive' }, 'Naive: every suspicious node at once'),
+  );
+  // Only Multi-Paxos elects a leader.
+  const electionRow = h(
+    'div',
+    { class: 'row' },
+    h('label', {}, 'Election', election),
+    h(
+      'p',
+      { class: 'hint', id: id('setup-election-hint') },
+      'When a node stops hearing the leader\'s heartbeats it suspects it. Naive: every node that suspects it runs for leader at once, and their ballots can keep pre-empting each other. Ranked: a node waits one timeout for each node before it in the order of names that it has not given up on, and runs only if none of them took over.',
+    ),
+  );
+  const showElection = () => (electionRow.hidden = values.protocol !== 'multipaxos');
+  showElection();
   const decrees = h('input', { id: id('setup-decrees'), value: values.decrees.join(', ') });
   const groupSize = h('input', { type: 'number', id: id('setup-group-size'), min: 0, max: MAX_NODES, value: values.groupSize, 'aria-describedby': id('setup-group-size-hint') });
   const error = h('p', { class: 'error', role: 'alert' });
@@ -147,6 +170,7 @@ export function setupForm(values: SetupValues, onStart: (v: SetupValues) => void
 
   protocol.onchange = () => {
     values.protocol = protocol.value;
+    showElection();
     drawNodes();
     changeNodes();
   };
@@ -165,6 +189,7 @@ export function setupForm(values: SetupValues, onStart: (v: SetupValues) => void
   deadline.onchange = () => (values.decisionDeadline = Math.max(0, Math.min(MAX_DECISION_DEADLINE_TICKS, Math.round(Number(deadline.value) || 0))));
   timeout.onchange = () => (values.timeoutTicks = Math.max(0, Math.min(MAX_TIMEOUT_TICKS, Math.round(Number(timeout.value) || 0))));
   noTimeouts.onchange = () => (values.noTimeouts = noTimeouts.checked);
+  election.onchange = () => (values.election = election.value === 'naive' ? 'naive' : 'ranked');
   decrees.onchange = () => (values.decrees = parseDecrees(decrees.value));
   groupSize.onchange = () => (values.groupSize = clampGroupSize(groupSize.value));
 
@@ -202,6 +227,7 @@ export function setupForm(values: SetupValues, onStart: (v: SetupValues) => void
   );
   own.append(
       h('div', { class: 'row' }, h('label', {}, 'Protocol', protocol), h('label', {}, 'Nodes', nodes)),
+      electionRow,
       h('div', {}, h('span', { class: 'muted' }, 'Student seats (the rest are bots)'), seats),
       h('div', { class: 'row' }, h('label', { class: 'inline' }, sandbox, 'Sandbox (allow rule breaking)'), h('label', { class: 'inline' }, gossip, 'Gossip (announce decisions)')),
       h('div', { class: 'row' }, h('label', {}, 'Decision deadline (ticks, 0 = none)', deadline), h('label', {}, 'Decrees', decrees)),
