@@ -213,7 +213,15 @@ export function nodeLabelLines(n: NodePicture, picture: Picture): string[] {
   if (n.commit) {
     // In a log, which slots: a node may have made the commit point of several.
     const slots = commitPointsBySlot(picture.commitPoints).flatMap((cp) => (cp.node === n.id ? [slotName(picture.protocol, cp.slot)] : [])).filter((s) => s !== null);
-    lines.unshift(slots.length > 0 ? `★ commit point: ${slots.join(', ')}` : '★ commit point');
+    lines.unshift(slots.length > 0 ? `★ commit point: ${slotList(slots)}` : '★ commit point');
   }
   return lines;
+}
+
+/** Slot names in a short list: "slot 1, 2, 4" when they differ only by their numbers, else each in full. */
+export function slotList(names: readonly string[]): string {
+  const parts = names.map((n) => /^(.*?)(\d+)$/.exec(n));
+  const prefix = parts[0]?.[1];
+  if (parts.every((p) => p !== null && p[1] === prefix)) return `${names[0]}${parts.slice(1).map((p) => `, ${p![2]}`).join('')}`;
+  return names.join(', ');
 }

@@ -7,7 +7,7 @@ import { createWorld, makeConfig } from '../../shared/engine/world';
 import { step } from '../../shared/engine/step';
 import { godView, viewOf } from '../../shared/engine/view';
 import type { Command, World } from '../../shared/engine/types';
-import { nodeLabelLines, pictureOf, type NodePicture } from '../../client/src/picture';
+import { nodeLabelLines, pictureOf, slotList, type NodePicture } from '../../client/src/picture';
 import {
   CELL_LOOK,
   cellColour,
@@ -240,6 +240,9 @@ describe('who sees which log', () => {
     const maker = picture.nodes.find((n) => n.commit)!;
     expect(maker.id).toBe(w.global.chosen[0]!.node);
     expect(nodeLabelLines(maker, picture)[0]).toBe('★ commit point: slot 1');
+    expect(slotList(['slot 1', 'slot 2', 'slot 4'])).toBe('slot 1, 2, 4');
+    expect(slotList(['log entry 3'])).toBe('log entry 3');
+    expect(slotList(['slot 1', 'entry 2'])).toBe('slot 1, entry 2');
   });
 
   it('puts the leader a node believes in on its label', () => {

@@ -359,4 +359,74 @@ describe('logs in the browser', () => {
     expect(errors).toEqual([]);
     await context.close();
   }, 120_000);
+
+  it('Multi-Paxos: each strip carries its ballots, each node the leader it believes in, and the player\'s timer runs as a ring', async () => {
+    const { context, page, errors } = await openPage(harness.browser, harness.url, { width: 1280, height: 800 });
+    await page.waitForSelector('body[data-ready="true"]', { timeout: 30_000 });
+    await page.selectOption('#solo-protocol', 'multipaxos');
+    await page.selectOption('#solo-nodes', '5');
+    await page.$eval('#play-solo', (b) => (b as HTMLButtonElement).click());
+    await page.waitForSelector('#my-node');
+    /** Plays one legal move of A, by the engine's list: answers first, then a value for a slot, then a run for leader. */
+    const play = () =>
+      page.evaluate(() => {
+        const app = (window as unknown as { quorum: { app: { view: { kind: string; legal: { kind: string }[] } | null; pendingSeq: number | null; act(a: object, d: string): void } } }).quorum.app;
+        if (!app.view || app.view.kind !== 'node' || app.pendingSeq !== null) return null;
+        for (const kind of ['promise', 'accept', 'propose', 'elect']) {
+          const action = app.view.legal.find((a) => a.kind === kind);
+          if (action) {
+            app.act(action, kind);
+            return kind;
+          }
+        }
+        return null;
+      });
+    // Until A believes in a leader and holds a slot accepted under a ballot.
+    const until = Date.now() + 90_000;
+    await page.selectOption('#speed', '2');
+    for (;;) {
+      if (Date.now() > until) throw new Error('A never came to follow a leader with a slot in its log');
+      await play();
+      const ready = await page.evaluate(() => document.querySelector('#my-leader') !== null && [...document.querySelectorAll('#my-log li')].some((li) => / under ballot \d+\.[A-E]/.test(li.textContent ?? '')));
+      if (ready) break;
+      await page.waitForTimeout(150);
+    }
+    await page.selectOption('#speed', '1');
+    const leader = (await page.locator('#my-leader').textContent())!;
+    expect(leader).toMatch(/^You believe (you are the leader|the leader is [B-E])\.$/);
+    const own = await ownLogAgrees(page, 0);
+    // The canvas label says the same leader, and a cell shows its ballot.
+    const words = leader.includes('you are') ? 'leader: you' : `leader: ${/is ([B-E])/.exec(leader)![1]}`;
+    await page.waitForFunction((w) => {
+      const game = (window as unknown as { quorum: { game(): { scene: { getScene(k: string): { drawnLayout(): { labels: { node: number; text: string }[] } } } } } }).quorum.game();
+      return game.scene.getScene('Round').drawnLayout().labels.some((l) => l.node === 0 && l.text.includes(w));
+    }, words, { timeout: 10_000 });
+    expect(own.strip.cells.some((c) => /\d+\.[A-E]/.test(c.text))).toBe(true);
+    // A's leader timer or heartbeat timer runs: listed with its ticks, and drawn as a ring.
+    await page.waitForSelector('#my-timers li');
+    await page.screenshot({ path: join(RESULTS, 'log-strip-multipaxos-play.png') });
+
+    await page.selectOption('#speed', '4');
+    const end = Date.now() + 150_000;
+    while (!(await page.locator('#reveal:not([hidden]) #reveal-outcome').count())) {
+      if (Date.now() > end) throw new Error('no reveal');
+      await play();
+      await page.waitForTimeout(150);
+    }
+    await page.waitForSelector('#logs:not([hidden]) #log-grid table');
+    // The grid has a leader column, and cells marked with their ballots.
+    await expect(page.locator('#log-grid thead th').first().textContent()).resolves.toBe('Node');
+    await expect(page.locator('#log-grid thead th').nth(1).textContent()).resolves.toBe('Leader');
+    const marks = await page.locator('#log-grid .log-mark').allTextContents();
+    expect(marks.length).toBeGreaterThan(0);
+    for (const m of marks) expect(m).toMatch(/^\d+\.[A-E]$/);
+    const { commitPoints } = await revealedGod(page);
+    const slots = [...new Set(commitPoints.map((cp) => cp.slot))];
+    expect(await page.locator('#log-grid .log-commit').count()).toBe(slots.length);
+    await page.screenshot({ path: join(RESULTS, 'log-strip-multipaxos-reveal.png') });
+    await page.locator('#logs').scrollIntoViewIfNeeded();
+    await page.screenshot({ path: join(RESULTS, 'log-strip-multipaxos-grid.png') });
+    expect(errors).toEqual([]);
+    await context.close();
+  }, 300_000);
 });
