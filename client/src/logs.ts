@@ -228,6 +228,8 @@ export interface LogGrid {
   commits: Map<Slot, CommitPoint>;
   /** Whether any node believes in a leader: else the grid has no leader column. */
   leaders: boolean;
+  /** Whether any cell has a tone: its colour is then its ballot's or term's, not its state's. */
+  toned: boolean;
 }
 
 export interface GridNode {
@@ -255,7 +257,8 @@ export function logGrid(picture: { protocol: ProtocolName; god: boolean; nodes: 
     cells: slots.map((slot): LogCell => n.log?.cells[slot] ?? { slot, state: 'empty', value: null }),
   }));
   const commits = new Map(commitPointsBySlot(picture.commitPoints).filter((cp) => cp.slot >= earlier).map((cp) => [cp.slot, cp] as const));
-  return { protocol: picture.protocol, slots, earlier, rows, commits, leaders: rows.some((r) => r.leader !== null) };
+  const toned = rows.some((r) => r.cells.some((c) => c.tone !== undefined));
+  return { protocol: picture.protocol, slots, earlier, rows, commits, leaders: rows.some((r) => r.leader !== null), toned };
 }
 
 /** The diagonal lines that hatch a chosen cell, `spacing` px apart, each clipped to the cell. */

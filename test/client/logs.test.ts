@@ -206,6 +206,7 @@ describe('who sees which log', () => {
       ['applied', 'empty'],
     ]);
     expect(grid.leaders).toBe(false);
+    expect(grid.toned).toBe(false);
     expect([...grid.commits.keys()]).toEqual([0]);
     expect(grid.commits.get(0)!.node).toBe(w.global.chosen[0]!.node);
     // The projector before the reveal: no commit point, though every log shows.

@@ -12,8 +12,8 @@ import { h, replaceChildren } from './dom';
 
 const STATES: readonly CellState[] = ['empty', 'accepted', 'chosen', 'applied'];
 
-/** What each look of a cell means, drawn as the cells are. */
-export function logLegend(): HTMLElement {
+/** What each look of a cell means, drawn as the cells are; and, where cells have tones, what their colour means. */
+export function logLegend(toned = false): HTMLElement {
   return h(
     'ul',
     { class: 'log-legend', 'aria-label': 'What the cells show' },
@@ -26,6 +26,7 @@ export function logLegend(): HTMLElement {
         ` ${CELL_LOOK[state].word}`,
       );
     }),
+    toned ? h('li', { class: 'log-toned' }, 'the colour: one per ballot or term, the mark under the value') : null,
   );
 }
 
@@ -108,7 +109,7 @@ function logGridParts(grid: LogGrid, options: { id: string; all: boolean; toggle
       options.toggle && (grid.earlier > 0 || options.all)
         ? h('button', { type: 'button', class: 'log-toggle', 'data-key': `${options.id}-toggle`, onclick: options.toggle }, options.all ? 'Show the latest slots only' : `Show all ${grid.earlier + grid.slots.length} slots`)
         : null,
-    legend: logLegend(),
+    legend: logLegend(grid.toned),
   };
 }
 
