@@ -165,6 +165,8 @@ describe('logs in the browser', () => {
     // A student sees only their own log: one strip, and no grid.
     const playing = await drawn(page);
     expect(playing.strips.map((s) => s.node)).toEqual([0]);
+    // Votelog runs no timers: no ring.
+    expect((playing as Drawn & { rings: number[] }).rings).toEqual([]);
     await expect(page.locator('#logs').isHidden()).resolves.toBe(true);
     await expect(page.locator('#log-grid').count()).resolves.toBe(0);
     for (const c of playing.strips[0]!.cells) expect(inside(c, playing)).toBe(true);
@@ -404,6 +406,10 @@ describe('logs in the browser', () => {
     expect(own.strip.cells.some((c) => /\d+\.[A-E]/.test(c.text))).toBe(true);
     // A's leader timer or heartbeat timer runs: listed with its ticks, and drawn as a ring.
     await page.waitForSelector('#my-timers li');
+    await page.waitForFunction(() => {
+      const game = (window as unknown as { quorum: { game(): { scene: { getScene(k: string): { drawnLayout(): { rings: number[] } } } } } }).quorum.game();
+      return game.scene.getScene('Round').drawnLayout().rings.includes(0);
+    }, undefined, { timeout: 10_000 });
     await page.screenshot({ path: join(RESULTS, 'log-strip-multipaxos-play.png') });
 
     await page.selectOption('#speed', '4');
@@ -420,6 +426,7 @@ describe('logs in the browser', () => {
     const marks = await page.locator('#log-grid .log-mark').allTextContents();
     expect(marks.length).toBeGreaterThan(0);
     for (const m of marks) expect(m).toMatch(/^\d+\.[A-E]$/);
+    await expect(page.locator('#log-grid .log-toned').count()).resolves.toBe(1);
     const { commitPoints } = await revealedGod(page);
     const slots = [...new Set(commitPoints.map((cp) => cp.slot))];
     expect(await page.locator('#log-grid .log-commit').count()).toBe(slots.length);

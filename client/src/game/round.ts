@@ -196,6 +196,8 @@ export class RoundScene extends Phaser.Scene {
     labels: (Rect & { node: number; text: string })[];
     messageLabels: (Rect & { id: number; text: string })[];
     strips: DrawnStrip[];
+    /** The nodes whose timer ring is drawn. */
+    rings: number[];
   } {
     const labels = this.nodes.flatMap((n, node) => {
       if (!n.info.visible || n.info.text === '') return [];
@@ -208,7 +210,7 @@ export class RoundScene extends Phaser.Scene {
       if (!s.label.visible || !s.labelFrame) return [];
       return [{ id, text: s.text, x: s.label.x / r, y: s.label.y / r, width: s.labelFrame.width / r, height: s.labelFrame.height / r }];
     });
-    return { ...viewSize(this), nodes: this.positions.map((p) => ({ ...p, radius: this.radius })), labels, messageLabels, strips: this.strips };
+    return { ...viewSize(this), nodes: this.positions.map((p) => ({ ...p, radius: this.radius })), labels, messageLabels, strips: this.strips, rings: this.nodes.flatMap((n, node) => (n.timerDrawn !== '' ? [node] : [])) };
   }
 
   private clicked(pointer: Phaser.Input.Pointer): void {
