@@ -42,7 +42,7 @@ export function logPictureOf(protocol: ProtocolName, facts: NodeFacts): LogPictu
  */
 export const CELL_LOOK: Readonly<Record<CellState, { fill: 'none' | 'hatch' | 'solid'; outline: 'dashed' | 'solid'; glyph: string; word: string }>> = {
   empty: { fill: 'none', outline: 'dashed', glyph: '·', word: 'empty' },
-  accepted: { fill: 'none', outline: 'solid', glyph: '?', word: 'accepted, not known chosen' },
+  accepted: { fill: 'none', outline: 'solid', glyph: '?', word: 'not known chosen yet' },
   chosen: { fill: 'hatch', outline: 'solid', glyph: '✓', word: 'known chosen, not applied' },
   applied: { fill: 'solid', outline: 'solid', glyph: '✓✓', word: 'applied' },
 };
@@ -94,8 +94,9 @@ export function markWords(mark: string): string {
 
 /**
  * One slot of a node's log in words, from the same cell the strip draws: "Slot 3: 'X' accepted
- * under ballot 4.B, not known to be chosen yet." A chosen slot that waits names the first slot
- * before it that is not known chosen.
+ * under ballot 4.B, not known to be chosen yet." (or, with no ballot or term to name, "Slot 3: 'X',
+ * not known to be chosen yet."). A chosen slot that waits names the first slot before it that is
+ * not known chosen.
  */
 export function cellSentence(protocol: ProtocolName, cell: LogCell, cells: readonly LogCell[] = []): string {
   const name = slotTitle(protocol, cell.slot);
@@ -105,7 +106,8 @@ export function cellSentence(protocol: ProtocolName, cell: LogCell, cells: reado
     case 'empty':
       return `${name}: empty.`;
     case 'accepted':
-      return `${name}: ${value} accepted${under}, not known to be chosen yet.`;
+      // "Accepted" is a ballot's word (Paxos); a slot without one (a vote) is told without it.
+      return `${name}: ${value}${cell.mark ? ` accepted${under}` : ''}, not known to be chosen yet.`;
     case 'chosen': {
       const hole = cells.find((c) => c.slot < cell.slot && (c.state === 'empty' || c.state === 'accepted'));
       return `${name}: ${value} known to be chosen${under}, not applied yet${hole ? `: ${slotName(protocol, hole.slot) ?? `slot ${hole.slot + 1}`} comes first` : ''}.`;

@@ -179,6 +179,7 @@ describe('a slot in words', () => {
       "Slot 3: 'Z' known to be chosen under term 3, not applied yet: slot 2 comes first.",
       'Slot 4: empty.',
     ]);
+    expect(cellSentence('votelog', { slot: 0, state: 'accepted', value: 'x=1' })).toBe("Slot 1: 'x=1', not known to be chosen yet.");
     expect(cellSentence('machine', { slot: 1, state: 'chosen', value: 'deposit' }, [])).toBe("Log entry 2: 'deposit' known to be chosen, not applied yet.");
     expect(markWords('odd')).toBe('odd');
     expect(leaderLine(1, 0)).toBe('leader: B');
