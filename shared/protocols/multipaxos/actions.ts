@@ -282,7 +282,7 @@ export const multipaxosActions: ActionTable<MpDurable, MpVolatile, MpAction, MpP
       const fresh = slot === lead.next;
       const before = lead.open.find((o) => o.slot === slot);
       const open = lead.open.filter((o) => o.slot !== slot);
-      open.push({ slot, value, acks: [], from: recovered?.from ?? before?.from ?? null });
+      open.push({ slot, value, acks: [], from: recovered?.from ?? before?.from ?? null, sentAt: ctx.now });
       ctx.setVolatile(id, {
         ...v,
         lead: {

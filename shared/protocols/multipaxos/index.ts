@@ -166,7 +166,7 @@ export const multipaxos = defineProtocol<MpDurable, MpVolatile, MpAction, MpPayl
   timers: {
     [HEARTBEAT]: {
       title: 'heartbeat timer',
-      then: () => 'you send a heartbeat to every node, and every ACCEPT not yet answered again',
+      then: () => 'you send a heartbeat to every node, and again every ACCEPT that has waited a whole timeout for its answers',
       fired: () => 'it sends a heartbeat',
       onTimeout: sendHeartbeat,
     },

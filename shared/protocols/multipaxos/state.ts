@@ -56,6 +56,8 @@ export interface OpenSlot {
   acks: NodeId[];
   /** The ballot a promise reported the value under, when the leader proposed it again after taking over; null for a value of its own. */
   from: Ballot | null;
+  /** The tick its ACCEPTs last went out. */
+  sentAt: number;
 }
 
 /** What a leader keeps while it leads. */
@@ -369,10 +371,18 @@ export function sendHeartbeat(ctx: MpContext, id: NodeId): void {
   if (!lead) return;
   const d = ctx.durable(id);
   ctx.broadcast(id, { kind: 'heartbeat', ballot: lead.ballot, log: d.chosen });
-  for (const o of lead.open) {
-    for (let to = 0; to < ctx.config.nodes; to++) {
-      if (to !== id && !o.acks.includes(to)) ctx.send(id, to, { kind: 'accept', ballot: lead.ballot, slot: o.slot, value: o.value });
-    }
+  // An ACCEPT still unanswered after a whole timeout may have been lost: it goes out again to those that did not answer.
+  const due = ctx.now - ctx.config.settings.timeoutTicks;
+  if (lead.open.some((o) => o.sentAt <= due)) {
+    const open = lead.open.map((o) => {
+      if (o.sentAt > due) return o;
+      for (let to = 0; to < ctx.config.nodes; to++) {
+        if (to !== id && !o.acks.includes(to)) ctx.send(id, to, { kind: 'accept', ballot: lead.ballot, slot: o.slot, value: o.value });
+      }
+      return { ...o, sentAt: ctx.now };
+    });
+    const v = ctx.volatile(id);
+    ctx.setVolatile(id, { ...v, lead: { ...lead, open } });
   }
   ctx.setTimer(id, HEARTBEAT, heartbeatTicks(ctx.config));
 }
