@@ -62,14 +62,14 @@ export const multipaxosPresentation: Presentation<MpDurable, MpVolatile, MpPaylo
   },
 
   summaryLines({ durable: d, volatile: v, crashed }) {
+    // The leader it follows and its log are drawn beside it (its strip and "leader: B"), so not repeated here.
     const lines: string[] = [];
     if (!crashed) {
-      if (v.lead) lines.push(`leader ${ballotText(v.lead.ballot)}`);
+      if (v.lead) lines.push(`leads under ${ballotText(v.lead.ballot)}`);
       else if (v.campaign) lines.push(`running ${ballotText(v.campaign.ballot)}`);
-      else lines.push(v.leader !== null ? `follows ${nodeName(v.leader)}` : 'no leader');
+      else if (v.leader === null) lines.push('no leader');
     }
     lines.push(d.promised ? `promised ${ballotText(d.promised)}` : 'promised nothing');
-    lines.push(`log ${logText(appliedLog(d)).replaceAll(', ', ' ') || '-'}`);
     return lines;
   },
 
