@@ -16,6 +16,7 @@ import { renderYourResults } from './ui/results';
 import type { ProjectorScreen } from './ui/projector';
 import { projectorMagnification, screenCodeFromPath } from './projector';
 import { byId, h, toast } from './ui/dom';
+import { LogGridView, placeGrid } from './ui/logs';
 
 function setProgress(fraction: number): void {
   const bar = document.getElementById('loading');
@@ -42,6 +43,8 @@ function boot(): void {
     reveal: h('section', { id: 'reveal', 'aria-labelledby': 'reveal-title', hidden: true }),
     results: h('section', { id: 'your-results', 'aria-labelledby': 'results-title', hidden: true }),
     controls: h('section', { id: 'solo-controls', 'aria-label': 'Round controls' }),
+    // The god view's grid: the instructor's during the round, everyone's at the reveal.
+    logs: h('section', { id: 'logs', 'aria-label': 'Every node’s log', hidden: true }),
     me: h('section', { id: 'me' }),
     inbox: h('section', { id: 'inbox', 'aria-labelledby': 'inbox-title' }),
     help: h('section', { id: 'help' }),
@@ -58,6 +61,8 @@ function boot(): void {
   });
   side.replaceChildren(...Object.values(sections), replays.root);
   const eventLog = new EventLog(sections.log);
+  // The god view's grid of logs: the instructor's, and everyone's once the round's reveal is in.
+  const logGrid = new LogGridView('log-grid', () => render());
   // The projector view is only ever the page at `/class/CODE/screen`: its code loads there alone.
   let projector: ProjectorScreen | null = null;
   /** How much larger the canvas draws: more on the projector, for the back of the room. */
@@ -119,6 +124,9 @@ function boot(): void {
       sections.me.hidden = sections.inbox.hidden = sections.help.hidden = app.role === 'instructor';
       sections.dashboard.hidden = app.role !== 'instructor';
       if (app.role === 'instructor') dashboard.render(sections.dashboard);
+      const grid = logGrid.element(app.picture());
+      sections.logs.hidden = grid === null;
+      placeGrid(sections.logs, grid);
       eventLog.render(app);
     }
     // The canvas: a calm backdrop behind the menu, the round otherwise.

@@ -8,6 +8,8 @@ import type { GodView, NodeView } from '../../shared/engine/view';
 import type { RosterMessage } from '../../shared/wire/messages';
 import { protocolFor } from '../../shared/protocols';
 import { nodeStateLines, nodeSummaryLines } from './describe';
+import { commitPointsBySlot, slotName } from '../../shared/engine/reveal';
+import { leaderLine, logPictureOf, type LogPicture } from './logs';
 
 export interface NodePicture {
   id: NodeId;
@@ -24,6 +26,8 @@ export interface NodePicture {
   learned: LearnedLog | null;
   /** Its running timers; none shown when the viewer may not know them. */
   timers: readonly Timer[];
+  /** Its log as a strip of slots and the leader it believes in; null for a protocol without a log, or when the viewer may not know it. */
+  log: LogPicture | null;
   isSelf: boolean;
   selected: boolean;
   /** This node's vote or acceptance made a majority, in some slot (shown at the reveal). */
@@ -157,6 +161,7 @@ export function pictureOf(input: PictureInput): Picture {
         crashed: n.crashed,
         learned: n.learned,
         timers: n.timers,
+        log: logPictureOf(protocol, n),
         isSelf: false,
         selected: selected.has(n.id),
         commit: commitPoints.some((cp) => cp.node === n.id),
@@ -186,6 +191,7 @@ export function pictureOf(input: PictureInput): Picture {
         crashed: self ? view.self.crashed : null,
         learned: self ? view.self.learned : null,
         timers: self ? view.self.timers : [],
+        log: self ? logPictureOf(view.protocol, view.self) : null,
         isSelf: self,
         selected: selected.has(p.id),
         commit: false,
@@ -202,7 +208,20 @@ export function nodeLabelLines(n: NodePicture, picture: Picture): string[] {
   const head = n.title !== n.name ? n.title.slice(n.name.length + 3) : '';
   // Where every node has the same role, it is not worth a line.
   const role = picture.showRoles ? n.role : '';
-  const lines = [head, n.isSelf ? (role ? `you · ${role}` : 'you') : role, ...n.summary].filter((l) => l !== '');
-  if (n.commit) lines.unshift('★ commit point');
+  const leader = n.log ? leaderLine(n.log.leader, n.id) : null;
+  const lines = [head, n.isSelf ? (role ? `you · ${role}` : 'you') : role, leader ?? '', ...n.summary].filter((l) => l !== '');
+  if (n.commit) {
+    // In a log, which slots: a node may have made the commit point of several.
+    const slots = commitPointsBySlot(picture.commitPoints).flatMap((cp) => (cp.node === n.id ? [slotName(picture.protocol, cp.slot)] : [])).filter((s) => s !== null);
+    lines.unshift(slots.length > 0 ? `★ commit point: ${slotList(slots)}` : '★ commit point');
+  }
   return lines;
+}
+
+/** Slot names in a short list: "slot 1, 2, 4" when they differ only by their numbers, else each in full. */
+export function slotList(names: readonly string[]): string {
+  const parts = names.map((n) => /^(.*?)(\d+)$/.exec(n));
+  const prefix = parts[0]?.[1];
+  if (parts.every((p) => p !== null && p[1] === prefix)) return `${names[0]}${parts.slice(1).map((p) => `, ${p![2]}`).join('')}`;
+  return names.join(', ');
 }

@@ -123,6 +123,9 @@ export interface LabelStyle {
 /** Message labels: the atlas draws them at the canvas's pixel ratio. */
 export const MESSAGE_LABEL_STYLE: LabelStyle = { fontSize: 11, fontFamily: FONT, stroke: '#1b1f27', strokeThickness: 3 };
 
+/** The words in a log's cells (values, marks, "+N"): small, unstroked, on the cell's own ground. */
+export const LOG_CELL_STYLE: LabelStyle = { fontSize: 11, fontFamily: FONT, stroke: '#1b1f27', strokeThickness: 0 };
+
 /** The canvas font of a label drawn at `ratio` device pixels per CSS pixel. */
 export function labelFont(style: LabelStyle, ratio: number): string {
   return `${style.fontSize * ratio}px ${style.fontFamily}`;

@@ -2,6 +2,7 @@ import * as Phaser from 'phaser';
 import {
   LabelSieve,
   OKABE_ITO,
+  cssColour,
   diffInFlight,
   fitLabelLines,
   linkCut,
@@ -19,9 +20,22 @@ import {
   type RingLayout,
 } from '../layout';
 import { followsOn, nodeLabelLines, type MessagePicture, type NodePicture, type Picture, type ReplayStep } from '../picture';
+import {
+  CELL_LOOK,
+  cellColour,
+  cellTextColour,
+  hatchSegments,
+  splitLabelBox,
+  stripGeometry,
+  stripLayout,
+  stripRows,
+  stripWidth,
+  type CellState,
+  type StripGeometry,
+} from '../logs';
 import { learnedAny } from '../../../shared/protocols/common';
 import { KeyedPool } from '../pool';
-import { LabelAtlas, MESSAGE_LABEL_STYLE, dotAtlas, dotFrame, dotSide, type AtlasFrame } from './atlas';
+import { LOG_CELL_STYLE, LabelAtlas, MESSAGE_LABEL_STYLE, dotAtlas, dotFrame, dotSide, type AtlasFrame } from './atlas';
 import { bridgeOf, fitCamera, pixelRatio, viewSize } from './scenes';
 import { FONT, TextWidths } from './textWidths';
 import { DOT_RADIUS, textureKey, textureScale } from './textures';
@@ -58,6 +72,16 @@ interface NodeSprite {
   written: string;
 }
 
+/** A node's log as drawn: where its strip's cells are and what they say (for tests). */
+interface DrawnStrip {
+  node: number;
+  earlier: number;
+  cells: (Rect & { slot: number; state: CellState; text: string })[];
+}
+
+/** The ground of a cell that is not filled, so that its words read on it. */
+const CELL_GROUND = 0x1b1f27;
+
 const TEXT = '#e8ecf3';
 const MUTED = '#9aa3b2';
 const HIGHLIGHT = '#f0e442';
@@ -68,6 +92,13 @@ export class RoundScene extends Phaser.Scene {
   private nodes: NodeSprite[] = [];
   private pool!: KeyedPool<MessageSprite>;
   private labels!: LabelAtlas;
+  /** Each node's log strip: the cells' shapes, and their words from an atlas of their own. */
+  private stripGfx!: Phaser.GameObjects.Graphics;
+  private cellWords!: LabelAtlas;
+  private cellBlitter!: Phaser.GameObjects.Blitter;
+  /** What the strips were last drawn from, so that unchanged ones are not drawn again. */
+  private stripKey = '';
+  private strips: DrawnStrip[] = [];
   /** Device pixels per CSS pixel that the atlases were drawn for. */
   private ratio = 1;
   /** Sides of a dot's frame, plain and selected, in device pixels. */
@@ -115,6 +146,10 @@ export class RoundScene extends Phaser.Scene {
     this.labels = new LabelAtlas(this.textures, 'msg-labels', MESSAGE_LABEL_STYLE, ratio);
     const labels = this.make.blitter({ key: this.labels.key }, false);
     this.add.container(0, 0, [dots, labels]).setDepth(2).setScale(1 / ratio);
+    this.stripGfx = this.add.graphics().setDepth(3);
+    this.cellWords = new LabelAtlas(this.textures, 'log-cells', LOG_CELL_STYLE, ratio, 1024, 512);
+    this.cellBlitter = this.make.blitter({ key: this.cellWords.key }, false);
+    this.add.container(0, 0, [this.cellBlitter]).setDepth(4).setScale(1 / ratio);
     this.pool = new KeyedPool<MessageSprite>(
       () => ({
         dot: dots.create(0, 0, dotFrame(textureKey('circle', OKABE_ITO.grey), false), false),
@@ -141,6 +176,8 @@ export class RoundScene extends Phaser.Scene {
     this.ring = null;
     this.labelBoxes = [];
     this.labelKey = '';
+    this.stripKey = '';
+    this.strips = [];
     this.blocked = [];
     this.selectedMessage = null;
     this.shown = [];
@@ -158,6 +195,9 @@ export class RoundScene extends Phaser.Scene {
     nodes: (Point & { radius: number })[];
     labels: (Rect & { node: number; text: string })[];
     messageLabels: (Rect & { id: number; text: string })[];
+    strips: DrawnStrip[];
+    /** The nodes whose timer ring is drawn. */
+    rings: number[];
   } {
     const labels = this.nodes.flatMap((n, node) => {
       if (!n.info.visible || n.info.text === '') return [];
@@ -170,7 +210,7 @@ export class RoundScene extends Phaser.Scene {
       if (!s.label.visible || !s.labelFrame) return [];
       return [{ id, text: s.text, x: s.label.x / r, y: s.label.y / r, width: s.labelFrame.width / r, height: s.labelFrame.height / r }];
     });
-    return { ...viewSize(this), nodes: this.positions.map((p) => ({ ...p, radius: this.radius })), labels, messageLabels };
+    return { ...viewSize(this), nodes: this.positions.map((p) => ({ ...p, radius: this.radius })), labels, messageLabels, strips: this.strips, rings: this.nodes.flatMap((n, node) => (n.timerDrawn !== '' ? [node] : [])) };
   }
 
   private clicked(pointer: Phaser.Input.Pointer): void {
@@ -318,7 +358,19 @@ export class RoundScene extends Phaser.Scene {
     if (!ring) return;
     const texts = picture.nodes.map((n) => nodeLabelLines(n, picture));
     const measure = (line: string) => this.widths.measure(line, ring.fontSize);
-    const wishes = texts.map((lines) => ({ width: Math.max(0, ...lines.map(measure)), lines: lines.length }));
+    const measureCell = (words: string) => this.widths.measure(words, LOG_CELL_STYLE.fontSize);
+    // A node's log takes the first lines of its label (one, or two for marks under the values).
+    const strips = picture.nodes.map((n) => {
+      const rows = stripRows(n.log);
+      if (rows === 0 || !n.log) return null;
+      const widest = Math.max(0, ...n.log.cells.flatMap((c) => [measureCell(c.value ?? ''), measureCell(c.mark ?? '')]));
+      return { rows, geometry: stripGeometry(widest, ring.fontSize, ring.lineHeight, rows, n.log.cells.length) };
+    });
+    const wishes = texts.map((lines, i) => {
+      const strip = strips[i];
+      const cells = picture.nodes[i]?.log?.cells.length ?? 0;
+      return { width: Math.max(0, ...lines.map(measure), strip ? stripWidth(cells, strip.geometry) : 0), lines: lines.length + (strip?.rows ?? 0) };
+    });
     // Labels are placed around what each says now, so that none overlaps another or a node; the
     // sizes change far less often than the words, so the last placement is reused while they hold.
     const key = wishes.map((w) => `${w.width}x${w.lines}`).join(' ');
@@ -328,13 +380,101 @@ export class RoundScene extends Phaser.Scene {
       // Message labels keep off the nodes (with the commit point's ring) and the room of the nodes' labels.
       this.blocked = sieveBlocked(this.positions, this.radius, this.labelBoxes);
     }
+    const stripRooms: ({ room: Rect; geometry: StripGeometry; align: LabelBox['align'] } | null)[] = [];
     picture.nodes.forEach((n, i) => {
       const sprite = this.nodes[i];
       const p = this.positions[i];
       if (!sprite || !p) return;
       this.drawNode(sprite, p, n);
-      this.drawLabel(sprite, n, texts[i] ?? [], this.labelBoxes[i]!, measure);
+      const strip = strips[i];
+      const box = this.labelBoxes[i]!;
+      const { strip: room, text } = splitLabelBox(box, strip?.rows ?? 0, ring.lineHeight);
+      stripRooms[i] = strip && room ? { room, geometry: strip.geometry, align: box.align } : null;
+      this.drawLabel(sprite, n, texts[i] ?? [], text, measure);
     });
+    this.drawStrips(picture, stripRooms, measureCell);
+  }
+
+  /**
+   * Each node's log in its strip: the latest cells that fit, each drawn by its state (a dashed
+   * outline when empty, hollow when accepted, hatched when chosen, filled when applied), its value
+   * and, where there is room, its mark under it; "+N" before a window that leaves slots out.
+   */
+  private drawStrips(picture: Picture, rooms: readonly ({ room: Rect; geometry: StripGeometry; align: LabelBox['align'] } | null)[], measure: (s: string) => number): void {
+    const key = JSON.stringify(rooms.map((r, i) => (r ? [r, picture.nodes[i]?.log?.cells, picture.nodes[i]?.crashed] : null)));
+    if (key === this.stripKey) return;
+    this.stripKey = key;
+    const g = this.stripGfx;
+    g.clear();
+    this.cellBlitter.clear();
+    const drawn: DrawnStrip[] = [];
+    const words: { text: string; colour: string; cx: number; cy: number }[] = [];
+    rooms.forEach((r, i) => {
+      const log = picture.nodes[i]?.log;
+      if (!r || !log) return;
+      const layout = stripLayout(log.cells.length, r.room, r.geometry, r.align);
+      const alpha = picture.nodes[i]?.crashed ? 0.55 : 1;
+      const lineHeight = this.ring?.lineHeight ?? 16;
+      const strip: DrawnStrip = { node: i, earlier: layout.earlier?.count ?? 0, cells: [] };
+      for (const box of layout.cells) {
+        const cell = log.cells[box.index]!;
+        const look = CELL_LOOK[cell.state];
+        const colour = cellColour(cell);
+        if (look.fill === 'solid') g.fillStyle(colour, alpha).fillRect(box.x, box.y, box.width, box.height);
+        else g.fillStyle(CELL_GROUND, 0.9 * alpha).fillRect(box.x, box.y, box.width, box.height);
+        if (look.fill === 'hatch') {
+          g.lineStyle(1.5, colour, 0.5 * alpha);
+          for (const [x1, y1, x2, y2] of hatchSegments(box, 5)) g.lineBetween(x1, y1, x2, y2);
+        }
+        if (look.outline === 'dashed') this.dashedRect(g, box, colour, alpha);
+        else g.lineStyle(cell.state === 'accepted' ? 1.5 : 2, colour, alpha).strokeRect(box.x + 0.5, box.y + 0.5, box.width - 1, box.height - 1);
+        const room = box.width - 4;
+        const value = cell.value === null ? '' : (fitLabelLines([cell.value], 1, room, measure)[0] ?? '');
+        const two = box.height >= 2 * lineHeight - 2;
+        const mark = cell.mark && two ? (fitLabelLines([cell.mark], 1, room, measure)[0] ?? '') : '';
+        const textColour = cssColour(cellTextColour(cell));
+        const cx = box.x + box.width / 2;
+        if (value) words.push({ text: value, colour: textColour, cx, cy: mark ? box.y + box.height / 4 + 0.5 : box.y + box.height / 2 });
+        if (mark) words.push({ text: mark, colour: look.fill === 'solid' ? textColour : MUTED, cx, cy: box.y + (3 * box.height) / 4 - 0.5 });
+        strip.cells.push({ slot: cell.slot, state: cell.state, text: [value, mark].filter((t) => t).join(' '), x: box.x, y: box.y, width: box.width, height: box.height });
+      }
+      if (layout.earlier) {
+        const e = layout.earlier;
+        words.push({ text: `+${e.count}`, colour: MUTED, cx: e.x + e.width / 2, cy: e.y + e.height / 2 });
+      }
+      drawn.push(strip);
+    });
+    this.strips = drawn;
+    // A full atlas is cleared and filled again with the words shown now.
+    const frames = () => words.map((w) => this.cellWords.frame(w.text, w.colour));
+    let made = frames();
+    if (made.some((f) => f === null)) {
+      this.cellWords.clear();
+      made = frames();
+    }
+    const ratio = this.ratio;
+    words.forEach((w, i) => {
+      const frame = made[i];
+      if (!frame) return;
+      this.cellBlitter.create(Math.round(ratio * w.cx - frame.width / 2), Math.round(ratio * w.cy - frame.height / 2), frame.name);
+    });
+    this.cellWords.flush();
+  }
+
+  /** An empty slot: its outline in short dashes. */
+  private dashedRect(g: Phaser.GameObjects.Graphics, r: Rect, colour: number, alpha: number): void {
+    g.lineStyle(1, colour, 0.8 * alpha);
+    const dash = 3;
+    for (let x = r.x; x < r.x + r.width; x += 2 * dash) {
+      const to = Math.min(x + dash, r.x + r.width);
+      g.lineBetween(x, r.y + 0.5, to, r.y + 0.5);
+      g.lineBetween(x, r.y + r.height - 0.5, to, r.y + r.height - 0.5);
+    }
+    for (let y = r.y; y < r.y + r.height; y += 2 * dash) {
+      const to = Math.min(y + dash, r.y + r.height);
+      g.lineBetween(r.x + 0.5, y, r.x + 0.5, to);
+      g.lineBetween(r.x + r.width - 0.5, y, r.x + r.width - 0.5, to);
+    }
   }
 
   /**
@@ -411,7 +551,51 @@ export class RoundScene extends Phaser.Scene {
       g.lineStyle(3, OKABE_ITO.vermillion, 0.8);
       g.lineBetween(p.x - r * 0.6, p.y - r * 0.6, p.x + r * 0.6, p.y + r * 0.6);
     }
+    this.drawLeader(g, p, n);
     sprite.name.setText(n.name).setAlpha(n.crashed ? 0.5 : 1);
+  }
+
+  /**
+   * The leader a node believes in: a small crown over the letter of a node that believes in itself,
+   * else a short arrow from the node towards its leader, outside its timer ring (its label says
+   * "leader: B" too).
+   */
+  private drawLeader(g: Phaser.GameObjects.Graphics, p: Point, n: NodePicture): void {
+    const leader = n.log?.leader ?? null;
+    if (leader === null) return;
+    const r = this.radius;
+    const alpha = n.crashed ? 0.5 : 1;
+    if (leader === n.id) {
+      // Inside the circle, above its letter: outside it, the rings and the label have the room.
+      const w = r * 0.6;
+      const base = p.y - r * 0.5;
+      const h = r * 0.3;
+      g.fillStyle(OKABE_ITO.yellow, alpha);
+      g.beginPath();
+      g.moveTo(p.x - w / 2, base);
+      g.lineTo(p.x - w / 2, base - h);
+      g.lineTo(p.x - w / 4, base - h / 2);
+      g.lineTo(p.x, base - h);
+      g.lineTo(p.x + w / 4, base - h / 2);
+      g.lineTo(p.x + w / 2, base - h);
+      g.lineTo(p.x + w / 2, base);
+      g.closePath();
+      g.fillPath();
+      return;
+    }
+    const to = this.positions[leader];
+    if (!to) return;
+    const d = Math.hypot(to.x - p.x, to.y - p.y);
+    if (d <= 0) return;
+    const ux = (to.x - p.x) / d;
+    const uy = (to.y - p.y) / d;
+    const start = r + 8;
+    const end = Math.min(d / 2, start + Math.max(12, r * 0.6));
+    g.lineStyle(2.5, OKABE_ITO.yellow, alpha);
+    g.lineBetween(p.x + ux * start, p.y + uy * start, p.x + ux * end, p.y + uy * end);
+    const tip = { x: p.x + ux * end, y: p.y + uy * end };
+    g.fillStyle(OKABE_ITO.yellow, alpha);
+    g.fillTriangle(tip.x + ux * 5, tip.y + uy * 5, tip.x - uy * 4, tip.y + ux * 4, tip.x + uy * 4, tip.y - ux * 4);
   }
 
   private updateMessages(picture: Picture): void {

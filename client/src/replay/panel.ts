@@ -6,9 +6,11 @@
 import { nodeName } from '../../../shared/engine/names';
 import type { RoundDocument } from '../../../shared/engine/round';
 import type { MarkerKind } from '../../../shared/engine/timeline';
-import type { CommitPoint, NodeId } from '../../../shared/engine/types';
+import type { CommitPoint, NodeId, ProtocolName } from '../../../shared/engine/types';
 import { eventsFor, type GodView, type NodeView } from '../../../shared/engine/view';
 import { commitPointSentence, nodeStateLines } from '../describe';
+import { cellSentence, logPictureOf } from '../logs';
+import { LogGridView, placeGrid } from '../ui/logs';
 import type { MessageEffects, ReplayStep } from '../picture';
 import { h, patchChildren, replaceChildren } from '../ui/dom';
 import { ReplayController, REPLAY_SPEEDS, type PointOfView } from './controller';
@@ -62,6 +64,8 @@ export class ReplayPanel {
   private frame = 0;
   private lastFrame = 0;
   private classRounds: { code: string; rounds: RoundSummary[] | string }[] = [];
+  /** Every node's log, slot by slot, at the step shown (through the god view only). */
+  private readonly logs = new LogGridView('replay-logs', () => this.update());
   /** The last error shown under "Open a file", drawn again whenever the library is. */
   private libraryError = '';
 
@@ -270,6 +274,7 @@ export class ReplayPanel {
       ),
       this.lesson ? h('section', { id: 'replay-lesson', 'aria-labelledby': 'replay-lesson-title' }) : null,
       diagramBox,
+      h('div', { id: 'replay-log-grid' }),
       h('div', { id: 'replay-now' }),
       h('details', {}, h('summary', { id: 'replay-marker-count' }), markerList),
       h('div', { class: 'row' }, exportButton, forkButton, h('button', { type: 'button', id: 'replay-close', onclick: () => void this.showLibrary() }, 'All replays')),
@@ -420,9 +425,28 @@ export class ReplayPanel {
     const position = this.root.querySelector('#replay-position');
     if (position) position.textContent = `Command ${c.step} of ${c.length} · tick ${tick}`;
     this.updateLesson(c.step);
+    const grid = this.root.querySelector<HTMLElement>('#replay-log-grid');
+    if (grid) {
+      const protocol = c.round.config.protocol;
+      // Through one node's eyes there is no grid: that node knew only its own log.
+      const picture =
+        view.kind === 'god'
+          ? { protocol, god: true, commitPoints: commits, nodes: view.nodes.map((n) => ({ id: n.id, title: n.name, crashed: n.crashed, log: logPictureOf(protocol, n) })) }
+          : null;
+      placeGrid(grid, this.logs.element(picture));
+    }
     const now = this.root.querySelector<HTMLElement>('#replay-now');
     // Patched, not replaced: the lines that stay the same from one step to the next are not laid out again.
     if (now) patchChildren(now, this.describeNow(view, commits));
+  }
+
+  /** A node's log in words, as its player read it, for a protocol that keeps one. */
+  private logWords(protocol: ProtocolName, self: NodeView['self']): HTMLElement[] {
+    const log = logPictureOf(protocol, self);
+    if (!log) return [];
+    const leader = log.leader === null ? [] : [h('p', {}, `${self.name} believed the leader was ${log.leader === self.id ? 'itself' : nodeName(log.leader)}.`)];
+    const words = log.cells.length === 0 ? h('p', { class: 'muted' }, `Nothing in ${self.name}'s log yet.`) : h('ol', { class: 'log-words', id: 'replay-own-log' }, log.cells.map((c) => h('li', { 'data-state': c.state }, cellSentence(protocol, c, log.cells))));
+    return [...leader, words];
   }
 
   /** What happened at this step and what the point of view knew, in words. */
@@ -449,6 +473,7 @@ export class ReplayPanel {
           { class: 'node-card', 'data-node': self.id },
           h('strong', {}, `${self.name} · ${self.role} (only what ${self.name} knew)`),
           h('ul', {}, nodeStateLines(protocol, { ...self }, view.nodes, view.now).map((l) => h('li', {}, l))),
+          ...this.logWords(protocol, self),
           h('p', { class: 'hint' }, `${view.inFlight.length} messages in flight; ${view.inFlight.filter((m) => m.payload === null).length} of them unreadable to ${self.name}.`),
         ),
       );

@@ -24,6 +24,8 @@ import {
 } from '../describe';
 import { cssColour, styleOf } from '../layout';
 import { nicknamesOf } from '../picture';
+import { logPictureOf } from '../logs';
+import { ownLogList } from './logs';
 import { h, replaceChildren } from './dom';
 import { classLabel } from './groups';
 
@@ -89,6 +91,7 @@ export function renderMe(app: App, root: HTMLElement): void {
   // The clock moves between views: the ticks left count down from the round's tick.
   const now = Math.max(view.now, app.round?.tick ?? 0);
   const timers = runningTimers(view.protocol, view.self, now);
+  const log = logPictureOf(view.protocol, view.self);
   replaceChildren(
     root,
     h(
@@ -107,6 +110,7 @@ export function renderMe(app: App, root: HTMLElement): void {
         h('dd', { id: 'tick' }, String(Math.max(view.now, app.round?.tick ?? 0))),
       ),
       h('ul', { id: 'my-state' }, ...lines.map((l) => h('li', {}, l))),
+      log ? ownLogList(view.protocol, log, view.self.id) : null,
       timers.length > 0
         ? h(
             'ul',

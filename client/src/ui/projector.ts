@@ -12,6 +12,7 @@ import { scoreboardTable, type ScoreTable } from '../results';
 import { h, replaceChildren } from './dom';
 import { debriefSection, lessonGrid } from './lessons';
 import { joinUrl, qrSvg } from './lobby';
+import { LogGridView } from './logs';
 import type { RoundScoreboard } from '../../../shared/results/scoreboard';
 
 /** Digits typed within this long of each other name one group ("1", "2": group 12). */
@@ -30,6 +31,8 @@ export class ProjectorScreen {
   private gridFrom: unknown = null;
   private gridLesson: unknown = null;
   private shown = '';
+  /** Every node's log, slot by slot, beside the group's canvas (its commit points hidden until the reveal, as on the canvas). */
+  private readonly logs = new LogGridView('projector-logs', () => this.render());
 
   constructor(
     private readonly app: App,
@@ -248,6 +251,7 @@ export class ProjectorScreen {
               app.comparison ? h('p', { class: 'muted' }, 'Press R for every group’s results.') : null,
             )
           : null,
+        this.logsSection(),
         summary && summary.holdUps.length > 0
           ? h('section', { class: 'pj-waiting' }, h('h2', {}, 'Waiting for an answer'), h('ul', {}, ...summary.holdUps.map((u) => h('li', {}, u.text))))
           : null,
@@ -263,6 +267,11 @@ export class ProjectorScreen {
         ),
       ),
     );
+  }
+
+  private logsSection(): HTMLElement | null {
+    const grid = this.logs.element(this.app.picture());
+    return grid ? h('section', { class: 'pj-logs', 'aria-label': 'Every node’s log' }, grid) : null;
   }
 
   private renderResults(): void {

@@ -2,7 +2,7 @@
  * How one machine is shown: its log on disk and the state in its memory, apart, since a crash keeps
  * the one and loses the other; and the reveal's words: each update committed by its write to the log.
  */
-import type { Presentation } from '../../engine/protocol';
+import type { LogCell, Presentation } from '../../engine/protocol';
 import { appliedFromLog, inWords, type MachineDurable, type MachinePayload, type MachineVolatile } from './state';
 
 const listed = (updates: readonly string[]): string => (updates.length === 0 ? 'empty' : updates.join(', '));
@@ -36,6 +36,14 @@ export const machinePresentation: Presentation<MachineDurable, MachineVolatile, 
   messages: {},
 
   slotName: (slot) => `log entry ${slot + 1}`,
+
+  // Writing an entry to the log commits it; it is applied once the state in memory holds it. A
+  // crash loses the memory, so a crashed machine's entries are committed, none applied.
+  log: {
+    cells: ({ durable: d, volatile: v, crashed }) =>
+      d.log.map((update, slot): LogCell => ({ slot, state: !crashed && slot < v.appliedCount ? 'applied' : 'chosen', value: update })),
+    leader: () => null,
+  },
 
   reveal: {
     outcome: (outcome) => (outcome === null ? 'Not every update a client asked for was written and applied.' : `Written and applied: ${outcome}.`),

@@ -1,6 +1,6 @@
 /** How a log decided by majority vote is shown: each slot's locked vote and tally, the log a node applied, and the reveal's words. */
 import { listNames, tallyWords } from '../../engine/names';
-import type { GroupFacts, Presentation } from '../../engine/protocol';
+import type { GroupFacts, LogCell, Presentation } from '../../engine/protocol';
 import { chosenDecreeReveal, playersWords } from '../common';
 import { applied, ballotOf, openSlot, slotWords, waiting, type VotelogDurable, type VotelogPayload, type VotelogVolatile } from './state';
 
@@ -33,6 +33,24 @@ function unappliedSentences(facts: GroupFacts<VotelogDurable, VotelogVolatile>):
   const behind = facts.nodes.filter((n) => applied(n.durable.learned).join(', ') !== facts.outcome).map((n) => n.id);
   if (behind.length === 0) return [];
   return [`In group ${facts.group}, the log ${facts.outcome} was decided, but ${playersWords(behind, facts.students)} never applied all of it.`];
+}
+
+/**
+ * A node's log as its strip shows it: a slot it learned is applied when every slot before it is
+ * learned too, else chosen (it waits for the hole before it); a slot it voted in without learning
+ * holds its vote, accepted; up to the last slot that holds anything.
+ */
+function logCells(d: VotelogDurable): LogCell[] {
+  const length = Math.max(d.votes.length, d.learned.length);
+  let end = length;
+  while (end > 0 && d.votes[end - 1] == null && d.learned[end - 1] == null) end -= 1;
+  const open = openSlot(d.learned);
+  return Array.from({ length: end }, (_, slot): LogCell => {
+    const learned = d.learned[slot];
+    if (learned != null) return { slot, state: slot < open ? 'applied' : 'chosen', value: learned };
+    const vote = d.votes[slot];
+    return vote != null ? { slot, state: 'accepted', value: vote } : { slot, state: 'empty', value: null };
+  });
 }
 
 const decreeReveal = chosenDecreeReveal((who) => `${who}'s vote was cast`);
@@ -82,6 +100,9 @@ export const votelogPresentation: Presentation<VotelogDurable, VotelogVolatile, 
   },
 
   slotName: slotWords,
+
+  // A leaderless log: every node votes in every slot, so no node believes in a leader.
+  log: { cells: ({ durable }) => logCells(durable), leader: () => null },
 
   reveal: {
     ...decreeReveal,
