@@ -236,6 +236,7 @@ describe('a class plays Multi-Paxos', () => {
       const marks = await projector.locator('#projector-logs tbody tr[data-node="1"] td[data-slot="1"] .log-mark').allTextContents();
       expect(marks).toEqual([expect.stringMatching(/^\d+\.B$/)]);
       await expect(projector.locator('#projector-logs tbody tr[data-node="0"] td[data-slot="1"]').getAttribute('data-state')).resolves.toBe('empty');
+      await projector.locator('#projector-logs').evaluate((e) => e.scrollIntoView({ block: 'center' }));
       await shot(projector, '4-log-goes-on-projector');
       await teacher.page.waitForSelector('#log-grid tbody tr[data-node="4"] td[data-slot="1"][data-state="applied"]', { timeout: 30_000 });
       await shot(teacher.page, '4-log-goes-on-instructor');
