@@ -436,4 +436,44 @@ describe('logs in the browser', () => {
     expect(errors).toEqual([]);
     await context.close();
   }, 300_000);
+
+  it('a class: the instructor sees every node\'s log in the grid while the round runs, a student only their own strip and words', async () => {
+    const teacher = await openPage(harness.browser, harness.url, { width: 1400, height: 900 });
+    await teacher.page.waitForSelector('body[data-ready="true"]', { timeout: 30_000 });
+    await teacher.page.$eval('#host-class', (b) => (b as HTMLButtonElement).click());
+    await teacher.page.waitForSelector('#join-code-display');
+    const code = (await teacher.page.locator('#join-code-display').textContent())!.trim();
+    const student = await openPage(harness.browser, `${harness.url}/join/${code}`, { width: 375, height: 812 }, PHONE);
+    await student.page.waitForSelector('body[data-ready="true"]', { timeout: 30_000 });
+    await student.page.fill('#join-nickname', 'Ada');
+    await student.page.$eval('#join-class', (b) => (b as HTMLButtonElement).click());
+    await student.page.waitForSelector('#status:has-text("You are node")');
+    await teacher.page.waitForSelector('#roster-table tbody tr');
+    await teacher.page.selectOption('#setup-protocol', 'votelog');
+    await teacher.page.selectOption('#setup-nodes', '5');
+    await teacher.page.$eval('#start-round', (b) => (b as HTMLButtonElement).click());
+    await teacher.page.waitForSelector('#logs:not([hidden]) #log-grid tbody tr');
+    await expect(teacher.page.locator('#log-grid tbody tr').count()).resolves.toBe(5);
+    // The student votes; the instructor's grid shows that vote in the student's row.
+    const node = await student.page.evaluate(() => (window as unknown as { quorum: { app: { node: number } } }).quorum.app.node);
+    const until = Date.now() + 30_000;
+    while ((await student.page.locator('#my-log li').count()) === 0) {
+      if (Date.now() > until) throw new Error('the student never voted');
+      await move(student.page);
+      await student.page.waitForTimeout(150);
+    }
+    const mine = await ownLogAgrees(student.page, node);
+    expect(mine.words[0]!.state).not.toBe('empty');
+    await teacher.page.waitForFunction((n) => ['accepted', 'chosen', 'applied'].includes(document.querySelector(`#log-grid tr[data-node="${n}"] td[data-slot="0"]`)?.getAttribute('data-state') ?? ''), node);
+    await expect(teacher.page.locator(`#log-grid tr[data-node="${node}"] th`).textContent()).resolves.toContain('Ada');
+    // The student has no grid and draws no other node's strip, while the round runs.
+    expect(await student.page.locator('#log-grid').count()).toBe(0);
+    expect((await drawn(student.page)).strips.map((s) => s.node)).toEqual([node]);
+    await teacher.page.screenshot({ path: join(RESULTS, 'log-strip-instructor.png') });
+    await student.page.screenshot({ path: join(RESULTS, 'log-strip-student.png') });
+    expect(teacher.errors).toEqual([]);
+    expect(student.errors).toEqual([]);
+    await student.context.close();
+    await teacher.context.close();
+  }, 120_000);
 });
