@@ -4,7 +4,9 @@
  */
 import { blockingCoordinator } from './blockingCoordinator';
 import { duelingProposers } from './duelingProposers';
+import { electingLeader } from './electingLeader';
 import { flp } from './flp';
+import { leaderSerializes } from './leaderSerializes';
 import { liveness } from './liveness';
 import { lockedVotes } from './lockedVotes';
 import { oneMachine } from './oneMachine';
@@ -63,8 +65,8 @@ export const LESSON_PATH: readonly PathEntry[] = [
   { number: 10, title: victoryGossip.title, essay: victoryGossip.essay, lesson: victoryGossip },
   { number: 11, title: splitVote.title, essay: splitVote.essay, lesson: splitVote },
   { number: 12, title: duelingProposers.title, essay: duelingProposers.essay, lesson: duelingProposers },
-  { number: 13, title: 'Leaders serialize decrees', essay: 'Paxos: Better with Leaders', lesson: null },
-  { number: 14, title: 'Electing the leader', essay: 'Paxos: Better with Leaders', lesson: null },
+  { number: 13, title: leaderSerializes.title, essay: leaderSerializes.essay, lesson: leaderSerializes },
+  { number: 14, title: electingLeader.title, essay: electingLeader.essay, lesson: electingLeader },
   { number: 15, title: 'Raft', essay: 'Raft', lesson: null },
 ];
 

@@ -1,6 +1,7 @@
 /** Typed looks into a world's nodes for the lessons' scripts and objectives, and rules every lesson's script uses. */
 import type { MachineDurable, MachineVolatile } from '../protocols/machine';
 import type { MajorityDurable, MajorityVolatile } from '../protocols/majority';
+import type { MpDurable, MpVolatile } from '../protocols/multipaxos';
 import type { PaxosDurable, PaxosVolatile } from '../protocols/paxos';
 import type { TpcDurable, TpcVolatile } from '../protocols/2pc/state';
 import type { Command, InboxEntry, Message, NodeId, World } from '../engine/types';
@@ -102,4 +103,10 @@ export function votesFor(id: string, node: NodeId, decree: string, why: string, 
 export function machineNode(world: World, id: NodeId): { durable: MachineDurable; volatile: MachineVolatile; crashed: boolean } {
   const node = world.nodes[id]!;
   return { durable: node.durable as MachineDurable, volatile: node.volatile as MachineVolatile, crashed: node.crashed };
+}
+
+/** A Multi-Paxos node's state in a world of that protocol. */
+export function mpNode(world: World, id: NodeId): { durable: MpDurable; volatile: MpVolatile; crashed: boolean; inbox: InboxEntry[] } {
+  const node = world.nodes[id]!;
+  return { durable: node.durable as MpDurable, volatile: node.volatile as MpVolatile, crashed: node.crashed, inbox: node.inbox };
 }

@@ -74,6 +74,21 @@ export const timeoutPlayer = (): PlayerMoves => (run, view) => {
   return legal(view, 'propose');
 };
 
+/** Lesson 13: run for leader, then, leading, give each request the next free slot; answer whatever comes. */
+export const leader = (): PlayerMoves => (_run, view) => legal(view, 'elect') ?? legal(view, 'promise') ?? legal(view, 'accept') ?? legal(view, 'propose');
+
+/**
+ * Lesson 14: follow A (promise, accept); once A has crashed, run for leader as soon as the leader
+ * timer lets it, before answering anyone, then answer every ballot and slot, and run again if its
+ * timer fires with no leader.
+ */
+export const naiveRunner = (): PlayerMoves => (run, view) => {
+  const crashed = run.fired.some((f) => f.rule === 'crash-leader');
+  const ran = (view.self.durable as { maxUsed: number }).maxUsed > 0;
+  if (crashed && !ran) return legal(view, 'elect');
+  return legal(view, 'promise') ?? legal(view, 'accept') ?? legal(view, 'propose') ?? (crashed ? legal(view, 'elect') : null);
+};
+
 /** The player of each playable lesson, by the lesson's id. */
 export const PLAYERS: Record<string, () => PlayerMoves> = {
   'one-machine': machine,
@@ -88,4 +103,6 @@ export const PLAYERS: Record<string, () => PlayerMoves> = {
   'split-vote': voteX,
   'dueling-proposers': proposer,
   flp: timeoutPlayer,
+  'leader-serializes': leader,
+  'electing-leader': naiveRunner,
 };

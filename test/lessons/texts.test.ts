@@ -15,6 +15,8 @@ const FOREIGN: Record<string, RegExp[]> = {
   '2pc': [/\bballots?\b/i, /\bPROMISE\b/, /\baccept/i, /\bpropos/i, /\bmajorit/i, /\bquorum/i, /\btally/i, /\bcandidate/i, /\bvictory\b/i, /\bgossip/i, /\bleader/i, /\bchosen\b/i],
   majority: [/\bballots?\b/i, /\bpromis/i, /\baccept/i, /\bproposer/i, /\bcoordinator/i, /\bparticipant/i, /\bin doubt\b/i, /\btimeout/i, /\bleader/i, /\bPREPARE\b/, /\bCOMMIT\b/, /\bABORT\b/],
   votelog: [/\bballots?\b/i, /\bpromis/i, /\baccept/i, /\bproposer/i, /\bcoordinator/i, /\bparticipant/i, /\bin doubt\b/i, /\btimeout/i, /\bleader/i, /\bvictory\b/i, /\bgossip/i, /\bPREPARE\b/, /\bCOMMIT\b/, /\bABORT\b/, /\bVICTORY\b/],
+  // A lesson of Multi-Paxos may speak of the votes of the majority vote it is compared with, never of another protocol's roles.
+  multipaxos: [/\bcoordinator/i, /\bparticipant/i, /\babort/i, /\bin doubt\b/i, /\bcandidate/i, /\bvictory\b/i, /\bgossip/i, /\bterms?\b/i, /\bCOMMIT\b/],
   paxos: [/\bcoordinator/i, /\bparticipant/i, /\babort/i, /\bin doubt\b/i, /\bcandidate/i, /\bvictory\b/i, /\bvotes?\b/i, /\blocked\b/i, /\btally of votes\b/i],
 };
 
