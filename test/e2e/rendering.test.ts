@@ -90,6 +90,7 @@ describe('the round canvas', () => {
         images: all.filter((o) => o.type === 'Image').length,
         blitters: blitters.length,
         dots: shown[0]!.length,
+        cellWords: shown[2]!.length,
         labels: shown[1]!.map((bob) => labelText.get(bob.frame.name) ?? `no label for ${bob.frame.name}`),
         laidOut: scene.drawnLayout().messageLabels,
         textures: [...new Set(shown.flat().map((bob) => bob.frame.texture.key))],
@@ -101,7 +102,9 @@ describe('the round canvas', () => {
     // Only the nodes' names and state lines are texts; no game object per message.
     expect(drawn.texts).toBe(18);
     expect(drawn.images).toBe(0);
-    expect(drawn.blitters).toBe(2);
+    // The messages' dots, their labels, and the log cells' words (none: single-decree Paxos keeps no log).
+    expect(drawn.blitters).toBe(3);
+    expect(drawn.cellWords).toBe(0);
     expect(drawn.dots).toBe(300);
     // Labels only where they have room: some, far from all 300, none over another.
     expect(drawn.labels.length).toBeGreaterThan(5);

@@ -244,7 +244,14 @@ describe('the fork route\'s limits', () => {
     const slow = await postFork(server.url, forkBody(round.text, round.commands));
     expect(slow.status).toBe(503);
     expect(slow.body.error).toMatch(/took longer than 0.05 s/);
-    const next = await postFork(server.url, JSON.stringify({ round: small, step: 2 }));
+    // A small fork takes a millisecond or two, but on a loaded machine even it can overrun this
+    // server's 50 ms: each overrun must again be this 503 (from yet another fresh worker), and one try
+    // of a few must get through. A worker that stayed stuck on the slow job would fail them all.
+    let next = await postFork(server.url, JSON.stringify({ round: small, step: 2 }));
+    for (let tries = 1; next.status === 503 && tries < 5; tries++) {
+      expect(next.body.error).toMatch(/took longer than 0.05 s/);
+      next = await postFork(server.url, JSON.stringify({ round: small, step: 2 }));
+    }
     expect(next.status, JSON.stringify(next.body)).toBe(201);
   });
 });

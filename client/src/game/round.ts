@@ -42,7 +42,7 @@ import { DOT_RADIUS, textureKey, textureScale } from './textures';
 
 interface MessageSprite {
   /**
-   * Bobs of the scene's two blitters, the dots' and the labels' above them: a blitter draws hundreds
+   * Bobs of the scene's message blitters, the dots' and the labels' above them: a blitter draws hundreds
    * of frames of one texture without a game object, a transform and a saved canvas state for each.
    * Bobs are placed in device pixels.
    */
