@@ -237,6 +237,9 @@ export function follow(ctx: MpContext, id: NodeId, leader: NodeId, ballot: Ballo
   const suspected = v.suspected.includes(leader) ? v.suspected.filter((n) => n !== leader) : v.suspected;
   ctx.setVolatile(id, { ...v, leader, leaderBallot: ballot, suspected, electionDue: false });
   ctx.cancelTimer(id, BACKOFF);
+  // A belief needs a timer behind it: a follower that believes in a leader again (an old ACCEPT
+  // answered after it suspected that leader) must come to suspect it again if it is gone.
+  if (leader !== id && !ctx.timer(id, LEADER_TIMER)) armLeaderTimer(ctx, id);
   for (const decree of v.requests) offer(ctx, id, decree);
 }
 
