@@ -4,6 +4,7 @@
  * Targets: at least 200,000 steps/s for a 5-node Paxos world, and for a 5-node Multi-Paxos world whose
  * log grows to 50 entries; seek p99 at most 5 ms.
  */
+import { loadavg } from 'node:os';
 import { Replay } from '../../shared/engine/replay';
 import { step } from '../../shared/engine/step';
 import type { Command, World } from '../../shared/engine/types';
@@ -51,22 +52,83 @@ function longLogRound(seed: number): { start: World; log: Command[] } {
   return { start, log };
 }
 
-/** Steps per second of re-running these rounds through `step`, for about `seconds`. */
-function timeRounds(rounds: { start: World; log: Command[] }[], seconds: number, label: string): number {
+/** Re-runs one round through `step`; returns the steps run. */
+function runRound({ start, log }: { start: World; log: Command[] }): number {
+  let world = start;
+  for (const command of log) {
+    const result = step(world, command);
+    if (result.ok) world = result.world;
+  }
+  return log.length;
+}
+
+/** CPU milliseconds this process has used: unlike the clock, it does not run on while other processes have the cores. */
+function cpuMs(): number {
+  const { user, system } = process.cpuUsage();
+  return (user + system) / 1000;
+}
+
+/**
+ * A fixed piece of work that uses no project code, to measure how fast this machine runs right now:
+ * the kind of work a step does (small records made anew, short arrays copied, a sentence built).
+ * Its figure changes with the machine's load, never with the engine's code, so a figure divided by
+ * it compares across runs on a shared machine. Returns its checksum, so none of it is skipped.
+ */
+const REFERENCE_OPS = 2000;
+const referenceList = Array.from({ length: 24 }, (_, i) => ({ id: i, at: i * 3 }));
+function referenceWork(): number {
+  let sum = 0;
+  let list = referenceList;
+  for (let i = 0; i < REFERENCE_OPS; i++) {
+    const record = { id: i, from: i % 5, to: (i + 1) % 5, sentAt: i, deliverAt: i + 3, note: null as string | null };
+    const next = list.slice(1);
+    next.push({ id: record.id, at: record.deliverAt });
+    list = next;
+    record.note = `node ${record.from} sent ${record.id} to node ${record.to}.`;
+    sum += record.note.length + list[list.length - 1]!.at;
+  }
+  return sum;
+}
+
+/**
+ * Steps per second of re-running these rounds through `step` for about `seconds`, each round followed
+ * by as much CPU time of the reference work, so that both are measured under the same load; and
+ * reference ops per second. Steps per second by the clock, as before, and per CPU second.
+ */
+function timeRounds(
+  rounds: { start: World; log: Command[] }[],
+  seconds: number,
+  label: string,
+): { stepsPerSecond: number; stepsPerCpuSecond: number; referenceOpsPerCpuSecond: number } {
   let steps = 0;
+  let ops = 0;
+  let stepMs = 0;
+  let stepCpuMs = 0;
+  let referenceCpuMs = 0;
+  let checksum = 0;
   const began = performance.now();
   while (performance.now() - began < seconds * 1000) {
-    for (const { start, log } of rounds) {
-      let world = start;
-      for (const command of log) {
-        const result = step(world, command);
-        if (result.ok) world = result.world;
-      }
-      steps += log.length;
+    for (const round of rounds) {
+      const t0 = performance.now();
+      const c0 = cpuMs();
+      steps += runRound(round);
+      const c1 = cpuMs();
+      stepMs += performance.now() - t0;
+      do {
+        checksum += referenceWork();
+        ops += REFERENCE_OPS;
+      } while (cpuMs() - c1 < c1 - c0);
+      referenceCpuMs += cpuMs() - c1;
+      stepCpuMs += c1 - c0;
     }
     progress(`engine: ${label} ${steps} steps`);
   }
-  return Math.round(steps / ((performance.now() - began) / 1000));
+  if (checksum === 0) throw new Error('the reference work did nothing');
+  return {
+    stepsPerSecond: Math.round(steps / (stepMs / 1000)),
+    stepsPerCpuSecond: Math.round(steps / (stepCpuMs / 1000)),
+    referenceOpsPerCpuSecond: Math.round(ops / (referenceCpuMs / 1000)),
+  };
 }
 
 function percentile(sorted: number[], p: number): number {
@@ -92,6 +154,9 @@ export async function run(args: string[]): Promise<void> {
   }
 
   const stepsPerSecond: Record<string, number> = {};
+  const stepsPerCpuSecond: Record<string, number> = {};
+  /** The reference work's speed while each protocol was timed: the machine's speed at that moment. */
+  const referenceOpsPerCpuSecond: Record<string, number> = {};
   for (const protocol of protocolNames()) {
     // Record real rounds (bots and faults), then time only the engine re-running them.
     const rounds: { start: World; log: Command[] }[] = [];
@@ -101,25 +166,16 @@ export async function run(args: string[]): Promise<void> {
       const r = runSeed({ protocol, nodes: Math.min(max, Math.max(min, 5)), seed, faults: true });
       rounds.push({ start: createWorld(r.world.config), log: r.log });
     }
-    let steps = 0;
-    const began = performance.now();
-    while (performance.now() - began < seconds * 1000) {
-      for (const { start, log } of rounds) {
-        let world = start;
-        for (const command of log) {
-          const result = step(world, command);
-          if (result.ok) world = result.world;
-        }
-        steps += log.length;
-      }
-      progress(`engine: ${protocol} ${steps} steps`);
-    }
-    stepsPerSecond[protocol] = Math.round(steps / ((performance.now() - began) / 1000));
+    const timed = timeRounds(rounds, seconds, protocol);
+    stepsPerSecond[protocol] = timed.stepsPerSecond;
+    stepsPerCpuSecond[protocol] = timed.stepsPerCpuSecond;
+    referenceOpsPerCpuSecond[protocol] = timed.referenceOpsPerCpuSecond;
   }
 
   progress('engine: recording Multi-Paxos rounds of a 50-entry log');
   const longLog = [1, 2, 3, 4].map(longLogRound);
-  const multipaxos5Log50StepsPerSecond = timeRounds(longLog, seconds, 'multipaxos, 50-entry log');
+  const longTimed = timeRounds(longLog, seconds, 'multipaxos, 50-entry log');
+  const multipaxos5Log50StepsPerSecond = longTimed.stepsPerSecond;
 
   // A 10,000-command round: a long faulty Paxos run, cut to exactly 10,000 commands.
   progress('engine: recording a 10,000-command round');
@@ -143,6 +199,16 @@ export async function run(args: string[]): Promise<void> {
     stepsPerSecond,
     paxos5StepsPerSecond: stepsPerSecond.paxos,
     multipaxos5Log50StepsPerSecond,
+    // Per CPU second, and divided by the reference work's speed measured beside it (steps per
+    // reference op): figures that hold across runs when the shared machine's speed does not.
+    paxos5StepsPerCpuSecond: stepsPerCpuSecond.paxos,
+    multipaxos5Log50StepsPerCpuSecond: longTimed.stepsPerCpuSecond,
+    paxos5PerReference: Number((stepsPerCpuSecond.paxos! / referenceOpsPerCpuSecond.paxos!).toFixed(4)),
+    multipaxos5Log50PerReference: Number((longTimed.stepsPerCpuSecond / longTimed.referenceOpsPerCpuSecond).toFixed(4)),
+    // Paxos measured in the same run: a change to Multi-Paxos alone leaves it as it was.
+    multipaxos5Log50PerPaxos5: Number((longTimed.stepsPerCpuSecond / stepsPerCpuSecond.paxos!).toFixed(4)),
+    referenceOpsPerCpuSecond: longTimed.referenceOpsPerCpuSecond,
+    loadAverage: Number(loadavg()[0]!.toFixed(2)),
     multipaxos5Log50Commands: longLog.reduce((n, r) => n + r.log.length, 0) / longLog.length,
     roundCommands: log.length,
     replayBuildMs: Number(buildMs.toFixed(1)),

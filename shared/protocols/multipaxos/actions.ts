@@ -17,12 +17,15 @@ import {
   belowPromise,
   compareBallots,
   countAcceptance,
+  durableWith,
   follow,
   mayRun,
   nextBallot,
   raisePromise,
   slotWords,
   valueWords,
+  volatileWith,
+  leadWith,
   type MpAction,
   type MpContext,
   type MpDurable,
@@ -85,7 +88,7 @@ function belowPromiseRefusal(local: MpLocal, entry: Entry, verb: 'Promising' | '
 function waitForCandidate(ctx: MpContext, id: NodeId): void {
   const v = ctx.volatile(id);
   if (v.lead || v.campaign) return;
-  if (v.electionDue) ctx.setVolatile(id, { ...v, electionDue: false });
+  if (v.electionDue) ctx.setVolatile(id, volatileWith(v, { electionDue: false }));
   ctx.cancelTimer(id, BACKOFF);
   armLeaderTimer(ctx, id);
 }
@@ -283,17 +286,18 @@ export const multipaxosActions: ActionTable<MpDurable, MpVolatile, MpAction, MpP
       const before = lead.open.find((o) => o.slot === slot);
       const open = lead.open.filter((o) => o.slot !== slot);
       open.push({ slot, value, acks: [], from: recovered?.from ?? before?.from ?? null, sentAt: ctx.now });
-      ctx.setVolatile(id, {
-        ...v,
-        lead: {
-          ...lead,
-          recover,
-          open,
-          next: fresh ? lead.next + 1 : lead.next,
-          ids: fresh && value !== NOOP && !lead.ids.includes(value) ? [...lead.ids, value] : lead.ids,
-          queue: lead.queue.includes(value) ? lead.queue.filter((q) => q !== value) : lead.queue,
-        },
-      });
+      ctx.setVolatile(
+        id,
+        volatileWith(v, {
+          lead: leadWith(lead, {
+            recover,
+            open,
+            next: fresh ? lead.next + 1 : lead.next,
+            ids: fresh && value !== NOOP && !lead.ids.includes(value) ? [...lead.ids, value] : lead.ids,
+            queue: lead.queue.includes(value) ? lead.queue.filter((q) => q !== value) : lead.queue,
+          }),
+        }),
+      );
       const ballot = lead.ballot;
       // The leader is an acceptor too: it accepts its own proposal unless it promised a higher ballot.
       if (!belowPromise(ctx.durable(id), ballot)) {
@@ -351,7 +355,7 @@ export const multipaxosActions: ActionTable<MpDurable, MpVolatile, MpAction, MpP
       const ballot = { n: action.ballot, node: id };
       const d = ctx.durable(id);
       // The ballot is written down before it is used, so a crash can never lead to using it again.
-      ctx.setDurable(id, { ...d, maxUsed: Math.max(d.maxUsed, action.ballot) });
+      ctx.setDurable(id, durableWith(d, { maxUsed: Math.max(d.maxUsed, action.ballot) }));
       const promises: { from: number; accepted: MpDurable['accepted'] }[] = [];
       // A candidate is its own first acceptor: it promises itself without a message.
       if (!belowPromise(d, ballot)) {
@@ -359,14 +363,16 @@ export const multipaxosActions: ActionTable<MpDurable, MpVolatile, MpAction, MpP
         promises.push({ from: id, accepted: d.accepted });
       }
       const v = ctx.volatile(id);
-      ctx.setVolatile(id, {
-        ...v,
-        campaign: { ballot, promises },
-        electionDue: false,
-        leader: null,
-        leaderBallot: null,
-        highestSeen: Math.max(v.highestSeen, action.ballot),
-      });
+      ctx.setVolatile(
+        id,
+        volatileWith(v, {
+          campaign: { ballot, promises },
+          electionDue: false,
+          leader: null,
+          leaderBallot: null,
+          highestSeen: Math.max(v.highestSeen, action.ballot),
+        }),
+      );
       ctx.cancelTimer(id, BACKOFF);
       // The run has a timeout to win; then the node suspects it, as it would a leader.
       armLeaderTimer(ctx, id);

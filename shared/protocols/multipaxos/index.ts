@@ -39,6 +39,7 @@ import {
   takeOver,
   takeRequest,
   valueWords,
+  volatileWith,
   type MpAction,
   type MpDurable,
   type MpGlobal,
@@ -84,7 +85,7 @@ export const multipaxos = defineProtocol<MpDurable, MpVolatile, MpAction, MpPayl
   onRecover(ctx, id) {
     // What it promised, accepted and knows chosen is on disk, and the ballots it used; it knows no leader.
     const d = ctx.durable(id);
-    ctx.setVolatile(id, { ...ctx.volatile(id), highestSeen: Math.max(d.maxUsed, d.promised?.n ?? 0) });
+    ctx.setVolatile(id, volatileWith(ctx.volatile(id), { highestSeen: Math.max(d.maxUsed, d.promised?.n ?? 0) }));
     armLeaderTimer(ctx, id);
   },
 
@@ -94,23 +95,23 @@ export const multipaxos = defineProtocol<MpDurable, MpVolatile, MpAction, MpPayl
     let v = ctx.volatile(id);
     // A node heard from is up: it is no longer given up on.
     if (v.suspected.length > 0 && v.suspected.includes(from)) {
-      v = { ...v, suspected: v.suspected.filter((n) => n !== from) };
+      v = volatileWith(v, { suspected: v.suspected.filter((n) => n !== from) });
       ctx.setVolatile(id, v);
     }
     switch (p.kind) {
       case 'request': {
         if (v.lead) enqueue(ctx, id, p.decree);
         // Not the leader (any more): it holds the request and hands it to the next leader it learns of.
-        else if (!v.requests.includes(p.decree) && !ctx.durable(id).chosen.includes(p.decree)) ctx.setVolatile(id, { ...v, requests: [...v.requests, p.decree] });
+        else if (!v.requests.includes(p.decree) && !ctx.durable(id).chosen.includes(p.decree)) ctx.setVolatile(id, volatileWith(v, { requests: [...v.requests, p.decree] }));
         return false;
       }
       case 'prepare': {
-        if (p.ballot.n > v.highestSeen) ctx.setVolatile(id, { ...v, highestSeen: p.ballot.n });
+        if (p.ballot.n > v.highestSeen) ctx.setVolatile(id, volatileWith(v, { highestSeen: p.ballot.n }));
         // The same PREPARE twice (the network duplicated it) waits once.
         return !ctx.node(id).inbox.some((m) => m.from === from && m.payload.kind === 'prepare' && compareBallots(m.payload.ballot, p.ballot) === 0);
       }
       case 'accept': {
-        if (p.ballot.n > v.highestSeen) ctx.setVolatile(id, { ...v, highestSeen: p.ballot.n });
+        if (p.ballot.n > v.highestSeen) ctx.setVolatile(id, volatileWith(v, { highestSeen: p.ballot.n }));
         const mine = ctx.durable(id).accepted[p.slot];
         // Accepted already (the leader sent it again): the answer goes out again by itself.
         if (mine && mine.value === p.value && compareBallots(mine.ballot, p.ballot) === 0) {
@@ -124,13 +125,13 @@ export const multipaxos = defineProtocol<MpDurable, MpVolatile, MpAction, MpPayl
       case 'promise': {
         const campaign = v.campaign;
         if (!campaign || compareBallots(campaign.ballot, p.ballot) !== 0 || campaign.promises.some((x) => x.from === from)) return false;
-        const next = { ...campaign, promises: [...campaign.promises, { from, accepted: p.accepted }] };
-        ctx.setVolatile(id, { ...v, campaign: next });
+        const next = { ballot: campaign.ballot, promises: [...campaign.promises, { from, accepted: p.accepted }] };
+        ctx.setVolatile(id, volatileWith(v, { campaign: next }));
         if (next.promises.length >= majorityOf(ctx.config.nodes)) takeOver(ctx, id, next);
         return false;
       }
       case 'refuse': {
-        if (p.promised.n > v.highestSeen) ctx.setVolatile(id, { ...ctx.volatile(id), highestSeen: p.promised.n });
+        if (p.promised.n > v.highestSeen) ctx.setVolatile(id, volatileWith(ctx.volatile(id), { highestSeen: p.promised.n }));
         const mine = v.lead?.ballot ?? v.campaign?.ballot;
         // Its ballot is beaten: a higher one was promised.
         if (mine && compareBallots(mine, p.ballot) === 0) stepDown(ctx, id);

@@ -120,6 +120,55 @@ export type MpLocal = Local<MpDurable, MpVolatile, MpPayload>;
 export type MpContext = ProtocolContext<MpDurable, MpVolatile, MpPayload, MpGlobal>;
 export type MpNode = NodeOf<MpDurable, MpVolatile, MpPayload>;
 
+/*
+ * A node's records changed in a few parts. Each is made field by field in one order, as the engine
+ * makes its nodes (see `put` in engine/context.ts): spread (`{ ...v, lead }`), a record meets as
+ * many shapes as there are places that change it, and V8 then copies it slowly at every step. The
+ * keys keep the order the records start with, so a world's JSON is the same either way.
+ */
+
+/** The durable state with these parts changed. */
+export function durableWith(d: MpDurable, c: Partial<MpDurable>): MpDurable {
+  return {
+    promised: c.promised === undefined ? d.promised : c.promised,
+    accepted: c.accepted === undefined ? d.accepted : c.accepted,
+    chosen: c.chosen === undefined ? d.chosen : c.chosen,
+    applied: c.applied === undefined ? d.applied : c.applied,
+    maxUsed: c.maxUsed === undefined ? d.maxUsed : c.maxUsed,
+  };
+}
+
+/** The volatile state with these parts changed. */
+export function volatileWith(v: MpVolatile, c: Partial<MpVolatile>): MpVolatile {
+  return {
+    leader: c.leader === undefined ? v.leader : c.leader,
+    leaderBallot: c.leaderBallot === undefined ? v.leaderBallot : c.leaderBallot,
+    requests: c.requests === undefined ? v.requests : c.requests,
+    suspected: c.suspected === undefined ? v.suspected : c.suspected,
+    electionDue: c.electionDue === undefined ? v.electionDue : c.electionDue,
+    campaign: c.campaign === undefined ? v.campaign : c.campaign,
+    lead: c.lead === undefined ? v.lead : c.lead,
+    highestSeen: c.highestSeen === undefined ? v.highestSeen : c.highestSeen,
+  };
+}
+
+/** A lead with these parts changed. */
+export function leadWith(lead: Lead, c: Partial<Lead>): Lead {
+  return {
+    ballot: c.ballot === undefined ? lead.ballot : c.ballot,
+    next: c.next === undefined ? lead.next : c.next,
+    ids: c.ids === undefined ? lead.ids : c.ids,
+    recover: c.recover === undefined ? lead.recover : c.recover,
+    open: c.open === undefined ? lead.open : c.open,
+    queue: c.queue === undefined ? lead.queue : c.queue,
+  };
+}
+
+/** An open slot with other acknowledgements, or sent again at another tick. */
+function openWith(o: OpenSlot, acks: NodeId[], sentAt: number): OpenSlot {
+  return { slot: o.slot, value: o.value, acks, from: o.from, sentAt };
+}
+
 export const HEARTBEAT = 'heartbeat';
 export const LEADER_TIMER = 'leader';
 export const BACKOFF = 'backoff';
@@ -171,13 +220,13 @@ export function raisePromise(ctx: MpContext, id: NodeId, ballot: Ballot): void {
   const d = ctx.durable(id);
   const promised = higher(d.promised, ballot);
   if (promised === d.promised) return;
-  ctx.setDurable(id, { ...d, promised });
+  ctx.setDurable(id, durableWith(d, { promised }));
   const g = ctx.protocolGlobal();
   const record = g.promised[id] ?? null;
   if (record === null || compareBallots(promised, record) > 0) {
     const list = g.promised.slice();
     list[id] = promised;
-    ctx.setProtocolGlobal({ ...g, promised: list });
+    ctx.setProtocolGlobal({ promised: list });
   }
   // A node that promised a higher ballot than its own campaign or lead has given them up.
   const v = ctx.volatile(id);
@@ -195,7 +244,7 @@ export function stepDown(ctx: MpContext, id: NodeId): void {
   const v = ctx.volatile(id);
   if (v.lead === null && v.campaign === null) return;
   const leading = v.lead !== null;
-  ctx.setVolatile(id, { ...v, lead: null, campaign: null, leader: leading ? null : v.leader, leaderBallot: leading ? null : v.leaderBallot });
+  ctx.setVolatile(id, volatileWith(v, { lead: null, campaign: null, leader: leading ? null : v.leader, leaderBallot: leading ? null : v.leaderBallot }));
   if (leading) {
     ctx.cancelTimer(id, HEARTBEAT);
     ctx.emit({ type: 'stepped-down', visibleTo: [id], node: id, text: `${nodeName(id)} no longer leads: a higher ballot is about.` });
@@ -218,14 +267,14 @@ export function enqueue(ctx: MpContext, id: NodeId, decree: string): void {
   const v = ctx.volatile(id);
   const lead = v.lead;
   if (!lead || lead.ids.includes(decree) || lead.queue.includes(decree) || ctx.durable(id).chosen.includes(decree)) return;
-  ctx.setVolatile(id, { ...v, lead: { ...lead, queue: [...lead.queue, decree] } });
+  ctx.setVolatile(id, volatileWith(v, { lead: leadWith(lead, { queue: [...lead.queue, decree] }) }));
 }
 
 /** A client hands this node a request: it keeps it until it sees it chosen, and hands it to the leader it knows. */
 export function takeRequest(ctx: MpContext, id: NodeId, decree: string): void {
   if (ctx.durable(id).chosen.includes(decree)) return;
   const v = ctx.volatile(id);
-  if (!v.requests.includes(decree)) ctx.setVolatile(id, { ...v, requests: [...v.requests, decree] });
+  if (!v.requests.includes(decree)) ctx.setVolatile(id, volatileWith(v, { requests: [...v.requests, decree] }));
   offer(ctx, id, decree);
 }
 
@@ -235,7 +284,7 @@ export function follow(ctx: MpContext, id: NodeId, leader: NodeId, ballot: Ballo
   const changed = v.leader !== leader || v.leaderBallot === null || compareBallots(v.leaderBallot, ballot) !== 0;
   if (!changed) return;
   const suspected = v.suspected.includes(leader) ? v.suspected.filter((n) => n !== leader) : v.suspected;
-  ctx.setVolatile(id, { ...v, leader, leaderBallot: ballot, suspected, electionDue: false });
+  ctx.setVolatile(id, volatileWith(v, { leader, leaderBallot: ballot, suspected, electionDue: false }));
   ctx.cancelTimer(id, BACKOFF);
   // A belief needs a timer behind it: a follower that believes in a leader again (an old ACCEPT
   // answered after it suspected that leader) must come to suspect it again if it is gone.
@@ -249,9 +298,9 @@ export function learn(ctx: MpContext, id: NodeId, slot: Slot, value: string, how
   if (d.chosen[slot] != null) return;
   const chosen = withSlot(d.chosen, slot, value, null);
   const applied = firstGap(chosen, d.applied);
-  ctx.setDurable(id, { ...d, chosen, applied });
+  ctx.setDurable(id, durableWith(d, { chosen, applied }));
   const v = ctx.volatile(id);
-  if (v.requests.includes(value)) ctx.setVolatile(id, { ...v, requests: v.requests.filter((r) => r !== value) });
+  if (v.requests.includes(value)) ctx.setVolatile(id, volatileWith(v, { requests: v.requests.filter((r) => r !== value) }));
   const then = applied > d.applied ? `; it applies up to ${slotWords(applied - 1)}` : `; it waits for ${slotWords(d.applied)} before applying it`;
   ctx.emit({ type: 'learned', visibleTo: [id], node: id, slot, decree: value, text: `${nodeName(id)} learned that ${valueWords(value)} is chosen in ${slotWords(slot)} (${how})${then}.` });
 }
@@ -260,7 +309,7 @@ export function learn(ctx: MpContext, id: NodeId, slot: Slot, value: string, how
 export function acceptLocally(ctx: MpContext, id: NodeId, ballot: Ballot, slot: Slot, value: string): void {
   raisePromise(ctx, id, ballot);
   const d = ctx.durable(id);
-  ctx.setDurable(id, { ...d, accepted: withSlot(d.accepted, slot, { ballot, value }, null) });
+  ctx.setDurable(id, durableWith(d, { accepted: withSlot(d.accepted, slot, { ballot, value }, null) }));
   ctx.castVote({
     slot,
     key: `mp:${ballot.n}.${ballot.node}`,
@@ -289,14 +338,14 @@ export function countAcceptance(ctx: MpContext, id: NodeId, from: NodeId, ballot
   const open = lead.open.slice();
   if (acks.length >= majorityOf(ctx.config.nodes)) {
     open.splice(index, 1);
-    ctx.setVolatile(id, { ...v, lead: { ...lead, open } });
+    ctx.setVolatile(id, volatileWith(v, { lead: leadWith(lead, { open }) }));
     learn(ctx, id, slot, value, `its count of ballot ${ballotText(ballot)} shows a majority`);
     // Only a leader that saw the majority itself tells the others.
     ctx.broadcast(id, { kind: 'chosen', slot, value });
     return;
   }
-  open[index] = { ...entry, acks };
-  ctx.setVolatile(id, { ...v, lead: { ...lead, open } });
+  open[index] = openWith(entry, acks, entry.sentAt);
+  ctx.setVolatile(id, volatileWith(v, { lead: leadWith(lead, { open }) }));
 }
 
 /**
@@ -347,15 +396,17 @@ export function takeOver(ctx: MpContext, id: NodeId, campaign: Campaign): void {
   const { recover, next, ids } = recoverLog(d, campaign.promises);
   const v = ctx.volatile(id);
   const queue = v.requests.filter((r) => !ids.includes(r));
-  ctx.setVolatile(id, {
-    ...v,
-    campaign: null,
-    lead: { ballot: campaign.ballot, next, ids, recover, open: [], queue },
-    leader: id,
-    leaderBallot: campaign.ballot,
-    electionDue: false,
-    suspected: [],
-  });
+  ctx.setVolatile(
+    id,
+    volatileWith(v, {
+      campaign: null,
+      lead: { ballot: campaign.ballot, next, ids, recover, open: [], queue },
+      leader: id,
+      leaderBallot: campaign.ballot,
+      electionDue: false,
+      suspected: [],
+    }),
+  );
   ctx.cancelTimer(id, LEADER_TIMER);
   ctx.cancelTimer(id, BACKOFF);
   const toDo = recover.length > 0 ? ` It must propose ${recover.length === 1 ? 'one slot' : `${recover.length} slots`} again before the log is whole.` : '';
@@ -382,10 +433,10 @@ export function sendHeartbeat(ctx: MpContext, id: NodeId): void {
       for (let to = 0; to < ctx.config.nodes; to++) {
         if (to !== id && !o.acks.includes(to)) ctx.send(id, to, { kind: 'accept', ballot: lead.ballot, slot: o.slot, value: o.value });
       }
-      return { ...o, sentAt: ctx.now };
+      return openWith(o, o.acks, ctx.now);
     });
     const v = ctx.volatile(id);
-    ctx.setVolatile(id, { ...v, lead: { ...lead, open } });
+    ctx.setVolatile(id, volatileWith(v, { lead: leadWith(lead, { open }) }));
   }
   ctx.setTimer(id, HEARTBEAT, heartbeatTicks(ctx.config));
 }
@@ -407,9 +458,9 @@ export function suspect(ctx: MpContext, id: NodeId): void {
   const promised = ctx.durable(id).promised;
   const gone = v.leader ?? (promised && promised.node !== id ? promised.node : null);
   const suspected = gone !== null && gone !== id ? withItem(v.suspected, gone) : v.suspected;
-  const next: MpVolatile = { ...v, suspected, leader: null, leaderBallot: null, campaign: null };
+  const next = volatileWith(v, { suspected, leader: null, leaderBallot: null, campaign: null });
   const rank = electionOf(ctx.config) === 'ranked' ? rankOf(next, id) : 0;
-  ctx.setVolatile(id, { ...next, electionDue: rank === 0 });
+  ctx.setVolatile(id, volatileWith(next, { electionDue: rank === 0 }));
   if (rank > 0) ctx.setTimer(id, BACKOFF, rank * ctx.config.settings.timeoutTicks);
 }
 
@@ -418,7 +469,7 @@ export function backoffOver(ctx: MpContext, id: NodeId): void {
   const v = ctx.volatile(id);
   let suspected = v.suspected;
   for (let other = 0; other < id; other++) suspected = withItem(suspected, other);
-  ctx.setVolatile(id, { ...v, suspected, electionDue: true });
+  ctx.setVolatile(id, volatileWith(v, { suspected, electionDue: true }));
 }
 
 /** Whether the node may run for leader now: its leader timer fired and its turn came; without timeouts, whenever it knows no leader. */
