@@ -22,6 +22,11 @@ export interface Settings {
    * so nothing tells a node to give up or try again, and a node can only wait. Absent means off.
    */
   noTimeouts?: boolean;
+  /**
+   * Raft: the range its randomized election timeouts are drawn from, in ticks. Absent means one to
+   * two round timeouts (`timeoutTicks` to twice it).
+   */
+  electionTimeout?: { min: number; max: number };
   /** The decrees in play, offered to clients and bots. */
   decrees: string[];
 }

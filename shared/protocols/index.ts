@@ -12,6 +12,7 @@ import { majorityVote } from './majority';
 import { oneMachine } from './machine';
 import { paxos } from './paxos';
 import { votelog } from './votelog';
+import { raft } from './raft';
 
 const registry = new Map<ProtocolName, Protocol>();
 
@@ -30,6 +31,7 @@ registerProtocol(twoPhaseCommit);
 registerProtocol(majorityVote);
 registerProtocol(votelog);
 registerProtocol(paxos);
+registerProtocol(raft);
 
 /** The protocol a solo round and a new class start with. */
 export const DEFAULT_PROTOCOL: ProtocolName = paxos.name;

@@ -145,8 +145,11 @@ describe('describe', () => {
       { value: 'majority', label: 'Majority vote', selected: true },
       { value: 'votelog', label: 'Majority vote, slot by slot', selected: false },
       { value: 'paxos', label: 'Paxos', selected: false },
+      { value: 'raft', label: 'Raft', selected: false },
     ]);
-    expect(timeoutHint()).toBe('How long a 2PC node waits before it may give up, and a Paxos proposer before it tries again. It must be at least one round trip.');
+    expect(timeoutHint()).toBe(
+      'How long a 2PC node waits before it may give up, a Paxos proposer before it tries again, and a Raft follower without word from a leader before it may stand for election (drawn at random from half of it to all of it, and no more than five to ten round trips, unless the round sets its own range). It must be at least one round trip.',
+    );
   });
 
   it('labels a move in the words of its own protocol', () => {
