@@ -45,6 +45,8 @@ export const DEFAULT_SETUP: Required<RoundSetup> = {
   // From the latency.
   timeoutTicks: 0,
   noTimeouts: false,
+  // From the round's timeout.
+  electionTimeout: { min: 0, max: 0 },
   // Two clients with different requests: enough to show a commit point and, sometimes, a race.
   decrees: ['X', 'Y'],
   speed: 1,
@@ -70,6 +72,7 @@ export function completeSetup(setup: RoundSetup, previous: Required<RoundSetup> 
     decisionDeadline: setup.decisionDeadline ?? previous.decisionDeadline,
     timeoutTicks: setup.timeoutTicks ?? previous.timeoutTicks,
     noTimeouts: setup.noTimeouts ?? previous.noTimeouts,
+    electionTimeout: setup.electionTimeout ?? previous.electionTimeout,
     decrees: setup.decrees ?? previous.decrees,
     speed: setup.speed ?? previous.speed,
     groupSize: setup.groupSize ?? previous.groupSize,
@@ -104,6 +107,7 @@ function lessonSetup(setup: Required<RoundSetup>, lesson: Lesson): Required<Roun
     sandbox: settings.sandbox,
     gossip: settings.gossip,
     timeoutTicks: settings.timeoutTicks,
+    electionTimeout: settings.electionTimeout ? { ...settings.electionTimeout } : { min: 0, max: 0 },
     decrees: settings.decrees.slice(),
     groupSize: students.length,
     lesson: lesson.id,
@@ -126,6 +130,8 @@ export function configOf(setup: Required<RoundSetup>, seed: number): RoundConfig
     ...(setup.timeoutTicks > 0 ? { timeoutTicks: setup.timeoutTicks } : {}),
     // Only when on, so that the config of every other round stays as it was.
     ...(setup.noTimeouts ? { noTimeouts: true } : {}),
+    // Only when set (Raft's election timeouts), so that the config of every other round stays as it was.
+    ...(setup.electionTimeout.min > 0 ? { electionTimeout: { ...setup.electionTimeout } } : {}),
   });
 }
 

@@ -2,7 +2,7 @@
  * A small text language for scripted rounds: the transcript tests are written in it, and lessons can
  * script their scenarios with it. One command per line:
  *
- *   config paxos nodes=3 seed=1 latency=1-2 timeout=30 sandbox gossip no-timeouts decrees=X,Y,Z
+ *   config paxos nodes=3 seed=1 latency=1-2 timeout=30 sandbox gossip no-timeouts election=10-20 decrees=X,Y,Z
  *   propose A X              a client asks node A to get X decided
  *   act A prepare ballot=1   a node's action: kind, then field=value pairs (msg=4, value=X, vote=yes)
  *   tick [N]                 advance the clock N ticks (default 1)
@@ -75,6 +75,11 @@ function parseConfig(words: string[]): RoundConfig {
       case 'no-timeouts':
         settings.noTimeouts = true;
         break;
+      case 'election': {
+        const [min, max = min] = raw.split('-');
+        settings.electionTimeout = { min: whole(min, 'election'), max: whole(max, 'election') };
+        break;
+      }
       default:
         throw new ScriptError(`unknown config option "${option}"`);
     }

@@ -40,8 +40,10 @@ export const settingsSchema: Schema<Settings> = object({
   timeoutTicks: int(1, MAX_TIMEOUT_TICKS),
   /** Absent in every round played before the setting existed: off. */
   noTimeouts: bool,
+  /** Raft's election timeouts; absent in every round that did not set them: from the round's timeout. */
+  electionTimeout: object({ min: int(1, MAX_TIMEOUT_TICKS), max: int(1, MAX_TIMEOUT_TICKS) }),
   decrees: list(str(1, MAX_DECREE_LENGTH), 1, MAX_DECREES),
-}, ['noTimeouts']);
+}, ['noTimeouts', 'electionTimeout']);
 
 export const configSchema: Schema<RoundConfig> = object({
   protocol: protocolNameSchema,

@@ -73,6 +73,8 @@ export const roundSetupSchema = object(
     timeoutTicks: int(0, MAX_TIMEOUT_TICKS),
     /** No node's timer is set or fires: a node can only wait (the FLP result's asynchronous network). Default false. */
     noTimeouts: bool,
+    /** Raft: the range its randomized election timeouts are drawn from, in ticks; min 0: from the round's timeout. */
+    electionTimeout: object({ min: int(0, MAX_TIMEOUT_TICKS), max: int(0, MAX_TIMEOUT_TICKS) }),
     decrees: list(str(1, MAX_DECREE_LENGTH), 1, MAX_DECREES),
     speed: num(MIN_SPEED, MAX_SPEED),
     /**
@@ -87,7 +89,7 @@ export const roundSetupSchema = object(
      */
     lesson: str(1, 40),
   },
-  ['studentSeats', 'latencyMin', 'latencyMax', 'sandbox', 'gossip', 'decisionDeadline', 'timeoutTicks', 'noTimeouts', 'decrees', 'speed', 'groupSize', 'lesson'],
+  ['studentSeats', 'latencyMin', 'latencyMax', 'sandbox', 'gossip', 'decisionDeadline', 'timeoutTicks', 'noTimeouts', 'electionTimeout', 'decrees', 'speed', 'groupSize', 'lesson'],
 );
 export type RoundSetup = ReturnType<typeof roundSetupSchema.parse>;
 

@@ -1,5 +1,5 @@
 /** A Raft server's moves, one entry per kind: when each is legal, the rule it may break, and what it does. */
-import { majorityOf, nodeName } from '../../engine/names';
+import { countWords, majorityOf, nodeName } from '../../engine/names';
 import type { ActionTable } from '../../engine/protocol';
 import { rejection, ruleBroken } from '../../engine/rejections';
 import type { InboxEntry, Rejection } from '../../engine/types';
@@ -261,7 +261,7 @@ export const raftActions: ActionTable<RaftDurable, RaftVolatile, RaftAction, Raf
         else raftActions.refuse.apply(ctx, id, { kind: 'refuse', msg: m.id });
       }
     },
-    describe: (_a, node) => `answered ${node.inbox.length} waiting messages as Raft does`,
+    describe: (_a, node) => `answered ${node.inbox.length === 1 ? 'the message' : `${countWords(node.inbox.length, 'message')}`} waiting in its inbox as Raft does`,
     label: () => 'Answer every message as Raft does',
   },
 
@@ -347,7 +347,7 @@ export const raftActions: ActionTable<RaftDurable, RaftVolatile, RaftAction, Raf
         if (to !== id && lacks(d, v, to) && (v.sentUpTo[to] ?? 0) < lastIndex(d.log)) sendEntries(ctx, id, to);
       }
     },
-    describe: () => 'sent AppendEntries with the entries it lacks to every server it has not sent them to yet',
+    describe: () => 'sent every server that lacks entries the entries it lacks',
     label: () => 'Send entries to every server that lacks them',
   },
 

@@ -31,7 +31,7 @@ function leaderSentences(facts: GroupFacts<RaftDurable, RaftVolatile, RaftGlobal
   return [`In group ${facts.group}, ${leaders.length === 1 ? 'one election was won' : `${leaders.length} elections were won`}, by ${listNames(names)}.`];
 }
 
-const decreeReveal = chosenDecreeReveal((who) => `${who} stored a copy that made a majority, of this entry or of a later one of its leader's term`);
+const decreeReveal = chosenDecreeReveal((who) => `${who}'s copy of it, or of a later entry, made a majority`);
 
 function cells({ durable: d, volatile: v }: NodeFacts<RaftDurable, RaftVolatile>): LogCell[] {
   return d.log.map((e, i) => ({
