@@ -92,6 +92,12 @@ function acceptEntries(ctx: RaftContext, id: number, m: Waiting): void {
   // The consistency check passed, or (sandbox) the server takes the entries where the leader's log has them anyway.
   const base = matches(d.log, p.prevLogIndex, p.prevLogTerm) ? d.log : d.log.slice(0, Math.min(p.prevLogIndex, lastIndex(d.log)));
   const log = base === d.log ? merged(d.log, p.prevLogIndex, p.entries) : [...base, ...p.entries];
+  let cut = 0;
+  while (cut < d.log.length && log[cut] && log[cut]!.term === d.log[cut]!.term && log[cut]!.value === d.log[cut]!.value) cut++;
+  if (cut < d.log.length) {
+    const lost = d.log.slice(cut).map((e) => `${e.value}@t${e.term}`).join(', ');
+    ctx.emit({ type: 'truncated', visibleTo: [id], node: id, text: `${nodeName(id)} deleted its log from ${entryWords(cut + 1)} on (${lost}): it conflicts with the leader's.` });
+  }
   setLog(ctx, id, log);
   const start = base === d.log ? p.prevLogIndex : base.length;
   for (let i = 0; i < p.entries.length; i++) if (p.entries[i]!.term === p.term) storeVote(ctx, id, start + 1 + i);
@@ -389,7 +395,7 @@ export const raftActions: ActionTable<RaftDurable, RaftVolatile, RaftAction, Raf
       if (entry.term !== d.term) {
         return ruleBroken(
           'current-term-only',
-          `${entryWords(action.index)} is of term ${entry.term}, and you lead term ${d.term}. Raft commits by counting copies only an entry of the leader's current term; ${count >= need ? 'a majority holds this one, but ' : ''}an entry of an earlier term can still be overwritten by a server elected with a later last term (the paper's Figure 8). Commit an entry of term ${d.term} that follows it, and this one is committed with it.`,
+          `Entry ${action.index} is of term ${entry.term}, and you lead term ${d.term}. Raft commits by counting copies only an entry of the leader's current term; ${count >= need ? 'a majority holds this one, but ' : ''}an entry of an earlier term can still be overwritten by a server elected with a later last term (the paper's Figure 8). Commit an entry of term ${d.term} that follows it, and this one is committed with it.`,
         );
       }
       if (count < need) {

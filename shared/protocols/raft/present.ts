@@ -50,8 +50,8 @@ export const raftPresentation: Presentation<RaftDurable, RaftVolatile, RaftPaylo
     lines.push(v.role === 'leader' ? `leader of term ${d.term}` : v.role === 'candidate' ? `candidate in term ${d.term}: votes from ${listNames(v.votes)} (${tallyWords(v.votes.length, nodes, 'votes')})` : `follower${v.leader !== null ? ` of ${nodeName(v.leader)}` : ', knows no leader this term'}`);
     lines.push(`commit index ${v.commitIndex}, applied ${v.lastApplied}`);
     if (v.role === 'leader') {
-      const others = v.matchIndex.map((m, id) => `${nodeName(id)} ${m}/${v.nextIndex[id] ?? 1}`);
-      lines.push(`match/next index: ${others.join(', ')}`);
+      const others = v.matchIndex.flatMap((m, id) => (id === v.leader ? [] : [`${nodeName(id)} ${m}/${v.nextIndex[id] ?? 1}`]));
+      lines.push(`matchIndex/nextIndex: ${others.join(', ')}`);
     }
     if (v.requests.length > 0) lines.push(`holds requests: ${v.requests.join(', ')}`);
     if (v.electionDue) lines.push('election timer fired: may start an election');
