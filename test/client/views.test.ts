@@ -148,7 +148,7 @@ describe('describe', () => {
       { value: 'raft', label: 'Raft', selected: false },
     ]);
     expect(timeoutHint()).toBe(
-      'How long a 2PC node waits before it may give up, a Paxos proposer before it tries again, and a Raft follower without word from a leader before it may stand for election (drawn at random from half of it to all of it, and no more than five to ten round trips, unless the round sets its own range). It must be at least one round trip.',
+      'How long a 2PC node waits before it may give up, a Paxos proposer before it tries again, and a Raft follower without word from a leader before it may stand for election (drawn at random from half of it to all of it, at least one round trip and at most five to ten, unless the round sets its own range). It must be at least one round trip.',
     );
   });
 
@@ -368,6 +368,11 @@ describe('menu input', () => {
     // No timeouts is off unless the box is ticked, and the server accepts it either way.
     expect(toSetupMessage(DEFAULT_VALUES).noTimeouts).toBe(false);
     expect(roundSetupSchema.parse(toSetupMessage({ ...DEFAULT_VALUES, noTimeouts: true })).noTimeouts).toBe(true);
+    // Raft's election timeouts go only with a Raft round; 0 leaves them to the engine.
+    const raft = { ...DEFAULT_VALUES, protocol: 'raft', electionMin: 20, electionMax: 40 };
+    expect(roundSetupSchema.parse(toSetupMessage(raft)).electionTimeout).toEqual({ min: 20, max: 40 });
+    expect(toSetupMessage({ ...raft, protocol: 'paxos' }).electionTimeout).toEqual({ min: 0, max: 0 });
+    expect(toSetupMessage({ ...raft, electionMin: 0 }).electionTimeout).toEqual({ min: 0, max: 0 });
   });
 });
 

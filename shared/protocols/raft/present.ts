@@ -72,7 +72,7 @@ export const raftPresentation: Presentation<RaftDurable, RaftVolatile, RaftPaylo
     'A follower grants one vote per term, to a candidate whose log is at least as up to date, and accepts entries that pass the consistency check. When its election timer fires, it may stand for election. A leader appends requests, sends entries, and commits an entry of its own term once a majority holds it.' +
     (settings.noTimeouts ? ' This round has no timeouts: no timer fires, so you start an election only by hand.' : ''),
 
-  timeoutUse: 'a Raft follower without word from a leader before it may stand for election (drawn at random from half of it to all of it, and no more than five to ten round trips, unless the round sets its own range)',
+  timeoutUse: 'a Raft follower without word from a leader before it may stand for election (drawn at random from half of it to all of it, at least one round trip and at most five to ten, unless the round sets its own range)',
 
   messages: {
     requestVote: { colour: 'blue', shape: 'circle', short: 'RequestVote' },

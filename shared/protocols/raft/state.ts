@@ -98,7 +98,7 @@ export const entryWords = (index: number): string => `entry ${index}`;
 
 /**
  * The election timeout's range: the round's own, or from half the round's timeout to all of it, but
- * no longer than five to ten round trips at the slowest latency. The round's timeout is at least a
+ * at least one round trip and no more than five to ten at the slowest latency. The round's timeout is at least a
  * round trip, and two by default, so a candidate usually hears its votes before its timer fires
  * again; the spread keeps split votes rare; and a follower that waits many round trips more only
  * holds the round up (the paper keeps the election timeout within an order of magnitude or so of the
@@ -107,7 +107,8 @@ export const entryWords = (index: number): string => `entry ${index}`;
 export function electionRange(config: RoundConfig): { min: number; max: number } {
   const own = config.settings.electionTimeout;
   if (own) return own;
-  const min = Math.max(1, Math.min(Math.ceil(config.settings.timeoutTicks / 2), 10 * config.settings.latencyMax));
+  const { timeoutTicks, latencyMax } = config.settings;
+  const min = Math.max(2 * latencyMax, Math.min(Math.ceil(timeoutTicks / 2), 10 * latencyMax));
   return { min, max: 2 * min };
 }
 
