@@ -1,18 +1,19 @@
 /**
- * `npm run sim -- --protocol P --nodes N --seeds S [--faults] [--gossip] [--sandbox] [--seed K] [--start K]`
+ * `npm run sim -- --protocol P --nodes N --seeds S [--faults] [--gossip] [--sandbox] [--seed K] [--start K] [--report]`
  * runs the swarm: S seeds of bots, faults and a liveness phase, invariants after every step. A progress
  * line goes to stderr; the last stdout line is one JSON summary. Exits 1 on any violation, naming the seed.
  * In a sandbox round bots break rules on purpose: what that breaks is counted apart (`sandboxBreaks`).
+ * `--report` adds, for a protocol with leaders, how many ticks it took to elect a new leader after a leader crashed.
  * `npm run sim -- --rooms --seeds S` runs the room swarm instead (scripts/roomSim.ts).
  */
 import { MAX_NODES, MIN_NODES } from '../shared/engine/limits';
-import type { ProtocolName } from '../shared/engine/types';
-import { isProtocolName, protocolNames } from '../shared/protocols';
+import type { Command, NodeId, ProtocolName, World } from '../shared/engine/types';
+import { isProtocolName, protocolFor, protocolNames } from '../shared/protocols';
 import { reproduceCommand, runSeed, type SwarmOptions } from '../shared/sim/swarm';
 
 const PROTOCOL_CHOICES = protocolNames().join('|');
 
-const USAGE = `usage: npm run sim -- --protocol ${PROTOCOL_CHOICES} --nodes N (--seeds S | --seed K) [--start K] [--faults] [--gossip] [--sandbox]
+const USAGE = `usage: npm run sim -- --protocol ${PROTOCOL_CHOICES} --nodes N (--seeds S | --seed K) [--start K] [--faults] [--gossip] [--sandbox] [--report]
        npm run sim -- --rooms (--seeds S | --seed K) [--start K] [--steps N]
 
   --protocol   which protocol to run
@@ -23,6 +24,9 @@ const USAGE = `usage: npm run sim -- --protocol ${PROTOCOL_CHOICES} --nodes N (-
   --faults     inject drops, duplicates, delays, crashes and partitions during the safety phase
   --gossip     a node that sees a majority announces it
   --sandbox    rule-breaking moves are allowed, and bots make some: what they break is counted apart
+  --report     for a protocol with leaders (one that shows the leader each node believes in): the ticks
+               from a leader's crash until some live node leads again, as median, 90th percentile and
+               count (leaderCrashes: crashes of the only leader; reelected: those followed by a new one)
 `;
 
 function fail(message: string): never {
@@ -38,6 +42,7 @@ interface Args {
   faults: boolean;
   gossip: boolean;
   sandbox: boolean;
+  report: boolean;
 }
 
 function parseArgs(argv: string[]): Args {
@@ -48,6 +53,7 @@ function parseArgs(argv: string[]): Args {
   let faults = false;
   let gossip = false;
   let sandbox = false;
+  let report = false;
   const int = (flag: string, value: string | undefined): number => {
     if (value === undefined || !/^\d+$/.test(value)) fail(`${flag} needs a whole number`);
     return Number(value);
@@ -80,6 +86,9 @@ function parseArgs(argv: string[]): Args {
       case '--sandbox':
         sandbox = true;
         break;
+      case '--report':
+        report = true;
+        break;
       case '--help':
       case '-h':
         process.stdout.write(USAGE);
@@ -92,7 +101,7 @@ function parseArgs(argv: string[]): Args {
   if (!isProtocolName(protocol)) fail(`--protocol must be one of ${protocolNames().join(', ')}`);
   if (nodes === undefined || nodes < MIN_NODES || nodes > MAX_NODES) fail(`--nodes must be from ${MIN_NODES} to ${MAX_NODES}`);
   if (seeds === undefined || seeds < 1) fail('--seeds must be at least 1');
-  return { protocol, nodes, seeds, start, faults, gossip, sandbox };
+  return { protocol, nodes, seeds, start, faults, gossip, sandbox, report };
 }
 
 if (process.argv.includes('--rooms')) {
@@ -101,6 +110,36 @@ if (process.argv.includes('--rooms')) {
 }
 
 const args = parseArgs(process.argv.slice(2));
+const leaders = protocolFor(args.protocol).present.log;
+/** Ticks from each crash of the only leader until some live node led again. */
+const electionTicks: number[] = [];
+let leaderCrashes = 0;
+
+/** The nodes that believe they lead: the leader each believes in is itself. */
+function leading(world: World): NodeId[] {
+  if (!leaders) return [];
+  const out: NodeId[] = [];
+  // What a node believes reads its own state only: the god view's other facts are not needed.
+  for (const n of world.nodes) if (!n.crashed && leaders.leader({ role: '', crashed: false, durable: n.durable, volatile: n.volatile, timers: n.timers, learned: [] }) === n.id) out.push(n.id);
+  return out;
+}
+
+/** Watches a round for crashes of its only leader, and times how long until another leads. */
+function electionWatch(): (world: World, command: Command) => void {
+  let before: NodeId[] = [];
+  let crashedAt: number | null = null;
+  return (world, command) => {
+    const now = leading(world);
+    if (crashedAt === null && command.type === 'crash' && before.length === 1 && before[0] === command.node && now.length === 0) {
+      crashedAt = world.tick;
+      leaderCrashes += 1;
+    } else if (crashedAt !== null && now.length > 0) {
+      electionTicks.push(world.tick - crashedAt);
+      crashedAt = null;
+    }
+    before = now;
+  };
+}
 const began = performance.now();
 let steps = 0;
 let decided = 0;
@@ -113,7 +152,7 @@ let lastProgress = 0;
 for (let i = 0; i < args.seeds; i++) {
   const seed = args.start + i;
   const settings = { ...(args.gossip ? { gossip: true } : {}), ...(args.sandbox ? { sandbox: true } : {}) };
-  const options: SwarmOptions = { protocol: args.protocol, nodes: args.nodes, seed, faults: args.faults, settings };
+  const options: SwarmOptions = { protocol: args.protocol, nodes: args.nodes, seed, faults: args.faults, settings, ...(args.report ? { onStep: electionWatch() } : {}) };
   const result = runSeed(options);
   steps += result.steps;
   if (result.decided) decided += 1;
@@ -138,6 +177,13 @@ for (let i = 0; i < args.seeds; i++) {
 }
 process.stderr.write('\n');
 
+function electionReport(): object {
+  if (!leaders) return { leaders: `${args.protocol} has no leader` };
+  const sorted = electionTicks.slice().sort((a, b) => a - b);
+  const at = (p: number): number | null => (sorted.length > 0 ? sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))]! : null);
+  return { leaderCrashes, reelected: sorted.length, medianTicksToElect: at(0.5), p90TicksToElect: at(0.9) };
+}
+
 const summary = {
   protocol: args.protocol,
   nodes: args.nodes,
@@ -154,6 +200,7 @@ const summary = {
   sandboxBreaks,
   ms: Math.round(performance.now() - began),
   failedSeeds: failedSeeds.slice(0, 20),
+  ...(args.report ? { report: electionReport() } : {}),
 };
 process.stdout.write(`${JSON.stringify(summary)}\n`);
 process.exit(failedSeeds.length > 0 ? 1 : 0);
