@@ -100,7 +100,8 @@ function acceptEntries(ctx: RaftContext, id: number, m: Waiting): void {
   }
   setLog(ctx, id, log);
   const start = base === d.log ? p.prevLogIndex : base.length;
-  for (let i = 0; i < p.entries.length; i++) if (p.entries[i]!.term === p.term) storeVote(ctx, id, start + 1 + i);
+  // Entries it held already were counted when they came (an entry of this term comes from this term's leader only).
+  for (let i = Math.max(0, cut - start); i < p.entries.length; i++) if (p.entries[i]!.term === p.term) storeVote(ctx, id, start + 1 + i);
   const last = start + p.entries.length;
   advanceCommit(ctx, id, Math.min(p.leaderCommit, last));
   ctx.send(id, m.from, { kind: 'appendReply', term: d.term, success: true, match: p.prevLogIndex + p.entries.length, prev: p.prevLogIndex });

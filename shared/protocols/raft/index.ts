@@ -113,7 +113,7 @@ export const raft = defineProtocol<RaftDurable, RaftVolatile, RaftAction, RaftPa
       holdRequest(ctx, id, p.value, from);
       return false;
     }
-    adoptTerm(ctx, id, p.term, from);
+    if (p.term > ctx.durable(id).term) adoptTerm(ctx, id, p.term, from);
     const term = ctx.durable(id).term;
     switch (p.kind) {
       case 'requestVote':
@@ -149,6 +149,7 @@ export const raft = defineProtocol<RaftDurable, RaftVolatile, RaftAction, RaftPa
         const nextIndex = v.nextIndex.slice();
         const matchIndex = v.matchIndex.slice();
         const sentUpTo = v.sentUpTo.slice();
+        if (p.success && (v.matchIndex[from] ?? 0) >= p.match && (v.nextIndex[from] ?? 1) > p.match) return false;
         if (p.success) {
           matchIndex[from] = Math.max(matchIndex[from] ?? 0, p.match);
           nextIndex[from] = Math.max(nextIndex[from] ?? 1, p.match + 1);

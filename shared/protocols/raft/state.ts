@@ -223,11 +223,13 @@ export function knowLeader(ctx: RaftContext, id: NodeId, leader: NodeId): void {
 
 /** Holds a client's request until it is committed; a server that knows another leader redirects it there. */
 export function holdRequest(ctx: RaftContext, id: NodeId, value: string, from: NodeId | null): void {
-  const d = ctx.durable(id);
   const v = ctx.volatile(id);
-  // Already committed as far as this server knows: nothing to do.
-  for (let i = 0; i < v.commitIndex; i++) if (d.log[i]?.value === value) return;
-  if (!v.requests.includes(value)) ctx.setVolatile(id, { ...v, requests: withItem(v.requests, value) });
+  if (!v.requests.includes(value)) {
+    // Already committed as far as this server knows: nothing to do.
+    const log = ctx.durable(id).log;
+    for (let i = 0; i < v.commitIndex; i++) if (log[i]?.value === value) return;
+    ctx.setVolatile(id, { ...v, requests: withItem(v.requests, value) });
+  }
   if (v.role !== 'leader' && v.leader !== null && v.leader !== from) ctx.send(id, v.leader, { kind: 'request', value });
 }
 
@@ -333,18 +335,26 @@ export function storeVote(ctx: RaftContext, id: NodeId, index: number): void {
 /** Notes committed entries up to `index` in the god view, those before it as committed through it. */
 function recordCommitted(ctx: RaftContext, log: readonly Entry[], index: number, inTerm: number, point: { step: number; tick: number; node: NodeId; nodeKnew: boolean; voters: NodeId[] }): void {
   const g = ctx.protocolGlobal();
+  // Back from `index` to the last entry already on the books: those before it were recorded with it.
+  let from = index;
+  while (from > 1) {
+    const e = log[from - 2]!;
+    const known = g.committed[from - 2];
+    if (known && known.term === e.term && known.value === e.value) break;
+    from--;
+  }
   const committed = g.committed.slice();
-  for (let i = 1; i <= index; i++) {
+  for (let i = from; i <= index; i++) {
     const e = log[i - 1]!;
     if (!committed[i - 1]) committed[i - 1] = { term: e.term, value: e.value, inTerm };
-    const chosen = ctx.world.global.chosen;
-    if (chosen.some((c) => c.slot === i - 1 && c.decree === e.value)) continue;
+    if (i === index) continue;
+    if (ctx.world.global.chosen.some((c) => c.slot === i - 1 && c.decree === e.value)) continue;
     ctx.recordChosen(
       { ...point, slot: i - 1, decree: e.value },
       `Commit point: ${e.value} (term ${e.term}) became committed in ${entryWords(i)} through ${entryWords(index)}, which is committed: a log that holds ${entryWords(index)} holds every entry before it.`,
     );
   }
-  ctx.setProtocolGlobal({ ...g, committed });
+  ctx.setProtocolGlobal({ ...ctx.protocolGlobal(), committed });
 }
 
 /** A leader's commit by count of an entry of an earlier term, in sandbox mode: the god view takes it as committed, as the leader does. */
