@@ -167,8 +167,12 @@ export const raft = defineProtocol<RaftDurable, RaftVolatile, RaftAction, RaftPa
   timers: {
     [ELECTION]: {
       title: 'election timer',
-      then: () => 'you have heard from no leader for a whole election timeout, and may stand for election',
-      fired: () => 'it heard from no leader in time, and may stand for election',
+      then: ({ volatile: v }) =>
+        v.role === 'candidate'
+          ? 'your election has run out of time, and you may stand again, in the next term'
+          : "you may stand for election, unless a leader's AppendEntries or a vote you grant starts it again first",
+      fired: ({ volatile: v }) =>
+        v.role === 'candidate' ? 'its election ran out of time, and it may stand again, in the next term' : 'it heard from no leader in time, and may stand for election',
       onTimeout(ctx, id) {
         const v = ctx.volatile(id);
         if (v.role === 'leader' || v.electionDue) return;
@@ -177,7 +181,7 @@ export const raft = defineProtocol<RaftDurable, RaftVolatile, RaftAction, RaftPa
     },
     [HEARTBEAT]: {
       title: 'heartbeat timer',
-      then: () => 'you send every other server an empty AppendEntries, so that none of them stands for election',
+      then: () => 'you send every other server an empty AppendEntries (a heartbeat), so that none of them stands for election',
       fired: () => 'it sends every other server an empty AppendEntries',
       onTimeout(ctx, id) {
         if (ctx.volatile(id).role === 'leader') sendHeartbeats(ctx, id);
