@@ -9,7 +9,6 @@ import {
   MAX_INDEX,
   NOOP,
   advanceCommit,
-  appendEntriesFor,
   armElection,
   committable,
   entryWords,
@@ -417,5 +416,3 @@ export const raftActions: ActionTable<RaftDurable, RaftVolatile, RaftAction, Raf
     label: (action) => `Commit up to ${entryWords(action.index)}`,
   },
 };
-
-export { appendEntriesFor };

@@ -2,7 +2,7 @@
 import { listNames, nodeName, tallyWords } from '../../engine/names';
 import type { GroupFacts, LogCell, NodeFacts, Presentation } from '../../engine/protocol';
 import { chosenDecreeReveal, playersWords } from '../common';
-import { electionRange, entryWords, heartbeatTicks, NOOP, type RaftDurable, type RaftGlobal, type RaftPayload, type RaftVolatile } from './state';
+import { entryWords, NOOP, type RaftDurable, type RaftGlobal, type RaftPayload, type RaftVolatile } from './state';
 
 /** The values a server applied, in order, without the no-ops. */
 export function appliedValues(d: RaftDurable, v: RaftVolatile): string[] {
@@ -103,8 +103,3 @@ export const raftPresentation: Presentation<RaftDurable, RaftVolatile, RaftPaylo
   },
 };
 
-/** The election timeout and heartbeat of a round, in words. */
-export function timingWords(config: Parameters<typeof electionRange>[0]): string {
-  const { min, max } = electionRange(config);
-  return `election timeouts ${min} to ${max} ticks, heartbeats every ${heartbeatTicks(config)}`;
-}
