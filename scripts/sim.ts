@@ -1,18 +1,19 @@
 /**
- * `npm run sim -- --protocol P --nodes N --seeds S [--faults] [--gossip] [--sandbox] [--election naive|ranked] [--seed K] [--start K]`
+ * `npm run sim -- --protocol P --nodes N --seeds S [--faults] [--gossip] [--sandbox] [--election naive|ranked] [--seed K] [--start K] [--report]`
  * runs the swarm: S seeds of bots, faults and a liveness phase, invariants after every step. A progress
  * line goes to stderr; the last stdout line is one JSON summary. Exits 1 on any violation, naming the seed.
  * In a sandbox round bots break rules on purpose: what that breaks is counted apart (`sandboxBreaks`).
+ * `--report` adds, for a protocol with leaders, how many ticks it took to elect a new leader after a leader crashed.
  * `npm run sim -- --rooms --seeds S` runs the room swarm instead (scripts/roomSim.ts).
  */
 import { MAX_NODES, MIN_NODES } from '../shared/engine/limits';
-import { ELECTION_POLICIES, type ElectionPolicy, type ProtocolName } from '../shared/engine/types';
-import { isProtocolName, protocolNames } from '../shared/protocols';
+import { ELECTION_POLICIES, type Command, type ElectionPolicy, type NodeId, type ProtocolName, type World } from '../shared/engine/types';
+import { isProtocolName, protocolFor, protocolNames } from '../shared/protocols';
 import { reproduceCommand, runSeed, type SwarmOptions } from '../shared/sim/swarm';
 
 const PROTOCOL_CHOICES = protocolNames().join('|');
 
-const USAGE = `usage: npm run sim -- --protocol ${PROTOCOL_CHOICES} --nodes N (--seeds S | --seed K) [--start K] [--faults] [--gossip] [--sandbox] [--election naive|ranked]
+const USAGE = `usage: npm run sim -- --protocol ${PROTOCOL_CHOICES} --nodes N (--seeds S | --seed K) [--start K] [--faults] [--gossip] [--sandbox] [--election naive|ranked] [--report]
        npm run sim -- --rooms (--seeds S | --seed K) [--start K] [--steps N]
 
   --protocol   which protocol to run
@@ -25,6 +26,9 @@ const USAGE = `usage: npm run sim -- --protocol ${PROTOCOL_CHOICES} --nodes N (-
   --sandbox    rule-breaking moves are allowed, and bots make some: what they break is counted apart
   --election   multipaxos only: how a node that suspects the leader runs for leader, naive (at once)
                or ranked (in the order of names, after those before it had their turn; the default)
+  --report     for a protocol with leaders (one that shows the leader each node believes in): the ticks
+               from a leader's crash until some live node leads again, as median, 90th percentile and
+               count (leaderCrashes: crashes of the only leader; reelected: those followed by a new one)
 `;
 
 function fail(message: string): never {
@@ -41,6 +45,7 @@ interface Args {
   gossip: boolean;
   sandbox: boolean;
   election: ElectionPolicy | undefined;
+  report: boolean;
 }
 
 function parseArgs(argv: string[]): Args {
@@ -52,6 +57,7 @@ function parseArgs(argv: string[]): Args {
   let gossip = false;
   let sandbox = false;
   let election: ElectionPolicy | undefined;
+  let report = false;
   const int = (flag: string, value: string | undefined): number => {
     if (value === undefined || !/^\d+$/.test(value)) fail(`${flag} needs a whole number`);
     return Number(value);
@@ -90,6 +96,9 @@ function parseArgs(argv: string[]): Args {
         election = value as ElectionPolicy;
         break;
       }
+      case '--report':
+        report = true;
+        break;
       case '--help':
       case '-h':
         process.stdout.write(USAGE);
@@ -103,7 +112,7 @@ function parseArgs(argv: string[]): Args {
   if (nodes === undefined || nodes < MIN_NODES || nodes > MAX_NODES) fail(`--nodes must be from ${MIN_NODES} to ${MAX_NODES}`);
   if (seeds === undefined || seeds < 1) fail('--seeds must be at least 1');
   if (election !== undefined && protocol !== 'multipaxos') fail('--election is a setting of multipaxos only');
-  return { protocol, nodes, seeds, start, faults, gossip, sandbox, election };
+  return { protocol, nodes, seeds, start, faults, gossip, sandbox, election, report };
 }
 
 if (process.argv.includes('--rooms')) {
@@ -112,6 +121,36 @@ if (process.argv.includes('--rooms')) {
 }
 
 const args = parseArgs(process.argv.slice(2));
+const leaders = protocolFor(args.protocol).present.log;
+/** Ticks from each crash of the only leader until some live node led again. */
+const electionTicks: number[] = [];
+let leaderCrashes = 0;
+
+/** The nodes that believe they lead: the leader each believes in is itself. */
+function leading(world: World): NodeId[] {
+  if (!leaders) return [];
+  const out: NodeId[] = [];
+  // What a node believes reads its own state only: the god view's other facts are not needed.
+  for (const n of world.nodes) if (!n.crashed && leaders.leader({ role: '', crashed: false, durable: n.durable, volatile: n.volatile, timers: n.timers, learned: [] }) === n.id) out.push(n.id);
+  return out;
+}
+
+/** Watches a round for crashes of its only leader, and times how long until another leads. */
+function electionWatch(): (world: World, command: Command) => void {
+  let before: NodeId[] = [];
+  let crashedAt: number | null = null;
+  return (world, command) => {
+    const now = leading(world);
+    if (crashedAt === null && command.type === 'crash' && before.length === 1 && before[0] === command.node && now.length === 0) {
+      crashedAt = world.tick;
+      leaderCrashes += 1;
+    } else if (crashedAt !== null && now.length > 0) {
+      electionTicks.push(world.tick - crashedAt);
+      crashedAt = null;
+    }
+    before = now;
+  };
+}
 const began = performance.now();
 let steps = 0;
 let decided = 0;
@@ -124,7 +163,7 @@ let lastProgress = 0;
 for (let i = 0; i < args.seeds; i++) {
   const seed = args.start + i;
   const settings = { ...(args.gossip ? { gossip: true } : {}), ...(args.sandbox ? { sandbox: true } : {}), ...(args.election ? { election: args.election } : {}) };
-  const options: SwarmOptions = { protocol: args.protocol, nodes: args.nodes, seed, faults: args.faults, settings };
+  const options: SwarmOptions = { protocol: args.protocol, nodes: args.nodes, seed, faults: args.faults, settings, ...(args.report ? { onStep: electionWatch() } : {}) };
   const result = runSeed(options);
   steps += result.steps;
   if (result.decided) decided += 1;
@@ -149,6 +188,13 @@ for (let i = 0; i < args.seeds; i++) {
 }
 process.stderr.write('\n');
 
+function electionReport(): object {
+  if (!leaders) return { leaders: `${args.protocol} has no leader` };
+  const sorted = electionTicks.slice().sort((a, b) => a - b);
+  const at = (p: number): number | null => (sorted.length > 0 ? sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))]! : null);
+  return { leaderCrashes, reelected: sorted.length, medianTicksToElect: at(0.5), p90TicksToElect: at(0.9) };
+}
+
 const summary = {
   protocol: args.protocol,
   nodes: args.nodes,
@@ -166,6 +212,7 @@ const summary = {
   sandboxBreaks,
   ms: Math.round(performance.now() - began),
   failedSeeds: failedSeeds.slice(0, 20),
+  ...(args.report ? { report: electionReport() } : {}),
 };
 process.stdout.write(`${JSON.stringify(summary)}\n`);
 process.exit(failedSeeds.length > 0 ? 1 : 0);

@@ -1,8 +1,8 @@
 /**
  * Engine benchmark: raw steps per second for each protocol (re-running recorded swarm logs through
  * `step`, without bots or invariant checks), and seek times into a 10,000-command round via Replay.
- * Targets: at least 200,000 steps/s for a 5-node Paxos world, and for a 5-node Multi-Paxos world whose
- * log grows to 50 entries; seek p99 at most 5 ms.
+ * Targets: at least 200,000 steps/s for a 5-node Paxos world, and for 5-node Multi-Paxos and Raft
+ * worlds whose logs grow to 50 entries; seek p99 at most 5 ms.
  */
 import { loadavg } from 'node:os';
 import { Replay } from '../../shared/engine/replay';
@@ -15,18 +15,22 @@ import { botDecide, type BotKind } from '../../shared/bots';
 import { roundStatus, viewOf } from '../../shared/engine/view';
 import { makeConfig } from '../../shared/engine/world';
 import { protocolFor, protocolNames } from '../../shared/protocols';
+import type { ProtocolName } from '../../shared/engine/types';
 
 const USAGE = 'usage: npm run bench -- engine [--seconds S]\n';
 
-/** Entries in the long Multi-Paxos log. */
+/** Entries in the long logs. */
 const LOG_ENTRIES = 50;
 
+/** The protocols with a leader and a log, timed with a 50-entry log. */
+const LONG_LOG_PROTOCOLS: readonly ProtocolName[] = ['multipaxos', 'raft'];
+
 /**
- * A Multi-Paxos round at N=5 that decides a log of 50 decrees: clients hand them to random nodes, a
- * few at a time, and bots play every seat until all are applied everywhere. Its command log.
+ * A round at N=5 that decides a log of 50 decrees: clients hand them to random nodes, a few at a
+ * time, and bots play every seat until all are applied everywhere. Its command log.
  */
-function longLogRound(seed: number): { start: World; log: Command[] } {
-  const config = makeConfig('multipaxos', 5, seed);
+function longLogRound(protocol: ProtocolName, seed: number): { start: World; log: Command[] } {
+  const config = makeConfig(protocol, 5, seed);
   const start = createWorld(config);
   const rng = Rng.fromSeed(seed);
   const kinds: BotKind[] = ['faithful', 'faithful', 'eager', 'slow', 'faithful'];
@@ -47,8 +51,7 @@ function longLogRound(seed: number): { start: World; log: Command[] } {
     }
     run({ type: 'tick' });
   }
-  const entries = (world.nodes[0]!.durable as { applied: number }).applied;
-  if (entries < LOG_ENTRIES) throw new Error(`the Multi-Paxos round applied only ${entries} entries`);
+  if (!roundStatus(world).decided) throw new Error(`the ${protocol} round of seed ${seed} did not apply all ${LOG_ENTRIES} entries everywhere`);
   return { start, log };
 }
 
@@ -172,10 +175,24 @@ export async function run(args: string[]): Promise<void> {
     referenceOpsPerCpuSecond[protocol] = timed.referenceOpsPerCpuSecond;
   }
 
-  progress('engine: recording Multi-Paxos rounds of a 50-entry log');
-  const longLog = [1, 2, 3, 4].map(longLogRound);
-  const longTimed = timeRounds(longLog, seconds, 'multipaxos, 50-entry log');
-  const multipaxos5Log50StepsPerSecond = longTimed.stepsPerSecond;
+  const longLogs = new Map<ProtocolName, { commands: number; timed: ReturnType<typeof timeRounds> }>();
+  for (const protocol of LONG_LOG_PROTOCOLS) {
+    progress(`engine: recording ${protocol} rounds of a 50-entry log`);
+    const rounds = [1, 2, 3, 4].map((seed) => longLogRound(protocol, seed));
+    longLogs.set(protocol, { commands: rounds.reduce((n, r) => n + r.log.length, 0) / rounds.length, timed: timeRounds(rounds, seconds, `${protocol}, 50-entry log`) });
+  }
+  const longLogFigures = Object.fromEntries(
+    [...longLogs].flatMap(([protocol, { commands, timed }]) => [
+      [`${protocol}5Log50StepsPerSecond`, timed.stepsPerSecond],
+      // Per CPU second, and divided by the reference work's speed measured beside it (steps per
+      // reference op), and by Paxos's in the same run: figures that hold across runs when the shared
+      // machine's speed does not.
+      [`${protocol}5Log50StepsPerCpuSecond`, timed.stepsPerCpuSecond],
+      [`${protocol}5Log50PerReference`, Number((timed.stepsPerCpuSecond / timed.referenceOpsPerCpuSecond).toFixed(4))],
+      [`${protocol}5Log50PerPaxos5`, Number((timed.stepsPerCpuSecond / stepsPerCpuSecond.paxos!).toFixed(4))],
+      [`${protocol}5Log50Commands`, commands],
+    ]),
+  );
 
   // A 10,000-command round: a long faulty Paxos run, cut to exactly 10,000 commands.
   progress('engine: recording a 10,000-command round');
@@ -198,18 +215,11 @@ export async function run(args: string[]): Promise<void> {
   const result = {
     stepsPerSecond,
     paxos5StepsPerSecond: stepsPerSecond.paxos,
-    multipaxos5Log50StepsPerSecond,
-    // Per CPU second, and divided by the reference work's speed measured beside it (steps per
-    // reference op): figures that hold across runs when the shared machine's speed does not.
     paxos5StepsPerCpuSecond: stepsPerCpuSecond.paxos,
-    multipaxos5Log50StepsPerCpuSecond: longTimed.stepsPerCpuSecond,
     paxos5PerReference: Number((stepsPerCpuSecond.paxos! / referenceOpsPerCpuSecond.paxos!).toFixed(4)),
-    multipaxos5Log50PerReference: Number((longTimed.stepsPerCpuSecond / longTimed.referenceOpsPerCpuSecond).toFixed(4)),
-    // Paxos measured in the same run: a change to Multi-Paxos alone leaves it as it was.
-    multipaxos5Log50PerPaxos5: Number((longTimed.stepsPerCpuSecond / stepsPerCpuSecond.paxos!).toFixed(4)),
-    referenceOpsPerCpuSecond: longTimed.referenceOpsPerCpuSecond,
+    ...longLogFigures,
+    referenceOpsPerCpuSecond: referenceOpsPerCpuSecond.paxos,
     loadAverage: Number(loadavg()[0]!.toFixed(2)),
-    multipaxos5Log50Commands: longLog.reduce((n, r) => n + r.log.length, 0) / longLog.length,
     roundCommands: log.length,
     replayBuildMs: Number(buildMs.toFixed(1)),
     seekP50Ms: Number(percentile(seeks, 50).toFixed(3)),

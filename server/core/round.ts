@@ -46,6 +46,8 @@ export const DEFAULT_SETUP: Required<RoundSetup> = {
   timeoutTicks: 0,
   noTimeouts: false,
   election: 'ranked',
+  // From the round's timeout.
+  electionTimeout: { min: 0, max: 0 },
   // Two clients with different requests: enough to show a commit point and, sometimes, a race.
   decrees: ['X', 'Y'],
   speed: 1,
@@ -72,6 +74,7 @@ export function completeSetup(setup: RoundSetup, previous: Required<RoundSetup> 
     timeoutTicks: setup.timeoutTicks ?? previous.timeoutTicks,
     noTimeouts: setup.noTimeouts ?? previous.noTimeouts,
     election: setup.election ?? previous.election,
+    electionTimeout: setup.electionTimeout ?? previous.electionTimeout,
     decrees: setup.decrees ?? previous.decrees,
     speed: setup.speed ?? previous.speed,
     groupSize: setup.groupSize ?? previous.groupSize,
@@ -106,6 +109,7 @@ function lessonSetup(setup: Required<RoundSetup>, lesson: Lesson): Required<Roun
     sandbox: settings.sandbox,
     gossip: settings.gossip,
     timeoutTicks: settings.timeoutTicks,
+    electionTimeout: settings.electionTimeout ? { ...settings.electionTimeout } : { min: 0, max: 0 },
     decrees: settings.decrees.slice(),
     groupSize: students.length,
     lesson: lesson.id,
@@ -130,6 +134,8 @@ export function configOf(setup: Required<RoundSetup>, seed: number): RoundConfig
     ...(setup.noTimeouts ? { noTimeouts: true } : {}),
     // Only where it means something, so that the config of every other protocol's round stays as it was.
     ...(setup.protocol === 'multipaxos' ? { election: setup.election } : {}),
+    // Only when set (Raft's election timeouts), so that the config of every other round stays as it was.
+    ...(setup.electionTimeout.min > 0 ? { electionTimeout: { ...setup.electionTimeout } } : {}),
   });
 }
 

@@ -216,6 +216,14 @@ export function runRoomSeed(seed: number, options: RoomSwarmOptions = {}): RoomS
       if (view.view.step !== world.step || !sameValue(view.view.config, world.config)) fail('god-view', `the instructor sees step ${view.view.step}; the world is at step ${world.step}`);
       return;
     }
+    // A round being set up is rebuilt from the config the instructor sees, which is that of the group they
+    // selected: another group's round has a seed of its own, and a protocol may draw its first timers from it.
+    if (view.round.id === null && client !== teacher) {
+      const roster = teacher?.got.roster.at(-1);
+      const name = [...students.values()].find((s) => s.client === client)?.name;
+      const group = roster?.students.find((r) => r.nickname === name)?.group;
+      if (roster && group !== roster.group) return count('setup views of another group');
+    }
     count('node views checked');
     const expected = viewOf(world, view.view.node, views);
     const got = { ...view.view, now: tick } as unknown as Record<string, unknown>;

@@ -4,6 +4,7 @@
  *
  *   config paxos nodes=3 seed=1 latency=1-2 timeout=30 sandbox gossip no-timeouts decrees=X,Y,Z
  *   config multipaxos election=naive   (Multi-Paxos's election policy: naive or ranked)
+ *   config raft election-timeout=10-20   (Raft's randomized election timeouts: from-to ticks)
  *   propose A X              a client asks node A to get X decided
  *   act A prepare ballot=1   a node's action: kind, then field=value pairs (msg=4, value=X, vote=yes)
  *   tick [N]                 advance the clock N ticks (default 1)
@@ -80,6 +81,11 @@ function parseConfig(words: string[]): RoundConfig {
         if (raw !== 'naive' && raw !== 'ranked') throw new ScriptError(`election is naive or ranked, not "${raw}"`);
         settings.election = raw;
         break;
+      case 'election-timeout': {
+        const [min, max = min] = raw.split('-');
+        settings.electionTimeout = { min: whole(min, 'election-timeout'), max: whole(max, 'election-timeout') };
+        break;
+      }
       default:
         throw new ScriptError(`unknown config option "${option}"`);
     }

@@ -31,6 +31,11 @@ export interface Settings {
    * `ranked`: in the order of the nodes' names, after those before it had their turn. Absent means ranked.
    */
   election?: ElectionPolicy;
+  /**
+   * Raft: the range its randomized election timeouts are drawn from, in ticks. Absent means one to
+   * two round timeouts (`timeoutTicks` to twice it).
+   */
+  electionTimeout?: { min: number; max: number };
   /** The decrees in play, offered to clients and bots. */
   decrees: string[];
 }

@@ -55,6 +55,21 @@ export function configProblem(config: RoundConfig): string | null {
       'nodes would give up on their ballots and votes before an answer could come back, and the round might never decide'
     );
   }
+  const election = config.settings.electionTimeout;
+  if (election) {
+    if (election.min < roundTrip) {
+      return (
+        `the shortest election timeout (${election.min} ticks) is shorter than one round trip at the slowest latency (2 × ${latencyMax} = ${roundTrip} ticks): ` +
+        "a candidate's timer would fire again before its votes could come back, and no election might ever be won"
+      );
+    }
+    if (election.max - election.min < latencyMax) {
+      return (
+        `the election timeouts (${election.min} to ${election.max} ticks) spread over less than one hop at the slowest latency (${latencyMax} ticks): ` +
+        "servers that stood for election together would often stand together again before one's RequestVote could reach the others, and split votes could go on and on"
+      );
+    }
+  }
   return null;
 }
 
@@ -81,6 +96,13 @@ export function configShapeProblem(config: RoundConfig): string | null {
   if (s.noTimeouts !== undefined && typeof s.noTimeouts !== 'boolean') return 'noTimeouts must be true or false';
   if (s.election !== undefined && !(ELECTION_POLICIES as readonly unknown[]).includes(s.election)) {
     return `election must be ${ELECTION_POLICIES.map((p) => `"${p}"`).join(' or ')}: naive (every node that suspects the leader runs at once) or ranked (in the order of names, each waiting its turn)`;
+  }
+  if (s.electionTimeout !== undefined) {
+    const e = s.electionTimeout as { min?: unknown; max?: unknown } | null;
+    const whole = (n: unknown): n is number => Number.isInteger(n) && (n as number) >= 1 && (n as number) <= MAX_TIMEOUT_TICKS;
+    if (typeof e !== 'object' || e === null || !whole(e.min) || !whole(e.max) || e.max < e.min) {
+      return `electionTimeout must be whole ticks with 1 <= min <= max <= ${MAX_TIMEOUT_TICKS}`;
+    }
   }
   if (s.decrees.length < 1 || s.decrees.length > MAX_DECREES) return `there must be 1 to ${MAX_DECREES} decrees in play`;
   if (s.decrees.some((d) => d.trim().length === 0 || d.length > MAX_DECREE_LENGTH)) return `each decree is 1 to ${MAX_DECREE_LENGTH} characters`;

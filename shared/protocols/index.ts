@@ -13,6 +13,7 @@ import { oneMachine } from './machine';
 import { multipaxos } from './multipaxos';
 import { paxos } from './paxos';
 import { votelog } from './votelog';
+import { raft } from './raft';
 
 const registry = new Map<ProtocolName, Protocol>();
 
@@ -32,6 +33,7 @@ registerProtocol(majorityVote);
 registerProtocol(votelog);
 registerProtocol(paxos);
 registerProtocol(multipaxos);
+registerProtocol(raft);
 
 /** The protocol a solo round and a new class start with. */
 export const DEFAULT_PROTOCOL: ProtocolName = paxos.name;

@@ -42,8 +42,10 @@ export const settingsSchema: Schema<Settings> = object({
   noTimeouts: bool,
   /** Multi-Paxos's election policy; absent: ranked, and in every round of another protocol. */
   election: oneOf(ELECTION_POLICIES),
+  /** Raft's election timeouts; absent in every round that did not set them: from the round's timeout. */
+  electionTimeout: object({ min: int(1, MAX_TIMEOUT_TICKS), max: int(1, MAX_TIMEOUT_TICKS) }),
   decrees: list(str(1, MAX_DECREE_LENGTH), 1, MAX_DECREES),
-}, ['noTimeouts', 'election']);
+}, ['noTimeouts', 'election', 'electionTimeout']);
 
 export const configSchema: Schema<RoundConfig> = object({
   protocol: protocolNameSchema,

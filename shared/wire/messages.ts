@@ -75,6 +75,8 @@ export const roundSetupSchema = object(
     noTimeouts: bool,
     /** Multi-Paxos: how a node that suspects the leader runs for leader, naive (at once) or ranked (in the order of names). Default ranked. */
     election: oneOf(ELECTION_POLICIES),
+    /** Raft: the range its randomized election timeouts are drawn from, in ticks; min 0: from the round's timeout. */
+    electionTimeout: object({ min: int(0, MAX_TIMEOUT_TICKS), max: int(0, MAX_TIMEOUT_TICKS) }),
     decrees: list(str(1, MAX_DECREE_LENGTH), 1, MAX_DECREES),
     speed: num(MIN_SPEED, MAX_SPEED),
     /**
@@ -89,7 +91,7 @@ export const roundSetupSchema = object(
      */
     lesson: str(1, 40),
   },
-  ['studentSeats', 'latencyMin', 'latencyMax', 'sandbox', 'gossip', 'decisionDeadline', 'timeoutTicks', 'noTimeouts', 'election', 'decrees', 'speed', 'groupSize', 'lesson'],
+  ['studentSeats', 'latencyMin', 'latencyMax', 'sandbox', 'gossip', 'decisionDeadline', 'timeoutTicks', 'noTimeouts', 'election', 'electionTimeout', 'decrees', 'speed', 'groupSize', 'lesson'],
 );
 export type RoundSetup = ReturnType<typeof roundSetupSchema.parse>;
 

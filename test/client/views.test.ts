@@ -146,9 +146,10 @@ describe('describe', () => {
       { value: 'votelog', label: 'Majority vote, slot by slot', selected: false },
       { value: 'paxos', label: 'Paxos', selected: false },
       { value: 'multipaxos', label: 'Multi-Paxos', selected: false },
+      { value: 'raft', label: 'Raft', selected: false },
     ]);
     expect(timeoutHint()).toBe(
-      'How long a 2PC node waits before it may give up, a Paxos proposer before it tries again, and a Multi-Paxos follower goes without a heartbeat before it suspects the leader. It must be at least one round trip.',
+      'How long a 2PC node waits before it may give up, a Paxos proposer before it tries again, a Multi-Paxos follower goes without a heartbeat before it suspects the leader, and a Raft follower without word from a leader before it may stand for election (drawn at random from half of it to all of it, at least one round trip and at most five to ten, unless the round sets its own range). It must be at least one round trip.',
     );
   });
 
@@ -368,6 +369,11 @@ describe('menu input', () => {
     // No timeouts is off unless the box is ticked, and the server accepts it either way.
     expect(toSetupMessage(DEFAULT_VALUES).noTimeouts).toBe(false);
     expect(roundSetupSchema.parse(toSetupMessage({ ...DEFAULT_VALUES, noTimeouts: true })).noTimeouts).toBe(true);
+    // Raft's election timeouts go only with a Raft round; 0 leaves them to the engine.
+    const raft = { ...DEFAULT_VALUES, protocol: 'raft', electionMin: 20, electionMax: 40 };
+    expect(roundSetupSchema.parse(toSetupMessage(raft)).electionTimeout).toEqual({ min: 20, max: 40 });
+    expect(toSetupMessage({ ...raft, protocol: 'paxos' }).electionTimeout).toEqual({ min: 0, max: 0 });
+    expect(toSetupMessage({ ...raft, electionMin: 0 }).electionTimeout).toEqual({ min: 0, max: 0 });
   });
 });
 

@@ -29,7 +29,7 @@ describe('the round document', () => {
     ['a list', '[]', /JSON object/],
     ['foreign', JSON.stringify({ hello: 'world' }), /not a Quorum round/],
     ['newer version', JSON.stringify({ ...doc, version: 2 }), /version 2/],
-    ['bad protocol', JSON.stringify({ ...doc, config: { ...doc.config, protocol: 'raft' } }), /config\.protocol must be one of/],
+    ['bad protocol', JSON.stringify({ ...doc, config: { ...doc.config, protocol: 'zab' } }), /config\.protocol must be one of/],
     ['too many nodes', JSON.stringify({ ...doc, config: { ...doc.config, nodes: 12 } }), /config\.nodes must be from 1 to 9/],
     ['no log', JSON.stringify({ ...doc, log: 'none' }), /log must be a list/],
     ['a bad command', JSON.stringify({ ...doc, log: [{ type: 'explode' }] }), /log\[0\]\.type must be one of/],

@@ -150,7 +150,7 @@ describe('solo', () => {
   });
 
   it('refuses bad solo options', async () => {
-    await expect(joinSolo(server.url, 'raft', 3)).rejects.toThrow(/protocol must be one of/);
+    await expect(joinSolo(server.url, 'zab', 3)).rejects.toThrow(/protocol must be one of/);
     await expect(joinSolo(server.url, 'paxos', 12)).rejects.toThrow(/nodes must be from 1 to 9/);
   });
 });

@@ -25,6 +25,9 @@ export interface SetupValues {
   noTimeouts: boolean;
   /** Multi-Paxos: how a node that suspects the leader runs for leader. */
   election: ElectionPolicy;
+  /** Raft's election timeouts, in ticks; min 0: from the round's timeout. */
+  electionMin: number;
+  electionMax: number;
   decrees: string[];
   /** Students per group in a class; 0: every student seat of one cluster. */
   groupSize: number;
@@ -43,6 +46,8 @@ export const DEFAULT_VALUES: SetupValues = {
   timeoutTicks: 0,
   noTimeouts: false,
   election: 'ranked',
+  electionMin: 0,
+  electionMax: 0,
   decrees: ['X', 'Y'],
   groupSize: 0,
   lesson: '',
@@ -74,6 +79,8 @@ export function toSetupMessage(v: SetupValues): RoundSetup {
     timeoutTicks: v.timeoutTicks,
     noTimeouts: v.noTimeouts,
     election: v.election,
+    // Raft's alone: another protocol's round keeps the election timeouts from its timeout.
+    electionTimeout: v.protocol === 'raft' && v.electionMin > 0 ? { min: v.electionMin, max: Math.max(v.electionMin, v.electionMax) } : { min: 0, max: 0 },
     decrees: v.decrees,
     groupSize: v.groupSize,
     ...(v.lesson !== '' ? { lesson: v.lesson } : {}),
@@ -122,6 +129,8 @@ export function setupForm(values: SetupValues, onStart: (v: SetupValues) => void
   const gossip = h('input', { type: 'checkbox', id: id('setup-gossip'), checked: values.gossip });
   const deadline = h('input', { type: 'number', id: id('setup-deadline'), min: 0, max: MAX_DECISION_DEADLINE_TICKS, value: values.decisionDeadline });
   const timeout = h('input', { type: 'number', id: id('setup-timeout'), min: 0, max: MAX_TIMEOUT_TICKS, value: values.timeoutTicks });
+  const electionMin = h('input', { type: 'number', id: id('setup-election-min'), min: 0, max: MAX_TIMEOUT_TICKS, value: values.electionMin, 'aria-describedby': id('setup-election-timeout-hint') });
+  const electionMax = h('input', { type: 'number', id: id('setup-election-max'), min: 0, max: MAX_TIMEOUT_TICKS, value: values.electionMax, 'aria-describedby': id('setup-election-timeout-hint') });
   const noTimeouts = h('input', { type: 'checkbox', id: id('setup-no-timeouts'), checked: values.noTimeouts, 'aria-describedby': id('setup-no-timeouts-hint') });
   const election = h(
     'select',
@@ -168,9 +177,25 @@ export function setupForm(values: SetupValues, onStart: (v: SetupValues) => void
   };
   showLesson();
 
+  const ticksOf = (input: HTMLInputElement): number => Math.max(0, Math.min(MAX_TIMEOUT_TICKS, Math.round(Number(input.value) || 0)));
+  electionMin.onchange = () => (values.electionMin = ticksOf(electionMin));
+  electionMax.onchange = () => (values.electionMax = ticksOf(electionMax));
+  const electionTimeoutRow = h(
+    'div',
+    { class: 'row' },
+    h('label', {}, 'Election timeout from (ticks, 0 = from the timeout)', electionMin),
+    h('label', {}, 'to (ticks)', electionMax),
+    h(
+      'p',
+      { class: 'hint', id: id('setup-election-timeout-hint') },
+      'Each Raft server draws its election timeout at random from this range, again every time its timer starts. The shortest must be at least one round trip, and the range at least one hop wide, so that one candidate usually stands first and wins.',
+    ),
+  );
+  electionTimeoutRow.hidden = values.protocol !== 'raft';
   protocol.onchange = () => {
     values.protocol = protocol.value;
     showElection();
+    electionTimeoutRow.hidden = values.protocol !== 'raft';
     drawNodes();
     changeNodes();
   };
@@ -237,6 +262,7 @@ export function setupForm(values: SetupValues, onStart: (v: SetupValues) => void
         h('label', {}, `Timeout (ticks, 0 = two round trips at the slowest latency, at least ${DEFAULT_TIMEOUT_TICKS})`, timeout),
         h('p', { class: 'hint', id: id('setup-timeout-hint') }, timeoutHint()),
       ),
+      electionTimeoutRow,
       h(
         'div',
         { class: 'row' },
