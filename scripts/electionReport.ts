@@ -1,6 +1,6 @@
 /**
  * `npm run sim -- --election-report --nodes N (--seeds S | --seed K) [--start K] [--election naive|ranked]
- * [--crash-at T] [--window W] [--request-rate R]`: how Multi-Paxos's election policies recover from a
+ * [--crash-at T] [--watch W] [--request-rate R]`: how Multi-Paxos's election policies recover from a
  * leader's crash (shared/sim/election.ts says what is measured and how). Each seed is played under
  * each policy. A progress line goes to stderr; stdout gets one JSON summary line per policy. Exits 1
  * if an invariant broke, naming the seed.
@@ -20,7 +20,7 @@ import {
 const { min: MIN, max: MAX } = protocolFor('multipaxos').nodeRange;
 
 const USAGE = `usage: npm run sim -- --election-report --nodes N (--seeds S | --seed K) [--start K] [--election naive|ranked]
-                         [--crash-at T] [--window W] [--request-rate R]
+                         [--crash-at T] [--watch W] [--request-rate R]
 
 Multi-Paxos with bots and a stream of client requests; at tick T the leader crashes and stays down,
 and the W ticks after it are watched, under each election policy from the same seed. One JSON line
@@ -30,8 +30,8 @@ per policy, with medians, p10 and p90 (nearest rank) over the seeds:
   ticksToLeader     ticks from the crash until such a leader is recognised: a majority of all N nodes,
                     itself included, are up and believe in it under that ballot
   ballotsToLeader   runs for leader (phase 1s begun) from the crash until that recognition
-  newLeader         how many of the measured seeds had a recognised new leader within the window
-  slotsPer100       slots chosen (no-ops included) per 100 ticks in the window after the crash;
+  newLeader         how many of the measured seeds had a recognised new leader within the ticks watched
+  slotsPer100       slots chosen (no-ops included) per 100 ticks watched after the crash;
                     slotsPer100Before: the same over the ticks before it
   measured          seeds with a recognised leader at tick T (only these crash and are measured)
 
@@ -41,7 +41,7 @@ per policy, with medians, p10 and p90 (nearest rank) over the seeds:
   --seed           run exactly this one seed, and print each policy's trial to stderr
   --election       run one policy only (default: both)
   --crash-at       the tick at which the leader crashes (default ${ELECTION_DEFAULTS.crashAt})
-  --window         ticks watched after the crash (default ${ELECTION_DEFAULTS.window})
+  --watch          ticks watched after the crash (default ${ELECTION_DEFAULTS.watch})
   --request-rate   chance per tick that a client sends a request, above 0 and at most 1 (default ${ELECTION_DEFAULTS.requestRate})
 `;
 
@@ -56,7 +56,7 @@ interface Args {
   start: number;
   policies: ElectionPolicy[];
   crashAt: number;
-  window: number;
+  watch: number;
   requestRate: number;
   single: boolean;
 }
@@ -68,7 +68,7 @@ function parseArgs(argv: string[]): Args | null {
   let single = false;
   let policies: ElectionPolicy[] = [...ELECTION_POLICIES];
   let crashAt: number = ELECTION_DEFAULTS.crashAt;
-  let window: number = ELECTION_DEFAULTS.window;
+  let watch: number = ELECTION_DEFAULTS.watch;
   let requestRate: number = ELECTION_DEFAULTS.requestRate;
   const int = (flag: string, value: string | undefined): number => {
     if (value === undefined || !/^\d+$/.test(value)) fail(`${flag} needs a whole number`);
@@ -100,8 +100,8 @@ function parseArgs(argv: string[]): Args | null {
       case '--crash-at':
         crashAt = int(arg, argv[++i]);
         break;
-      case '--window':
-        window = int(arg, argv[++i]);
+      case '--watch':
+        watch = int(arg, argv[++i]);
         break;
       case '--request-rate': {
         const value = argv[++i];
@@ -124,8 +124,8 @@ function parseArgs(argv: string[]): Args | null {
   if (nodes === undefined || nodes < MIN || nodes > MAX) fail(`--nodes must be from ${MIN} to ${MAX}`);
   if (seeds === undefined || seeds < 1) fail('--seeds must be at least 1');
   if (crashAt < 1) fail('--crash-at must be at least 1: a leader must be elected before it can crash');
-  if (window < 1) fail('--window must be at least 1');
-  return { nodes, seeds, start, policies, crashAt, window, requestRate, single };
+  if (watch < 1) fail('--watch must be at least 1');
+  return { nodes, seeds, start, policies, crashAt, watch, requestRate, single };
 }
 
 export function main(argv: string[]): number {
@@ -138,7 +138,7 @@ export function main(argv: string[]): number {
   for (let i = 0; i < args.seeds; i++) {
     const seed = args.start + i;
     for (const election of args.policies) {
-      const options: ElectionTrialOptions = { nodes: args.nodes, seed, election, crashAt: args.crashAt, window: args.window, requestRate: args.requestRate };
+      const options: ElectionTrialOptions = { nodes: args.nodes, seed, election, crashAt: args.crashAt, watch: args.watch, requestRate: args.requestRate };
       const trial = runElectionTrial(options);
       if (args.single) process.stderr.write(`${JSON.stringify(figuresOf(trial))}\n`);
       if (trial.failures.length > 0) {

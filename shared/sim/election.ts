@@ -9,8 +9,8 @@
  *   crashed leader's (it holds promises from a majority for it: `wonAfter`), and then the first moment
  *   such a leader is recognised as above (`recognisedAfter`), both in ticks after the crash;
  * - ballots started: the runs for leader (`elect` moves, each one a phase 1 begun) from the crash up
- *   to that recognition, or to the window's end when none came;
- * - slots chosen in the window after the crash (`window` ticks), per 100 ticks, no-ops included;
+ *   to that recognition, or to the end of the watch when none came;
+ * - slots chosen in the `watch` ticks after the crash, per 100 ticks, no-ops included;
  *   the same figure over the ticks before the crash is the steady state it is compared with.
  *
  * Both policies of one seed get the same bots (tempers and rng) and the same requests at the same
@@ -33,7 +33,7 @@ export const ELECTION_DEFAULTS = {
   /** The tick at which the leader crashes. */
   crashAt: 200,
   /** How many ticks after the crash are watched. */
-  window: 300,
+  watch: 300,
   /** The chance per tick that a client sends a request. */
   requestRate: 0.1,
 } as const;
@@ -43,7 +43,7 @@ export interface ElectionTrialOptions {
   seed: number;
   election: ElectionPolicy;
   crashAt?: number;
-  window?: number;
+  watch?: number;
   requestRate?: number;
   /** Other round settings (latency, timeout); the election is `election`. */
   settings?: Partial<Settings>;
@@ -60,25 +60,25 @@ export interface ElectionFigures {
   nodes: number;
   election: ElectionPolicy;
   crashAt: number;
-  window: number;
+  watch: number;
   /** The recognised leader at `crashAt`, which crashed; null when none was (then nothing crashed and nothing is measured). */
   leader: NodeId | null;
   leaderBallot: Ballot | null;
-  /** The new leader that was first recognised after the crash, within the window. */
+  /** The new leader that was first recognised after the crash, within the ticks watched. */
   newLeader: NodeId | null;
   newBallot: Ballot | null;
   /** Ticks from the crash until a node other than the crashed one led under a higher ballot (a majority of promises). */
   wonAfter: number | null;
   /** Ticks from the crash until such a leader was recognised by a majority of all nodes, itself included. */
   recognisedAfter: number | null;
-  /** Runs for leader (phase 1s begun) from the crash until `recognisedAfter`, or until the window's end without one. */
+  /** Runs for leader (phase 1s begun) from the crash until `recognisedAfter`, or until the end of the watch without one. */
   ballots: number;
-  /** Runs for leader in the whole window. */
-  ballotsInWindow: number;
-  /** Slots first chosen in the window (no-ops included), and those that hold a client's request. */
+  /** Runs for leader in all the ticks watched. */
+  ballotsWatched: number;
+  /** Slots first chosen in the ticks watched (no-ops included), and those that hold a client's request. */
   slotsChosen: number;
   requestsChosen: number;
-  /** Slots chosen per 100 ticks in the window after the crash, and over the ticks before it. */
+  /** Slots chosen per 100 ticks watched after the crash, and over the ticks before it. */
   slotsPer100: number;
   slotsPer100Before: number;
   failures: SwarmFailure[];
@@ -157,11 +157,11 @@ export function slotsChosenBetween(world: World, from: number, to: number): { sl
 
 const per100 = (count: number, ticks: number): number => (ticks > 0 ? Math.round((count * 10000) / ticks) / 100 : 0);
 
-/** One seed under one election policy: a steady state, the leader's crash at `crashAt`, and `window` ticks after it. */
+/** One seed under one election policy: a steady state, the leader's crash at `crashAt`, and `watch` ticks after it. */
 export function runElectionTrial(options: ElectionTrialOptions): ElectionTrial {
   const { nodes, seed, election } = options;
   const crashAt = options.crashAt ?? ELECTION_DEFAULTS.crashAt;
-  const window = options.window ?? ELECTION_DEFAULTS.window;
+  const watch = options.watch ?? ELECTION_DEFAULTS.watch;
   const requestRate = options.requestRate ?? ELECTION_DEFAULTS.requestRate;
   const config = makeConfig('multipaxos', nodes, seed, { ...options.settings, election });
   let world = createWorld(config);
@@ -177,7 +177,7 @@ export function runElectionTrial(options: ElectionTrialOptions): ElectionTrial {
   let won: number | null = null;
   let recognised: { node: NodeId; ballot: Ballot; tick: number; step: number } | null = null;
   let ballots = 0;
-  let ballotsInWindow = 0;
+  let ballotsWatched = 0;
 
   const run = (command: Command): boolean => {
     const result = step(world, command);
@@ -188,7 +188,7 @@ export function runElectionTrial(options: ElectionTrialOptions): ElectionTrial {
     for (const broken of checkInvariants(previous, world)) failures.push({ step: log.length - 1, code: broken.code, message: broken.message, command });
     if (leader === null) return true;
     if (command.type === 'act' && command.action.kind === 'elect') {
-      ballotsInWindow += 1;
+      ballotsWatched += 1;
       if (recognised === null) ballots += 1;
     }
     if (won === null && leaderAbove(world, leader.ballot, leader.node)) won = world.tick - crashAt;
@@ -223,7 +223,7 @@ export function runElectionTrial(options: ElectionTrialOptions): ElectionTrial {
     }
   };
 
-  const end = crashAt + window;
+  const end = crashAt + watch;
   while (world.tick < end) {
     if (world.tick === crashAt) {
       leader = recognisedLeader(world);
@@ -245,7 +245,7 @@ export function runElectionTrial(options: ElectionTrialOptions): ElectionTrial {
     nodes,
     election,
     crashAt,
-    window,
+    watch,
     leader: leader?.node ?? null,
     leaderBallot: leader?.ballot ?? null,
     newLeader: r?.node ?? null,
@@ -253,10 +253,10 @@ export function runElectionTrial(options: ElectionTrialOptions): ElectionTrial {
     wonAfter: won,
     recognisedAfter: r ? r.tick - crashAt : null,
     ballots,
-    ballotsInWindow,
+    ballotsWatched,
     slotsChosen: measured ? after.slots : 0,
     requestsChosen: measured ? after.requests : 0,
-    slotsPer100: measured ? per100(after.slots, window) : 0,
+    slotsPer100: measured ? per100(after.slots, watch) : 0,
     slotsPer100Before: per100(before.slots, crashAt),
     failures,
     crashStep,
@@ -291,17 +291,17 @@ export interface ElectionSummary {
   nodes: number;
   seeds: number;
   crashAt: number;
-  window: number;
+  watch: number;
   /** Seeds with a recognised leader at the crash tick: the only ones measured. */
   measured: number;
-  /** Measured seeds in which a new leader was recognised within the window. */
+  /** Measured seeds in which a new leader was recognised within the ticks watched. */
   newLeader: number;
   /** Over the seeds with a new leader: ticks to a majority of promises, ticks to recognition, ballots started until then. */
   ticksToPromises: Spread | null;
   ticksToLeader: Spread | null;
   ballotsToLeader: Spread | null;
   /** Over every measured seed. */
-  ballotsInWindow: Spread | null;
+  ballotsWatched: Spread | null;
   slotsPer100: Spread | null;
   slotsPer100Before: Spread | null;
   /** Seeds in which an invariant broke. */
@@ -320,13 +320,13 @@ export function summarizeElection(trials: readonly ElectionFigures[], election: 
     nodes: first?.nodes ?? 0,
     seeds: mine.length,
     crashAt: first?.crashAt ?? ELECTION_DEFAULTS.crashAt,
-    window: first?.window ?? ELECTION_DEFAULTS.window,
+    watch: first?.watch ?? ELECTION_DEFAULTS.watch,
     measured: measured.length,
     newLeader: found.length,
     ticksToPromises: spreadOf(found.map((t) => t.wonAfter!)),
     ticksToLeader: spreadOf(found.map((t) => t.recognisedAfter!)),
     ballotsToLeader: spreadOf(found.map((t) => t.ballots)),
-    ballotsInWindow: spreadOf(measured.map((t) => t.ballotsInWindow)),
+    ballotsWatched: spreadOf(measured.map((t) => t.ballotsWatched)),
     slotsPer100: spreadOf(measured.map((t) => t.slotsPer100)),
     slotsPer100Before: spreadOf(measured.map((t) => t.slotsPer100Before)),
     violations: mine.filter((t) => t.failures.length > 0).length,
@@ -337,7 +337,7 @@ export function summarizeElection(trials: readonly ElectionFigures[], election: 
 export function electionReproduceCommand(options: ElectionTrialOptions): string {
   const extra = [
     options.crashAt !== undefined && options.crashAt !== ELECTION_DEFAULTS.crashAt && ` --crash-at ${options.crashAt}`,
-    options.window !== undefined && options.window !== ELECTION_DEFAULTS.window && ` --window ${options.window}`,
+    options.watch !== undefined && options.watch !== ELECTION_DEFAULTS.watch && ` --watch ${options.watch}`,
     options.requestRate !== undefined && options.requestRate !== ELECTION_DEFAULTS.requestRate && ` --request-rate ${options.requestRate}`,
   ];
   return `npm run sim -- --election-report --nodes ${options.nodes} --seed ${options.seed} --election ${options.election}${extra.filter(Boolean).join('')}`;

@@ -36,7 +36,7 @@ const CASES: { nodes: number; seed: number; election: ElectionPolicy }[] = [
 describe('election report: one trial', () => {
   for (const c of CASES) {
     describe(`${c.election}, ${c.nodes} nodes, seed ${c.seed}`, () => {
-      const trial = runElectionTrial({ ...c, crashAt: 150, window: 200 });
+      const trial = runElectionTrial({ ...c, crashAt: 150, watch: 200 });
 
       it('crashes the leader a majority recognised at the crash tick, and keeps it down', () => {
         expect(trial.failures).toEqual([]);
@@ -69,16 +69,16 @@ describe('election report: one trial', () => {
         const runs = trial.log.slice(trial.crashStep! + 1, trial.recognisedStep! + 1).filter(isElect);
         expect(trial.ballots).toBe(runs.length);
         expect(runs).toContainEqual({ type: 'act', node: trial.newLeader, action: { kind: 'elect', ballot: trial.newBallot!.n } });
-        expect(trial.ballotsInWindow).toBe(trial.log.slice(trial.crashStep! + 1).filter(isElect).length);
+        expect(trial.ballotsWatched).toBe(trial.log.slice(trial.crashStep! + 1).filter(isElect).length);
       });
 
-      it('counts the slots first chosen after the crash, per 100 ticks of the window', () => {
+      it('counts the slots first chosen after the crash, per 100 ticks watched', () => {
         const firstTick = new Map<number, number>();
         for (const point of trial.world.global.chosen) if (!firstTick.has(point.slot)) firstTick.set(point.slot, point.tick);
-        const inWindow = [...firstTick.values()].filter((t) => t > 150 && t <= 350).length;
-        expect(inWindow).toBeGreaterThan(0);
-        expect(trial.slotsChosen).toBe(inWindow);
-        expect(trial.slotsPer100).toBeCloseTo((inWindow * 100) / 200, 2);
+        const watched = [...firstTick.values()].filter((t) => t > 150 && t <= 350).length;
+        expect(watched).toBeGreaterThan(0);
+        expect(trial.slotsChosen).toBe(watched);
+        expect(trial.slotsPer100).toBeCloseTo((watched * 100) / 200, 2);
         const beforeCrash = [...firstTick.values()].filter((t) => t <= 150).length;
         expect(trial.slotsPer100Before).toBeCloseTo((beforeCrash * 100) / 150, 2);
       });
@@ -108,7 +108,7 @@ describe('election report: one trial', () => {
   });
 
   it('crashes nothing and measures nothing when no leader is recognised at the crash tick', () => {
-    const trial = runElectionTrial({ nodes: 5, seed: 3, election: 'ranked', crashAt: 1, window: 50 });
+    const trial = runElectionTrial({ nodes: 5, seed: 3, election: 'ranked', crashAt: 1, watch: 50 });
     expect(trial.leader).toBeNull();
     expect(trial.crashStep).toBeNull();
     expect(trial.log.some((c) => c.type === 'crash')).toBe(false);
@@ -125,20 +125,20 @@ describe('election report: the summary', () => {
   });
 
   it('measures only seeds with a leader at the crash, and times only those that found a new one', () => {
-    const base = figuresOf(runElectionTrial({ nodes: 3, seed: 2, election: 'naive', crashAt: 120, window: 150 }));
+    const base = figuresOf(runElectionTrial({ nodes: 3, seed: 2, election: 'naive', crashAt: 120, watch: 150 }));
     const trials: ElectionFigures[] = [
-      { ...base, seed: 1, recognisedAfter: 40, wonAfter: 35, ballots: 1, ballotsInWindow: 1, slotsPer100: 10 },
-      { ...base, seed: 2, recognisedAfter: 60, wonAfter: 50, ballots: 3, ballotsInWindow: 3, slotsPer100: 8 },
-      { ...base, seed: 3, recognisedAfter: null, wonAfter: null, ballots: 5, ballotsInWindow: 5, slotsPer100: 0 },
-      { ...base, seed: 4, leader: null, recognisedAfter: null, wonAfter: null, ballots: 0, ballotsInWindow: 0, slotsPer100: 0 },
+      { ...base, seed: 1, recognisedAfter: 40, wonAfter: 35, ballots: 1, ballotsWatched: 1, slotsPer100: 10 },
+      { ...base, seed: 2, recognisedAfter: 60, wonAfter: 50, ballots: 3, ballotsWatched: 3, slotsPer100: 8 },
+      { ...base, seed: 3, recognisedAfter: null, wonAfter: null, ballots: 5, ballotsWatched: 5, slotsPer100: 0 },
+      { ...base, seed: 4, leader: null, recognisedAfter: null, wonAfter: null, ballots: 0, ballotsWatched: 0, slotsPer100: 0 },
       { ...base, seed: 5, election: 'ranked', recognisedAfter: 30, wonAfter: 30, ballots: 1 },
     ];
     const summary = summarizeElection(trials, 'naive');
-    expect(summary).toMatchObject({ election: 'naive', nodes: 3, seeds: 4, crashAt: 120, window: 150, measured: 3, newLeader: 2 });
+    expect(summary).toMatchObject({ election: 'naive', nodes: 3, seeds: 4, crashAt: 120, watch: 150, measured: 3, newLeader: 2 });
     expect(summary.ticksToLeader).toEqual({ median: 40, p10: 40, p90: 60, max: 60 });
     expect(summary.ticksToPromises).toEqual({ median: 35, p10: 35, p90: 50, max: 50 });
     expect(summary.ballotsToLeader).toEqual({ median: 1, p10: 1, p90: 3, max: 3 });
-    expect(summary.ballotsInWindow).toEqual({ median: 3, p10: 1, p90: 5, max: 5 });
+    expect(summary.ballotsWatched).toEqual({ median: 3, p10: 1, p90: 5, max: 5 });
     expect(summary.slotsPer100).toEqual({ median: 8, p10: 0, p90: 10, max: 10 });
     expect(summary.violations).toBe(0);
   });
