@@ -32,7 +32,8 @@ per policy, with medians, p10 and p90 (nearest rank) over the seeds:
   ballotsToLeader   runs for leader (phase 1s begun) from the crash until that recognition
   newLeader         how many of the measured seeds had a recognised new leader within the ticks watched
   slotsPer100       slots chosen (no-ops included) per 100 ticks watched after the crash;
-                    slotsPer100Before: the same over the ticks before it
+                    slotsFirst100: in the first 100 ticks after the crash alone;
+                    slotsPer100Before: over the ticks before the crash
   measured          seeds with a recognised leader at tick T (only these crash and are measured)
 
   --nodes          cluster size, ${MIN} to ${MAX}

@@ -10,7 +10,8 @@
  *   such a leader is recognised as above (`recognisedAfter`), both in ticks after the crash;
  * - ballots started: the runs for leader (`elect` moves, each one a phase 1 begun) from the crash up
  *   to that recognition, or to the end of the watch when none came;
- * - slots chosen in the `watch` ticks after the crash, per 100 ticks, no-ops included;
+ * - slots chosen in the `watch` ticks after the crash, per 100 ticks, no-ops included, and in the
+ *   first 100 of them alone (held requests reach the new leader, so a long watch hides the outage);
  *   the same figure over the ticks before the crash is the steady state it is compared with.
  *
  * Both policies of one seed get the same bots (tempers and rng) and the same requests at the same
@@ -81,6 +82,8 @@ export interface ElectionFigures {
   /** Slots chosen per 100 ticks watched after the crash, and over the ticks before it. */
   slotsPer100: number;
   slotsPer100Before: number;
+  /** Slots chosen in the first 100 ticks after the crash, when the outage weighs most (per 100 ticks, should the watch be shorter). */
+  slotsFirst100: number;
   failures: SwarmFailure[];
   /** Indices in `log` of the crash and of the step that made the new leader recognised. */
   crashStep: number | null;
@@ -238,6 +241,8 @@ export function runElectionTrial(options: ElectionTrialOptions): ElectionTrial {
 
   const after = slotsChosenBetween(world, crashAt, end);
   const before = slotsChosenBetween(world, 0, crashAt);
+  const early = Math.min(100, watch);
+  const first = slotsChosenBetween(world, crashAt, crashAt + early);
   const measured = leader !== null;
   const r = recognised as { node: NodeId; ballot: Ballot; tick: number; step: number } | null;
   return {
@@ -258,6 +263,7 @@ export function runElectionTrial(options: ElectionTrialOptions): ElectionTrial {
     requestsChosen: measured ? after.requests : 0,
     slotsPer100: measured ? per100(after.slots, watch) : 0,
     slotsPer100Before: per100(before.slots, crashAt),
+    slotsFirst100: measured ? per100(first.slots, early) : 0,
     failures,
     crashStep,
     recognisedStep: r?.step ?? null,
@@ -304,6 +310,7 @@ export interface ElectionSummary {
   ballotsWatched: Spread | null;
   slotsPer100: Spread | null;
   slotsPer100Before: Spread | null;
+  slotsFirst100: Spread | null;
   /** Seeds in which an invariant broke. */
   violations: number;
 }
@@ -329,6 +336,7 @@ export function summarizeElection(trials: readonly ElectionFigures[], election: 
     ballotsWatched: spreadOf(measured.map((t) => t.ballotsWatched)),
     slotsPer100: spreadOf(measured.map((t) => t.slotsPer100)),
     slotsPer100Before: spreadOf(measured.map((t) => t.slotsPer100Before)),
+    slotsFirst100: spreadOf(measured.map((t) => t.slotsFirst100)),
     violations: mine.filter((t) => t.failures.length > 0).length,
   };
 }

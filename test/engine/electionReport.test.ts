@@ -79,6 +79,8 @@ describe('election report: one trial', () => {
         expect(watched).toBeGreaterThan(0);
         expect(trial.slotsChosen).toBe(watched);
         expect(trial.slotsPer100).toBeCloseTo((watched * 100) / 200, 2);
+        const early = [...firstTick.values()].filter((t) => t > 150 && t <= 250).length;
+        expect(trial.slotsFirst100).toBe(early);
         const beforeCrash = [...firstTick.values()].filter((t) => t <= 150).length;
         expect(trial.slotsPer100Before).toBeCloseTo((beforeCrash * 100) / 150, 2);
       });
