@@ -1,7 +1,7 @@
 /**
  * The election report: how Multi-Paxos's election policies recover from a leader's crash. One trial
- * plays one seed under one policy: bots play every node, clients send a stream of requests, and once
- * a leader runs the log the swarm crashes it, keeps it down, and watches what follows:
+ * plays one seed under one policy: bots play every node, clients send a stream of requests, and at
+ * tick `crashAt` the trial crashes the leader, keeps it down, and watches what follows:
  *
  * - the leader at the crash: an up node that leads (it won phase 1 for its ballot) and is recognised,
  *   that is, a majority of all N nodes, itself included, are up and believe in it under that ballot;
