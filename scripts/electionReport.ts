@@ -31,6 +31,7 @@ per policy, with medians, p10 and p90 (nearest rank) over the seeds:
                     itself included, are up and believe in it under that ballot
   ballotsToLeader   runs for leader (phase 1s begun) from the crash until that recognition
   newLeader         how many of the measured seeds had a recognised new leader within the ticks watched
+                    (noNewLeaderSeeds: the first 20 that had none; --seed K re-runs one)
   slotsPer100       slots chosen (no-ops included) per 100 ticks watched after the crash;
                     slotsFirst100: in the first 100 ticks after the crash alone;
                     slotsPer100Before: over the ticks before the crash

@@ -302,6 +302,8 @@ export interface ElectionSummary {
   measured: number;
   /** Measured seeds in which a new leader was recognised within the ticks watched. */
   newLeader: number;
+  /** The first 20 measured seeds without one, to re-run. */
+  noNewLeaderSeeds: number[];
   /** Over the seeds with a new leader: ticks to a majority of promises, ticks to recognition, ballots started until then. */
   ticksToPromises: Spread | null;
   ticksToLeader: Spread | null;
@@ -330,6 +332,7 @@ export function summarizeElection(trials: readonly ElectionFigures[], election: 
     watch: first?.watch ?? ELECTION_DEFAULTS.watch,
     measured: measured.length,
     newLeader: found.length,
+    noNewLeaderSeeds: measured.filter((t) => t.recognisedAfter === null).slice(0, 20).map((t) => t.seed),
     ticksToPromises: spreadOf(found.map((t) => t.wonAfter!)),
     ticksToLeader: spreadOf(found.map((t) => t.recognisedAfter!)),
     ballotsToLeader: spreadOf(found.map((t) => t.ballots)),

@@ -136,7 +136,7 @@ describe('election report: the summary', () => {
       { ...base, seed: 5, election: 'ranked', recognisedAfter: 30, wonAfter: 30, ballots: 1 },
     ];
     const summary = summarizeElection(trials, 'naive');
-    expect(summary).toMatchObject({ election: 'naive', nodes: 3, seeds: 4, crashAt: 120, watch: 150, measured: 3, newLeader: 2 });
+    expect(summary).toMatchObject({ election: 'naive', nodes: 3, seeds: 4, crashAt: 120, watch: 150, measured: 3, newLeader: 2, noNewLeaderSeeds: [3] });
     expect(summary.ticksToLeader).toEqual({ median: 40, p10: 40, p90: 60, max: 60 });
     expect(summary.ticksToPromises).toEqual({ median: 35, p10: 35, p90: 50, max: 50 });
     expect(summary.ballotsToLeader).toEqual({ median: 1, p10: 1, p90: 3, max: 3 });
