@@ -4,7 +4,8 @@
  * line goes to stderr; the last stdout line is one JSON summary. Exits 1 on any violation, naming the seed.
  * In a sandbox round bots break rules on purpose: what that breaks is counted apart (`sandboxBreaks`).
  * `--report` adds, for a protocol with leaders, how many ticks it took to elect a new leader after a leader crashed.
- * `npm run sim -- --rooms --seeds S` runs the room swarm instead (scripts/roomSim.ts).
+ * `npm run sim -- --rooms --seeds S` runs the room swarm instead (scripts/roomSim.ts), and
+ * `npm run sim -- --election-report --nodes N --seeds S` the Multi-Paxos election report (scripts/electionReport.ts).
  */
 import { MAX_NODES, MIN_NODES } from '../shared/engine/limits';
 import { ELECTION_POLICIES, type Command, type ElectionPolicy, type NodeId, type ProtocolName, type World } from '../shared/engine/types';
@@ -15,6 +16,8 @@ const PROTOCOL_CHOICES = protocolNames().join('|');
 
 const USAGE = `usage: npm run sim -- --protocol ${PROTOCOL_CHOICES} --nodes N (--seeds S | --seed K) [--start K] [--faults] [--gossip] [--sandbox] [--election naive|ranked] [--report]
        npm run sim -- --rooms (--seeds S | --seed K) [--start K] [--steps N]
+       npm run sim -- --election-report --nodes N (--seeds S | --seed K) [--election naive|ranked] ...
+                    (Multi-Paxos after its leader crashes, under each election policy: --election-report --help)
 
   --protocol   which protocol to run
   --nodes      cluster size, ${MIN_NODES} to ${MAX_NODES}
@@ -118,6 +121,11 @@ function parseArgs(argv: string[]): Args {
 if (process.argv.includes('--rooms')) {
   const { main } = await import('./roomSim');
   process.exit(main(process.argv.slice(2).filter((arg) => arg !== '--rooms')));
+}
+
+if (process.argv.includes('--election-report')) {
+  const { main } = await import('./electionReport');
+  process.exit(main(process.argv.slice(2).filter((arg) => arg !== '--election-report')));
 }
 
 const args = parseArgs(process.argv.slice(2));

@@ -65,7 +65,8 @@ const FAULTS = { drop: 0.06, duplicate: 0.03, delay: 0.03, crash: 0.012, recover
 /** Chance per tick that a sandbox bot with a rule to break breaks it. */
 const REBEL = 0.03;
 
-function pickBots(protocol: Protocol, nodes: number, rng: Rng, faults: boolean): BotKind[] {
+/** Each node's bot temper, drawn from the seed: with faults some are flaky (they crash and come back). */
+export function pickBots(protocol: Protocol, nodes: number, rng: Rng, faults: boolean): BotKind[] {
   const eager = protocol.bots.eagerShare;
   return Array.from({ length: nodes }, (): BotKind => {
     if (faults && rng.chance(0.15)) return 'flaky';
