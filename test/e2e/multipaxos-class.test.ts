@@ -152,6 +152,17 @@ describe('a class plays Multi-Paxos', () => {
     await teacher.page.waitForSelector('#dashboard:not([hidden]) #god-nodes');
     await expect(teacher.page.locator('#status').textContent()).resolves.toContain('Multi-Paxos, 5 nodes');
 
+    // Nobody leads at the start, and nobody may run yet: each leader timer runs a whole timeout first.
+    await ada.page.waitForSelector('#my-timers li[data-timer="leader"]', { timeout: 15_000 });
+    const start = await ada.page.evaluate(() => ({
+      tick: Number(document.getElementById('tick')?.textContent),
+      timer: document.querySelector('#my-timers li[data-timer="leader"]')?.textContent ?? '',
+      run: document.querySelector('#moves button[data-action="elect"]') !== null,
+    }));
+    expect(start.timer).toMatch(/^Your leader timer fires (in \d+ ticks?|now): then you suspect that no leader is coming\.$/);
+    // Unless the page came so late that the timer fired already (it runs for the round's timeout), it offers no run.
+    if (!start.timer.includes('fires now')) expect(start.run).toBe(false);
+
     // The students play through their pages: Ada runs for leader and, leading, puts one request in
     // slot 1 and holds the rest back; Grace answers, and runs for leader once A has crashed.
     let crashed = false;

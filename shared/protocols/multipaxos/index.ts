@@ -75,8 +75,10 @@ export const multipaxos = defineProtocol<MpDurable, MpVolatile, MpAction, MpPayl
 
   initGlobal: (config) => ({ promised: new Array<null>(config.nodes).fill(null) }),
 
-  // No node knows a leader at the start: each suspects there is none, and the election policy says who runs when.
-  onStart: suspect,
+  // No node knows a leader at the start: like a follower, each waits a whole timeout for a heartbeat
+  // before it suspects there is none, and the election policy then says who runs when. Without
+  // timeouts no timer runs, and a node that knows no leader may run whenever its player judges so.
+  onStart: armLeaderTimer,
 
   onPropose(ctx, id, decree) {
     takeRequest(ctx, id, decree);

@@ -80,9 +80,10 @@ export const multipaxosPresentation: Presentation<MpDurable, MpVolatile, MpPaylo
     'Answer PREPARE with a promise and ACCEPT with an acceptance unless you promised a higher ballot. A leader puts each request in the next free slot; a value is chosen in a slot when a majority accepts it under one ballot, and the leader tells everyone. ' +
     (settings.noTimeouts
       ? 'This round has no timeouts: no timer tells you the leader is gone, so you run for leader when you judge it so.'
-      : settings.election === 'naive'
-        ? 'When your leader timer fires, you may run for leader at once.'
-        : 'When your leader timer fires, you wait your turn in the order of names, and run only if no node before you took over.'),
+      : 'Nobody leads at the start: your leader timer runs from the first tick, as it does whenever no heartbeat comes. ' +
+        (settings.election === 'naive'
+          ? 'When it fires, you may run for leader at once.'
+          : 'When it fires, you wait your turn in the order of names, and run only if no node before you took over.')),
 
   timeoutUse: 'a Multi-Paxos follower goes without a heartbeat before it suspects the leader',
 
