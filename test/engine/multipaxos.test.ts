@@ -231,6 +231,19 @@ describe('Multi-Paxos', () => {
     expect(known.recover).toEqual([{ slot: 1, value: NOOP, from: null }]);
   });
 
+  it("the reveal names as knowing the outcome only the nodes that applied the whole log, not a leader that crashed after slot 1", () => {
+    const r = new Round('config multipaxos nodes=3 latency=1-1 timeout=12').untilTimersFire().elect(A, [B]);
+    r.propose(A, 'X').move(A, 'propose').tick().answerAll(B, 'accept').answerAll(C, 'accept').tick(2);
+    expect(r.world.nodes.map((n) => durable(r.world, n.id).applied)).toEqual([1, 1, 1]);
+    r.run({ type: 'crash', node: A }).tick(14).elect(B, [C]);
+    r.propose(B, 'Y').move(B, 'propose').tick().answerAll(C, 'accept').tick(2);
+    expect(roundStatus(r.world).outcome).toBe('X, Y');
+    const god = godView(r.world);
+    const named = god.nodes.map((n) => ({ ...n, name: 'ABC'[n.id]! }));
+    expect(multipaxos.present.reveal.learnedLine(named as never, god.global as never)).toBe('Nodes that applied the whole log, X, Y: B, C.');
+    expect(god.nodes.map((n) => multipaxos.knowsOutcome(n as never, 'X, Y'))).toEqual([false, true, true]);
+  });
+
   it('shows each log as a strip of slots, with the leader each node believes in', () => {
     const r = new Round('config multipaxos nodes=3 latency=1-1 timeout=12').untilTimersFire().elect(A, [B]);
     r.propose(A, 'X').propose(A, 'Y').move(A, 'propose').move(A, 'propose').tick().answerAll(B, 'accept');

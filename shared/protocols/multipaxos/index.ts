@@ -16,13 +16,12 @@ import type { CommitPoint, LearnedLog } from '../../engine/types';
 import { spreadRequests } from '../common';
 import { multipaxosActions } from './actions';
 import { multipaxosPolicy } from './bots';
-import { multipaxosPresentation } from './present';
+import { appliedWhole, multipaxosPresentation } from './present';
 import {
   BACKOFF,
   HEARTBEAT,
   LEADER_TIMER,
   NOOP,
-  appliedLog,
   armLeaderTimer,
   backoffOver,
   ballotText,
@@ -236,10 +235,7 @@ export const multipaxos = defineProtocol<MpDurable, MpVolatile, MpAction, MpPayl
   },
   mustKnowOutcome: () => true,
   // A node knows the log once it has applied all of it.
-  knowsOutcome(node, outcome) {
-    const log = appliedLog(node.durable).join(', ');
-    return log === outcome || log.startsWith(`${outcome}, `);
-  },
+  knowsOutcome: (node, outcome) => appliedWhole(node.durable, outcome),
   learned: (node): LearnedLog => node.durable.chosen,
   noOp: NOOP,
 
