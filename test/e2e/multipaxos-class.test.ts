@@ -91,6 +91,22 @@ function player(w: WatchedPage, kinds: () => readonly string[], stop: () => bool
   })();
 }
 
+/**
+ * Every node's label on the projector's canvas reads whole: no line cut short or left out ("…"), and
+ * no "you", which only a node's own player may read.
+ */
+async function labelsWhole(page: Page): Promise<void> {
+  const labels = await page.evaluate(() => {
+    const game = (window as unknown as { quorum: { game(): { scene: { getScene(k: string): { drawnLayout(): { labels: { node: number; text: string }[] } } } } } }).quorum.game();
+    return game.scene.getScene('Round').drawnLayout().labels;
+  });
+  expect(labels.length).toBe(5);
+  for (const l of labels) {
+    expect(l.text, `node ${'ABCDE'[l.node]}'s label`).not.toContain('…');
+    expect(l.text).not.toMatch(/\byou\b/);
+  }
+}
+
 /** The leader column of a grid of logs, row by row (node letter to the leader it believes in). */
 async function leaders(page: Page, grid: string): Promise<Record<string, string>> {
   return page.evaluate((sel) => {
@@ -192,6 +208,7 @@ describe('a class plays Multi-Paxos', () => {
       expect(adaPressed.filter((p) => p.startsWith('elect'))).toHaveLength(1);
       expect(adaPressed.filter((p) => p.startsWith('propose'))).toHaveLength(1);
       const slot1 = (await grace.page.locator('#my-log li[data-slot="0"]').textContent())!;
+      await labelsWhole(projector);
       await shot(projector, '1-leader-projector');
       await shot(teacher.page, '1-leader-instructor');
       await ada.page.locator('#my-leader').evaluate((e) => e.scrollIntoView({ block: 'center' }));
@@ -249,6 +266,7 @@ describe('a class plays Multi-Paxos', () => {
       await expect(projector.locator('#projector-logs tbody tr[data-node="0"] td[data-slot="1"]').getAttribute('data-state')).resolves.toBe('empty');
       await projector.locator('#projector-logs').evaluate((e) => e.scrollIntoView({ block: 'center' }));
       await shot(projector, '4-log-goes-on-projector');
+      await labelsWhole(projector);
       await teacher.page.waitForSelector('#log-grid tbody tr[data-node="4"] td[data-slot="1"][data-state="applied"]', { timeout: 30_000 });
       await shot(teacher.page, '4-log-goes-on-instructor');
       await shot(ada.page, '4-log-goes-on-student-phone');
