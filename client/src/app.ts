@@ -605,6 +605,7 @@ export class App {
       selectedNodes: this.role === 'instructor' ? this.selectedNodes : undefined,
       selectedMessage: this.selectedMessage,
       commitPoints: this.round?.phase === 'ended' ? this.commitPoints : [],
+      over: this.round?.phase === 'ended',
     });
     // Clock-only updates move time on without a new view.
     this.pictureCache = { ...picture, tick: Math.max(picture.tick, this.round?.tick ?? 0) };

@@ -119,14 +119,16 @@ function radiusOnRing(n: number, ring: number, side: number): number {
 /**
  * The ring for n nodes in a box: as large as it can be while leaving, beside each node that will
  * carry a label (all of them in the god view, a student's own node in theirs), room for a label of
- * eight ems and four or five lines; never so small that neighbours' circles touch. A lone node sits
- * in the middle.
+ * eight ems and `lines` lines (by default four or five, by the box's size); never so small that
+ * neighbours' circles touch. In a box wider than the ring needs, the ring is drawn out sideways into
+ * an ellipse, as long as the labels beside it keep their widest, fourteen ems: the labels above and below
+ * the nodes get the room between them. A lone node sits in the middle.
  */
-export function ringLayout(n: number, box: Box, labelled: (node: number) => boolean = () => true): RingLayout {
+export function ringLayout(n: number, box: Box, labelled: (node: number) => boolean = () => true, lines?: number): RingLayout {
   const side = Math.min(box.width, box.height);
   const fontSize = side < 480 ? 11 : 13;
   const lineHeight = labelLineHeight(fontSize);
-  const budget = { width: 8 * fontSize, height: (side < 480 ? 4 : 5) * lineHeight };
+  const budget = { width: 8 * fontSize, height: Math.min(LABEL_MAX_LINES, lines ?? (side < 480 ? 4 : 5)) * lineHeight };
   const centre = { x: box.width / 2, y: box.height / 2 };
   if (n === 1) {
     // One machine alone: at the centre, as large as a node gets, its label on the roomier side (beside it, or below it).
@@ -137,13 +139,14 @@ export function ringLayout(n: number, box: Box, labelled: (node: number) => bool
     const angle = -Math.PI / 2 + (2 * Math.PI * i) / n;
     return { x: Math.cos(angle), y: Math.sin(angle) };
   });
-  const fits = (ring: number): boolean => {
+  /** Whether a ring of radius `ring`, drawn out sideways to `across`, leaves each label `width` px and the budget's lines. */
+  const fits = (ring: number, across = ring, width = budget.width): boolean => {
     const keep = radiusOnRing(n, ring, side) + NODE_HALO;
     return outwards.every((u, i) => {
-      const p = { x: centre.x + ring * u.x, y: centre.y + ring * u.y };
+      const p = { x: centre.x + across * u.x, y: centre.y + ring * u.y };
       if (p.x - keep < 0 || p.y - keep < 0 || p.x + keep > box.width || p.y + keep > box.height) return false;
       if (!labelled(i)) return true;
-      const l = labelBoxAt(p, u, budget.width, budget.height, 0, keep);
+      const l = labelBoxAt(p, u, width, budget.height, 0, keep);
       return l.x >= LABEL_GAP && l.y >= LABEL_GAP && l.x + l.width <= box.width - LABEL_GAP && l.y + l.height <= box.height - LABEL_GAP;
     });
   };
@@ -162,7 +165,10 @@ export function ringLayout(n: number, box: Box, labelled: (node: number) => bool
     if (2 * r * sin >= 2 * radiusOnRing(n, r, side) + NODE_HALO) break;
   }
   const radius = radiusOnRing(n, ring, side);
-  const positions = outwards.map((u) => ({ x: centre.x + ring * u.x, y: centre.y + ring * u.y }));
+  // Sideways, as far as the box leaves the labels beside the ring their widest (drawn out, neighbours only move apart).
+  let across = ring;
+  while (across + 1 <= box.width / 2 && fits(ring, across + 1, LABEL_MAX_EMS * fontSize)) across += 1;
+  const positions = outwards.map((u) => ({ x: centre.x + across * u.x, y: centre.y + ring * u.y }));
   return { positions, radius, outwards, fontSize, lineHeight };
 }
 

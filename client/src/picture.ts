@@ -112,6 +112,8 @@ export interface PictureInput {
    * commit point, whatever it is given; they are to find it themselves.
    */
   conceal?: boolean;
+  /** The round is over: its clock stopped, so no timer runs any more, and none is drawn or told. */
+  over?: boolean;
 }
 
 export function nicknamesOf(roster: RosterMessage | null | undefined): Map<NodeId, string> {
@@ -143,6 +145,8 @@ export function pictureOf(input: PictureInput): Picture {
   const selected = input.selectedNodes ?? new Set<NodeId>();
   const commitPoints = input.conceal ? [] : (input.commitPoints ?? []);
   const title = (id: NodeId) => (nicknames.has(id) ? `${nodeName(id)} · ${nicknames.get(id)}` : nodeName(id));
+  // Without a tick the state lines leave the timers out.
+  const clock = input.over ? undefined : view.now;
   if (view.kind === 'god') {
     const protocol = view.config.protocol;
     return {
@@ -156,11 +160,11 @@ export function pictureOf(input: PictureInput): Picture {
         name: n.name,
         title: title(n.id),
         role: n.role,
-        lines: nodeStateLines(protocol, n, view.config.nodes, view.now),
+        lines: nodeStateLines(protocol, n, view.config.nodes, clock),
         summary: nodeSummaryLines(protocol, n),
         crashed: n.crashed,
         learned: n.learned,
-        timers: n.timers,
+        timers: input.over ? [] : n.timers,
         log: logPictureOf(protocol, n),
         isSelf: false,
         selected: selected.has(n.id),
@@ -185,12 +189,12 @@ export function pictureOf(input: PictureInput): Picture {
         name: p.name,
         title: title(p.id),
         role: p.role,
-        lines: self ? nodeStateLines(view.protocol, view.self, view.nodes, view.now) : [],
+        lines: self ? nodeStateLines(view.protocol, view.self, view.nodes, clock) : [],
         summary: self ? nodeSummaryLines(view.protocol, view.self) : [],
         // Another node's crash is invisible: it looks just like a slow node.
         crashed: self ? view.self.crashed : null,
         learned: self ? view.self.learned : null,
-        timers: self ? view.self.timers : [],
+        timers: self && !input.over ? view.self.timers : [],
         log: self ? logPictureOf(view.protocol, view.self) : null,
         isSelf: self,
         selected: selected.has(p.id),
@@ -208,7 +212,8 @@ export function nodeLabelLines(n: NodePicture, picture: Picture): string[] {
   const head = n.title !== n.name ? n.title.slice(n.name.length + 3) : '';
   // Where every node has the same role, it is not worth a line.
   const role = picture.showRoles ? n.role : '';
-  const leader = n.log ? leaderLine(n.log.leader, n.id) : null;
+  // "you" only to the node's own player: the god view (the projector's room) reads the leader's name.
+  const leader = n.log ? leaderLine(n.log.leader, n.isSelf ? n.id : null) : null;
   const lines = [head, n.isSelf ? (role ? `you · ${role}` : 'you') : role, leader ?? '', ...n.summary].filter((l) => l !== '');
   if (n.commit) {
     // In a log, which slots: a node may have made the commit point of several.

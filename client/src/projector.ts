@@ -63,7 +63,7 @@ export function projectorPicture(input: ProjectorPictureInput): Picture {
   const summary = input.groups?.groups.find((g) => g.group === input.group) ?? null;
   const roster = summary ? seatsRoster(summary) : null;
   const reveal = revealOf(input.reveal, input.round);
-  if (reveal) return pictureOf({ view: reveal.god, roster, commitPoints: reveal.commitPoints });
+  if (reveal) return pictureOf({ view: reveal.god, roster, commitPoints: reveal.commitPoints, over: true });
   return pictureOf({ view: input.view, roster, conceal: true });
 }
 

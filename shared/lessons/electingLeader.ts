@@ -1,5 +1,8 @@
 /**
- * Lesson 14: electing the leader. Five nodes; A leads and X is chosen in slot 1; then A crashes. Under
+ * Lesson 14: electing the leader. Five nodes; nobody leads at the start, and every leader timer runs a
+ * whole timeout first. When they fire, A runs at once, and the script has the network and the bots'
+ * seats answer it at once, so A leads before anyone else thinks of running; X is chosen in slot 1;
+ * then A crashes. Under
  * the naive election policy every node whose leader timer fires may run for leader at once, and the
  * script has every bot do so: their ballots preempt each other (a node gives up its run when a higher
  * ballot reaches it) until one wins, and only then does the log go on with Y. The what-if plays the
@@ -66,19 +69,41 @@ export const electingLeader: Lesson = {
   },
   script: [
     {
-      id: 'leader-runs',
+      id: 'request-x',
       when: () => true,
-      commands: () => [
-        { type: 'propose', node: LEADER, decree: 'X' },
-        { type: 'act', node: LEADER, action: { kind: 'elect', ballot: 1 } },
-      ],
-      why: 'A client asks A for X, and A runs for leader first: nobody leads yet.',
+      commands: () => [{ type: 'propose', node: LEADER, decree: 'X' }],
+      why: 'A client asks A for X. Nobody leads yet: every node waits a whole timeout on its leader timer for a heartbeat.',
+    },
+    {
+      id: 'leader-runs',
+      when: ({ world }) => !world.nodes[LEADER]!.crashed && mpNode(world, LEADER).durable.maxUsed === 0 && mpNode(world, LEADER).volatile.electionDue,
+      commands: ({ world }) => [{ type: 'act', node: LEADER, action: { kind: 'elect', ballot: nextBallot(world, LEADER) } }],
+      why: 'No heartbeat came: every leader timer fires at once. A runs for leader first.',
     },
     {
       id: 'prepare-arrives',
-      when: ({ world, run }) => (run.firings['leader-runs']?.count ?? 0) > 0 && world.tick === 0 && world.inFlight.some((m) => m.from === LEADER && m.payload.kind === 'prepare'),
+      when: ({ world }) => opening(world) && world.inFlight.some((m) => m.from === LEADER && m.payload.kind === 'prepare'),
       commands: ({ world }) => world.inFlight.filter((m) => m.from === LEADER && m.payload.kind === 'prepare').map((m): Command => ({ type: 'deliver', id: m.id })),
-      why: "The network brings A's PREPARE to every node at once, before any other node thinks of running.",
+      why: "The network brings A's PREPARE to every node at once.",
+    },
+    {
+      id: 'bots-promise',
+      when: (moment) => opening(moment.world) && preparesAtBots(moment).length > 0,
+      commands: (moment) => preparesAtBots(moment).map((w): Command => ({ type: 'act', node: w.node, action: { kind: 'promise', msg: w.msg } })),
+      why: "The bots' nodes promise A's ballot at once, before they think of running themselves.",
+    },
+    {
+      id: 'promises-arrive',
+      times: 4,
+      when: ({ world }) => opening(world) && world.inFlight.some((m) => m.to === LEADER && m.payload.kind === 'promise'),
+      commands: ({ world }) => world.inFlight.filter((m) => m.to === LEADER && m.payload.kind === 'promise').map((m): Command => ({ type: 'deliver', id: m.id })),
+      why: 'The promises reach A at once.',
+    },
+    {
+      id: 'heartbeat-arrives',
+      when: ({ world }) => !world.nodes[LEADER]!.crashed && mpNode(world, LEADER).volatile.lead !== null && world.inFlight.some((m) => m.from === LEADER && m.payload.kind === 'heartbeat'),
+      commands: ({ world }) => world.inFlight.filter((m) => m.from === LEADER && m.payload.kind === 'heartbeat').map((m): Command => ({ type: 'deliver', id: m.id })),
+      why: 'A leads, and its first heartbeat reaches every node at once: each learns that A leads.',
     },
     {
       id: 'crash-leader',
@@ -103,10 +128,11 @@ export const electingLeader: Lesson = {
   steps: [
     {
       id: 'follow',
-      title: 'A runs for leader first: promise its ballot, and accept X in slot 1.',
-      groupTitle: 'A runs for leader first: B, C, D and E promise its ballot and accept X in slot 1.',
+      title: 'Nobody leads at the start. When the leader timers fire, A runs first: promise its ballot, and accept X in slot 1.',
+      groupTitle: 'Nobody leads at the start. When the leader timers fire, A runs first: B, C, D and E promise its ballot and accept X in slot 1.',
       reached: ({ world }) => world.global.chosen.some((c) => c.slot === 0),
-      hints: [{ afterTicks: 4, text: "Answer A's PREPARE with a promise, then its ACCEPT with an acceptance: that is all a follower does." }],
+      // A runs once the leader timers fire, a whole timeout in: the hint waits a few ticks past that.
+      hints: [{ afterTicks: 16, text: "Answer A's PREPARE with a promise, then its ACCEPT with an acceptance: that is all a follower does." }],
     },
     {
       id: 'suspect',
@@ -146,16 +172,16 @@ export const electingLeader: Lesson = {
     },
   ],
   briefings: {
-    1: 'You are B, one of five nodes, A to E; A will lead first. Promise its ballot and accept what it puts in slot 1. When A crashes, wait for your leader timer to fire, then run for leader at once: under the naive policy any node whose timer fired may. Watch what the ballots do to each other, and when the log goes on.',
-    2: 'You are C, one of five nodes, A to E; A will lead first. Promise its ballot and accept what it puts in slot 1. When A crashes, wait for your leader timer to fire, then run for leader at once: under the naive policy any node whose timer fired may. Watch what the ballots do to each other, and when the log goes on.',
-    3: 'You are D, one of five nodes, A to E; A will lead first. Promise its ballot and accept what it puts in slot 1. When A crashes, wait for your leader timer to fire, then run for leader at once: under the naive policy any node whose timer fired may. Watch what the ballots do to each other, and when the log goes on.',
-    4: 'You are E, one of five nodes, A to E; A will lead first. Promise its ballot and accept what it puts in slot 1. When A crashes, wait for your leader timer to fire, then run for leader at once: under the naive policy any node whose timer fired may. Watch what the ballots do to each other, and when the log goes on.',
+    1: 'You are B, one of five nodes, A to E; A will lead first. Nobody leads at the start: every leader timer runs a whole timeout first, and when they fire A runs at once. Promise its ballot, rather than run yourself, and accept what it puts in slot 1. When A crashes, wait for your leader timer to fire, then run for leader at once: under the naive policy any node whose timer fired may. Watch what the ballots do to each other, and when the log goes on.',
+    2: 'You are C, one of five nodes, A to E; A will lead first. Nobody leads at the start: every leader timer runs a whole timeout first, and when they fire A runs at once. Promise its ballot, rather than run yourself, and accept what it puts in slot 1. When A crashes, wait for your leader timer to fire, then run for leader at once: under the naive policy any node whose timer fired may. Watch what the ballots do to each other, and when the log goes on.',
+    3: 'You are D, one of five nodes, A to E; A will lead first. Nobody leads at the start: every leader timer runs a whole timeout first, and when they fire A runs at once. Promise its ballot, rather than run yourself, and accept what it puts in slot 1. When A crashes, wait for your leader timer to fire, then run for leader at once: under the naive policy any node whose timer fired may. Watch what the ballots do to each other, and when the log goes on.',
+    4: 'You are E, one of five nodes, A to E; A will lead first. Nobody leads at the start: every leader timer runs a whole timeout first, and when they fire A runs at once. Promise its ballot, rather than run yourself, and accept what it puts in slot 1. When A crashes, wait for your leader timer to fire, then run for leader at once: under the naive policy any node whose timer fired may. Watch what the ballots do to each other, and when the log goes on.',
   },
   deadEnds: [
     {
       id: 'early-run',
       when: (moment) => !crashed(moment) && runners(moment.world).length > 0,
-      text: 'A node ran for leader while A still led, so A no longer leads the round this lesson tells. Play again, and run only once A has crashed and your leader timer has fired.',
+      text: 'A node other than A ran for leader before A crashed, so A no longer leads the round this lesson tells. Play again: at the start promise A\'s ballot, and run only once A has crashed and your leader timer has fired.',
     },
     {
       id: 'led-without-running',
@@ -185,6 +211,21 @@ export const electingLeader: Lesson = {
     return { lines, commitPoint: commitPointMove(facts), knew: facts.knewAt.map((tick, node) => ({ node, tick })), messages: facts.messages, whatIf: told };
   },
 };
+
+/** The opening: A runs its first ballot, and has neither won nor crashed. */
+function opening(world: World): boolean {
+  const a = mpNode(world, LEADER);
+  return !a.crashed && a.volatile.campaign !== null && a.durable.maxUsed === 1;
+}
+
+/** The bot seats with A's PREPARE waiting, and the message. */
+function preparesAtBots({ world, run }: LessonMoment): { node: NodeId; msg: number }[] {
+  return world.nodes.flatMap((n) => {
+    if (n.id === LEADER || n.crashed || run.people.includes(n.id)) return [];
+    const prepare = n.inbox.find((m) => m.from === LEADER && m.payload.kind === 'prepare');
+    return prepare ? [{ node: n.id, msg: prepare.id }] : [];
+  });
+}
 
 /** The bot seats that may run for leader now and are not running or leading. */
 function dueBots({ world, run }: LessonMoment): NodeId[] {

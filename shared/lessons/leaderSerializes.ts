@@ -1,7 +1,7 @@
 /**
  * Lesson 13: leaders serialize decrees. The round of lesson 11 (three voters, three clients asking
- * three nodes for X, Y and Z at the same moment) played again with Multi-Paxos: the player runs for
- * leader, wins phase 1, and every request reaches the leader, which gives each the next free slot.
+ * three nodes for X, Y and Z at the same moment) played again with Multi-Paxos: nobody leads at the
+ * start, so once the leader timers fire the player, first in the order of names, runs for leader, wins phase 1, and every request reaches the leader, which gives each the next free slot.
  * Nothing competes for a slot, so nothing splits: X, Y and Z are each chosen, in the order the leader
  * assigned. The what-if re-runs the same requests without a leader, by lesson 11's majority vote.
  */
@@ -66,7 +66,8 @@ export const leaderSerializes: Lesson = {
     nodes: 3,
     // Lesson 11's seed and network: the same three requests at the same moment.
     seed: splitVote.setup.seed,
-    settings: { latencyMin: 1, latencyMax: 3, decrees: DECREES, election: 'ranked' },
+    // A timeout of two round trips: the leader timers that must fire before anyone runs are short.
+    settings: { latencyMin: 1, latencyMax: 3, timeoutTicks: 12, decrees: DECREES, election: 'ranked' },
     player: PLAYER,
     students: [0, 1, 2],
   },
@@ -84,12 +85,12 @@ export const leaderSerializes: Lesson = {
   steps: [
     {
       id: 'run',
-      title: 'Nobody leads yet, and you come first in the order of names: run for leader.',
-      groupTitle: 'Nobody leads yet: A, first in the order of names, runs for leader and sends PREPARE.',
+      title: 'Nobody leads yet: wait for your leader timer to fire, then run for leader, first in the order of names.',
+      groupTitle: 'Nobody leads yet: once the leader timers fire, A, first in the order of names, runs for leader and sends PREPARE.',
       reached: ({ world }) => mpNode(world, PLAYER).durable.maxUsed > 0,
       hints: [
-        { afterTicks: 4, text: 'Press the button that runs for leader: it sends PREPARE with your ballot to B and C.' },
-        { afterTicks: 12, text: 'B and C wait their turn in the order of names, A first: once a whole timeout has passed without you running, B may run instead.' },
+        { afterTicks: 6, text: 'The ring around your node is your leader timer: no heartbeat comes, since nobody leads. When it fires, press the button that runs for leader: it sends PREPARE with your ballot to B and C.' },
+        { afterTicks: 16, text: 'B and C wait their turn in the order of names, A first: a whole timeout after their leader timers fired, if you have not run, B may run instead.' },
       ],
     },
     {
@@ -128,9 +129,9 @@ export const leaderSerializes: Lesson = {
     },
   ],
   briefings: {
-    0: 'You are A, one of three nodes, A, B and C; a client asks you for X while other clients ask B for Y and C for Z. Nobody leads yet, and you come first in the order of names: run for leader, and once a majority has promised your ballot, give each request the next free slot. Watch whether anything can split this time.',
-    1: "You are B, one of three nodes, A, B and C; a client asks you for Y while other clients ask A for X and C for Z. Nobody leads yet, and A comes first in the order of names: promise A's ballot, and once its heartbeat tells you that A leads, your node sends Y on to it. Accept what A puts in each slot, and watch whether anything can split this time.",
-    2: "You are C, one of three nodes, A, B and C; a client asks you for Z while other clients ask A for X and B for Y. Nobody leads yet, and A comes first in the order of names: promise A's ballot, and once its heartbeat tells you that A leads, your node sends Z on to it. Accept what A puts in each slot, and watch whether anything can split this time.",
+    0: 'You are A, one of three nodes, A, B and C; a client asks you for X while other clients ask B for Y and C for Z. Nobody leads yet, so every node waits a whole timeout on its leader timer first; you come first in the order of names: when your timer fires, run for leader, and once a majority has promised your ballot, give each request the next free slot. Watch whether anything can split this time.',
+    1: "You are B, one of three nodes, A, B and C; a client asks you for Y while other clients ask A for X and C for Z. Nobody leads yet, so every node waits a whole timeout on its leader timer first, and A comes first in the order of names: when A runs, promise its ballot, and once its heartbeat tells you that A leads, your node sends Y on to it. Accept what A puts in each slot, and watch whether anything can split this time.",
+    2: "You are C, one of three nodes, A, B and C; a client asks you for Z while other clients ask A for X and B for Y. Nobody leads yet, so every node waits a whole timeout on its leader timer first, and A comes first in the order of names: when A runs, promise its ballot, and once its heartbeat tells you that A leads, your node sends Z on to it. Accept what A puts in each slot, and watch whether anything can split this time.",
   },
   deadEnds: [
     {

@@ -10,6 +10,7 @@ import {
   fitLabelLines,
   hopProgress,
   LABEL_GAP,
+  LABEL_MAX_LINES,
   LabelSieve,
   NODE_HALO,
   placeLabels,
@@ -82,6 +83,8 @@ const CANVASES = {
   'small window': { width: 600, height: 420 },
   phone: { width: 390, height: 405 },
   'phone landscape': { width: 844, height: 150 },
+  // A 1600 x 900 projector's canvas in its magnified CSS pixels (its big type).
+  projector: { width: 544, height: 364 },
 };
 
 /** A god view's labels at their largest: six lines, wider than a label may be. */
@@ -96,8 +99,8 @@ const mixed = (n: number, seed: number): LabelWish[] =>
 /** A student's view: only their own node has a label. */
 const own = (n: number, self: number): LabelWish[] => Array.from({ length: n }, (_, i) => (i === self ? { width: 120, lines: 4 } : { width: 0, lines: 0 }));
 
-function checkLabels(n: number, box: { width: number; height: number }, wishes: LabelWish[], labelled?: (node: number) => boolean): LabelBox[] {
-  const ring = ringLayout(n, box, labelled);
+function checkLabels(n: number, box: { width: number; height: number }, wishes: LabelWish[], labelled?: (node: number) => boolean, lines?: number): LabelBox[] {
+  const ring = ringLayout(n, box, labelled, lines);
   const labels = placeLabels(ring, box, wishes);
   expect(labels).toHaveLength(n);
   const keep = ring.radius + NODE_HALO;
@@ -182,6 +185,27 @@ describe('round layout: labels never overlap', () => {
   it('shows some of each label of a 9-node god view on a phone', () => {
     const labels = checkLabels(9, CANVASES.phone, crowded(9));
     for (const l of labels) expect(l.lines).toBeGreaterThanOrEqual(1);
+  });
+
+  it('reads each label of a Multi-Paxos class whole on the projector: every line, at its whole width, strips included', () => {
+    const box = CANVASES.projector;
+    // Widths at the projector's 11 px: "★ commit point: slot 1, 2" is the widest; each strip takes two lines.
+    const commitAt = (node: number): LabelWish[] =>
+      [
+        { width: 73, lines: 5 }, // Ada, crashed, promised 1.A, and the strip
+        { width: 87, lines: 6 }, // Grace, leader: B, leads under 2.B, promised 2.B, and the strip
+        { width: 73, lines: 4 },
+        { width: 73, lines: 4 },
+        { width: 73, lines: 4 },
+      ].map((w, i) => (i === node ? { width: 139, lines: Math.min(LABEL_MAX_LINES, w.lines + 1) } : w));
+    for (let node = 0; node < 5; node++) {
+      const wishes = commitAt(node);
+      const labels = checkLabels(5, box, wishes, undefined, LABEL_MAX_LINES);
+      labels.forEach((l, i) => {
+        expect(l.lines, `label ${i} with the commit point at ${node}`).toBe(wishes[i]!.lines);
+        expect(l.width, `label ${i} with the commit point at ${node}`).toBeGreaterThanOrEqual(wishes[i]!.width);
+      });
+    }
   });
 
   it('keeps each label on its own node’s outer side', () => {

@@ -46,6 +46,22 @@ function majorityRound(): World {
 }
 
 describe('pictureOf', () => {
+  it('draws and tells no running timer once the round is over: its clock stands', () => {
+    const w = ticks(createWorld(makeConfig('multipaxos', 3, 1, { latencyMin: 1, latencyMax: 1, timeoutTicks: 12 })), 3);
+    // While the round runs, each node's leader timer runs: it is drawn as a ring and told in its lines.
+    const running = pictureOf({ view: godView(w) });
+    expect(running.nodes.every((n) => n.timers.length === 1)).toBe(true);
+    expect(running.nodes[0]!.lines.some((l) => l.startsWith('leader timer fires in 9 ticks'))).toBe(true);
+    for (const view of [godView(w), viewOf(w, 1)]) {
+      const over = pictureOf({ view, over: true });
+      for (const n of over.nodes) {
+        expect(n.timers).toEqual([]);
+        expect(n.lines.some((l) => l.includes('timer fires'))).toBe(false);
+      }
+    }
+    expect(pictureOf({ view: viewOf(w, 1), over: true }).nodes[1]!.lines.length).toBeGreaterThan(0);
+  });
+
   it('shows a student only their own node’s state, and hides the contents of others’ messages', () => {
     const w = majorityRound();
     const picture = pictureOf({ view: viewOf(w, 2) });

@@ -63,6 +63,13 @@ describe('the Learn path on a phone, by keyboard', () => {
       await page.keyboard.press('Enter');
       await page.waitForSelector('#log-list li.mine', { timeout: 15_000 });
       expect(await page.locator('#log-list li.mine').first().textContent()).toContain(label!.trim().slice(0, 12));
+      if (lesson.id === 'electing-leader') {
+        // Nobody may run before A leads and crashes: the first move is B's run once A has crashed, the
+        // lesson's third objective, and it leads somewhere, not to a dead end.
+        expect(label).toMatch(/^Run for leader/);
+        await page.waitForSelector('#lesson-objectives li:nth-child(3)[data-reached="true"]', { timeout: 15_000 });
+        await expect(page.locator('#lesson-dead-end').count(), `${lesson.id} ended by its first move`).resolves.toBe(0);
+      }
       await page.evaluate(() => document.getElementById('lesson-title')!.scrollIntoView({ block: 'start' }));
       await page.screenshot({ path: join(RESULTS, `lesson-${lesson.number}-${lesson.id}-phone.png`) });
 

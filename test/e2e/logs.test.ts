@@ -420,6 +420,13 @@ describe('logs in the browser', () => {
       await page.waitForTimeout(150);
     }
     await page.waitForSelector('#logs:not([hidden]) #log-grid table');
+    // The round is over: its clock stands, so the player's panel lists no timer and the canvas draws no ring.
+    await expect(page.locator('#my-timers').count()).resolves.toBe(0);
+    await expect(page.locator('#my-state').textContent()).resolves.not.toContain('fires');
+    await page.waitForFunction(() => {
+      const game = (window as unknown as { quorum: { game(): { scene: { getScene(k: string): { drawnLayout(): { rings: number[] } } } } } }).quorum.game();
+      return game.scene.getScene('Round').drawnLayout().rings.length === 0;
+    }, undefined, { timeout: 10_000 });
     // The grid has a leader column, and cells marked with their ballots.
     await expect(page.locator('#log-grid thead th').first().textContent()).resolves.toBe('Node');
     await expect(page.locator('#log-grid thead th').nth(1).textContent()).resolves.toBe('Leader');

@@ -91,6 +91,22 @@ function player(w: WatchedPage, kinds: () => readonly string[], stop: () => bool
   })();
 }
 
+/**
+ * Every node's label on the projector's canvas reads whole: no line cut short or left out ("…"), and
+ * no "you", which only a node's own player may read.
+ */
+async function labelsWhole(page: Page): Promise<void> {
+  const labels = await page.evaluate(() => {
+    const game = (window as unknown as { quorum: { game(): { scene: { getScene(k: string): { drawnLayout(): { labels: { node: number; text: string }[] } } } } } }).quorum.game();
+    return game.scene.getScene('Round').drawnLayout().labels;
+  });
+  expect(labels.length).toBe(5);
+  for (const l of labels) {
+    expect(l.text, `node ${'ABCDE'[l.node]}'s label`).not.toContain('…');
+    expect(l.text).not.toMatch(/\byou\b/);
+  }
+}
+
 /** The leader column of a grid of logs, row by row (node letter to the leader it believes in). */
 async function leaders(page: Page, grid: string): Promise<Record<string, string>> {
   return page.evaluate((sel) => {
@@ -152,6 +168,17 @@ describe('a class plays Multi-Paxos', () => {
     await teacher.page.waitForSelector('#dashboard:not([hidden]) #god-nodes');
     await expect(teacher.page.locator('#status').textContent()).resolves.toContain('Multi-Paxos, 5 nodes');
 
+    // Nobody leads at the start, and nobody may run yet: each leader timer runs a whole timeout first.
+    await ada.page.waitForSelector('#my-timers li[data-timer="leader"]', { timeout: 15_000 });
+    const start = await ada.page.evaluate(() => ({
+      tick: Number(document.getElementById('tick')?.textContent),
+      timer: document.querySelector('#my-timers li[data-timer="leader"]')?.textContent ?? '',
+      run: document.querySelector('#moves button[data-action="elect"]') !== null,
+    }));
+    expect(start.timer).toMatch(/^Your leader timer fires (in \d+ ticks?|now): then you suspect that no leader is coming\.$/);
+    // Unless the page came so late that the timer fired already (it runs for the round's timeout), it offers no run.
+    if (!start.timer.includes('fires now')) expect(start.run).toBe(false);
+
     // The students play through their pages: Ada runs for leader and, leading, puts one request in
     // slot 1 and holds the rest back; Grace answers, and runs for leader once A has crashed.
     let crashed = false;
@@ -181,6 +208,7 @@ describe('a class plays Multi-Paxos', () => {
       expect(adaPressed.filter((p) => p.startsWith('elect'))).toHaveLength(1);
       expect(adaPressed.filter((p) => p.startsWith('propose'))).toHaveLength(1);
       const slot1 = (await grace.page.locator('#my-log li[data-slot="0"]').textContent())!;
+      await labelsWhole(projector);
       await shot(projector, '1-leader-projector');
       await shot(teacher.page, '1-leader-instructor');
       await ada.page.locator('#my-leader').evaluate((e) => e.scrollIntoView({ block: 'center' }));
@@ -238,6 +266,7 @@ describe('a class plays Multi-Paxos', () => {
       await expect(projector.locator('#projector-logs tbody tr[data-node="0"] td[data-slot="1"]').getAttribute('data-state')).resolves.toBe('empty');
       await projector.locator('#projector-logs').evaluate((e) => e.scrollIntoView({ block: 'center' }));
       await shot(projector, '4-log-goes-on-projector');
+      await labelsWhole(projector);
       await teacher.page.waitForSelector('#log-grid tbody tr[data-node="4"] td[data-slot="1"][data-state="applied"]', { timeout: 30_000 });
       await shot(teacher.page, '4-log-goes-on-instructor');
       await shot(ada.page, '4-log-goes-on-student-phone');

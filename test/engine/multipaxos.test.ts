@@ -31,6 +31,10 @@ class Round {
   constructor(config: string) {
     this.world = worldFrom([config]);
   }
+  /** No node knows a leader at the start: the ticks until every leader timer has fired, a whole timeout. */
+  untilTimersFire(): this {
+    return this.tick(this.world.config.settings.timeoutTicks);
+  }
   run(command: Command): this {
     const next = mustStep(this.world, command).world;
     expect(checkInvariants(this.world, next)).toEqual([]);
@@ -68,7 +72,7 @@ class Round {
 
 describe('Multi-Paxos', () => {
   it('a stable leader commits three decrees in order, and every node applies them', () => {
-    const r = new Round('config multipaxos nodes=3 latency=1-1 timeout=12').elect(A, [B]);
+    const r = new Round('config multipaxos nodes=3 latency=1-1 timeout=12').untilTimersFire().elect(A, [B]);
     expect(volatile(r.world, A).lead).not.toBeNull();
     expect([B, C].map((n) => volatile(r.world, n).leader)).toEqual([A, A]);
     r.propose(A, 'X').propose(B, 'Y').propose(C, 'Z').tick(2);
@@ -85,7 +89,7 @@ describe('Multi-Paxos', () => {
 
   it('after the leader crashes, the ranked election runs, and the new leader proposes again the value accepted but not chosen', () => {
     // A leads; Y reaches B alone in slot 2, so nobody knows it chosen, and it is not.
-    const r = new Round('config multipaxos nodes=5 latency=1-1 timeout=12').elect(A, [B, C]);
+    const r = new Round('config multipaxos nodes=5 latency=1-1 timeout=12').untilTimersFire().elect(A, [B, C]);
     r.propose(A, 'X').propose(A, 'Y');
     r.move(A, 'propose', (a) => a.kind === 'propose' && a.value === 'X').move(A, 'propose', (a) => a.kind === 'propose' && a.value === 'Y');
     const accepts = r.world.inFlight.filter((m) => m.payload.kind === 'accept');
@@ -120,8 +124,8 @@ describe('Multi-Paxos', () => {
   });
 
   it('naive: every node that suspects the leader runs at once, and their ballots pre-empt each other', () => {
-    const r = new Round('config multipaxos nodes=3 latency=1-1 timeout=12 election=naive');
-    // At the start every node suspects there is no leader, and may run.
+    const r = new Round('config multipaxos nodes=3 latency=1-1 timeout=12 election=naive').untilTimersFire();
+    // Once their leader timers fire, a whole timeout after the start, every node suspects there is no leader, and may run.
     expect([A, B, C].map((n) => volatile(r.world, n).electionDue)).toEqual([true, true, true]);
     r.move(A, 'elect').move(B, 'elect').tick();
     // C promises A's ballot 1.A, then B's higher 1.B: A's run is pre-empted.
@@ -143,7 +147,7 @@ describe('Multi-Paxos', () => {
   });
 
   it('an old leader cut off in a minority cannot commit: its ACCEPTs meet higher promises, and are refused', () => {
-    const r = new Round('config multipaxos nodes=5 latency=1-1 timeout=12').elect(A, [B, C]);
+    const r = new Round('config multipaxos nodes=5 latency=1-1 timeout=12').untilTimersFire().elect(A, [B, C]);
     r.run({ type: 'partition', groups: [[A, B], [C, D, E]] });
     // C, D and E hear no heartbeat: C runs first (A is suspected, B has had its turn), and wins the majority side.
     r.tick(30);
@@ -171,7 +175,7 @@ describe('Multi-Paxos', () => {
 
   it('fills a hole below the highest slot with a no-op', () => {
     // A puts X in slot 1 and Y in slot 2; slot 1's ACCEPTs are lost, slot 2's reach C. Then A crashes.
-    const r = new Round('config multipaxos nodes=3 latency=1-1 timeout=12').elect(A, [B]);
+    const r = new Round('config multipaxos nodes=3 latency=1-1 timeout=12').untilTimersFire().elect(A, [B]);
     r.propose(A, 'X').propose(A, 'Y').move(A, 'propose').move(A, 'propose');
     for (const m of r.world.inFlight) if (m.payload.kind === 'accept' && (m.payload.slot === 0 || m.to === B)) r.run({ type: 'drop', id: m.id });
     r.tick().answerAll(C, 'accept').run({ type: 'crash', node: A }).tick(12);
@@ -195,7 +199,7 @@ describe('Multi-Paxos', () => {
   });
 
   it("a client's request retried through a second node is chosen once", () => {
-    const r = new Round('config multipaxos nodes=3 latency=1-1 timeout=12').elect(A, [B]);
+    const r = new Round('config multipaxos nodes=3 latency=1-1 timeout=12').untilTimersFire().elect(A, [B]);
     r.propose(B, 'X').tick(2);
     r.move(A, 'propose').tick().answerAll(B, 'accept').tick(2);
     expect(r.world.global.chosen.map((c) => c.decree)).toEqual(['X']);
@@ -227,8 +231,21 @@ describe('Multi-Paxos', () => {
     expect(known.recover).toEqual([{ slot: 1, value: NOOP, from: null }]);
   });
 
+  it("the reveal names as knowing the outcome only the nodes that applied the whole log, not a leader that crashed after slot 1", () => {
+    const r = new Round('config multipaxos nodes=3 latency=1-1 timeout=12').untilTimersFire().elect(A, [B]);
+    r.propose(A, 'X').move(A, 'propose').tick().answerAll(B, 'accept').answerAll(C, 'accept').tick(2);
+    expect(r.world.nodes.map((n) => durable(r.world, n.id).applied)).toEqual([1, 1, 1]);
+    r.run({ type: 'crash', node: A }).tick(14).elect(B, [C]);
+    r.propose(B, 'Y').move(B, 'propose').tick().answerAll(C, 'accept').tick(2);
+    expect(roundStatus(r.world).outcome).toBe('X, Y');
+    const god = godView(r.world);
+    const named = god.nodes.map((n) => ({ ...n, name: 'ABC'[n.id]! }));
+    expect(multipaxos.present.reveal.learnedLine(named as never, god.global as never)).toBe('Nodes that applied the whole log, X, Y: B, C.');
+    expect(god.nodes.map((n) => multipaxos.knowsOutcome(n as never, 'X, Y'))).toEqual([false, true, true]);
+  });
+
   it('shows each log as a strip of slots, with the leader each node believes in', () => {
-    const r = new Round('config multipaxos nodes=3 latency=1-1 timeout=12').elect(A, [B]);
+    const r = new Round('config multipaxos nodes=3 latency=1-1 timeout=12').untilTimersFire().elect(A, [B]);
     r.propose(A, 'X').propose(A, 'Y').move(A, 'propose').move(A, 'propose').tick().answerAll(B, 'accept');
     const god = godView(r.world);
     const cells = multipaxos.present.log!.cells(god.nodes[B]! as never);
@@ -244,17 +261,17 @@ describe('Multi-Paxos', () => {
     expect(multipaxos.label({ kind: 'heartbeat', ballot: { n: 4, node: B }, log: [] })).toBe('HEARTBEAT 4.B');
     expect(multipaxos.actionLabel({ kind: 'propose', slot: 2, value: 'X' })).toBe("Put 'X' in slot 3");
     // Naive: C may still run, before A's heartbeat reaches it; B accepted X under 1.A by then.
-    const naive = ['config multipaxos nodes=3 latency=1-1 timeout=12 election=naive', 'act A elect ballot=1', 'tick', 'act B promise msg=1', 'tick', 'propose A X', 'act A propose slot=0 value=X', 'act C elect ballot=4', 'tick', 'act B accept msg=6'];
+    const naive = ['config multipaxos nodes=3 latency=1-1 timeout=12 election=naive', 'tick 12', 'act A elect ballot=1', 'tick', 'act B promise msg=1', 'tick', 'propose A X', 'act A propose slot=0 value=X', 'act C elect ballot=4', 'tick', 'act B accept msg=6'];
     const promise = legalActions(worldFrom(naive), B).find((a) => a.kind === 'promise')!;
     expect(multipaxos.actionLabel(promise)).toBe("Promise ballot 4.C (you accepted 'X' in slot 1)");
   });
 
   describe('invariants', () => {
-    const decided = () => new Round('config multipaxos nodes=3 latency=1-1 timeout=12').elect(A, [B]).propose(A, 'X').propose(A, 'Y').move(A, 'propose').move(A, 'propose').tick().answerAll(B, 'accept').tick(2).world;
+    const decided = () => new Round('config multipaxos nodes=3 latency=1-1 timeout=12').untilTimersFire().elect(A, [B]).propose(A, 'X').propose(A, 'Y').move(A, 'propose').move(A, 'propose').tick().answerAll(B, 'accept').tick(2).world;
     const withNode = (w: World, id: number, d: Partial<MpDurable>): World => ({ ...w, nodes: w.nodes.map((n) => (n.id === id ? { ...n, durable: { ...(n.durable as MpDurable), ...d } } : n)) });
 
     it('catch a second value chosen in a slot, from a sandbox leader that put two values there', () => {
-      const r = new Round('config multipaxos nodes=3 latency=1-1 timeout=12 sandbox').elect(A, [B]);
+      const r = new Round('config multipaxos nodes=3 latency=1-1 timeout=12 sandbox').untilTimersFire().elect(A, [B]);
       r.propose(A, 'X').move(A, 'propose').tick().answerAll(B, 'accept');
       const second = step(r.world, { type: 'act', node: A, action: { kind: 'propose', slot: 0, value: NOOP } });
       expect(second.ok).toBe(true);
@@ -268,7 +285,7 @@ describe('Multi-Paxos', () => {
     });
 
     it('catch a request chosen in two slots, from a sandbox leader that put it in twice', () => {
-      const r = new Round('config multipaxos nodes=3 latency=1-1 timeout=12 sandbox').elect(A, [B]);
+      const r = new Round('config multipaxos nodes=3 latency=1-1 timeout=12 sandbox').untilTimersFire().elect(A, [B]);
       r.propose(A, 'X').move(A, 'propose');
       const twice = mustStep(r.world, { type: 'act', node: A, action: { kind: 'propose', slot: 1, value: 'X' } }).world;
       expect(twice.global.violations.map((v) => v.code)).toEqual(['already-in-log']);
@@ -301,6 +318,8 @@ describe('Multi-Paxos', () => {
 
   describe('refusals', () => {
     const fresh = 'config multipaxos nodes=3 latency=1-1 timeout=12';
+    // Every leader timer has fired: A's turn has come.
+    const due = [fresh, 'tick 12'];
     const refused = (lines: string[], node: number, action: object) => {
       const r = step(worldFrom(lines), { type: 'act', node, action: action as MpAction });
       if (r.ok) throw new Error('accepted');
@@ -309,14 +328,14 @@ describe('Multi-Paxos', () => {
 
     it('explain the rule, and why it exists', () => {
       expect(refused([fresh], A, { kind: 'propose', slot: 0, value: 'X' })).toMatchObject({ code: 'not-leader', message: expect.stringContaining('won phase 1') });
-      expect(refused([fresh, 'act A elect ballot=1'], A, { kind: 'elect', ballot: 1 })).toMatchObject({ code: 'ballot-not-new', message: expect.stringContaining('no two runs ever share one') });
-      const leading = [fresh, 'act A elect ballot=1', 'tick', 'act B promise msg=1', 'tick 2'];
+      expect(refused([...due, 'act A elect ballot=1'], A, { kind: 'elect', ballot: 1 })).toMatchObject({ code: 'ballot-not-new', message: expect.stringContaining('no two runs ever share one') });
+      const leading = [...due, 'act A elect ballot=1', 'tick', 'act B promise msg=1', 'tick 2'];
       expect(refused([...leading, 'propose A X'], A, { kind: 'propose', slot: 3, value: 'X' })).toMatchObject({ code: 'slot-ahead', message: expect.stringContaining('next free slot is slot 1') });
       expect(refused(leading, A, { kind: 'propose', slot: 0, value: 'Q' })).toMatchObject({ code: 'not-requested', message: expect.stringContaining("No client asked for 'Q'") });
       expect(refused(leading, B, { kind: 'elect', ballot: 9 })).toMatchObject({ code: 'no-suspicion', message: expect.stringContaining("A's heartbeats still arrive") });
       expect(refused(leading, A, { kind: 'elect', ballot: 9 })).toMatchObject({ code: 'already-leading' });
-      expect(refused([fresh, 'act A elect ballot=1', 'tick'], B, { kind: 'promise', msg: 1, what: '7.C' })).toMatchObject({ code: 'stale-move', message: expect.stringContaining('1.A') });
-      expect(refused([fresh, 'act A elect ballot=1', 'tick'], B, { kind: 'refuse', msg: 1 })).toMatchObject({ code: 'nothing-to-refuse', rule: true });
+      expect(refused([...due, 'act A elect ballot=1', 'tick'], B, { kind: 'promise', msg: 1, what: '7.C' })).toMatchObject({ code: 'stale-move', message: expect.stringContaining('1.A') });
+      expect(refused([...due, 'act A elect ballot=1', 'tick'], B, { kind: 'refuse', msg: 1 })).toMatchObject({ code: 'nothing-to-refuse', rule: true });
     });
   });
 
@@ -337,10 +356,35 @@ describe('Multi-Paxos', () => {
       expect(() => worldFrom(['config multipaxos election=fast'])).toThrow(/naive or ranked/);
     });
 
-    it('ranked: at the start only the first node may run; the others wait their turn', () => {
-      const w = worldFrom(['config multipaxos nodes=4 latency=1-1 timeout=10']);
+    it('at the start no node may run until its leader timer fires, a whole timeout, under either policy', () => {
+      for (const election of ['ranked', 'naive']) {
+        const w = worldFrom([`config multipaxos nodes=4 latency=1-1 timeout=10 election=${election}`]);
+        expect(w.nodes.map((n) => (n.volatile as MpVolatile).electionDue)).toEqual([false, false, false, false]);
+        expect(w.nodes.map((n) => n.timers.map((t) => `${t.name} ${t.firesAt}`))).toEqual([['leader 10'], ['leader 10'], ['leader 10'], ['leader 10']]);
+        for (const id of [A, B, C, D]) expect(legalActions(w, id).some((a) => a.kind === 'elect')).toBe(false);
+        const early = step(w, { type: 'act', node: A, action: { kind: 'elect', ballot: 1 } });
+        expect(early.ok ? null : early.rejection).toMatchObject({ code: 'no-suspicion', message: expect.stringContaining('Your leader timer has not fired') });
+        // One tick before the timeout nothing has changed; at the timeout every node suspects there is no leader.
+        expect(worldFrom([`config multipaxos nodes=4 latency=1-1 timeout=10 election=${election}`, 'tick 9']).nodes.some((n) => (n.volatile as MpVolatile).electionDue)).toBe(false);
+      }
+    });
+
+    it('ranked: once the leader timers fire, only the first node may run; the others wait their turn', () => {
+      const w = worldFrom(['config multipaxos nodes=4 latency=1-1 timeout=10', 'tick 10']);
       expect(w.nodes.map((n) => (n.volatile as MpVolatile).electionDue)).toEqual([true, false, false, false]);
-      expect(w.nodes.map((n) => n.timers.find((t) => t.name === 'backoff')?.firesAt ?? null)).toEqual([null, 10, 20, 30]);
+      expect(w.nodes.map((n) => n.timers.find((t) => t.name === 'backoff')?.firesAt ?? null)).toEqual([null, 20, 30, 40]);
+    });
+
+    it('naive: once the leader timers fire, every node may run at once', () => {
+      const w = worldFrom(['config multipaxos nodes=4 latency=1-1 timeout=10 election=naive', 'tick 10']);
+      expect(w.nodes.map((n) => (n.volatile as MpVolatile).electionDue)).toEqual([true, true, true, true]);
+      expect([A, B, C, D].map((id) => legalActions(w, id).some((a) => a.kind === 'elect'))).toEqual([true, true, true, true]);
+    });
+
+    it('without timeouts no timer runs, and a node that knows no leader may run from the start', () => {
+      const w = worldFrom(['config multipaxos nodes=3 latency=1-1 no-timeouts']);
+      expect(w.nodes.map((n) => n.timers)).toEqual([[], [], []]);
+      expect([A, B, C].map((id) => legalActions(w, id).some((a) => a.kind === 'elect'))).toEqual([true, true, true]);
     });
   });
 

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { step } from '../../shared/engine/step';
 import type { Command, EngineEvent, World } from '../../shared/engine/types';
 import { createWorld } from '../../shared/engine/world';
-import { playLesson, type LessonRound } from '../../shared/lessons';
+import { advance, applyScript, playLesson, startLesson, type LessonRound } from '../../shared/lessons';
 import { electingLeader as lesson } from '../../shared/lessons/electingLeader';
 import { mpNode } from '../../shared/lessons/look';
 import { naiveRunner } from './players';
@@ -72,10 +72,42 @@ describe('lesson 14: electing the leader', () => {
     }
   });
 
-  it('ends in a dead end when the player runs for leader while A still leads', () => {
-    const played = playLesson(lesson, { botSeed: 1, player: (_run, view) => legal(view, 'elect') });
-    expect(played.run.status).toBe('dead-end');
-    expect(played.run.deadEnd!.id).toBe('early-run');
+  it('offers the player no run before A crashed: nobody runs at the start until the leader timers fire, and A then leads before B may run', () => {
+    for (const botSeed of [1, 2, 3]) {
+      // A player who runs whenever the rules let it.
+      const played = playLesson(lesson, { botSeed, player: (_run, view) => legal(view, 'elect') ?? legal(view, 'promise') ?? legal(view, 'accept') });
+      expect(played.run.deadEnd?.id).not.toBe('early-run');
+      const { worlds } = trace(played.round);
+      const at = crashIndex(played.round.log);
+      expect(at).toBeGreaterThan(0);
+      const runs = played.round.log.flatMap((c, i) => (c.type === 'act' && c.action.kind === 'elect' ? [{ node: c.node, i, tick: worlds[i + 1]!.tick }] : []));
+      // A's run was the first, once its leader timer fired a whole timeout after the start; B ran only after the crash.
+      expect(runs[0]).toMatchObject({ node: 0, tick: lesson.setup.settings.timeoutTicks });
+      expect(runs.filter((r) => r.node === 1).every((r) => r.i > at)).toBe(true);
+      // Before that tick no node may run; once it comes, A leads within it.
+      const tick = lesson.setup.settings.timeoutTicks!;
+      for (const w of worlds.filter((w) => w.tick < tick)) for (const n of w.nodes) expect(mpNode(w, n.id).volatile.electionDue).toBe(false);
+      const last = worlds.filter((w) => w.tick === tick).at(-1)!;
+      expect(mpNode(last, 0).volatile.lead).not.toBeNull();
+      expect(mpNode(last, 1).volatile).toMatchObject({ leader: 0, electionDue: false });
+    }
+  });
+
+  it('ends in a dead end when a student runs for leader at the start, against A, in a class where students hold B to E', () => {
+    let run = applyScript(startLesson(lesson, { people: [1, 2, 3, 4] })).run;
+    const act = (command: Command): void => {
+      const next = advance(run, command);
+      if (!next.ok) throw new Error(next.rejection.message);
+      run = applyScript(next.run).run;
+    };
+    while (mpNode(run.world, 0).durable.maxUsed === 0) act({ type: 'tick' });
+    // The leader timers fired together: A runs, and its PREPARE reaches every node; B, whose timer fired too, may run.
+    expect(run.world.tick).toBe(lesson.setup.settings.timeoutTicks);
+    expect(run.status).toBe('playing');
+    expect(mpNode(run.world, 1).inbox.some((m) => m.payload.kind === 'prepare')).toBe(true);
+    act({ type: 'act', node: 1, action: { kind: 'elect', ballot: 2 } });
+    expect(run.status).toBe('dead-end');
+    expect(run.deadEnd!.id).toBe('early-run');
   });
 
   it('tells the crash, every run for leader, the refusals and the new leader, from the round itself', () => {

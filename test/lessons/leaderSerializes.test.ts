@@ -31,6 +31,14 @@ describe('lesson 13: leaders serialize decrees', () => {
     }
   });
 
+  it('offers the player its run once its leader timer fired, a whole timeout after the start, and not before', () => {
+    const played = playToEnd(lesson, lead, 1);
+    const worlds = worldsOf(played.round.config, played.round.log);
+    const at = played.round.log.findIndex((c) => c.type === 'act' && c.action.kind === 'elect');
+    expect(worlds[at + 1]!.tick).toBe(lesson.setup.settings.timeoutTicks);
+    for (const w of worlds.slice(0, at + 1)) if (w.tick < lesson.setup.settings.timeoutTicks!) expect(mpNode(w, 0).volatile.electionDue).toBe(false);
+  });
+
   it('reaches its end with bots on every seat', () => {
     for (const botSeed of BOT_SEEDS.slice(0, 4)) expect(playLesson(lesson, { botSeed }).run.status).toBe('done');
   });

@@ -12,6 +12,7 @@ import {
   pick,
   placeLabels,
   ringLayout,
+  LABEL_MAX_LINES,
   sieveBlocked,
   styleOf,
   type LabelBox,
@@ -239,7 +240,7 @@ export class RoundScene extends Phaser.Scene {
       return;
     }
     // The ring leaves room for the labels it will carry: every node's in the god view, the player's own otherwise.
-    const size = `${this.scale.width}x${this.scale.height}x${this.ratio}x${picture.nodes.length}x${picture.god ? 'god' : picture.viewer}`;
+    const size = `${this.scale.width}x${this.scale.height}x${this.ratio}x${picture.nodes.length}x${picture.god ? 'god' : picture.viewer}x${picture.protocol}`;
     if (version !== this.version || size !== this.size) {
       const relayout = size !== this.size;
       this.size = size;
@@ -306,7 +307,9 @@ export class RoundScene extends Phaser.Scene {
   private layout(picture: Picture): void {
     const box = viewSize(this);
     this.box = box;
-    const ring = ringLayout(picture.nodes.length, box, (node) => picture.god || node === picture.viewer);
+    // A node's log strip takes two lines of its label (values and their marks): a protocol with logs gets labels of the most lines.
+    const lines = picture.nodes.some((n) => n.log !== null) ? LABEL_MAX_LINES : undefined;
+    const ring = ringLayout(picture.nodes.length, box, (node) => picture.god || node === picture.viewer, lines);
     this.ring = ring;
     this.labelKey = '';
     this.positions = ring.positions;

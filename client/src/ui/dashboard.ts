@@ -173,6 +173,8 @@ export class Dashboard {
     const seats = app.roster?.seats ?? [];
     const one = selected.length === 1 ? view.nodes[selected[0]!] : undefined;
     const live = app.round?.phase === 'running' || app.round?.phase === 'paused';
+    // A finished round's clock stands: its nodes' lines tell no running timer.
+    const clock = app.round?.phase === 'ended' ? undefined : view.now;
     const inject = (command: object) => app.control('inject', { command });
     const autopilotOn = one ? (seats[one.id]?.autopilot ?? false) : false;
     const decree = h('input', { id: 'propose-decree', 'data-key': 'propose-decree', value: this.decree, maxlength: MAX_DECREE_LENGTH, 'aria-label': 'Decree to propose' });
@@ -191,7 +193,7 @@ export class Dashboard {
               'data-key': `node-${n.id}`,
               'data-node': n.id,
               'aria-pressed': String(app.selectedNodes.has(n.id)),
-              title: nodeStateLines(view.config.protocol, n, view.config.nodes, view.now).join('\n'),
+              title: nodeStateLines(view.config.protocol, n, view.config.nodes, clock).join('\n'),
               onclick: () => app.selectNode(n.id, true),
             },
             `${nodeTitle(n.id, nicknames.get(n.id))}${n.crashed ? ' ✕' : ''}`,
@@ -249,7 +251,7 @@ export class Dashboard {
               'tr',
               { 'data-node-row': n.id },
               h('td', {}, nodeTitle(n.id, nicknames.get(n.id)), h('div', { class: 'muted' }, n.role)),
-              h('td', {}, nodeStateLines(view.config.protocol, n, view.config.nodes, view.now).join(' · ')),
+              h('td', {}, nodeStateLines(view.config.protocol, n, view.config.nodes, clock).join(' · ')),
             ),
           ),
         ),

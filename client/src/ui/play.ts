@@ -90,7 +90,9 @@ export function renderMe(app: App, root: HTMLElement): void {
   const lines = nodeStateLines(view.protocol, view.self, view.nodes);
   // The clock moves between views: the ticks left count down from the round's tick.
   const now = Math.max(view.now, app.round?.tick ?? 0);
-  const timers = runningTimers(view.protocol, view.self, now);
+  // Once the round is over its clock stands: no timer of the node runs any more.
+  const over = app.round?.phase === 'ended';
+  const timers = over ? [] : runningTimers(view.protocol, view.self, now);
   const log = logPictureOf(view.protocol, view.self);
   replaceChildren(
     root,

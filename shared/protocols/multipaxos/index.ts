@@ -16,13 +16,12 @@ import type { CommitPoint, LearnedLog } from '../../engine/types';
 import { spreadRequests } from '../common';
 import { multipaxosActions } from './actions';
 import { multipaxosPolicy } from './bots';
-import { multipaxosPresentation } from './present';
+import { appliedWhole, multipaxosPresentation } from './present';
 import {
   BACKOFF,
   HEARTBEAT,
   LEADER_TIMER,
   NOOP,
-  appliedLog,
   armLeaderTimer,
   backoffOver,
   ballotText,
@@ -75,8 +74,10 @@ export const multipaxos = defineProtocol<MpDurable, MpVolatile, MpAction, MpPayl
 
   initGlobal: (config) => ({ promised: new Array<null>(config.nodes).fill(null) }),
 
-  // No node knows a leader at the start: each suspects there is none, and the election policy says who runs when.
-  onStart: suspect,
+  // No node knows a leader at the start: like a follower, each waits a whole timeout for a heartbeat
+  // before it suspects there is none, and the election policy then says who runs when. Without
+  // timeouts no timer runs, and a node that knows no leader may run whenever its player judges so.
+  onStart: armLeaderTimer,
 
   onPropose(ctx, id, decree) {
     takeRequest(ctx, id, decree);
@@ -234,10 +235,7 @@ export const multipaxos = defineProtocol<MpDurable, MpVolatile, MpAction, MpPayl
   },
   mustKnowOutcome: () => true,
   // A node knows the log once it has applied all of it.
-  knowsOutcome(node, outcome) {
-    const log = appliedLog(node.durable).join(', ');
-    return log === outcome || log.startsWith(`${outcome}, `);
-  },
+  knowsOutcome: (node, outcome) => appliedWhole(node.durable, outcome),
   learned: (node): LearnedLog => node.durable.chosen,
   noOp: NOOP,
 

@@ -1,6 +1,7 @@
 /** How Multi-Paxos is shown: a node's promise, log and leader in words, its log as a strip of slots, its messages' looks, and the reveal's words. */
 import { listNames, nodeName, tallyWords } from '../../engine/names';
 import type { GroupFacts, LogCell, Presentation } from '../../engine/protocol';
+import type { CommitPoint } from '../../engine/types';
 import { chosenDecreeReveal, playersWords } from '../common';
 import { NOOP, appliedLog, ballotText, slotWords, valueWords, type MpDurable, type MpGlobal, type MpPayload, type MpVolatile } from './state';
 
@@ -9,16 +10,30 @@ function logText(values: readonly string[]): string {
   return values.map((v) => (v === NOOP ? 'no-op' : v)).join(', ');
 }
 
+/** Whether a node applied every slot of a decided log (given as the outcome names it), in order: what it takes to know the outcome. */
+export function appliedWhole(d: MpDurable, outcome: string): boolean {
+  const log = appliedLog(d).join(', ');
+  return log === outcome || log.startsWith(`${outcome}, `);
+}
+
+/** The log chosen so far, slot by slot from slot 1 up to the first slot with nothing chosen, no-ops at its end left off. */
+function decidedLog(chosen: readonly CommitPoint[]): string[] {
+  const bySlot: (string | undefined)[] = [];
+  for (const c of chosen) if (bySlot[c.slot] === undefined) bySlot[c.slot] = c.decree;
+  const log: string[] = [];
+  for (const value of bySlot) {
+    if (value === undefined) break;
+    log.push(value);
+  }
+  while (log.length > 0 && log[log.length - 1] === NOOP) log.pop();
+  return log;
+}
+
 /** What a group's round came to, node by node: those that did not apply the whole decided log. */
 function unappliedSentences(facts: GroupFacts<MpDurable, MpVolatile, MpGlobal>): string[] {
   if (facts.outcome === null) return [];
   const outcome = facts.outcome;
-  const behind = facts.nodes
-    .filter((n) => {
-      const log = appliedLog(n.durable).join(', ');
-      return log !== outcome && !log.startsWith(`${outcome}, `);
-    })
-    .map((n) => n.id);
+  const behind = facts.nodes.filter((n) => !appliedWhole(n.durable, outcome)).map((n) => n.id);
   if (behind.length === 0) return [];
   return [`In group ${facts.group}, the log ${outcome} was decided, but ${playersWords(behind, facts.students)} never applied all of it.`];
 }
@@ -80,9 +95,10 @@ export const multipaxosPresentation: Presentation<MpDurable, MpVolatile, MpPaylo
     'Answer PREPARE with a promise and ACCEPT with an acceptance unless you promised a higher ballot. A leader puts each request in the next free slot; a value is chosen in a slot when a majority accepts it under one ballot, and the leader tells everyone. ' +
     (settings.noTimeouts
       ? 'This round has no timeouts: no timer tells you the leader is gone, so you run for leader when you judge it so.'
-      : settings.election === 'naive'
-        ? 'When your leader timer fires, you may run for leader at once.'
-        : 'When your leader timer fires, you wait your turn in the order of names, and run only if no node before you took over.'),
+      : 'Nobody leads at the start: your leader timer runs from the first tick, as it does whenever no heartbeat comes. ' +
+        (settings.election === 'naive'
+          ? 'When it fires, you may run for leader at once.'
+          : 'When it fires, you wait your turn in the order of names, and run only if no node before you took over.')),
 
   timeoutUse: 'a Multi-Paxos follower goes without a heartbeat before it suspects the leader',
 
@@ -128,6 +144,15 @@ export const multipaxosPresentation: Presentation<MpDurable, MpVolatile, MpPaylo
     },
     // The round's fate is sealed when its last slot is chosen.
     decisionTick: (global) => (global.chosen.length > 0 ? Math.max(...global.chosen.map((c) => c.tick)) : null),
+    // Knowing the outcome is having applied all of the log, not one slot of it: a node that crashed
+    // after slot 1 knows only the start of it.
+    learnedLine(nodes, global) {
+      const log = decidedLog(global.chosen);
+      if (log.length === 0) return 'No request was chosen, so no node applied one.';
+      const outcome = log.join(', ');
+      const applied = nodes.filter((n) => appliedWhole(n.durable, outcome)).map((n) => n.name);
+      return applied.length > 0 ? `Nodes that applied the whole log, ${logText(log)}: ${applied.join(', ')}.` : `No node applied the whole log, ${logText(log)}.`;
+    },
     pendingOutcome: (outcome) => `decided ${outcome}, not yet applied by all`,
     groupOutcome(facts) {
       return facts.outcome !== null ? `decided the log ${facts.outcome}` : 'did not get every request into the log';
