@@ -26,7 +26,10 @@ import { applyListPatch, applyNodePatch, applyObjectPatch, diffList, diffNodeVie
 function* busyRound(protocol: ProtocolName, seed: number, steps: number, botMoves = 48, sandbox = false): Generator<World> {
   const rng = Rng.fromSeed(seed);
   const nodes = nodesFor(protocol, 5);
-  const config = makeConfig(protocol, nodes, seed, { latencyMin: 1, latencyMax: 4, sandbox, gossip: false, decrees: ['X', 'Y'] });
+  // Multi-Paxos waits a whole timeout before its first election: a short one (a round trip and a
+  // half), so that leaders are elected, suspected and elected again within the round.
+  const timeout = protocol === 'multipaxos' ? { timeoutTicks: 12 } : {};
+  const config = makeConfig(protocol, nodes, seed, { latencyMin: 1, latencyMax: 4, ...timeout, sandbox, gossip: false, decrees: ['X', 'Y'] });
   let world = createWorld(config);
   const apply = (command: Command | null): void => {
     if (!command) return;
