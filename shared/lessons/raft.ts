@@ -54,7 +54,7 @@ export const raftLesson: Lesson = {
   title: 'Raft: Paxos with the leader built in',
   idea:
     "Raft elects a leader the way Paxos's phase 1 wins a ballot: the term is the ballot number, and a candidate needs the votes of a majority, each server granting one vote per term. " +
-    'When two candidates split the votes of a term, nobody leads it; each candidate waits its own election timeout, drawn at random, so one of them almost always stands in the next term before the others and wins. ' +
+    'When candidates split the votes of a term, nobody leads it; each server waits its own election timeout, drawn at random, so one almost always times out first, stands in the next term before the others and wins. ' +
     'The leader then puts every request in its log, and commits an entry of its own term once a majority of logs hold it.',
   essay: 'Raft',
   setup: {
@@ -94,7 +94,7 @@ export const raftLesson: Lesson = {
   steps: [
     {
       id: 'first-vote',
-      title: 'Nobody leads yet: when your election timer fires, stand for election in term 1; or grant your vote to the first candidate that asks.',
+      title: 'Nobody leads yet: when your election timer fires, stand for election in the next term; or grant your vote to the first candidate that asks.',
       groupTitle: 'Nobody leads yet: B stands for election when its timer fires, or grants its vote to the first candidate that asks.',
       reached: ({ world }) => server(world, PLAYER).durable.votedFor !== null,
       hints: [
