@@ -229,15 +229,15 @@ describe('a class plays Raft', () => {
       const firstId = LETTERS.indexOf(first);
       expect(first).not.toBe('A'); // Ada never stands for election
       await projector.waitForFunction(
-          ({ sel, leader }) => {
-            const rows = [...document.querySelectorAll(`${sel} tbody tr[data-node]`)];
-            const holds = (v: string): number => rows.filter((r) => [...r.querySelectorAll('td[data-slot]')].some((td) => /^(chosen|applied)$/.test(td.getAttribute('data-state') ?? '') && td.querySelector('.log-value')?.textContent === v)).length;
-            const leaderRow = rows.find((r) => r.getAttribute('data-node') === String(leader));
-            return ['X', 'Y', 'Z'].every((v) => holds(v) >= 3) && leaderRow !== undefined;
-          },
-          { sel: grid, leader: firstId },
-          { timeout: 90_000 },
-        );
+        ({ sel, leader }) => {
+          const rows = [...document.querySelectorAll(`${sel} tbody tr[data-node]`)];
+          const holds = (row: Element, v: string): boolean => [...row.querySelectorAll('td[data-slot]')].some((td) => /^(chosen|applied)$/.test(td.getAttribute('data-state') ?? '') && td.querySelector('.log-value')?.textContent === v);
+          const leaderRow = rows.find((r) => r.getAttribute('data-node') === String(leader));
+          return leaderRow !== undefined && ['X', 'Y', 'Z'].every((v) => holds(leaderRow, v) && rows.filter((r) => holds(r, v)).length >= 3);
+        },
+        { sel: grid, leader: firstId },
+        { timeout: 90_000 },
+      );
       const leaderLog = await committedRow(projector, grid, firstId);
       const firstTerm = (await terms(teacher.page))[firstId]!;
       expect(firstTerm).toBeGreaterThanOrEqual(1);
