@@ -11,6 +11,7 @@ import { liveness } from './liveness';
 import { lockedVotes } from './lockedVotes';
 import { oneMachine } from './oneMachine';
 import { oneVariableThenLog } from './oneVariableThenLog';
+import { raftLesson } from './raft';
 import { splitVote } from './splitVote';
 import { twoGenerals } from './twoGenerals';
 import { twoPhaseHappyPath } from './twoPhaseHappyPath';
@@ -67,7 +68,7 @@ export const LESSON_PATH: readonly PathEntry[] = [
   { number: 12, title: duelingProposers.title, essay: duelingProposers.essay, lesson: duelingProposers },
   { number: 13, title: leaderSerializes.title, essay: leaderSerializes.essay, lesson: leaderSerializes },
   { number: 14, title: electingLeader.title, essay: electingLeader.essay, lesson: electingLeader },
-  { number: 15, title: 'Raft', essay: 'Raft', lesson: null },
+  { number: 15, title: raftLesson.title, essay: raftLesson.essay, lesson: raftLesson },
 ];
 
 /** The lessons that can be played, in the essay's order. */

@@ -3,12 +3,12 @@ import { configProblem } from '../../shared/engine/world';
 import { LESSON_PATH, LESSONS, lessonById, lessonConfig } from '../../shared/lessons';
 
 describe('the essay\'s path', () => {
-  it('lists the essay\'s fourteen places in order, then the one to come', () => {
+  it('lists the essay\'s fifteen places in order', () => {
     expect(LESSON_PATH.map((p) => p.number)).toEqual(Array.from({ length: 15 }, (_, i) => i + 1));
     expect(LESSON_PATH.slice(12).map((p) => [p.title, p.lesson?.id ?? null])).toEqual([
       ['Leaders serialize decrees', 'leader-serializes'],
       ['Electing the leader', 'electing-leader'],
-      ['Raft', null],
+      ['Raft: Paxos with the leader built in', 'raft'],
     ]);
     // The essay's sections, in its order, each place under the section it sits in.
     const sections = [...new Set(LESSON_PATH.map((p) => p.essay))];
@@ -31,7 +31,7 @@ describe('the essay\'s path', () => {
       expect(entry.lesson.essay).toBe(entry.essay);
       expect(entry.lesson.title).toBe(entry.title);
     }
-    expect(LESSONS.map((l) => l.number)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14]);
+    expect(LESSONS.map((l) => l.number)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15]);
     expect(new Set(LESSONS.map((l) => l.id)).size).toBe(LESSONS.length);
     for (const lesson of LESSONS) expect(lessonById(lesson.id)).toBe(lesson);
     expect(lessonById('no-such-lesson')).toBeNull();

@@ -89,6 +89,13 @@ export const naiveRunner = (): PlayerMoves => (run, view) => {
   return legal(view, 'promise') ?? legal(view, 'accept') ?? legal(view, 'propose') ?? (crashed ? legal(view, 'elect') : null);
 };
 
+/**
+ * Lesson 15: a Raft server as Raft plays it: stand for election once its timer fired, answer every
+ * message as Raft does, and, leading, append, send entries and commit.
+ */
+export const raftServer = (): PlayerMoves => (_run, view) =>
+  legal(view, 'startElection') ?? legal(view, 'answerAll') ?? legal(view, 'grant') ?? legal(view, 'accept') ?? legal(view, 'refuse') ?? legal(view, 'commit') ?? legal(view, 'append') ?? legal(view, 'replicateAll');
+
 /** The player of each playable lesson, by the lesson's id. */
 export const PLAYERS: Record<string, () => PlayerMoves> = {
   'one-machine': machine,
@@ -105,4 +112,5 @@ export const PLAYERS: Record<string, () => PlayerMoves> = {
   flp: timeoutPlayer,
   'leader-serializes': leader,
   'electing-leader': naiveRunner,
+  raft: raftServer,
 };

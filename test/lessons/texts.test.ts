@@ -17,6 +17,8 @@ const FOREIGN: Record<string, RegExp[]> = {
   votelog: [/\bballots?\b/i, /\bpromis/i, /\baccept/i, /\bproposer/i, /\bcoordinator/i, /\bparticipant/i, /\bin doubt\b/i, /\btimeout/i, /\bleader/i, /\bvictory\b/i, /\bgossip/i, /\bPREPARE\b/, /\bCOMMIT\b/, /\bABORT\b/, /\bVICTORY\b/],
   // A lesson of Multi-Paxos may speak of the votes of the majority vote it is compared with, never of another protocol's roles.
   multipaxos: [/\bcoordinator/i, /\bparticipant/i, /\babort/i, /\bin doubt\b/i, /\bcandidate/i, /\bvictory\b/i, /\bgossip/i, /\bterms?\b/i, /\bCOMMIT\b/],
+  // A lesson of Raft may liken terms to Paxos's ballots and its election to phase 1, never name another protocol's messages or roles.
+  raft: [/\bcoordinator/i, /\bparticipant/i, /\babort/i, /\bin doubt\b/i, /\bvictory\b/i, /\bgossip/i, /\bproposer/i, /\bPREPARE\b/, /\bPROMISE\b/, /\bACCEPT\b/, /\bCOMMIT\b/],
   paxos: [/\bcoordinator/i, /\bparticipant/i, /\babort/i, /\bin doubt\b/i, /\bcandidate/i, /\bvictory\b/i, /\bvotes?\b/i, /\blocked\b/i, /\btally of votes\b/i],
 };
 
