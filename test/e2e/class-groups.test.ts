@@ -175,5 +175,5 @@ describe('a class of twelve in three groups', () => {
 
     expect(projectorErrors).toEqual([]);
     for (const w of [teacher, ...students.map((s) => s.w)]) expect(w.errors).toEqual([]);
-  }, 300_000);
+  }, 600_000);
 });
