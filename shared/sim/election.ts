@@ -30,6 +30,9 @@ import { protocolFor } from '../protocols';
 import { NOOP, type MpVolatile } from '../protocols/multipaxos';
 import { pickBots, type SwarmFailure } from './swarm';
 
+/** The ticks right after the crash in which the slots chosen are also counted apart (`slotsFirst100`). */
+const FIRST_TICKS_WATCHED = 100;
+
 export const ELECTION_DEFAULTS = {
   /** The tick at which the leader crashes. */
   crashAt: 200,
@@ -241,7 +244,7 @@ export function runElectionTrial(options: ElectionTrialOptions): ElectionTrial {
 
   const after = slotsChosenBetween(world, crashAt, end);
   const before = slotsChosenBetween(world, 0, crashAt);
-  const early = Math.min(100, watch);
+  const early = Math.min(FIRST_TICKS_WATCHED, watch);
   const first = slotsChosenBetween(world, crashAt, crashAt + early);
   const measured = leader !== null;
   const r = recognised as { node: NodeId; ballot: Ballot; tick: number; step: number } | null;
