@@ -31,6 +31,8 @@ export class StepContext implements ProtocolContext {
   readonly rng: Rng;
   private globalCopied = false;
   private inFlightCopied = false;
+  private labelled: Payload | null = null;
+  private labelledAs = '';
 
   constructor(
     previous: World,
@@ -228,9 +230,18 @@ export class StepContext implements ProtocolContext {
       visibleTo: [from],
       node: from,
       message,
-      text: `${nodeName(from)} sent ${this.protocol.label(payload)} to ${nodeName(to)}.`,
+      text: `${nodeName(from)} sent ${this.label(payload)} to ${nodeName(to)}.`,
     });
     return message;
+  }
+
+  /** The payload's label; the same payload sent to several nodes in a row (a broadcast) is labelled once. */
+  private label(payload: Payload): string {
+    if (payload !== this.labelled) {
+      this.labelled = payload;
+      this.labelledAs = this.protocol.label(payload);
+    }
+    return this.labelledAs;
   }
 
   /** Sends the payload to every other node (and to itself when `self` is set). */

@@ -256,10 +256,24 @@ function tick(ctx: StepContext, protocol: Protocol): void {
   const now = ctx.world.tick;
   const pending = ctx.world.inFlight;
   let due: Message[] | null = null;
-  for (const m of pending) if (m.deliverAt <= now) (due ??= []).push(m);
+  let rest: Message[] | null = null;
+  for (let i = 0; i < pending.length; i++) {
+    const m = pending[i]!;
+    if (m.deliverAt <= now) {
+      // The first one due: those before it stay in flight.
+      if (due === null) {
+        due = [];
+        rest = pending.slice(0, i);
+      }
+      // Oldest first (by due tick, then id), kept in order as they come: a few at a time, so a plain insertion.
+      let at = due.length;
+      while (at > 0 && (due[at - 1]!.deliverAt > m.deliverAt || (due[at - 1]!.deliverAt === m.deliverAt && due[at - 1]!.id > m.id))) at--;
+      if (at === due.length) due.push(m);
+      else due.splice(at, 0, m);
+    } else if (rest !== null) rest.push(m);
+  }
   if (due) {
-    ctx.world.inFlight = pending.filter((m) => m.deliverAt > now);
-    due.sort((a, b) => a.deliverAt - b.deliverAt || a.id - b.id);
+    ctx.world.inFlight = rest!;
     for (const message of due) deliver(ctx, protocol, message);
   }
   // Most ticks fire nothing, and look at no node to know it.
@@ -299,17 +313,21 @@ function fireTimers(ctx: StepContext, protocol: Protocol, id: NodeId, now: numbe
   }
 }
 
+/** "ACCEPT 4.B slot 2 'X' from B to C": a message's way, for a loss. */
+function routeWords(label: string, message: Message): string {
+  return `${label} from ${nodeName(message.from)} to ${nodeName(message.to)}`;
+}
+
 function deliver(ctx: StepContext, protocol: Protocol, message: Message): void {
   const to = ctx.node(message.to);
   const label = protocol.label(message.payload);
-  const route = `${label} from ${nodeName(message.from)} to ${nodeName(message.to)}`;
   if (to.crashed) {
-    ctx.emit({ type: 'lost', visibleTo: 'god', message, text: `${route} was lost: ${nodeName(to.id)} is down.` });
+    ctx.emit({ type: 'lost', visibleTo: 'god', message, text: `${routeWords(label, message)} was lost: ${nodeName(to.id)} is down.` });
     return;
   }
   const groups = ctx.world.partition;
   if (groups && groups[message.from] !== groups[message.to]) {
-    ctx.emit({ type: 'lost', visibleTo: 'god', message, text: `${route} was lost at the partition.` });
+    ctx.emit({ type: 'lost', visibleTo: 'god', message, text: `${routeWords(label, message)} was lost at the partition.` });
     return;
   }
   ctx.emit({

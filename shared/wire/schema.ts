@@ -7,6 +7,12 @@ export class SchemaError extends Error {}
 export type Schema<T> = {
   parse(value: unknown, path?: string): T;
   describe: string;
+  /**
+   * Whether `parse` would take the value as it is, found without copying it or building an error:
+   * for a caller that only needs to know (true means `parse` returns a value equal to it, field by
+   * field). A schema without it is asked through `parse`.
+   */
+  accepts?(value: unknown): boolean;
 };
 
 export type Infer<S> = S extends Schema<infer T> ? T : never;
@@ -18,6 +24,7 @@ function fail(path: string, expected: string, value: unknown): never {
 
 export const int = (min: number, max: number): Schema<number> => ({
   describe: `a whole number from ${min} to ${max}`,
+  accepts: (value) => typeof value === 'number' && Number.isInteger(value) && value >= min && value <= max,
   parse(value, path = '') {
     if (typeof value !== 'number' || !Number.isInteger(value)) fail(path, `a whole number`, value);
     if (value < min || value > max) throw new SchemaError(`${path} must be from ${min} to ${max} (got ${value})`);
@@ -27,6 +34,7 @@ export const int = (min: number, max: number): Schema<number> => ({
 
 export const num = (min: number, max: number): Schema<number> => ({
   describe: `a number from ${min} to ${max}`,
+  accepts: (value) => typeof value === 'number' && Number.isFinite(value) && value >= min && value <= max,
   parse(value, path = '') {
     if (typeof value !== 'number' || !Number.isFinite(value)) fail(path, 'a number', value);
     if (value < min || value > max) throw new SchemaError(`${path} must be from ${min} to ${max} (got ${value})`);
@@ -36,6 +44,7 @@ export const num = (min: number, max: number): Schema<number> => ({
 
 export const str = (minLength: number, maxLength: number): Schema<string> => ({
   describe: `a text of ${minLength} to ${maxLength} characters`,
+  accepts: (value) => typeof value === 'string' && value.length >= minLength && value.length <= maxLength,
   parse(value, path = '') {
     if (typeof value !== 'string') fail(path, 'a text', value);
     if (value.length < minLength || value.length > maxLength) {
@@ -47,6 +56,7 @@ export const str = (minLength: number, maxLength: number): Schema<string> => ({
 
 export const bool: Schema<boolean> = {
   describe: 'true or false',
+  accepts: (value) => typeof value === 'boolean',
   parse(value, path = '') {
     if (typeof value !== 'boolean') fail(path, 'true or false', value);
     return value;
@@ -55,6 +65,7 @@ export const bool: Schema<boolean> = {
 
 export const literal = <T extends string>(expected: T): Schema<T> => ({
   describe: JSON.stringify(expected),
+  accepts: (value) => value === expected,
   parse(value, path = '') {
     if (value !== expected) throw new SchemaError(`${path} must be ${JSON.stringify(expected)}`);
     return expected;
@@ -63,6 +74,7 @@ export const literal = <T extends string>(expected: T): Schema<T> => ({
 
 export const oneOf = <T extends string>(options: readonly T[]): Schema<T> => ({
   describe: `one of ${options.join(', ')}`,
+  accepts: (value) => typeof value === 'string' && (options as readonly string[]).includes(value),
   parse(value, path = '') {
     if (typeof value !== 'string' || !(options as readonly string[]).includes(value)) {
       throw new SchemaError(`${path || 'the value'} must be one of ${options.join(', ')}`);
@@ -73,6 +85,7 @@ export const oneOf = <T extends string>(options: readonly T[]): Schema<T> => ({
 
 export const list = <T>(item: Schema<T>, minLength: number, maxLength: number): Schema<T[]> => ({
   describe: `a list of ${minLength} to ${maxLength} items, each ${item.describe}`,
+  accepts: (value) => Array.isArray(value) && value.length >= minLength && value.length <= maxLength && value.every((v) => item.accepts?.(v) ?? false),
   parse(value, path = '') {
     if (!Array.isArray(value)) fail(path, 'a list', value);
     if (value.length < minLength || value.length > maxLength) {
@@ -92,8 +105,24 @@ export function object<S extends Shape>(shape: S): Schema<{ [K in keyof S]: Infe
 export function object<S extends Shape, O extends keyof S & string>(shape: S, optional: readonly O[]): Schema<ObjectOf<S, O>>;
 export function object<S extends Shape, O extends string>(shape: S, optional: readonly O[] = []): Schema<ObjectOf<S, O>> {
   const keys = Object.keys(shape);
+  const fields = keys.map((key) => ({ key, schema: shape[key]!, optional: (optional as readonly string[]).includes(key) }));
   return {
     describe: `an object with ${keys.join(', ')}`,
+    accepts(value) {
+      if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
+      const record = value as Record<string, unknown>;
+      // Every own enumerable field (what `parse` lists) is in the shape; an inherited one makes no difference to it, but is left to `parse`.
+      for (const key in record) if (!Object.hasOwn(shape, key) || !Object.hasOwn(record, key)) return false;
+      for (const { key, schema, optional: mayLack } of fields) {
+        const field = Object.hasOwn(record, key) ? record[key] : undefined;
+        if (field === undefined) {
+          if (mayLack) continue;
+          return false;
+        }
+        if (!schema.accepts?.(field)) return false;
+      }
+      return true;
+    },
     parse(value, path = '') {
       if (typeof value !== 'object' || value === null || Array.isArray(value)) fail(path, 'an object', value);
       const record = value as Record<string, unknown>;
@@ -120,6 +149,12 @@ export function tagged<T>(tag: string, variants: Record<string, Schema<T>>): Sch
   const names = Object.keys(variants);
   return {
     describe: `an object whose ${tag} is one of ${names.join(', ')}`,
+    accepts(value) {
+      if (typeof value !== 'object' || value === null || Array.isArray(value) || !Object.hasOwn(value, tag)) return false;
+      const name = (value as Record<string, unknown>)[tag];
+      const variant = typeof name === 'string' && Object.hasOwn(variants, name) ? variants[name] : undefined;
+      return variant?.accepts?.(value) ?? false;
+    },
     parse(value, path = '') {
       if (typeof value !== 'object' || value === null || Array.isArray(value)) fail(path, 'an object', value);
       const name = Object.hasOwn(value, tag) ? (value as Record<string, unknown>)[tag] : undefined;

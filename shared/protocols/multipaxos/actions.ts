@@ -304,7 +304,7 @@ export const multipaxosActions: ActionTable<MpDurable, MpVolatile, MpAction, MpP
         acceptLocally(ctx, id, ballot, slot, value);
         countAcceptance(ctx, id, id, ballot, slot, value);
       }
-      for (let to = 0; to < ctx.config.nodes; to++) if (to !== id) ctx.send(id, to, { kind: 'accept', ballot, slot, value });
+      ctx.broadcast(id, { kind: 'accept', ballot, slot, value });
     },
     describe(action, node) {
       const recovered = node.volatile.lead?.recover.find((r) => r.slot === action.slot);

@@ -31,6 +31,8 @@ import {
   type RaftPayload,
   type RaftVolatile,
   upToDate,
+  durableWith,
+  volatileWith,
 } from './state';
 
 type Waiting = InboxEntry<RaftPayload>;
@@ -74,11 +76,11 @@ function waiting(local: RaftLocal, msg: number, kinds: RaftPayload['kind'][]): W
 /** Grants a vote: votedFor on disk first, then the answer; the election timer starts again. */
 function grantVote(ctx: RaftContext, id: number, m: Waiting): void {
   const d = ctx.durable(id);
-  ctx.setDurable(id, { ...d, votedFor: m.from });
+  ctx.setDurable(id, durableWith(d, { votedFor: m.from }));
   ctx.removeFromInbox(id, m.id);
   armElection(ctx, id);
   const v = ctx.volatile(id);
-  if (v.electionDue) ctx.setVolatile(id, { ...v, electionDue: false });
+  if (v.electionDue) ctx.setVolatile(id, volatileWith(v, { electionDue: false }));
   ctx.send(id, m.from, { kind: 'voteReply', term: d.term, granted: true });
 }
 
@@ -159,9 +161,9 @@ export const raftActions: ActionTable<RaftDurable, RaftVolatile, RaftAction, Raf
       const d = ctx.durable(id);
       const term = d.term + 1;
       // The new term and the vote for itself are on disk before any RequestVote leaves.
-      ctx.setDurable(id, { ...d, term, votedFor: id });
+      ctx.setDurable(id, durableWith(d, { term, votedFor: id }));
       const v = ctx.volatile(id);
-      ctx.setVolatile(id, { ...v, role: 'candidate', leader: null, votes: [id], electionDue: false, nextIndex: [], matchIndex: [], sentUpTo: [] });
+      ctx.setVolatile(id, volatileWith(v, { role: 'candidate', leader: null, votes: [id], electionDue: false, nextIndex: [], matchIndex: [], sentUpTo: [] }));
       const stale = ctx.node(id).inbox.filter((m) => m.payload.kind === 'requestVote' || m.payload.kind === 'appendEntries');
       if (stale.length > 0) {
         ctx.setInbox(id, ctx.node(id).inbox.filter((m) => !stale.includes(m)));
@@ -298,7 +300,7 @@ export const raftActions: ActionTable<RaftDurable, RaftVolatile, RaftAction, Raf
       const v = ctx.volatile(id);
       const matchIndex = v.matchIndex.slice();
       matchIndex[id] = log.length;
-      ctx.setVolatile(id, { ...v, matchIndex });
+      ctx.setVolatile(id, volatileWith(v, { matchIndex }));
       storeVote(ctx, id, log.length);
     },
     describe: (action, node) => `appended ${action.value} to its log as ${entryWords(node.durable.log.length + 1)}, in term ${node.durable.term}`,

@@ -52,6 +52,7 @@ import {
   type RaftGlobal,
   type RaftPayload,
   type RaftVolatile,
+  volatileWith,
 } from './state';
 
 export type { Entry, RaftAction, RaftDurable, RaftGlobal, RaftPayload, RaftVolatile } from './state';
@@ -139,7 +140,7 @@ export const raft = defineProtocol<RaftDurable, RaftVolatile, RaftAction, RaftPa
       case 'voteReply': {
         const v = ctx.volatile(id);
         if (v.role !== 'candidate' || p.term !== term || !p.granted || v.votes.includes(from)) return false;
-        ctx.setVolatile(id, { ...v, votes: [...v.votes, from] });
+        ctx.setVolatile(id, volatileWith(v, { votes: [...v.votes, from] }));
         if (v.votes.length + 1 >= majorityOf(ctx.config.nodes)) becomeLeader(ctx, id);
         return false;
       }
@@ -158,7 +159,7 @@ export const raft = defineProtocol<RaftDurable, RaftVolatile, RaftAction, RaftPa
           nextIndex[from] = Math.max(1, (matchIndex[from] ?? 0) + 1, p.prev);
           sentUpTo[from] = nextIndex[from]! - 1;
         } else return false;
-        ctx.setVolatile(id, { ...v, nextIndex, matchIndex, sentUpTo });
+        ctx.setVolatile(id, volatileWith(v, { nextIndex, matchIndex, sentUpTo }));
         return false;
       }
     }
@@ -176,7 +177,7 @@ export const raft = defineProtocol<RaftDurable, RaftVolatile, RaftAction, RaftPa
       onTimeout(ctx, id) {
         const v = ctx.volatile(id);
         if (v.role === 'leader' || v.electionDue) return;
-        ctx.setVolatile(id, { ...v, electionDue: true });
+        ctx.setVolatile(id, volatileWith(v, { electionDue: true }));
       },
     },
     [HEARTBEAT]: {
