@@ -212,8 +212,8 @@ export function nodeLabelLines(n: NodePicture, picture: Picture): string[] {
   const head = n.title !== n.name ? n.title.slice(n.name.length + 3) : '';
   // Where every node has the same role, it is not worth a line.
   const role = picture.showRoles ? n.role : '';
-  // "you" only to the node's own player: the god view (the projector's room) reads the leader's name.
-  const leader = n.log ? leaderLine(n.log.leader, n.isSelf ? n.id : null) : null;
+  // A node that believes it leads needs no line for it: its crown and its own state line say so.
+  const leader = n.log && n.log.leader !== n.id ? leaderLine(n.log.leader, null) : null;
   const lines = [head, n.isSelf ? (role ? `you · ${role}` : 'you') : role, leader ?? '', ...n.summary].filter((l) => l !== '');
   if (n.commit) {
     // In a log, which slots: a node may have made the commit point of several.

@@ -397,8 +397,8 @@ describe('logs in the browser', () => {
     const leader = (await page.locator('#my-leader').textContent())!;
     expect(leader).toMatch(/^You believe (you are the leader|the leader is [B-E])\.$/);
     const own = await ownLogAgrees(page, 0);
-    // The canvas label says the same leader, and a cell shows its ballot.
-    const words = leader.includes('you are') ? 'leader: you' : `leader: ${/is ([B-E])/.exec(leader)![1]}`;
+    // The canvas label says the same leader (a leader's own label says it leads), and a cell shows its ballot.
+    const words = leader.includes('you are') ? 'leads under' : `leader: ${/is ([B-E])/.exec(leader)![1]}`;
     await page.waitForFunction((w) => {
       const game = (window as unknown as { quorum: { game(): { scene: { getScene(k: string): { drawnLayout(): { labels: { node: number; text: string }[] } } } } } }).quorum.game();
       return game.scene.getScene('Round').drawnLayout().labels.some((l) => l.node === 0 && l.text.includes(w));
