@@ -4,6 +4,7 @@
  * Targets: at least 200,000 steps/s for a 5-node Paxos world, and for 5-node Multi-Paxos and Raft
  * worlds whose logs grow to 50 entries; seek p99 at most 5 ms.
  */
+import { fork } from 'node:child_process';
 import { loadavg } from 'node:os';
 import { Replay } from '../../shared/engine/replay';
 import { step } from '../../shared/engine/step';
@@ -17,7 +18,14 @@ import { makeConfig } from '../../shared/engine/world';
 import { protocolFor, protocolNames } from '../../shared/protocols';
 import type { ProtocolName } from '../../shared/engine/types';
 
-const USAGE = 'usage: npm run bench -- engine [--seconds S]\n';
+const USAGE = [
+  'usage: npm run bench -- engine [--seconds S] [--one-process] [--part KIND:PROTOCOL]',
+  '  --seconds S       time each part for S seconds, after a second of warm-up (default 2)',
+  '  --one-process     time every part in this process, one after another, instead of each in a fresh one',
+  '  --part K:P        time one part only and print its figures: K is swarm (40 swarm rounds at N=5)',
+  '                    or log50 (rounds of a 50-entry log at N=5, for multipaxos and raft), P a protocol',
+  '',
+].join('\n');
 
 /** Entries in the long logs. */
 const LOG_ENTRIES = 50;
@@ -93,10 +101,13 @@ function referenceWork(): number {
   return sum;
 }
 
+/** How long each part's rounds and the reference work run untimed before they are timed. */
+const WARM_UP_SECONDS = 1;
+
 /**
- * Steps per second of re-running these rounds through `step` for about `seconds`, each round followed
- * by as much CPU time of the reference work, so that both are measured under the same load; and
- * reference ops per second. Steps per second by the clock, as before, and per CPU second.
+ * Steps per second of re-running these rounds through `step` for about `seconds` (after a warm-up of
+ * both), each round followed by as much CPU time of the reference work, so that both are measured
+ * under the same load; and reference ops per second. Steps per second by the clock, as before, and per CPU second.
  */
 function timeRounds(
   rounds: { start: World; log: Command[] }[],
@@ -109,6 +120,15 @@ function timeRounds(
   let stepCpuMs = 0;
   let referenceCpuMs = 0;
   let checksum = 0;
+  // Untimed first: the code is compiled and optimized as it runs, and that start-up is not its speed.
+  const warming = performance.now();
+  while (performance.now() - warming < WARM_UP_SECONDS * 1000) {
+    for (const round of rounds) {
+      runRound(round);
+      checksum += referenceWork();
+    }
+    progress(`engine: ${label} warming up`);
+  }
   const began = performance.now();
   while (performance.now() - began < seconds * 1000) {
     for (const round of rounds) {
@@ -146,43 +166,96 @@ function progress(text: string): void {
   process.stderr.write(`\r${text}`.padEnd(72));
 }
 
+/** A part of the benchmark: one protocol's swarm rounds, or its rounds of a 50-entry log. */
+type Part = { kind: 'swarm' | 'log50'; protocol: ProtocolName };
+
+interface PartResult {
+  stepsPerSecond: number;
+  stepsPerCpuSecond: number;
+  referenceOpsPerCpuSecond: number;
+  /** Commands per round, for the 50-entry logs. */
+  commands?: number;
+}
+
+/** Records a part's rounds and times them, in this process. */
+function timePart({ kind, protocol }: Part, seconds: number): PartResult {
+  if (kind === 'log50') {
+    progress(`engine: recording ${protocol} rounds of a 50-entry log`);
+    const rounds = [1, 2, 3, 4].map((seed) => longLogRound(protocol, seed));
+    return { ...timeRounds(rounds, seconds, `${protocol}, 50-entry log`), commands: rounds.reduce((n, r) => n + r.log.length, 0) / rounds.length };
+  }
+  // Record real rounds (bots and faults), then time only the engine re-running them.
+  const rounds: { start: World; log: Command[] }[] = [];
+  for (let seed = 0; seed < 40; seed++) {
+    // Five nodes, or as near as the protocol allows (one machine is one node, two generals are two).
+    const { min, max } = protocolFor(protocol).nodeRange;
+    const r = runSeed({ protocol, nodes: Math.min(max, Math.max(min, 5)), seed, faults: true });
+    rounds.push({ start: createWorld(r.world.config), log: r.log });
+  }
+  return timeRounds(rounds, seconds, protocol);
+}
+
+/**
+ * Times a part in a process of its own (this script again, with `--part`). A process slows down as it
+ * runs (the reference work too, by as much as half, by the time the eighth protocol is timed), so
+ * each part gets a fresh one and no figure depends on the parts timed before it.
+ */
+function timePartAlone(part: Part, seconds: number): Promise<PartResult> {
+  return new Promise((resolve, reject) => {
+    const child = fork(process.argv[1]!, ['engine', '--seconds', String(seconds), '--part', `${part.kind}:${part.protocol}`], {
+      stdio: ['ignore', 'pipe', 'inherit', 'ipc'],
+    });
+    let out = '';
+    child.stdout!.on('data', (chunk: Buffer) => (out += chunk.toString()));
+    child.on('error', reject);
+    child.on('exit', (code) => {
+      if (code !== 0) return reject(new Error(`timing ${part.protocol} (${part.kind}) failed with exit code ${code}`));
+      resolve(JSON.parse(out.trim().split('\n').at(-1)!) as PartResult);
+    });
+  });
+}
+
+function parsePart(text: string): Part | null {
+  const [kind, protocol] = text.split(':');
+  if ((kind !== 'swarm' && kind !== 'log50') || !(protocolNames() as readonly string[]).includes(protocol ?? '')) return null;
+  if (kind === 'log50' && !LONG_LOG_PROTOCOLS.includes(protocol as ProtocolName)) return null;
+  return { kind, protocol: protocol as ProtocolName };
+}
+
 export async function run(args: string[]): Promise<void> {
   let seconds = 2;
+  let oneProcess = false;
+  let only: Part | null = null;
   for (let i = 0; i < args.length; i++) {
     if (args[i] === '--seconds' && /^\d+(\.\d+)?$/.test(args[i + 1] ?? '')) seconds = Number(args[++i]);
+    else if (args[i] === '--one-process') oneProcess = true;
+    else if (args[i] === '--part' && (only = parsePart(args[i + 1] ?? ''))) i++;
     else {
       process.stderr.write(`unknown argument "${args[i]}"\n${USAGE}`);
       process.exit(2);
     }
   }
+  if (only) {
+    process.stdout.write(`${JSON.stringify(timePart(only, seconds))}\n`);
+    return;
+  }
 
+  const time = (part: Part): Promise<PartResult> => (oneProcess ? Promise.resolve(timePart(part, seconds)) : timePartAlone(part, seconds));
   const stepsPerSecond: Record<string, number> = {};
   const stepsPerCpuSecond: Record<string, number> = {};
   /** The reference work's speed while each protocol was timed: the machine's speed at that moment. */
   const referenceOpsPerCpuSecond: Record<string, number> = {};
   for (const protocol of protocolNames()) {
-    // Record real rounds (bots and faults), then time only the engine re-running them.
-    const rounds: { start: World; log: Command[] }[] = [];
-    for (let seed = 0; seed < 40; seed++) {
-      // Five nodes, or as near as the protocol allows (one machine is one node, two generals are two).
-      const { min, max } = protocolFor(protocol).nodeRange;
-      const r = runSeed({ protocol, nodes: Math.min(max, Math.max(min, 5)), seed, faults: true });
-      rounds.push({ start: createWorld(r.world.config), log: r.log });
-    }
-    const timed = timeRounds(rounds, seconds, protocol);
+    const timed = await time({ kind: 'swarm', protocol });
     stepsPerSecond[protocol] = timed.stepsPerSecond;
     stepsPerCpuSecond[protocol] = timed.stepsPerCpuSecond;
     referenceOpsPerCpuSecond[protocol] = timed.referenceOpsPerCpuSecond;
   }
 
-  const longLogs = new Map<ProtocolName, { commands: number; timed: ReturnType<typeof timeRounds> }>();
-  for (const protocol of LONG_LOG_PROTOCOLS) {
-    progress(`engine: recording ${protocol} rounds of a 50-entry log`);
-    const rounds = [1, 2, 3, 4].map((seed) => longLogRound(protocol, seed));
-    longLogs.set(protocol, { commands: rounds.reduce((n, r) => n + r.log.length, 0) / rounds.length, timed: timeRounds(rounds, seconds, `${protocol}, 50-entry log`) });
-  }
+  const longLogs = new Map<ProtocolName, PartResult>();
+  for (const protocol of LONG_LOG_PROTOCOLS) longLogs.set(protocol, await time({ kind: 'log50', protocol }));
   const longLogFigures = Object.fromEntries(
-    [...longLogs].flatMap(([protocol, { commands, timed }]) => [
+    [...longLogs].flatMap(([protocol, timed]) => [
       [`${protocol}5Log50StepsPerSecond`, timed.stepsPerSecond],
       // Per CPU second, and divided by the reference work's speed measured beside it (steps per
       // reference op), and by Paxos's in the same run: figures that hold across runs when the shared
@@ -190,7 +263,7 @@ export async function run(args: string[]): Promise<void> {
       [`${protocol}5Log50StepsPerCpuSecond`, timed.stepsPerCpuSecond],
       [`${protocol}5Log50PerReference`, Number((timed.stepsPerCpuSecond / timed.referenceOpsPerCpuSecond).toFixed(4))],
       [`${protocol}5Log50PerPaxos5`, Number((timed.stepsPerCpuSecond / stepsPerCpuSecond.paxos!).toFixed(4))],
-      [`${protocol}5Log50Commands`, commands],
+      [`${protocol}5Log50Commands`, timed.commands],
     ]),
   );
 
@@ -213,6 +286,8 @@ export async function run(args: string[]): Promise<void> {
   seeks.sort((a, b) => a - b);
   process.stderr.write('\n');
   const result = {
+    // Each protocol timed in a process of its own, or all in this one (`--one-process`).
+    processes: oneProcess ? 'one' : 'one per part',
     stepsPerSecond,
     paxos5StepsPerSecond: stepsPerSecond.paxos,
     paxos5StepsPerCpuSecond: stepsPerCpuSecond.paxos,
