@@ -229,8 +229,13 @@ export async function run(args: string[]): Promise<void> {
   for (let i = 0; i < args.length; i++) {
     if (args[i] === '--seconds' && /^\d+(\.\d+)?$/.test(args[i + 1] ?? '')) seconds = Number(args[++i]);
     else if (args[i] === '--one-process') oneProcess = true;
-    else if (args[i] === '--part' && (only = parsePart(args[i + 1] ?? ''))) i++;
-    else {
+    else if (args[i] === '--part') {
+      only = parsePart(args[++i] ?? '');
+      if (!only) {
+        process.stderr.write(`--part takes swarm:P for a protocol P of ${protocolNames().join(', ')}, or log50:P for ${LONG_LOG_PROTOCOLS.join(', ')}\n${USAGE}`);
+        process.exit(2);
+      }
+    } else {
       process.stderr.write(`unknown argument "${args[i]}"\n${USAGE}`);
       process.exit(2);
     }
