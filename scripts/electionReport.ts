@@ -16,6 +16,7 @@ import {
   type ElectionFigures,
   type ElectionTrialOptions,
 } from '../shared/sim/election';
+import { electionPolicy, failWith, type Fail, noSeeds, readSeedFlag, seedCount, wholeNumber } from './flags';
 
 const { min: MIN, max: MAX } = protocolFor('multipaxos').nodeRange;
 
@@ -47,10 +48,7 @@ per policy, with medians, p10 and p90 (nearest rank) over the seeds:
   --request-rate   chance per tick that a client sends a request, above 0 and at most 1 (default ${ELECTION_DEFAULTS.requestRate})
 `;
 
-function fail(message: string): never {
-  process.stderr.write(`${message}\n\n${USAGE}`);
-  process.exit(2);
-}
+const fail: Fail = failWith(USAGE);
 
 interface Args {
   nodes: number;
@@ -65,40 +63,22 @@ interface Args {
 
 function parseArgs(argv: string[]): Args | null {
   let nodes: number | undefined;
-  let seeds: number | undefined;
-  let start = 0;
-  let single = false;
+  const seedFlags = noSeeds();
   let policies: ElectionPolicy[] = [...ELECTION_POLICIES];
   let crashAt: number = ELECTION_DEFAULTS.crashAt;
   let watch: number = ELECTION_DEFAULTS.watch;
   let requestRate: number = ELECTION_DEFAULTS.requestRate;
-  const int = (flag: string, value: string | undefined): number => {
-    if (value === undefined || !/^\d+$/.test(value)) fail(`${flag} needs a whole number`);
-    return Number(value);
-  };
+  const int = (flag: string, value: string | undefined): number => wholeNumber(flag, value, fail);
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
+    if (readSeedFlag(arg, () => argv[++i], seedFlags, fail)) continue;
     switch (arg) {
       case '--nodes':
         nodes = int(arg, argv[++i]);
         break;
-      case '--seeds':
-        seeds = int(arg, argv[++i]);
+      case '--election':
+        policies = [electionPolicy(argv[++i], fail)];
         break;
-      case '--start':
-        start = int(arg, argv[++i]);
-        break;
-      case '--seed':
-        start = int(arg, argv[++i]);
-        seeds = 1;
-        single = true;
-        break;
-      case '--election': {
-        const value = argv[++i];
-        if (!(ELECTION_POLICIES as readonly (string | undefined)[]).includes(value)) fail(`--election must be ${ELECTION_POLICIES.join(' or ')}`);
-        policies = [value as ElectionPolicy];
-        break;
-      }
       case '--crash-at':
         crashAt = int(arg, argv[++i]);
         break;
@@ -124,10 +104,10 @@ function parseArgs(argv: string[]): Args | null {
     }
   }
   if (nodes === undefined || nodes < MIN || nodes > MAX) fail(`--nodes must be from ${MIN} to ${MAX}`);
-  if (seeds === undefined || seeds < 1) fail('--seeds must be at least 1');
+  const seeds = seedCount(seedFlags, fail);
   if (crashAt < 1) fail('--crash-at must be at least 1: a leader must be elected before it can crash');
   if (watch < 1) fail('--watch must be at least 1');
-  return { nodes, seeds, start, policies, crashAt, watch, requestRate, single };
+  return { nodes, seeds, start: seedFlags.start, policies, crashAt, watch, requestRate, single: seedFlags.single };
 }
 
 export function main(argv: string[]): number {

@@ -4,6 +4,7 @@
  * line is one JSON summary with `violations`. Exits 1 on any violation, naming the seed.
  */
 import { runRoomSeed, type RoomViolation } from '../server/sim/roomSwarm';
+import { failWith, type Fail, noSeeds, readSeedFlag, seedCount, wholeNumber } from './flags';
 
 const USAGE = `usage: npm run sim -- --rooms (--seeds S | --seed K) [--start K] [--steps N]
 
@@ -13,33 +14,22 @@ const USAGE = `usage: npm run sim -- --rooms (--seeds S | --seed K) [--start K] 
   --steps   moves per seed (default 60)
 `;
 
-function fail(message: string): never {
-  process.stderr.write(`${message}\n\n${USAGE}`);
-  process.exit(2);
-}
+const fail: Fail = failWith(USAGE);
 
 export function main(argv: string[]): number {
-  let seeds: number | undefined;
-  let start = 0;
+  const seedFlags = noSeeds();
   let steps: number | undefined;
-  const int = (flag: string, value: string | undefined): number => {
-    if (value === undefined || !/^\d+$/.test(value)) fail(`${flag} needs a whole number`);
-    return Number(value);
-  };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
-    if (arg === '--seeds') seeds = int(arg, argv[++i]);
-    else if (arg === '--start') start = int(arg, argv[++i]);
-    else if (arg === '--seed') {
-      start = int(arg, argv[++i]);
-      seeds = 1;
-    } else if (arg === '--steps') steps = int(arg, argv[++i]);
+    if (readSeedFlag(arg, () => argv[++i], seedFlags, fail)) continue;
+    if (arg === '--steps') steps = wholeNumber(arg, argv[++i], fail);
     else if (arg === '--help' || arg === '-h') {
       process.stdout.write(USAGE);
       return 0;
     } else fail(`unknown argument "${arg}"`);
   }
-  if (seeds === undefined || seeds < 1) fail('--seeds must be at least 1');
+  const seeds = seedCount(seedFlags, fail);
+  const start = seedFlags.start;
   const began = performance.now();
   const counts: Record<string, number> = {};
   const failedSeeds: { seed: number; first: RoomViolation; reproduce: string }[] = [];

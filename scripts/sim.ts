@@ -8,9 +8,10 @@
  * `npm run sim -- --election-report --nodes N --seeds S` the Multi-Paxos election report (scripts/electionReport.ts).
  */
 import { MAX_NODES, MIN_NODES } from '../shared/engine/limits';
-import { ELECTION_POLICIES, type Command, type ElectionPolicy, type NodeId, type ProtocolName, type World } from '../shared/engine/types';
+import { type Command, type ElectionPolicy, type NodeId, type ProtocolName, type World } from '../shared/engine/types';
 import { isProtocolName, protocolFor, protocolNames } from '../shared/protocols';
 import { reproduceCommand, runSeed, type SwarmOptions } from '../shared/sim/swarm';
+import { electionPolicy, failWith, type Fail, noSeeds, readSeedFlag, seedCount, wholeNumber } from './flags';
 
 const PROTOCOL_CHOICES = protocolNames().join('|');
 
@@ -34,10 +35,7 @@ const USAGE = `usage: npm run sim -- --protocol ${PROTOCOL_CHOICES} --nodes N (-
                count (leaderCrashes: crashes of the only leader; reelected: those followed by a new one)
 `;
 
-function fail(message: string): never {
-  process.stderr.write(`${message}\n\n${USAGE}`);
-  process.exit(2);
-}
+const fail: Fail = failWith(USAGE);
 
 interface Args {
   protocol: ProtocolName;
@@ -54,35 +52,21 @@ interface Args {
 function parseArgs(argv: string[]): Args {
   let protocol: string | undefined;
   let nodes: number | undefined;
-  let seeds: number | undefined;
-  let start = 0;
+  const seedFlags = noSeeds();
   let faults = false;
   let gossip = false;
   let sandbox = false;
   let election: ElectionPolicy | undefined;
   let report = false;
-  const int = (flag: string, value: string | undefined): number => {
-    if (value === undefined || !/^\d+$/.test(value)) fail(`${flag} needs a whole number`);
-    return Number(value);
-  };
   for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i];
+    const arg = argv[i]!;
+    if (readSeedFlag(arg, () => argv[++i], seedFlags, fail)) continue;
     switch (arg) {
       case '--protocol':
         protocol = argv[++i];
         break;
       case '--nodes':
-        nodes = int(arg, argv[++i]);
-        break;
-      case '--seeds':
-        seeds = int(arg, argv[++i]);
-        break;
-      case '--start':
-        start = int(arg, argv[++i]);
-        break;
-      case '--seed':
-        start = int(arg, argv[++i]);
-        seeds = 1;
+        nodes = wholeNumber(arg, argv[++i], fail);
         break;
       case '--faults':
         faults = true;
@@ -93,12 +77,9 @@ function parseArgs(argv: string[]): Args {
       case '--sandbox':
         sandbox = true;
         break;
-      case '--election': {
-        const value = argv[++i];
-        if (!(ELECTION_POLICIES as readonly (string | undefined)[]).includes(value)) fail(`--election must be ${ELECTION_POLICIES.join(' or ')}`);
-        election = value as ElectionPolicy;
+      case '--election':
+        election = electionPolicy(argv[++i], fail);
         break;
-      }
       case '--report':
         report = true;
         break;
@@ -113,9 +94,9 @@ function parseArgs(argv: string[]): Args {
   }
   if (!isProtocolName(protocol)) fail(`--protocol must be one of ${protocolNames().join(', ')}`);
   if (nodes === undefined || nodes < MIN_NODES || nodes > MAX_NODES) fail(`--nodes must be from ${MIN_NODES} to ${MAX_NODES}`);
-  if (seeds === undefined || seeds < 1) fail('--seeds must be at least 1');
+  const seeds = seedCount(seedFlags, fail);
   if (election !== undefined && protocol !== 'multipaxos') fail('--election is a setting of multipaxos only');
-  return { protocol, nodes, seeds, start, faults, gossip, sandbox, election, report };
+  return { protocol, nodes, seeds, start: seedFlags.start, faults, gossip, sandbox, election, report };
 }
 
 if (process.argv.includes('--rooms')) {
