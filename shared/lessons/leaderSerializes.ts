@@ -24,19 +24,14 @@ import {
 } from './debrief';
 import { mpNode, openingRequests, voter } from './look';
 import { lessonConfig } from './run';
-import { splitVote } from './splitVote';
+import { SPLIT_REQUESTS, splitVote } from './splitVote';
 import type { Lesson, LessonMoment } from './types';
 import { whatIf } from './whatIf';
 import { protocolFor } from '../protocols';
 
 const PLAYER = 0;
-const B = 1;
-const C = 2;
-const REQUESTS: { node: NodeId; decree: string }[] = [
-  { node: PLAYER, decree: 'X' },
-  { node: B, decree: 'Y' },
-  { node: C, decree: 'Z' },
-];
+/** Lesson 11's requests, asked this time of Multi-Paxos. */
+const REQUESTS = SPLIT_REQUESTS;
 const DECREES = REQUESTS.map((r) => r.decree);
 
 /** The slots chosen so far, each with its first commit point, lowest slot first. */

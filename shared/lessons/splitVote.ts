@@ -24,7 +24,8 @@ import type { Lesson } from './types';
 const PLAYER = 0;
 const B = 1;
 const C = 2;
-const REQUESTS: { node: NodeId; decree: string }[] = [
+/** Three clients ask three nodes for three decrees at the same moment (lesson 13 asks the same of Multi-Paxos). */
+export const SPLIT_REQUESTS: readonly { node: NodeId; decree: string }[] = [
   { node: PLAYER, decree: 'X' },
   { node: B, decree: 'Y' },
   { node: C, decree: 'Z' },
@@ -48,7 +49,7 @@ export const splitVote: Lesson = {
     students: [0, 1, 2],
   },
   script: [
-    openingRequests(REQUESTS, 'Three clients ask at the same moment: you, A, for X; B for Y; C for Z.'),
+    openingRequests(SPLIT_REQUESTS, 'Three clients ask at the same moment: you, A, for X; B for Y; C for Z.'),
     votesFor('b-votes', B, 'Y', 'B votes for Y, the decree its client asked for.'),
     votesFor('c-votes', C, 'Z', 'C votes for Z, the decree its client asked for.'),
   ],
