@@ -337,6 +337,7 @@ describe('a class plays Raft', () => {
       stage = `5. P proposed to ${leader} and committed on the majority side`;
       await selectOnly(teacher.page, stage, [leaderId]);
       await teacher.page.fill('#propose-decree', 'P');
+      await expect(teacher.page.inputValue('#propose-decree')).resolves.toBe('P');
       await press(teacher.page, stage, 'propose');
       await committedAt(projector, stage, grid, 'P', majority);
       const minorityLogs = await Promise.all(minority.map((n) => committedRow(projector, grid, n)));
