@@ -375,8 +375,11 @@ describe('a class plays Raft', () => {
       await committedAt(teacher.page, stage, '#log-grid', 'P', all, 30_000);
       await waitShown(ada.page, stage, '#my-log li[data-state="applied"]:has-text("P")', { shows: ['#my-log'] });
       passed(stage);
-      // The ended round's reveal stands beside the canvas; its grid of logs follows.
-      await projector.locator(grid).evaluate((e) => e.scrollIntoView({ block: 'center' }));
+      // The ended round's reveal stands beside the canvas, its grid of logs below it: the side panel scrolls to the grid.
+      await projector.$eval(grid, (g) => {
+        const side = g.closest('.pj-side');
+        if (side) side.scrollTop += g.getBoundingClientRect().top - side.getBoundingClientRect().top;
+      });
       await shot(projector, '6-healed-projector');
       await shot(teacher.page, '6-healed-instructor');
       await ada.page.locator('#my-log').evaluate((e) => e.scrollIntoView({ block: 'center' }));
