@@ -1,8 +1,9 @@
 /**
  * What a class meets on its screens, in a real browser: the canvas after leaving and playing again
  * (both renderers), the ticks of the event log, the log between two rounds, an instructor's reload,
- * a 9-node god view whose labels must not overlap, a phone's canvas at its pixel ratio, and the
- * page's ids and the Kick buttons' names. Screenshots go to test-results/.
+ * a 9-node god view whose labels must not overlap, a phone's canvas at its pixel ratio, the page's
+ * ids and the Kick buttons' names, and the instructor's decree to propose, typed into while the
+ * dashboard renders. Screenshots go to test-results/.
  */
 import { join } from 'node:path';
 import { rmSync } from 'node:fs';
@@ -354,5 +355,49 @@ describe('a class of three students, one on a phone, in a 9-node round', () => {
     // The class is still there to go back to.
     await expect(teacher.page.locator(`button.rejoin:has-text("Back to class ${code}")`).count()).resolves.toBe(1);
     for (const w of [teacher, ...students]) expect(w.errors).toEqual([]);
+  });
+});
+
+describe("the instructor's decree to propose", () => {
+  let teacher: WatchedPage | undefined;
+
+  afterAll(async () => {
+    await teacher?.context.close();
+  });
+
+  it('keeps what the instructor selected and where the caret stands while the dashboard renders each tick', async () => {
+    teacher = await openPage(harness.browser, harness.url, { width: 1280, height: 800 });
+    const page = teacher.page;
+    await ready(page);
+    await page.click('#host-class');
+    await page.waitForSelector('#join-code-display');
+    await page.selectOption('#setup-protocol', 'raft');
+    await page.click('#start-round');
+    await page.waitForSelector('#dashboard:not([hidden]) #propose-decree');
+    // One render of the dashboard, as each tick's view brings: the app's change, then the frame it is drawn in.
+    const render = () =>
+      page.evaluate(async () => {
+        (window as unknown as { quorum: { app: { changed(): void } } }).quorum.app.changed();
+        await new Promise((done) => requestAnimationFrame(() => setTimeout(done, 0)));
+      });
+    await expect(page.inputValue('#propose-decree')).resolves.toBe('X');
+    // The instructor selects the whole decree to replace it; a tick's render comes before the key.
+    await page.$eval('#propose-decree', (e) => {
+      (e as HTMLInputElement).focus();
+      (e as HTMLInputElement).select();
+    });
+    await render();
+    await page.keyboard.insertText('P');
+    await expect(page.inputValue('#propose-decree')).resolves.toBe('P');
+    // The caret stands after what was typed: the next key goes there, render or not.
+    await render();
+    await page.keyboard.insertText('Q');
+    await expect(page.inputValue('#propose-decree')).resolves.toBe('PQ');
+    await render();
+    await page.keyboard.press('Home');
+    await render();
+    await page.keyboard.insertText('O');
+    await expect(page.inputValue('#propose-decree')).resolves.toBe('OPQ');
+    expect(teacher.errors).toEqual([]);
   });
 });

@@ -85,6 +85,57 @@ export async function openPage(browser: Browser, url: string, viewport = { width
   return { context, page, errors, frames };
 }
 
+/** The text a page shows at `selector` (the first match's innerText), its whitespace folded, cut to `max` characters. */
+export async function shownText(page: Page, selector = 'body', max = 1_200): Promise<string> {
+  const text = await page
+    .evaluate((sel) => {
+      const e = document.querySelector<HTMLElement>(sel);
+      return e ? e.innerText : `(nothing matches ${sel})`;
+    }, selector)
+    .catch((e: Error) => `(unreadable: ${e.message.split('\n')[0]})`);
+  const folded = text.replace(/[ \t]+/g, ' ').replace(/\s*\n\s*/g, ' | ').trim();
+  return folded.length > max ? `${folded.slice(0, max)}…` : folded;
+}
+
+export interface StageOptions {
+  /** How long to wait, in ms (30 s unless given). */
+  timeout?: number;
+  /** Selectors whose text a failure reports, as the page showed them when the wait gave up (the body's unless given). */
+  shows?: readonly string[];
+}
+
+async function stageFailure(page: Page, stage: string, awaited: string, timeout: number, error: unknown, shows: readonly string[]): Promise<Error> {
+  const message = (error as Error).message ?? String(error);
+  if (!/timeout/i.test(message)) return new Error(`${stage}: ${message.split('\n')[0]}`);
+  const seen = await Promise.all((shows.length > 0 ? shows : ['body']).map(async (sel) => `  ${sel}: ${await shownText(page, sel)}`));
+  return new Error(`${stage}: waited ${timeout / 1000} s in vain for ${awaited}; the page showed:\n${seen.join('\n')}`);
+}
+
+/**
+ * Waits until `fn(arg)` is truthy in the page and returns its value, as `page.waitForFunction` does;
+ * when it does not come, fails naming the stage and what the page showed then, rather than with a
+ * bare "Timeout exceeded".
+ */
+export async function waitStage<Arg, R>(page: Page, stage: string, fn: (arg: Arg) => R, arg: Arg, options: StageOptions & { awaited?: string } = {}): Promise<Awaited<R>> {
+  const timeout = options.timeout ?? 30_000;
+  try {
+    const handle = await page.waitForFunction(fn as (arg: unknown) => R, arg as unknown, { timeout });
+    return (await handle.jsonValue()) as Awaited<R>;
+  } catch (e) {
+    throw await stageFailure(page, stage, options.awaited ?? 'its condition', timeout, e, options.shows ?? []);
+  }
+}
+
+/** Waits until the page shows `selector` (as `page.waitForSelector`); when it does not, fails as `waitStage` does. */
+export async function waitShown(page: Page, stage: string, selector: string, options: StageOptions = {}): Promise<void> {
+  const timeout = options.timeout ?? 30_000;
+  try {
+    await page.waitForSelector(selector, { timeout });
+  } catch (e) {
+    throw await stageFailure(page, stage, selector, timeout, e, options.shows ?? []);
+  }
+}
+
 /** Colyseus's code for a room message (`room.send` / `client.send`). */
 const ROOM_DATA = 13;
 

@@ -90,7 +90,11 @@ export class RoundControls {
 
 export class Dashboard {
   private setup: HTMLDetailsElement | null = null;
-  private decree = 'X';
+  /**
+   * The decree to propose: one input kept across renders, as a new one at each tick would drop what
+   * the instructor selected and put the caret back at the start (a key typed then lands in front).
+   */
+  private readonly decree = h('input', { id: 'propose-decree', 'data-key': 'propose-decree', value: 'X', maxlength: MAX_DECREE_LENGTH, 'aria-label': 'Decree to propose' });
 
   constructor(
     private readonly app: App,
@@ -139,7 +143,10 @@ export class Dashboard {
     const phase = app.round?.phase;
     if (phase === 'ended' && this.boxes.setup.childElementCount === 0) this.boxes.setup.append(this.nextSetup());
     if (phase !== 'ended' && this.boxes.setup.childElementCount > 0) this.boxes.setup.replaceChildren();
+    // Building the panel moves the decree's input, which blurs it: it keeps its value, selection and caret, and gets the focus back.
+    const typing = document.activeElement === this.decree;
     replaceChildren(this.boxes.nodes, ...this.nodes(view));
+    if (typing) this.decree.focus({ preventScroll: true });
     replaceChildren(this.boxes.messages, ...this.messages(view));
     replaceChildren(this.boxes.students, ...this.students());
     replaceChildren(this.boxes.scoreboard, ...this.scoreboard());
@@ -177,8 +184,7 @@ export class Dashboard {
     const clock = app.round?.phase === 'ended' ? undefined : view.now;
     const inject = (command: object) => app.control('inject', { command });
     const autopilotOn = one ? (seats[one.id]?.autopilot ?? false) : false;
-    const decree = h('input', { id: 'propose-decree', 'data-key': 'propose-decree', value: this.decree, maxlength: MAX_DECREE_LENGTH, 'aria-label': 'Decree to propose' });
-    decree.oninput = () => (this.decree = decree.value);
+    const decree = this.decree;
     return [
       h('h3', { id: 'nodes-title' }, 'Nodes'),
       h('p', { class: 'hint' }, 'Select one node (click it on the canvas, or here) to crash, recover or put it on autopilot; select several to partition them from the rest.'),
@@ -234,7 +240,7 @@ export class Dashboard {
             'data-key': 'propose',
             id: 'propose',
             disabled: !live || !one,
-            onclick: () => one && this.decree.trim() && inject({ type: 'propose', node: one.id, decree: this.decree.trim() }),
+            onclick: () => one && decree.value.trim() && inject({ type: 'propose', node: one.id, decree: decree.value.trim() }),
           },
           'Propose',
         ),
