@@ -348,6 +348,24 @@ describe('logs in the browser', () => {
     const size = await page.$eval('#projector-logs td.log-cell', (el) => parseFloat(getComputedStyle(el).fontSize));
     expect(size).toBeGreaterThanOrEqual(20);
     await page.screenshot({ path: join(RESULTS, 'log-strip-projector.png') });
+    // The reader scrolls the grid sideways (on a narrow screen, so that it has slots to scroll to); the
+    // panel is built anew at each new view, and the grid stays where it was scrolled.
+    await page.setViewportSize({ width: 480, height: 900 });
+    const later = round.worlds[round.worlds.length - 3]!;
+    await feed('view', { round: info(later, 'running'), view: godView(later), events: [], lastSeq: 0 });
+    const scroller = '.pj-side #projector-logs .log-grid-scroll';
+    const room = await page.$eval(scroller, (el) => el.scrollWidth - el.clientWidth);
+    expect(room).toBeGreaterThan(0);
+    await page.$eval(scroller, (el) => (el.scrollLeft = el.scrollWidth));
+    const scrolled = await page.$eval(scroller, (el) => el.scrollLeft);
+    expect(scrolled).toBeGreaterThan(0);
+    const panel = await page.$('.pj-side');
+    const next = round.worlds[round.worlds.length - 2]!;
+    await feed('view', { round: info(next, 'running'), view: godView(next), events: [], lastSeq: 0 });
+    // The side panel is a new one (the view was drawn again), and its grid is still scrolled to the same place.
+    expect(await panel!.evaluate((el) => el.isConnected)).toBe(false);
+    await expect(page.$eval(scroller, (el) => el.scrollLeft)).resolves.toBe(scrolled);
+    await page.setViewportSize({ width: 1600, height: 900 });
     // The round ends: its reveal marks each slot's commit point in the grid.
     const ended = round.world;
     await feed('view', { round: info(ended, 'ended'), view: godView(ended), events: [], lastSeq: 0 });

@@ -124,6 +124,8 @@ export class LogGridView {
   private readonly scroll = h('div', { class: 'log-grid-scroll' });
   readonly root: HTMLElement;
   private toEnd = false;
+  /** How far the reader had scrolled the grid sideways: kept while a panel around it is built anew. */
+  private left = 0;
 
   constructor(
     readonly id: string,
@@ -136,6 +138,7 @@ export class LogGridView {
   element(picture: Parameters<typeof logGrid>[0] | null): HTMLElement | null {
     const grid = picture ? logGrid(picture, this.all ? Infinity : GRID_WINDOW) : null;
     if (!grid) return null;
+    if (this.scroll.isConnected) this.left = this.scroll.scrollLeft;
     const parts = logGridParts(grid, {
       id: this.id,
       all: this.all,
@@ -153,6 +156,14 @@ export class LogGridView {
       requestAnimationFrame(() => (this.scroll.scrollLeft = this.scroll.scrollWidth));
     }
     return this.root;
+  }
+
+  /**
+   * To call once the grid is in the page again, when the panel that holds it was built anew around it:
+   * taken out of the page, its scroll box forgot how far the reader had scrolled it.
+   */
+  placed(): void {
+    if (!this.toEnd && this.scroll.scrollLeft !== this.left) this.scroll.scrollLeft = this.left;
   }
 }
 

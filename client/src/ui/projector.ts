@@ -267,6 +267,7 @@ export class ProjectorScreen {
         ),
       ),
     );
+    this.logs.placed();
   }
 
   private logsSection(): HTMLElement | null {
