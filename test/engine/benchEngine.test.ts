@@ -1,18 +1,7 @@
-import { spawn } from 'node:child_process';
-import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { runBench } from '../benchRun';
 
-const ROOT = resolve(import.meta.dirname, '..', '..');
-
-/** Runs `npm run bench -- engine …` as the script does, and hands back its exit code and output. */
-function bench(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', resolve(ROOT, 'scripts', 'bench.ts'), 'engine', ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-  return new Promise((done) => child.once('exit', (code) => done({ code, stdout, stderr })));
-}
+const bench = (args: string[]) => runBench('engine', args);
 
 describe('engine bench', () => {
   it('times one part alone and prints its figures as one JSON line', { timeout: 120_000 }, async () => {
