@@ -30,9 +30,7 @@ import { whatIf } from './whatIf';
 import { protocolFor } from '../protocols';
 
 const PLAYER = 0;
-/** Lesson 11's requests, asked this time of Multi-Paxos. */
-const REQUESTS = SPLIT_REQUESTS;
-const DECREES = REQUESTS.map((r) => r.decree);
+const DECREES = SPLIT_REQUESTS.map((r) => r.decree);
 
 /** The slots chosen so far, each with its first commit point, lowest slot first. */
 function chosenSlots(world: World): CommitPoint[] {
@@ -67,7 +65,7 @@ export const leaderSerializes: Lesson = {
     students: [0, 1, 2],
   },
   script: [
-    openingRequests(REQUESTS, 'Three clients ask at the same moment, as in the split vote: you, A, for X; B for Y; C for Z. Nobody leads yet, so B and C hold their requests.'),
+    openingRequests(SPLIT_REQUESTS, 'Three clients ask at the same moment, as in the split vote: you, A, for X; B for Y; C for Z. Nobody leads yet, so B and C hold their requests.'),
     {
       id: 'requests-reach-leader',
       when: ({ world }) => {
@@ -162,7 +160,7 @@ function orderLine(facts: RoundFacts): DebriefLine | null {
   if (puts.length === 0) return null;
   const leader = puts[0]!.node;
   const from = (value: string): string => {
-    const asked = REQUESTS.find((r) => r.decree === value);
+    const asked = SPLIT_REQUESTS.find((r) => r.decree === value);
     if (!asked) return '';
     return asked.node === leader ? " (its own client's request)" : ` (sent on by ${nameOf(facts.round, asked.node)})`;
   };
@@ -210,7 +208,7 @@ function slotKnowledgeLine(facts: RoundFacts, cp: CommitPoint): DebriefLine {
 /** The same three requests at the same moment, without a leader: lesson 11's majority vote, re-run by the engine and played on by bots. */
 function withoutLeader(facts: RoundFacts): WhatIfTold | null {
   const requests: Command[] = facts.round.log.filter((c, i) => c.type === 'propose' && facts.origins[i] === 'script:requests');
-  if (requests.length !== REQUESTS.length) return null;
+  if (requests.length !== SPLIT_REQUESTS.length) return null;
   // The requests as the split vote's script makes them; from there on its script and bots play every seat.
   const run = whatIf(lessonConfig(splitVote), requests, { kind: 'omit', step: requests.length }, { lesson: splitVote });
   const outcome = protocolFor(run.config.protocol).status(run.world).outcome;
